@@ -1,0 +1,34 @@
+// Loads provinces, districts and tambons from prisma/seed-data/thai-geography
+// and creates one council per tambon of PROVINCE_CODE (default 33, Sisaket):
+//
+//   npx tsx scripts/load-geography.ts
+//
+// Uses the database the environment names (DATABASE_URL, or the embedded one
+// under DATA_DIR). Safe to run again: nothing is added twice.
+import { ConfigError, loadConfig } from "../src/config.ts";
+import { openDatabase, type Database } from "../src/db/database.ts";
+import { loadGeography } from "../src/geography/load-geography.ts";
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  let db: Database | undefined;
+  try {
+    db = await openDatabase(config.database);
+    const applied = await db.migrate();
+    if (applied.length > 0) console.log(`Applied migrations: ${applied.join(", ")}`);
+    const started = performance.now();
+    const result = await loadGeography(db.prisma, { provinceCode: config.provinceCode });
+    const ms = Math.round(performance.now() - started);
+    console.log(
+      `Geography: ${result.provinces} provinces, ${result.districts} districts, ${result.tambons} tambons. ` +
+        `Councils created for province ${config.provinceCode}: ${result.councilsCreated}. (${ms} ms)`,
+    );
+  } finally {
+    await db?.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : `load-geography failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,43 @@
+// The bot: the engine with every domain module's flows and menu entries, and
+// the routing of LINE event types. Add a domain by adding its module here.
+import { Engine, clearFlow } from "./engine/engine.ts";
+import { inputOf, userIdOf } from "./line/events.ts";
+import type { EventHandler } from "./inbox/processor.ts";
+import { membersModule } from "./members/members.ts";
+
+export interface BotOptions {
+  provinceCode: number;
+  conversationTimeoutMinutes: number;
+}
+
+export function createBot(options: BotOptions): { engine: Engine; handleEvent: EventHandler } {
+  let engine: Engine;
+  const members = membersModule({ provinceCode: options.provinceCode, engine: () => engine });
+  engine = new Engine({
+    flows: [...members.flows],
+    menu: [...members.menu],
+    timeoutMinutes: options.conversationTimeoutMinutes,
+  });
+
+  const handleEvent: EventHandler = async (ctx, event) => {
+    // Group and room chats are not served yet: stored, not answered.
+    if (!userIdOf(event)) return { outgoing: null };
+    switch (event.type) {
+      case "follow":
+        return { outgoing: await members.onFollow(ctx), refreshProfile: true };
+      case "unfollow":
+        clearFlow(ctx.state);
+        await members.onUnfollow(ctx);
+        return { outgoing: null };
+      case "message":
+      case "postback": {
+        const input = inputOf(event);
+        if (!input) return { outgoing: null };
+        return { outgoing: await engine.handle(ctx, input) };
+      }
+      default:
+        return { outgoing: null };
+    }
+  };
+  return { engine, handleEvent };
+}

@@ -1,0 +1,371 @@
+// One engine runs every flow. A flow is data (steps with prompts, input
+// kinds, validation, buttons, next step); this file holds the only copy of
+// the logic that walks it: global words, re-prompts, stale buttons, expiry,
+// back, edits from a summary, paging of long button lists.
+//
+// The engine mutates ctx.state; the caller loads it under a per-user lock
+// and saves it in the same transaction (src/inbox/handle-event.ts).
+import { globalWordOf, type GlobalWord } from "./global-words.ts";
+import { matchKey } from "./normalize.ts";
+import { decodePostback, encodePostback } from "./postback.ts";
+import { ENGINE_TEXT as T } from "./texts.ts";
+import {
+  EDIT_PREFIX,
+  END,
+  type Button,
+  type Choice,
+  type ConversationState,
+  type FlowDef,
+  type Input,
+  type MenuEntry,
+  type Outgoing,
+  type Reply,
+  type StartOptions,
+  type StepDef,
+  type TurnContext,
+} from "./types.ts";
+
+export const MAX_QUICK_REPLIES = 13;
+export const QUICK_REPLY_LABEL = 20;
+export const MISSES_BEFORE_MENU = 3;
+
+export interface EngineOptions {
+  flows: FlowDef[];
+  menu: MenuEntry[];
+  timeoutMinutes: number;
+}
+
+const text = (t: string): Reply => ({ kind: "text", text: t });
+
+export function clearFlow(state: ConversationState): void {
+  state.flowId = null;
+  state.stepId = null;
+  state.flowVersion = null;
+  state.data = {};
+  state.history = [];
+  state.returnTo = null;
+  state.attempts = 0;
+  state.expiresAt = null;
+}
+
+/** Quick-reply labels are cut to LINE's 20 characters. */
+export function shortLabel(label: string): string {
+  const chars = [...label];
+  return chars.length <= QUICK_REPLY_LABEL ? label : `${chars.slice(0, QUICK_REPLY_LABEL - 1).join("")}…`;
+}
+
+/** A typed answer matches a choice by its label: exactly, else as the only label containing it. */
+export function matchChoice(choices: Choice[], typed: string): Choice | undefined {
+  const key = matchKey(typed);
+  if (!key) return undefined;
+  const exact = choices.find((c) => matchKey(c.label) === key || matchKey(c.value) === key);
+  if (exact) return exact;
+  if ([...key].length < 2) return undefined;
+  const partial = choices.filter((c) => matchKey(c.label).includes(key));
+  return partial.length === 1 ? partial[0] : undefined;
+}
+
+export class Engine {
+  private readonly flows = new Map<string, FlowDef>();
+
+  constructor(private readonly options: EngineOptions) {
+    for (const flow of options.flows) {
+      if (this.flows.has(flow.id)) throw new Error(`Two flows named ${flow.id}`);
+      const ids = new Set(flow.steps.map((s) => s.id));
+      if (ids.size !== flow.steps.length || flow.steps.length === 0) throw new Error(`Flow ${flow.id}: steps need unique ids`);
+      this.flows.set(flow.id, flow);
+    }
+  }
+
+  /** The step the next input will answer, if any. */
+  currentStep(state: ConversationState): StepDef | undefined {
+    if (!state.flowId || !state.stepId) return undefined;
+    return this.flows.get(state.flowId)?.steps.find((s) => s.id === state.stepId);
+  }
+
+  async handle(ctx: TurnContext, input: Input): Promise<Outgoing> {
+    const s = ctx.state;
+    const lead: Reply[] = [];
+    let justExpired = false;
+    if (s.flowId) {
+      const flow = this.flows.get(s.flowId);
+      if (!flow || s.flowVersion !== flow.version || !this.currentStep(s)) {
+        lead.push(text(T.flowChanged(flow?.title ?? "รายการ")));
+        clearFlow(s);
+        justExpired = true;
+      } else if (s.expiresAt && s.expiresAt.getTime() <= ctx.now.getTime()) {
+        lead.push(text(T.expired(flow.title, this.options.timeoutMinutes)));
+        clearFlow(s);
+        justExpired = true;
+      }
+    }
+
+    if (input.kind === "postback") {
+      const pb = decodePostback(input.data);
+      if (pb.kind === "global") return this.global(ctx, pb.word, lead);
+      if (pb.kind === "menu") return this.openEntry(ctx, pb.entry, lead);
+      const current = pb.kind !== "unknown" && s.flowId === pb.flow && s.stepId === pb.step && s.turn === pb.turn;
+      if (!current) {
+        if (!justExpired) lead.push(text(T.stale));
+        return s.flowId ? this.reprompt(ctx, lead) : this.menu(ctx, lead);
+      }
+      if (pb.kind === "page") return this.reprompt(ctx, lead, pb.page);
+      if (pb.kind === "answer") {
+        if (this.currentStep(s)?.slow) ctx.busy?.();
+        return this.answerValue(ctx, pb.value, lead);
+      }
+    }
+
+    if (input.kind === "text") {
+      const word = globalWordOf(input.text);
+      if (word) return this.global(ctx, word, lead);
+    }
+
+    if (s.flowId) {
+      if (this.currentStep(s)?.slow) ctx.busy?.();
+      return this.answerInput(ctx, input, lead);
+    }
+    return this.idle(ctx, input, lead, justExpired);
+  }
+
+  async startFlow(ctx: TurnContext, flowId: string, options: StartOptions = {}, lead: Reply[] = []): Promise<Outgoing> {
+    const flow = this.flows.get(flowId);
+    if (!flow) throw new Error(`Unknown flow ${flowId}`);
+    const s = ctx.state;
+    clearFlow(s);
+    s.flowId = flow.id;
+    s.flowVersion = flow.version;
+    s.data = { ...(options.data ?? {}) };
+    s.returnTo = options.returnTo ?? null;
+    return this.enterStep(ctx, options.at ?? flow.steps[0]!.id, lead);
+  }
+
+  async menu(ctx: TurnContext, lead: Reply[] = []): Promise<Outgoing> {
+    const entries = (await this.visibleEntries(ctx)).filter((e) => e.listed !== false);
+    const buttons: Button[] = entries.map((e) => ({
+      kind: "postback",
+      label: shortLabel(e.label),
+      data: encodePostback({ kind: "menu", entry: e.id }),
+      displayText: e.label,
+    }));
+    buttons.push(this.globalButton("help"));
+    return { replies: [...lead, text(T.menuPrompt)], buttons };
+  }
+
+  // --- global words --------------------------------------------------------
+
+  private async global(ctx: TurnContext, word: GlobalWord, lead: Reply[]): Promise<Outgoing> {
+    const s = ctx.state;
+    const flow = s.flowId ? this.flows.get(s.flowId) : undefined;
+    switch (word) {
+      case "cancel":
+        if (!flow) return this.menu(ctx, [...lead, text(T.nothingToCancel)]);
+        clearFlow(s);
+        return this.menu(ctx, [...lead, text(T.cancelled(flow.title))]);
+      case "menu":
+        if (flow) {
+          clearFlow(s);
+          lead.push(text(T.leftFlow(flow.title)));
+        }
+        return this.menu(ctx, lead);
+      case "help":
+        lead.push(text(T.help));
+        if (!flow) return this.menu(ctx, lead);
+        lead.push(text(T.helpContinue));
+        return this.reprompt(ctx, lead);
+      case "back": {
+        if (!flow) return this.menu(ctx, lead);
+        const previous = s.history.pop();
+        if (!previous) return this.reprompt(ctx, [...lead, text(T.atFirstStep)]);
+        if (previous === s.returnTo) s.returnTo = null;
+        return this.enterStep(ctx, previous, lead);
+      }
+    }
+  }
+
+  private globalButton(word: GlobalWord): Button {
+    const label = T.buttons[word];
+    return { kind: "postback", label, data: encodePostback({ kind: "global", word }), displayText: label };
+  }
+
+  // --- answering a step ----------------------------------------------------
+
+  private async answerInput(ctx: TurnContext, input: Input, lead: Reply[]): Promise<Outgoing> {
+    const step = this.currentStep(ctx.state)!;
+    if (input.kind !== "text") {
+      const kind = input.kind === "postback" ? "media" : input.kind;
+      return this.reprompt(ctx, [...lead, text(T.unexpectedKind[kind])]);
+    }
+    if (step.input.kind === "choice") {
+      const choice = matchChoice(await step.input.choices(ctx), input.text);
+      if (!choice) return this.miss(ctx, T.chooseFromButtons, lead);
+      return this.accept(ctx, choice.value, lead);
+    }
+    const suggested = matchChoice((await step.input.suggestions?.(ctx)) ?? [], input.text);
+    const parsed = step.input.parse(suggested?.value ?? input.text);
+    if (!parsed.ok) return this.miss(ctx, parsed.message, lead);
+    return this.accept(ctx, parsed.value, lead);
+  }
+
+  /** A tapped button: its value must still be one the step offers. */
+  private async answerValue(ctx: TurnContext, value: string, lead: Reply[]): Promise<Outgoing> {
+    const step = this.currentStep(ctx.state)!;
+    if (step.input.kind === "choice") {
+      const offered = (await step.input.choices(ctx)).some((c) => c.value === value);
+      if (!offered) return this.reprompt(ctx, [...lead, text(T.stale)]);
+      return this.accept(ctx, value, lead);
+    }
+    const parsed = step.input.parse(value);
+    if (!parsed.ok) return this.miss(ctx, parsed.message, lead);
+    return this.accept(ctx, parsed.value, lead);
+  }
+
+  private async accept(ctx: TurnContext, value: unknown, lead: Reply[]): Promise<Outgoing> {
+    const s = ctx.state;
+    const flow = this.flows.get(s.flowId!)!;
+    const step = this.currentStep(s)!;
+    if (typeof value === "string" && value.startsWith(EDIT_PREFIX)) {
+      const target = value.slice(EDIT_PREFIX.length);
+      if (!flow.steps.some((x) => x.id === target)) return this.reprompt(ctx, [...lead, text(T.stale)]);
+      s.history.push(step.id);
+      s.returnTo = step.id;
+      return this.enterStep(ctx, target, lead);
+    }
+    s.data = { ...s.data, [step.slot]: value };
+    for (const key of step.clears ?? []) delete s.data[key];
+    s.history.push(step.id);
+
+    let target = step.next ? step.next(s.data) : this.following(flow, step);
+    if (target !== END && s.returnTo) {
+      const returnTo = s.returnTo;
+      const targetStep = flow.steps.find((x) => x.id === target);
+      if (target === returnTo) s.returnTo = null;
+      else if (targetStep && s.data[targetStep.slot] !== undefined) {
+        target = returnTo;
+        s.returnTo = null;
+      }
+    }
+    if (target === END) {
+      const data = s.data;
+      clearFlow(s);
+      const done = await flow.complete(ctx, data);
+      return { replies: [...lead, ...done.replies], buttons: done.buttons };
+    }
+    return this.enterStep(ctx, target, lead);
+  }
+
+  private following(flow: FlowDef, step: StepDef): string | typeof END {
+    const i = flow.steps.indexOf(step);
+    return flow.steps[i + 1]?.id ?? END;
+  }
+
+  private async miss(ctx: TurnContext, problem: string, lead: Reply[]): Promise<Outgoing> {
+    const s = ctx.state;
+    s.attempts += 1;
+    const lines = [problem];
+    if (s.attempts >= MISSES_BEFORE_MENU) lines.push(T.stuck);
+    return this.reprompt(ctx, [...lead, text(lines.join("\n"))]);
+  }
+
+  // --- prompting -----------------------------------------------------------
+
+  private async enterStep(ctx: TurnContext, stepId: string, lead: Reply[]): Promise<Outgoing> {
+    const s = ctx.state;
+    const flow = this.flows.get(s.flowId!)!;
+    const step = flow.steps.find((x) => x.id === stepId);
+    if (!step) throw new Error(`Flow ${flow.id} has no step ${stepId}`);
+    s.stepId = step.id;
+    s.attempts = 0;
+    s.turn += 1;
+    this.touch(ctx);
+    const prompt = await step.prompt(ctx);
+    return { replies: [...lead, ...prompt], buttons: await this.stepButtons(ctx, step, 0) };
+  }
+
+  /** Says again what the current step expects, with its buttons. */
+  private async reprompt(ctx: TurnContext, lead: Reply[], page = 0): Promise<Outgoing> {
+    const step = this.currentStep(ctx.state)!;
+    this.touch(ctx);
+    return {
+      replies: [...lead, text(T.reprompt(step.expects))],
+      buttons: await this.stepButtons(ctx, step, page),
+    };
+  }
+
+  private touch(ctx: TurnContext): void {
+    ctx.state.expiresAt = new Date(ctx.now.getTime() + this.options.timeoutMinutes * 60_000);
+  }
+
+  private async stepButtons(ctx: TurnContext, step: StepDef, page: number): Promise<Button[]> {
+    const s = ctx.state;
+    const fixed: Button[] = [];
+    if (s.history.length > 0) fixed.push(this.globalButton("back"));
+    fixed.push(this.globalButton("cancel"));
+    if (s.attempts >= MISSES_BEFORE_MENU) fixed.unshift(this.globalButton("menu"));
+
+    const options =
+      step.input.kind === "choice" ? await step.input.choices(ctx) : ((await step.input.suggestions?.(ctx)) ?? []);
+    const base = { flow: s.flowId!, step: step.id, turn: s.turn };
+    const toButton = (c: Choice): Button => ({
+      kind: "postback",
+      label: shortLabel(c.label),
+      data: encodePostback({ kind: "answer", ...base, value: c.value }),
+      displayText: c.label,
+    });
+
+    const room = MAX_QUICK_REPLIES - fixed.length;
+    if (options.length <= room) return [...options.map(toButton), ...fixed];
+
+    const size = room - 2; // leave room for previous and next
+    const pages = Math.ceil(options.length / size);
+    const p = Math.min(Math.max(page, 0), pages - 1);
+    const nav: Button[] = [];
+    if (p > 0) {
+      nav.push({ kind: "postback", label: T.buttons.previousPage, data: encodePostback({ kind: "page", ...base, page: p - 1 }) });
+    }
+    if (p < pages - 1) {
+      nav.push({ kind: "postback", label: T.buttons.nextPage, data: encodePostback({ kind: "page", ...base, page: p + 1 }) });
+    }
+    return [...options.slice(p * size, (p + 1) * size).map(toButton), ...nav, ...fixed];
+  }
+
+  // --- no flow running -----------------------------------------------------
+
+  private async visibleEntries(ctx: TurnContext): Promise<MenuEntry[]> {
+    const shown: MenuEntry[] = [];
+    for (const entry of this.options.menu) {
+      if (!entry.visible || (await entry.visible(ctx))) shown.push(entry);
+    }
+    return shown;
+  }
+
+  private async openEntry(ctx: TurnContext, entryId: string, lead: Reply[]): Promise<Outgoing> {
+    const entry = (await this.visibleEntries(ctx)).find((e) => e.id === entryId);
+    if (!entry) {
+      if (ctx.state.flowId) return this.reprompt(ctx, [...lead, text(T.stale)]);
+      return this.menu(ctx, [...lead, text(T.stale)]);
+    }
+    const flow = ctx.state.flowId ? this.flows.get(ctx.state.flowId) : undefined;
+    if (flow) {
+      clearFlow(ctx.state);
+      lead.push(text(T.leftFlow(flow.title)));
+    }
+    const out = await entry.open(ctx);
+    return { replies: [...lead, ...out.replies], buttons: out.buttons };
+  }
+
+  private async idle(ctx: TurnContext, input: Input, lead: Reply[], quiet: boolean): Promise<Outgoing> {
+    if (input.kind === "text") {
+      const key = matchKey(input.text);
+      const entries = await this.visibleEntries(ctx);
+      const entry = entries.find((e) => e.keywords.some((k) => key.includes(matchKey(k))));
+      if (entry) {
+        const out = await entry.open(ctx);
+        return { replies: [...lead, ...out.replies], buttons: out.buttons };
+      }
+    }
+    if (input.kind === "sticker") lead.push(text(T.idleSticker));
+    else if (!quiet) lead.push(text(T.notUnderstood));
+    return this.menu(ctx, lead);
+  }
+}

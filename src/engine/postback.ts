@@ -1,0 +1,54 @@
+// Postback data carried by buttons. Flow buttons name the flow, the step and
+// the turn they were made for, so a button from an old message is
+// recognised as stale instead of acting on the wrong step.
+// Kept short: LINE allows 300 characters.
+
+export type Postback =
+  | { kind: "answer"; flow: string; step: string; turn: number; value: string }
+  | { kind: "page"; flow: string; step: string; turn: number; page: number }
+  | { kind: "global"; word: "cancel" | "back" | "menu" | "help" }
+  | { kind: "menu"; entry: string }
+  | { kind: "unknown" };
+
+export function encodePostback(p: Exclude<Postback, { kind: "unknown" }>): string {
+  const q = new URLSearchParams();
+  switch (p.kind) {
+    case "answer":
+      q.set("f", p.flow), q.set("s", p.step), q.set("t", String(p.turn)), q.set("v", p.value);
+      break;
+    case "page":
+      q.set("f", p.flow), q.set("s", p.step), q.set("t", String(p.turn)), q.set("p", String(p.page));
+      break;
+    case "global":
+      q.set("g", p.word);
+      break;
+    case "menu":
+      q.set("m", p.entry);
+      break;
+  }
+  return q.toString();
+}
+
+const GLOBALS = new Set(["cancel", "back", "menu", "help"]);
+
+export function decodePostback(data: string): Postback {
+  let q: URLSearchParams;
+  try {
+    q = new URLSearchParams(data);
+  } catch {
+    return { kind: "unknown" };
+  }
+  const g = q.get("g");
+  if (g !== null) return GLOBALS.has(g) ? { kind: "global", word: g as "cancel" } : { kind: "unknown" };
+  const m = q.get("m");
+  if (m) return { kind: "menu", entry: m };
+  const flow = q.get("f");
+  const step = q.get("s");
+  const turn = Number(q.get("t"));
+  if (!flow || !step || !Number.isSafeInteger(turn)) return { kind: "unknown" };
+  const v = q.get("v");
+  if (v !== null) return { kind: "answer", flow, step, turn, value: v };
+  const page = Number(q.get("p"));
+  if (Number.isSafeInteger(page) && page >= 0 && page < 1000) return { kind: "page", flow, step, turn, page };
+  return { kind: "unknown" };
+}

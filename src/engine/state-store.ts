@@ -1,0 +1,50 @@
+// Conversation state lives in the database, one row per user. Loading it
+// takes a row lock (SELECT … FOR UPDATE) held until the turn's transaction
+// commits, so two events of one user never interleave, on any instance.
+import type { Tx } from "../db/database.ts";
+import type { ConversationState } from "./types.ts";
+
+interface Row {
+  lineUserId: string;
+  flowId: string | null;
+  stepId: string | null;
+  flowVersion: number | null;
+  data: unknown;
+  history: unknown;
+  returnTo: string | null;
+  attempts: number;
+  turn: number;
+  expiresAt: Date | null;
+}
+
+export async function lockConversation(tx: Tx, lineUserId: string): Promise<ConversationState> {
+  await tx.$executeRaw`
+    INSERT INTO conversation ("lineUserId", "updatedAt") VALUES (${lineUserId}, now())
+    ON CONFLICT ("lineUserId") DO NOTHING`;
+  const [row] = await tx.$queryRaw<Row[]>`
+    SELECT "lineUserId", "flowId", "stepId", "flowVersion", data, history, "returnTo", attempts, turn, "expiresAt"
+      FROM conversation WHERE "lineUserId" = ${lineUserId} FOR UPDATE`;
+  if (!row) throw new Error("conversation row vanished under lock");
+  return {
+    ...row,
+    data: row.data && typeof row.data === "object" ? (row.data as Record<string, unknown>) : {},
+    history: Array.isArray(row.history) ? row.history.filter((x): x is string => typeof x === "string") : [],
+  };
+}
+
+export async function saveConversation(tx: Tx, state: ConversationState): Promise<void> {
+  await tx.conversation.update({
+    where: { lineUserId: state.lineUserId },
+    data: {
+      flowId: state.flowId,
+      stepId: state.stepId,
+      flowVersion: state.flowVersion,
+      data: state.data as object,
+      history: state.history,
+      returnTo: state.returnTo,
+      attempts: state.attempts,
+      turn: state.turn,
+      expiresAt: state.expiresAt,
+    },
+  });
+}

@@ -1,0 +1,118 @@
+// The conversation engine's vocabulary. Nothing here knows about LINE:
+// src/line/events.ts turns webhook events into Input, and src/line/render.ts
+// turns Outgoing into LINE messages.
+import type { Tx } from "../db/database.ts";
+
+export type Input =
+  | { kind: "text"; text: string } // already normalised (see normalize.ts)
+  | { kind: "postback"; data: string; params?: Record<string, string> }
+  | { kind: "location"; latitude: number; longitude: number; title?: string; address?: string }
+  | { kind: "image"; messageId: string; imageSet?: { id: string; index?: number; total?: number } }
+  | { kind: "sticker" }
+  | { kind: "media"; what: string }; // video, audio, file: not used by any step yet
+
+export type Reply =
+  | { kind: "text"; text: string }
+  | { kind: "flex"; altText: string; contents: Record<string, unknown> };
+
+export type Button =
+  | { kind: "postback"; label: string; data: string; displayText?: string }
+  | { kind: "text"; label: string; text: string };
+
+/** What to send back: the buttons become quick replies on the last message. */
+export interface Outgoing {
+  replies: Reply[];
+  buttons: Button[];
+}
+
+export type FlowData = Record<string, unknown>;
+
+/** One user's conversation, as stored in the `conversation` table. */
+export interface ConversationState {
+  lineUserId: string;
+  flowId: string | null;
+  stepId: string | null;
+  flowVersion: number | null;
+  data: FlowData;
+  history: string[];
+  returnTo: string | null;
+  attempts: number;
+  turn: number;
+  expiresAt: Date | null;
+}
+
+/** What a step, a flow or a menu entry may use while a turn runs. */
+export interface TurnContext {
+  /** The transaction holding this user's conversation lock. */
+  readonly tx: Tx;
+  readonly userId: string;
+  readonly now: Date;
+  readonly state: ConversationState;
+  /** Tells the user we are working (LINE's loading animation). */
+  readonly busy?: () => void;
+}
+
+export interface Choice {
+  label: string; // ≤ 20 characters (quick-reply label)
+  value: string;
+}
+
+/** A choice whose value starts with this jumps to that step and comes back. */
+export const EDIT_PREFIX = "edit:";
+
+export type StepInput =
+  | { kind: "choice"; choices: (ctx: TurnContext) => Choice[] | Promise<Choice[]> }
+  | {
+      kind: "text";
+      /** Parses normalised text; the first issue's message is shown on a miss. */
+      parse: (text: string) => { ok: true; value: unknown } | { ok: false; message: string };
+      /** Buttons that answer for the user (e.g. their LINE display name). */
+      suggestions?: (ctx: TurnContext) => Choice[] | Promise<Choice[]>;
+    };
+
+export const END = Symbol("end of flow");
+
+export interface StepDef {
+  id: string;
+  /** The data key this step fills. */
+  slot: string;
+  prompt: (ctx: TurnContext) => Reply[] | Promise<Reply[]>;
+  /** What a re-prompt asks for, as a Thai phrase ("เลือกอำเภอ"). */
+  expects: string;
+  input: StepInput;
+  /** Clears slots that depend on this one (a new district needs a new council). */
+  clears?: string[];
+  /** Where to go after this step; default: the next step in the list. */
+  next?: (data: FlowData) => string | typeof END;
+  /** Show LINE's loading animation before running: this step's answer takes a moment. */
+  slow?: boolean;
+}
+
+export interface StartOptions {
+  data?: FlowData;
+  at?: string;
+  returnTo?: string;
+}
+
+export interface FlowDef {
+  id: string;
+  /** Bump when steps change shape; conversations of an older version restart. */
+  version: number;
+  /** A Thai noun phrase for messages: "การสมัครสมาชิก". */
+  title: string;
+  steps: StepDef[];
+  /** Runs in the turn's transaction once the last step is answered. */
+  complete: (ctx: TurnContext, data: FlowData) => Promise<Outgoing>;
+}
+
+/** An entry of the main menu (and, later, the rich menu). */
+export interface MenuEntry {
+  id: string;
+  label: string; // ≤ 20 characters
+  /** Normalised substrings that open this entry when typed with no flow running. */
+  keywords: string[];
+  /** False: reachable by its buttons and keywords, not listed in the menu. */
+  listed?: boolean;
+  visible?: (ctx: TurnContext) => Promise<boolean>;
+  open: (ctx: TurnContext) => Promise<Outgoing>;
+}

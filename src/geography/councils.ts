@@ -1,0 +1,109 @@
+// Geography and council look-ups for the sign-up flow (district → council),
+// plus adding a council by hand (scripts/add-council.ts). Ids arrive from
+// postback data, so an id that cannot exist gives "not found", not an error.
+import type { Tx } from "../db/database.ts";
+
+export interface DistrictOption {
+  id: number;
+  nameTh: string;
+}
+
+export interface CouncilOption {
+  id: number;
+  name: string;
+  tambonNameTh: string;
+}
+
+export interface CouncilWithPlace {
+  id: number;
+  name: string;
+  /** False once the council is switched off; the sign-up flow should refuse it. */
+  active: boolean;
+  tambonId: number;
+  tambonNameTh: string;
+  districtId: number;
+  districtNameTh: string;
+  provinceId: number;
+}
+
+const MAX_INT4 = 2_147_483_647;
+
+/** A value that can be an id in an INTEGER column. */
+function isDbId(value: number): boolean {
+  return Number.isSafeInteger(value) && value > 0 && value <= MAX_INT4;
+}
+
+/** Districts of a province, in DOPA code order (the official order). */
+export async function listDistricts(db: Tx, provinceCode: number): Promise<DistrictOption[]> {
+  if (!isDbId(provinceCode)) return [];
+  return db.district.findMany({
+    where: { provinceId: provinceCode },
+    select: { id: true, nameTh: true },
+    orderBy: { id: "asc" },
+  });
+}
+
+/** Active councils of the tambons of a district, by tambon code then council id. */
+export async function listCouncilsInDistrict(db: Tx, districtId: number): Promise<CouncilOption[]> {
+  if (!isDbId(districtId)) return [];
+  const councils = await db.council.findMany({
+    where: { active: true, tambon: { districtId } },
+    select: { id: true, name: true, tambon: { select: { nameTh: true } } },
+    orderBy: [{ tambonId: "asc" }, { id: "asc" }],
+  });
+  return councils.map((c) => ({ id: c.id, name: c.name, tambonNameTh: c.tambon.nameTh }));
+}
+
+/** A council with its tambon, district and province; inactive ones too (see `active`). */
+export async function getCouncilWithPlace(db: Tx, councilId: number): Promise<CouncilWithPlace | null> {
+  if (!isDbId(councilId)) return null;
+  const c = await db.council.findUnique({
+    where: { id: councilId },
+    select: {
+      id: true,
+      name: true,
+      active: true,
+      tambon: { select: { id: true, nameTh: true, district: { select: { id: true, nameTh: true, provinceId: true } } } },
+    },
+  });
+  if (!c) return null;
+  return {
+    id: c.id,
+    name: c.name,
+    active: c.active,
+    tambonId: c.tambon.id,
+    tambonNameTh: c.tambon.nameTh,
+    districtId: c.tambon.district.id,
+    districtNameTh: c.tambon.district.nameTh,
+    provinceId: c.tambon.district.provinceId,
+  };
+}
+
+export type AddCouncilResult =
+  | { status: "created"; council: CouncilWithPlace }
+  | { status: "exists"; council: CouncilWithPlace }
+  | { status: "unknown-tambon" };
+
+/**
+ * Adds a council to a tambon (a tambon may have several, e.g. municipal
+ * areas). The same name on the same tambon is not added twice.
+ */
+export async function addCouncil(db: Tx, tambonId: number, name: string): Promise<AddCouncilResult> {
+  const trimmed = name.trim();
+  if (trimmed === "") throw new Error("A council needs a name");
+  if (!isDbId(tambonId)) return { status: "unknown-tambon" };
+  const tambon = await db.tambon.findUnique({ where: { id: tambonId }, select: { id: true } });
+  if (!tambon) return { status: "unknown-tambon" };
+
+  const key = { tambonId_name: { tambonId, name: trimmed } };
+  // Looked up first so a repeat does not use up a serial id; skipDuplicates
+  // still covers two runs racing each other.
+  let created = 0;
+  if (!(await db.council.findUnique({ where: key, select: { id: true } }))) {
+    ({ count: created } = await db.council.createMany({ data: [{ tambonId, name: trimmed }], skipDuplicates: true }));
+  }
+  const row = await db.council.findUniqueOrThrow({ where: key, select: { id: true } });
+  const council = await getCouncilWithPlace(db, row.id);
+  if (!council) throw new Error(`Council ${row.id} vanished while it was being added`);
+  return { status: created === 1 ? "created" : "exists", council };
+}

@@ -1,0 +1,65 @@
+// POST /webhook: verify LINE's signature on the raw bytes, store the events,
+// answer 200, and only then hand them to the processor. A crash after the
+// 200 loses nothing: the events are in the database and are resumed.
+import { validateSignature } from "@line/bot-sdk";
+import express, { type Request, type Response } from "express";
+import type { Database } from "../db/database.ts";
+import { recordEvents } from "../inbox/inbox.ts";
+import { webhookBodySchema } from "../line/events.ts";
+import type { Logger } from "../log.ts";
+
+export const WEBHOOK_BODY_LIMIT = "1mb";
+
+export interface WebhookOptions {
+  channelSecret: string | undefined;
+  db: Database;
+  logger: Logger;
+  /** Called after the 200 with the sources that have new events. */
+  onStored: (sourceKeys: string[]) => void;
+}
+
+export function webhookRouter(options: WebhookOptions): express.Router {
+  const router = express.Router();
+  router.post(
+    "/webhook",
+    // The raw body: a JSON parser before the signature check would re-encode
+    // it (emoji escapes) and break the signature.
+    express.raw({ type: () => true, limit: WEBHOOK_BODY_LIMIT }),
+    async (req: Request, res: Response) => {
+      if (!options.channelSecret) {
+        res.status(503).json({ error: "LINE_CHANNEL_SECRET is not set; the webhook cannot verify LINE's signature." });
+        return;
+      }
+      const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const signature = req.get("x-line-signature");
+      if (!signature || !validateSignature(body, options.channelSecret, signature)) {
+        res.status(401).json({ error: "invalid signature" });
+        return;
+      }
+      let json: unknown;
+      try {
+        json = JSON.parse(body.toString("utf8"));
+      } catch {
+        res.status(400).json({ error: "malformed JSON" });
+        return;
+      }
+      const parsed = webhookBodySchema.safeParse(json);
+      if (!parsed.success) {
+        res.status(400).json({ error: "not a LINE webhook body" });
+        return;
+      }
+      let sourceKeys: string[];
+      try {
+        sourceKeys = await recordEvents(options.db, parsed.data.events);
+      } catch (error) {
+        // Not stored: say so, and LINE redelivers (when redelivery is on).
+        options.logger.error("could not store webhook events", { error, events: parsed.data.events.length });
+        res.status(503).json({ error: "temporarily unavailable" });
+        return;
+      }
+      res.status(200).json({});
+      if (sourceKeys.length > 0) options.onStored(sourceKeys);
+    },
+  );
+  return router;
+}

@@ -1,0 +1,91 @@
+// The only module that talks to LINE's API. It checks every payload against
+// LINE's limits, bounds every call with a timeout (the SDK has none), and
+// turns LINE's answers into a small set of outcomes the callers act on.
+import { createHash } from "node:crypto";
+import { HTTPFetchError, messagingApi } from "@line/bot-sdk";
+import { assertWithinLineLimits } from "./limits.ts";
+
+export interface LineGatewayOptions {
+  channelAccessToken: string;
+  apiBaseUrl: string;
+  timeoutMs?: number;
+}
+
+/** Why a call failed, and whether trying again later can help. */
+export class LineApiError extends Error {
+  override name = "LineApiError";
+  constructor(
+    readonly operation: string,
+    readonly status: number | null, // null: network error or timeout
+    readonly body: string,
+  ) {
+    super(`LINE ${operation} failed: ${status ?? "no answer"} ${body.slice(0, 200)}`);
+  }
+  /** 5xx, 429, timeouts and network errors pass; other 4xx will not. */
+  get retriable(): boolean {
+    return this.status === null || this.status === 429 || this.status >= 500;
+  }
+}
+
+/** A stable UUID for a message, so a retried push is accepted once by LINE. */
+export function retryKeyFor(id: string): string {
+  const h = createHash("sha256").update(id).digest("hex");
+  const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+export class LineGateway {
+  private readonly client: messagingApi.MessagingApiClient;
+  private readonly timeoutMs: number;
+
+  constructor(options: LineGatewayOptions) {
+    this.client = new messagingApi.MessagingApiClient({
+      channelAccessToken: options.channelAccessToken,
+      baseURL: options.apiBaseUrl,
+    });
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+  }
+
+  private async call<T>(operation: string, work: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new LineApiError(operation, null, "timeout")), this.timeoutMs);
+    });
+    try {
+      return await Promise.race([work(), timeout]);
+    } catch (error) {
+      if (error instanceof LineApiError) throw error;
+      if (error instanceof HTTPFetchError) throw new LineApiError(operation, error.status, error.body ?? "");
+      throw new LineApiError(operation, null, error instanceof Error ? error.message : String(error));
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async reply(replyToken: string, messages: messagingApi.Message[]): Promise<void> {
+    assertWithinLineLimits(messages);
+    await this.call("reply", () => this.client.replyMessage({ replyToken, messages }));
+  }
+
+  /** Resolves "duplicate" when LINE already accepted this retry key (409). */
+  async push(to: string, messages: messagingApi.Message[], retryKey: string): Promise<"sent" | "duplicate"> {
+    assertWithinLineLimits(messages);
+    try {
+      await this.call("push", () => this.client.pushMessage({ to, messages }, retryKey));
+      return "sent";
+    } catch (error) {
+      if (error instanceof LineApiError && error.status === 409) return "duplicate";
+      throw error;
+    }
+  }
+
+  /** LINE's typing dots; best effort, one-to-one chats only. */
+  async showLoading(chatId: string, seconds = 5): Promise<void> {
+    await this.call("loading", () => this.client.showLoadingAnimation({ chatId, loadingSeconds: seconds }));
+  }
+
+  async displayName(userId: string): Promise<string | null> {
+    const profile = await this.call("profile", () => this.client.getProfile(userId));
+    return profile.displayName?.trim() || null;
+  }
+}

@@ -1,0 +1,67 @@
+// Starts the bot: configuration, database (migrated, geography loaded), HTTP
+// server, and the processor, which first resumes events left unfinished.
+import type { Server } from "node:http";
+import { createApp } from "./app.ts";
+import { ConfigError, loadConfig, missingLineCredentials, type Config } from "./config.ts";
+import { openDatabase } from "./db/database.ts";
+import { loadGeography } from "./geography/load-geography.ts";
+import { createLogger } from "./log.ts";
+
+function describeMissingCredentials(missing: string[]): string {
+  return [
+    `LINE credentials are not set: ${missing.join(", ")}.`,
+    "The server runs and stores webhook events, but cannot verify or answer LINE until they are set.",
+    "To get them: LINE Developers console (developers.line.biz) → your provider → a Messaging API channel →",
+    "  'Basic settings' → Channel secret            → LINE_CHANNEL_SECRET",
+    "  'Messaging API' → Channel access token (long-lived) → LINE_CHANNEL_ACCESS_TOKEN",
+    "Then set the webhook URL to https://<your host>/webhook and turn on 'Use webhook'.",
+  ].join("\n");
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\nSee README.md, "Configuration".\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  const missing = missingLineCredentials(config);
+  if (missing.length > 0) process.stderr.write(`\n${describeMissingCredentials(missing)}\n\n`);
+
+  const where = config.database.kind === "postgres" ? "PostgreSQL" : `embedded PGlite in ${config.database.dataDir}`;
+  const db = await openDatabase(config.database);
+  const applied = await db.migrate();
+  const geography = await loadGeography(db.prisma, { provinceCode: config.provinceCode });
+  logger.info("database ready", { database: where, migrationsApplied: applied.length, councilsCreated: geography.councilsCreated });
+
+  const app = createApp({ config, db, logger });
+  const server: Server = app.http.listen(config.port, () => {
+    const address = server.address();
+    const port = typeof address === "object" && address ? address.port : config.port;
+    logger.info("listening", { port, webhook: `/webhook`, health: `/healthz` });
+    process.stdout.write(`Council LINE bot is up: http://localhost:${port}/healthz\n`);
+  });
+  app.processor.start();
+  void app.processor.sweep().catch((error) => logger.error("resuming unfinished events failed", { error }));
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info("shutting down", { signal });
+    // Stop taking requests, finish the events in hand, then close the database.
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await app.processor.drain();
+    await db.close();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+}
+
+await main();

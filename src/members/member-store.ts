@@ -1,0 +1,65 @@
+// Members, LINE users and consent records. Every function takes the turn's
+// transaction, so a flow's writes commit together with its state.
+import type { Tx } from "../db/database.ts";
+import { PDPA_NOTICE_VERSION } from "./texts.ts";
+
+export async function recordFollow(tx: Tx, lineUserId: string, now: Date): Promise<void> {
+  await tx.lineUser.upsert({
+    where: { id: lineUserId },
+    create: { id: lineUserId, following: true, followedAt: now },
+    update: { following: true, followedAt: now },
+  });
+}
+
+export async function recordUnfollow(tx: Tx, lineUserId: string, now: Date): Promise<void> {
+  await tx.lineUser.upsert({
+    where: { id: lineUserId },
+    create: { id: lineUserId, following: false, unfollowedAt: now },
+    update: { following: false, unfollowedAt: now },
+  });
+}
+
+export async function displayNameOf(tx: Tx, lineUserId: string): Promise<string | null> {
+  const user = await tx.lineUser.findUnique({ where: { id: lineUserId }, select: { displayName: true } });
+  return user?.displayName ?? null;
+}
+
+export async function activeMember(tx: Tx, lineUserId: string) {
+  return tx.member.findFirst({ where: { lineUserId, status: "ACTIVE" } });
+}
+
+export async function recordConsent(tx: Tx, lineUserId: string, granted: boolean, now: Date): Promise<void> {
+  await tx.lineUser.upsert({ where: { id: lineUserId }, create: { id: lineUserId }, update: {} });
+  await tx.consentRecord.create({
+    data: { lineUserId, granted, noticeVersion: PDPA_NOTICE_VERSION, recordedAt: now },
+  });
+}
+
+export interface MemberDetails {
+  fullName: string;
+  phone: string;
+  councilId: number;
+}
+
+/** Creates the member, or brings back one who withdrew and signs up again. */
+export async function saveMember(tx: Tx, lineUserId: string, details: MemberDetails): Promise<void> {
+  await tx.member.upsert({
+    where: { lineUserId },
+    create: { lineUserId, ...details },
+    update: { ...details, status: "ACTIVE", withdrawnAt: null },
+  });
+}
+
+/**
+ * Consent withdrawn: personal fields are erased and the row is unlinked from
+ * the LINE user; what remains (council, dates) keeps council counts honest.
+ * The consent record of the withdrawal is kept as proof (PDPA s.19).
+ */
+export async function anonymiseMember(tx: Tx, lineUserId: string, now: Date): Promise<void> {
+  await tx.member.updateMany({
+    where: { lineUserId },
+    data: { fullName: null, phone: null, status: "WITHDRAWN", withdrawnAt: now, lineUserId: null },
+  });
+  await tx.lineUser.updateMany({ where: { id: lineUserId }, data: { displayName: null } });
+  await recordConsent(tx, lineUserId, false, now);
+}
