@@ -1,13 +1,13 @@
 // Loads provinces, districts and tambons from prisma/seed-data/thai-geography
 // and creates one council per tambon of PROVINCE_CODE (default 33, Sisaket):
 //
-//   npx tsx scripts/load-geography.ts
+//   npm run geography:load
 //
 // Uses the database the environment names (DATABASE_URL, or the embedded one
 // under DATA_DIR). Safe to run again: nothing is added twice.
-import { ConfigError, loadConfig } from "../src/config.ts";
-import { openDatabase, type Database } from "../src/db/database.ts";
-import { loadGeography } from "../src/geography/load-geography.ts";
+import { ConfigError, loadConfig } from "../config.ts";
+import { openDatabase, type Database } from "../db/database.ts";
+import { loadGeography } from "../geography/load-geography.ts";
 
 async function main(): Promise<void> {
   const config = loadConfig();

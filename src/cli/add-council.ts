@@ -1,17 +1,17 @@
 // Adds a council to a tambon, beyond the one per tambon that
 // scripts/load-geography.ts creates (e.g. for municipal areas):
 //
-//   npx tsx scripts/add-council.ts --tambon 330101 --name "สภาองค์กรชุมชนเทศบาลเมืองศรีสะเกษ"
+//   npm run council:add -- --tambon 330101 --name "สภาองค์กรชุมชนเทศบาลเมืองศรีสะเกษ"
 //
 // Uses the database the environment names (DATABASE_URL, or the embedded one
 // under DATA_DIR). Adding the same name to the same tambon again changes
 // nothing. Exit codes: 0 done, 1 unknown tambon or failure, 2 bad usage.
 import { parseArgs } from "node:util";
-import { ConfigError, loadConfig } from "../src/config.ts";
-import { openDatabase, type Database } from "../src/db/database.ts";
-import { addCouncil } from "../src/geography/councils.ts";
+import { ConfigError, loadConfig } from "../config.ts";
+import { openDatabase, type Database } from "../db/database.ts";
+import { addCouncil } from "../geography/councils.ts";
 
-const USAGE = 'Usage: tsx scripts/add-council.ts --tambon <6-digit DOPA code> --name "<council name>"';
+const USAGE = 'Usage: npm run council:add -- --tambon <6-digit DOPA code> --name "<council name>"';
 
 class UsageError extends Error {}
 
@@ -54,7 +54,7 @@ async function main(): Promise<number> {
       const loaded = await db.prisma.tambon.count();
       console.error(
         loaded === 0
-          ? `Unknown tambon ${args.tambonId}: the database has no geography yet. Run "npx tsx scripts/load-geography.ts" first.`
+          ? `Unknown tambon ${args.tambonId}: the database has no geography yet. Run "npm run geography:load" first.`
           : `Unknown tambon ${args.tambonId}: no tambon has that code (codes are 6-digit DOPA geocodes, e.g. 330101).`,
       );
       return 1;
