@@ -16,7 +16,7 @@ describe("npm start", () => {
   it("starts without LINE credentials, serves /healthz, stops on SIGTERM", async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), "clb-main-"));
     dirs.push(dataDir);
-    const env = { ...process.env, PORT: "0", DATA_DIR: dataDir, LOG_LEVEL: "warn" };
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: "0", DATA_DIR: dataDir, LOG_LEVEL: "warn" };
     delete env.DATABASE_URL;
     delete env.LINE_CHANNEL_SECRET;
     delete env.LINE_CHANNEL_ACCESS_TOKEN;

@@ -8,6 +8,7 @@
 // in the database, and sweep() finds it again after a restart.
 import type { messagingApi } from "@line/bot-sdk";
 import type { Database, Tx } from "../db/database.ts";
+import { Prisma } from "../generated/prisma/client.ts";
 import { lockConversation, saveConversation } from "../engine/state-store.ts";
 import type { ConversationState } from "../engine/types.ts";
 import { webhookEventSchema, type WebhookEvent } from "../line/events.ts";
@@ -48,6 +49,8 @@ export interface ProcessorOptions {
   maxAttempts?: number;
   /** 0 disables the timer; tests call sweep() themselves. */
   sweepIntervalMs?: number;
+  /** Finished events are deleted after this long (they only matter for dedupe). */
+  retentionMs?: number;
 }
 
 interface EventRow {
@@ -69,6 +72,7 @@ export class EventProcessor {
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | null = null;
+  private lastPurge = 0;
   private readonly now: () => Date;
   private readonly o: Required<Omit<ProcessorOptions, "now" | "gateway">> & { gateway: LineGateway | null };
 
@@ -79,6 +83,7 @@ export class EventProcessor {
       leaseMs: 30_000,
       maxAttempts: 10,
       sweepIntervalMs: 2_000,
+      retentionMs: 7 * 24 * 3_600_000,
       ...options,
     };
   }
@@ -164,11 +169,26 @@ export class EventProcessor {
     if (orphans.length > 0) {
       await this.o.db.prisma.webhookEvent.updateMany({
         where: { id: { in: orphans } },
-        data: { status: "DONE", doneAt: now, payload: undefined },
+        data: { status: "DONE", doneAt: now, payload: Prisma.DbNull },
       });
     }
     this.kick(new Set(rows.flatMap((r) => (r.sourceKey ? [r.sourceKey] : []))));
     await this.idle();
+    if (now.getTime() - this.lastPurge >= 3_600_000) {
+      this.lastPurge = now.getTime();
+      await this.purge(now);
+    }
+  }
+
+  /**
+   * Deletes finished events past the retention period. LINE redelivers
+   * within hours, so a week of ids is ample for dedupe.
+   */
+  async purge(now = this.now()): Promise<number> {
+    const { count } = await this.o.db.prisma.webhookEvent.deleteMany({
+      where: { status: { in: ["DONE", "FAILED"] }, doneAt: { lt: new Date(now.getTime() - this.o.retentionMs) } },
+    });
+    return count;
   }
 
   // --- one source ----------------------------------------------------------
@@ -291,7 +311,8 @@ export class EventProcessor {
       if (via === "push") await gateway.push(to, messages, retryKeyFor(event.id));
       await this.o.db.prisma.webhookEvent.update({
         where: { id: event.id },
-        data: { status: "DONE", doneAt: this.now(), replyToken: null, outgoing: undefined, lastError: null },
+        // The sent messages can hold a name: not kept once LINE has them.
+        data: { status: "DONE", doneAt: this.now(), replyToken: null, outgoing: Prisma.DbNull, lastError: null },
       });
       this.o.logger.debug("delivered", { eventId: event.id, via });
     } catch (error) {
@@ -310,7 +331,7 @@ export class EventProcessor {
       where: { id: event.id },
       data: retriable
         ? { attempts, lastError: reason, nextAttemptAt: next, leaseUntil: next }
-        : { attempts, lastError: reason, status: "FAILED", doneAt: now, replyToken: null },
+        : { attempts, lastError: reason, status: "FAILED", doneAt: now, replyToken: null, outgoing: Prisma.DbNull },
     });
     const level = retriable ? "warn" : "error";
     this.o.logger[level](retriable ? "delivery failed, will retry" : "delivery failed for good", {
