@@ -15,6 +15,7 @@ import {
   type Button,
   type Choice,
   type ConversationState,
+  type FlowData,
   type FlowDef,
   type Input,
   type MenuEntry,
@@ -55,12 +56,12 @@ export function shortLabel(label: string): string {
 }
 
 /** A typed answer matches a choice by its label: exactly, else as the only label containing it. */
-export function matchChoice(choices: Choice[], typed: string): Choice | undefined {
+export function matchChoice(choices: Choice[], typed: string, options = { partial: true }): Choice | undefined {
   const key = matchKey(typed);
   if (!key) return undefined;
   const exact = choices.find((c) => matchKey(c.label) === key || matchKey(c.value) === key);
   if (exact) return exact;
-  if ([...key].length < 2) return undefined;
+  if (!options.partial || [...key].length < 2) return undefined;
   const partial = choices.filter((c) => matchKey(c.label).includes(key));
   return partial.length === 1 ? partial[0] : undefined;
 }
@@ -178,6 +179,13 @@ export class Engine {
         const previous = s.history.pop();
         if (!previous) return this.reprompt(ctx, [...lead, text(T.atFirstStep)]);
         if (previous === s.returnTo) s.returnTo = null;
+        // A later step in the history (the summary) may need an answer that
+        // was cleared since (a new district clears the council): ask it first.
+        const gap = this.firstGap(flow, previous, s.data);
+        if (gap) {
+          s.history = gap.before;
+          return this.enterStep(ctx, gap.step.id, lead);
+        }
         return this.enterStep(ctx, previous, lead);
       }
     }
@@ -201,7 +209,8 @@ export class Engine {
       if (!choice) return this.miss(ctx, T.chooseFromButtons, lead);
       return this.accept(ctx, choice.value, lead);
     }
-    const suggested = matchChoice((await step.input.suggestions?.(ctx)) ?? [], input.text);
+    // Only an exact match: a typed part of the suggested name is the user's own answer.
+    const suggested = matchChoice((await step.input.suggestions?.(ctx)) ?? [], input.text, { partial: false });
     const parsed = step.input.parse(suggested?.value ?? input.text);
     if (!parsed.ok) return this.miss(ctx, parsed.message, lead);
     return this.accept(ctx, parsed.value, lead);
@@ -257,6 +266,19 @@ export class Engine {
   private following(flow: FlowDef, step: StepDef): string | typeof END {
     const i = flow.steps.indexOf(step);
     return flow.steps[i + 1]?.id ?? END;
+  }
+
+  /** The first step on the way to `target` whose answer is missing, and the steps before it. */
+  private firstGap(flow: FlowDef, target: string, data: FlowData): { step: StepDef; before: string[] } | undefined {
+    const before: string[] = [];
+    let step = flow.steps[0];
+    while (step && step.id !== target && before.length < flow.steps.length) {
+      if (data[step.slot] === undefined) return { step, before };
+      before.push(step.id);
+      const next = step.next ? step.next(data) : this.following(flow, step);
+      step = next === END ? undefined : flow.steps.find((x) => x.id === next);
+    }
+    return undefined;
   }
 
   private async miss(ctx: TurnContext, problem: string, lead: Reply[]): Promise<Outgoing> {

@@ -31,6 +31,9 @@ export function encodePostback(p: Exclude<Postback, { kind: "unknown" }>): strin
 
 const GLOBALS = new Set(["cancel", "back", "menu", "help"]);
 
+/** A whole number written in plain digits; Number() would read "" and a missing value as 0. */
+const count = (s: string | null) => (s !== null && /^\d{1,9}$/.test(s) ? Number(s) : NaN);
+
 export function decodePostback(data: string): Postback {
   let q: URLSearchParams;
   try {
@@ -44,11 +47,11 @@ export function decodePostback(data: string): Postback {
   if (m) return { kind: "menu", entry: m };
   const flow = q.get("f");
   const step = q.get("s");
-  const turn = Number(q.get("t"));
+  const turn = count(q.get("t"));
   if (!flow || !step || !Number.isSafeInteger(turn)) return { kind: "unknown" };
   const v = q.get("v");
   if (v !== null) return { kind: "answer", flow, step, turn, value: v };
-  const page = Number(q.get("p"));
+  const page = count(q.get("p"));
   if (Number.isSafeInteger(page) && page >= 0 && page < 1000) return { kind: "page", flow, step, turn, page };
   return { kind: "unknown" };
 }

@@ -3,7 +3,8 @@
 export function parseThaiPhone(typed: string): string | null {
   let digits = typed.replace(/[\s\-().]/g, "");
   if (digits.startsWith("+66")) digits = `0${digits.slice(3)}`;
-  else if (digits.startsWith("66") && digits.length === 11) digits = `0${digits.slice(2)}`;
+  // No Thai number starts with 66 when dialled at home: it is the country code.
+  else if (digits.startsWith("66") && (digits.length === 10 || digits.length === 11)) digits = `0${digits.slice(2)}`;
   if (!/^\d+$/.test(digits)) return null;
   if (/^0[689]\d{8}$/.test(digits)) return digits;
   if (/^0[2-7]\d{7}$/.test(digits)) return digits;
