@@ -10,7 +10,7 @@ import { createLogger } from "./log.ts";
 function describeMissingCredentials(missing: string[]): string {
   return [
     `LINE credentials are not set: ${missing.join(", ")}.`,
-    "The server runs and stores webhook events, but cannot verify or answer LINE until they are set.",
+    "The server runs and /healthz answers, but /webhook refuses events (503) until they are set.",
     "To get them: LINE Developers console (developers.line.biz) → your provider → a Messaging API channel →",
     "  'Basic settings' → Channel secret            → LINE_CHANNEL_SECRET",
     "  'Messaging API' → Channel access token (long-lived) → LINE_CHANNEL_ACCESS_TOKEN",

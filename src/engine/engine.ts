@@ -4,7 +4,7 @@
 // back, edits from a summary, paging of long button lists.
 //
 // The engine mutates ctx.state; the caller loads it under a per-user lock
-// and saves it in the same transaction (src/inbox/handle-event.ts).
+// and saves it in the same transaction (src/inbox/processor.ts).
 import { globalWordOf, type GlobalWord } from "./global-words.ts";
 import { matchKey } from "./normalize.ts";
 import { decodePostback, encodePostback } from "./postback.ts";
