@@ -58,6 +58,6 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
 
 # node is PID 1 and receives SIGTERM itself (docker stop): the bot stops
 # taking requests, finishes the events in hand and closes the database.
-# Same program as `npm start` (tsx src/main.ts), without npm in between,
+# Same program as `npm start` (node --import tsx src/main.ts), without npm in between,
 # which would not pass SIGTERM on to the server.
 CMD ["node", "--import", "tsx", "src/main.ts"]

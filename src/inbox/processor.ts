@@ -202,7 +202,14 @@ export class EventProcessor {
   private async handleReceived(key: string): Promise<Set<string>> {
     const handledIds = new Set<string>();
     let refreshProfile = false;
-    let wantsLoading = false;
+    // LINE's loading animation starts when a slow step begins its work, not
+    // after the work has committed (the reply would follow at once).
+    let loadingShown = false;
+    const busy = () => {
+      if (loadingShown || !this.o.gateway) return;
+      loadingShown = true;
+      void this.o.gateway.showLoading(key).catch((error) => this.o.logger.debug("loading animation failed", { error }));
+    };
     await this.o.db.prisma.$transaction(
       async (tx) => {
         const events = await tx.webhookEvent.findMany({
@@ -222,7 +229,7 @@ export class EventProcessor {
           const parsed = webhookEventSchema.safeParse(row.payload);
           if (parsed.success) {
             const result = await this.o.handler(
-              { tx, userId: key, now, state, busy: () => (wantsLoading = true) },
+              { tx, userId: key, now, state, busy },
               parsed.data,
             );
             refreshProfile ||= result.refreshProfile === true;
@@ -245,9 +252,6 @@ export class EventProcessor {
       },
       { maxWait: 30_000, timeout: 30_000 },
     );
-    if (wantsLoading && this.o.gateway) {
-      void this.o.gateway.showLoading(key).catch((error) => this.o.logger.debug("loading animation failed", { error }));
-    }
     if (refreshProfile) await this.refreshDisplayName(key);
     return handledIds;
   }

@@ -74,8 +74,10 @@ export class FakeLine {
   private answer(kind: Operation, body: Record<string, unknown>, retryKey: string | undefined): nock.ReplyFnResult {
     const failure = this.takeFailure(kind);
     if (failure?.status === 0) {
-      // Hang: the gateway's timeout must give up on its own.
-      return [200, new Promise(() => undefined) as never];
+      // Hang: the gateway's timeout must give up on its own. nock awaits a
+      // promise returned by the reply function (a promise as the body would
+      // be serialised as "{}" and answered at once).
+      return new Promise<never>(() => undefined) as never;
     }
     if (failure) return [failure.status, failure.body ?? { message: `fake ${failure.status}` }];
     if (kind === "push" && retryKey && this.acceptedRetryKeys.has(retryKey)) {
