@@ -19,12 +19,12 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
     timeoutMinutes: options.conversationTimeoutMinutes,
   });
 
-  const handleEvent: EventHandler = async (ctx, event) => {
+  const handle: EventHandler["handle"] = async (ctx, event) => {
     // Group and room chats are not served yet: stored, not answered.
     if (!userIdOf(event)) return { outgoing: null };
     switch (event.type) {
       case "follow":
-        return { outgoing: await members.onFollow(ctx), refreshProfile: true };
+        return { outgoing: await members.onFollow(ctx), wantsProfile: true };
       case "unfollow":
         clearFlow(ctx.state);
         await members.onUnfollow(ctx);
@@ -39,5 +39,6 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
         return { outgoing: null };
     }
   };
+  const handleEvent: EventHandler = { handle, onProfile: (ctx, name) => members.onProfile(ctx, name) };
   return { engine, handleEvent };
 }

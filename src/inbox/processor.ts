@@ -9,6 +9,8 @@
 import type { messagingApi } from "@line/bot-sdk";
 import type { Database, Tx } from "../db/database.ts";
 import { Prisma } from "../generated/prisma/client.ts";
+import { clearFlow } from "../engine/engine.ts";
+import { encodePostback } from "../engine/postback.ts";
 import { lockConversation, saveConversation } from "../engine/state-store.ts";
 import type { ConversationState } from "../engine/types.ts";
 import { webhookEventSchema, type WebhookEvent } from "../line/events.ts";
@@ -16,12 +18,13 @@ import { LineApiError, retryKeyFor, type LineGateway } from "../line/gateway.ts"
 import { LineLimitError } from "../line/limits.ts";
 import { renderOutgoing } from "../line/render.ts";
 import type { Logger } from "../log.ts";
+import { INBOX_TEXT } from "./texts.ts";
 import type { Outgoing } from "../engine/types.ts";
 
 export interface HandleResult {
   outgoing: Outgoing | null;
-  /** Ask LINE for the user's display name after commit (on follow). */
-  refreshProfile?: boolean;
+  /** Ask LINE for the user's display name once the answer is sent (follow). */
+  wantsProfile?: boolean;
 }
 
 export interface EventHandlerContext {
@@ -32,7 +35,21 @@ export interface EventHandlerContext {
   busy: () => void;
 }
 
-export type EventHandler = (ctx: EventHandlerContext, event: WebhookEvent) => Promise<HandleResult>;
+export interface EventHandler {
+  handle(ctx: EventHandlerContext, event: WebhookEvent): Promise<HandleResult>;
+  /** The user's LINE display name, fetched after a follow was answered. */
+  onProfile?(ctx: EventHandlerContext, displayName: string): Promise<void>;
+}
+
+const EVENT_ORDER = [{ occurredAt: "asc" }, { receivedAt: "asc" }, { id: "asc" }] as const satisfies Prisma.WebhookEventOrderByWithRelationInput[];
+
+/** Handling one event failed this often (a bug, not an outage): give up on it. */
+export const MAX_HANDLING_ATTEMPTS = 3;
+
+const APOLOGY = renderOutgoing({
+  replies: [{ kind: "text", text: INBOX_TEXT.failed }],
+  buttons: [{ kind: "postback", label: INBOX_TEXT.menu, data: encodePostback({ kind: "global", word: "menu" }), displayText: INBOX_TEXT.menu }],
+});
 
 export interface ProcessorOptions {
   db: Database;
@@ -158,7 +175,13 @@ export class EventProcessor {
       where: {
         OR: [
           { status: "RECEIVED" },
-          { status: "HANDLED", OR: [{ leaseUntil: null }, { leaseUntil: { lte: now } }] },
+          {
+            status: "HANDLED",
+            AND: [
+              { OR: [{ leaseUntil: null }, { leaseUntil: { lte: now } }] },
+              { OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: now } }] },
+            ],
+          },
         ],
       },
       select: { sourceKey: true, id: true, status: true },
@@ -195,13 +218,33 @@ export class EventProcessor {
 
   private async processSource(key: string): Promise<void> {
     const handled = await this.handleReceived(key);
-    const due = await this.claimDue(key, handled);
-    for (const event of due) await this.deliver(event);
+    const due = await this.claimDue(key, handled.ids);
+    for (const [i, event] of due.entries()) {
+      const retryLater = await this.deliver(event);
+      if (retryLater) {
+        // Keep the user's messages in order: the rest are released and wait
+        // behind this one (claimDue stops at an older event not yet due).
+        const rest = due.slice(i + 1).map((e) => e.id);
+        if (rest.length > 0) {
+          await this.o.db.prisma.webhookEvent.updateMany({ where: { id: { in: rest } }, data: { leaseUntil: this.now() } });
+        }
+        break;
+      }
+    }
+    // After the answer, not before it: a slow profile call must not delay it.
+    if (handled.wantsProfile) await this.fetchProfile(key);
   }
 
-  private async handleReceived(key: string): Promise<Set<string>> {
-    const handledIds = new Set<string>();
-    let refreshProfile = false;
+  /**
+   * Runs the user's RECEIVED events through the bot, oldest first, one
+   * transaction each, under the user's conversation lock. An event whose
+   * handling throws is rolled back and tried again later; after
+   * MAX_HANDLING_ATTEMPTS it is answered with an apology and the
+   * conversation is reset, so one bad event never silences a user.
+   */
+  private async handleReceived(key: string): Promise<{ ids: Set<string>; wantsProfile: boolean }> {
+    const ids = new Set<string>();
+    let wantsProfile = false;
     // LINE's loading animation starts when a slow step begins its work, not
     // after the work has committed (the reply would follow at once).
     let loadingShown = false;
@@ -210,69 +253,108 @@ export class EventProcessor {
       loadingShown = true;
       void this.o.gateway.showLoading(key).catch((error) => this.o.logger.debug("loading animation failed", { error }));
     };
-    await this.o.db.prisma.$transaction(
-      async (tx) => {
-        const events = await tx.webhookEvent.findMany({
-          where: { sourceKey: key, status: "RECEIVED" },
-          orderBy: [{ occurredAt: "asc" }, { receivedAt: "asc" }, { id: "asc" }],
-        });
-        if (events.length === 0) return;
-        const state = await lockConversation(tx, key);
-        // Re-read under the lock: another worker may have handled them.
-        const fresh = await tx.webhookEvent.findMany({
-          where: { id: { in: events.map((e) => e.id) }, status: "RECEIVED" },
-          orderBy: [{ occurredAt: "asc" }, { receivedAt: "asc" }, { id: "asc" }],
-        });
-        const now = this.now();
-        for (const row of fresh) {
-          let outgoing: messagingApi.Message[] | null = null;
-          const parsed = webhookEventSchema.safeParse(row.payload);
-          if (parsed.success) {
-            const result = await this.o.handler(
-              { tx, userId: key, now, state, busy },
-              parsed.data,
-            );
-            refreshProfile ||= result.refreshProfile === true;
-            if (result.outgoing && result.outgoing.replies.length > 0) outgoing = renderOutgoing(result.outgoing);
-          }
-          await tx.webhookEvent.update({
-            where: { id: row.id },
-            data: {
-              status: outgoing ? "HANDLED" : "DONE",
-              outgoing: outgoing ?? undefined,
-              payload: { type: row.type }, // the rest may hold personal data
-              handledAt: now,
-              doneAt: outgoing ? null : now,
-              leaseUntil: new Date(now.getTime() + this.o.leaseMs),
-            },
-          });
-          if (outgoing) handledIds.add(row.id);
-        }
-        await saveConversation(tx, state);
-      },
-      { maxWait: 30_000, timeout: 30_000 },
-    );
-    if (refreshProfile) await this.refreshDisplayName(key);
-    return handledIds;
+    for (;;) {
+      let outcome: { id: string; sends: boolean; wantsProfile: boolean } | null;
+      try {
+        outcome = await this.o.db.prisma.$transaction(
+          async (tx) => {
+            const pending = await tx.webhookEvent.count({ where: { sourceKey: key, status: "RECEIVED" } });
+            if (pending === 0) return null;
+            const state = await lockConversation(tx, key);
+            // Under the lock: another worker may have taken events meanwhile.
+            const row = await tx.webhookEvent.findFirst({ where: { sourceKey: key, status: "RECEIVED" }, orderBy: EVENT_ORDER });
+            if (!row) return null;
+            const now = this.now();
+            let result: HandleResult = { outgoing: null };
+            const parsed = webhookEventSchema.safeParse(row.payload);
+            if (parsed.success) result = await this.o.handler.handle({ tx, userId: key, now, state, busy }, parsed.data);
+            const outgoing = result.outgoing && result.outgoing.replies.length > 0 ? renderOutgoing(result.outgoing) : null;
+            await this.markHandled(tx, row.id, row.type, outgoing, now);
+            await saveConversation(tx, state);
+            return { id: row.id, sends: outgoing !== null, wantsProfile: result.wantsProfile === true };
+          },
+          { maxWait: 30_000, timeout: 30_000 },
+        );
+      } catch (error) {
+        const gaveUpOn = await this.handlingFailed(key, error);
+        if (!gaveUpOn) break; // tried again by the sweeper
+        ids.add(gaveUpOn);
+        continue;
+      }
+      if (!outcome) break;
+      if (outcome.sends) ids.add(outcome.id);
+      wantsProfile ||= outcome.wantsProfile;
+    }
+    return { ids, wantsProfile };
   }
 
-  private async refreshDisplayName(userId: string): Promise<void> {
-    if (!this.o.gateway) return;
+  private async markHandled(tx: Tx, id: string, type: string, outgoing: messagingApi.Message[] | null, now: Date) {
+    await tx.webhookEvent.update({
+      where: { id },
+      data: {
+        status: outgoing ? "HANDLED" : "DONE",
+        outgoing: outgoing ?? Prisma.DbNull,
+        payload: { type }, // the rest may hold personal data
+        attempts: 0,
+        handledAt: now,
+        doneAt: outgoing ? null : now,
+        leaseUntil: new Date(now.getTime() + this.o.leaseMs),
+      },
+    });
+  }
+
+  /** Counts a failed handling; returns the event's id when it was given up on. */
+  private async handlingFailed(key: string, error: unknown): Promise<string | null> {
+    const reason = error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 500) : String(error);
+    try {
+      return await this.o.db.prisma.$transaction(async (tx) => {
+        const state = await lockConversation(tx, key);
+        const row = await tx.webhookEvent.findFirst({ where: { sourceKey: key, status: "RECEIVED" }, orderBy: EVENT_ORDER });
+        if (!row) return null;
+        const attempts = row.attempts + 1;
+        this.o.logger.error("handling an event failed", { eventId: row.id, attempts, error });
+        if (attempts < MAX_HANDLING_ATTEMPTS) {
+          await tx.webhookEvent.update({ where: { id: row.id }, data: { attempts, lastError: reason } });
+          return null;
+        }
+        clearFlow(state);
+        await saveConversation(tx, state);
+        await this.markHandled(tx, row.id, row.type, APOLOGY, this.now());
+        await tx.webhookEvent.update({ where: { id: row.id }, data: { lastError: reason } });
+        return row.id;
+      });
+    } catch (inner) {
+      // The database itself is failing: leave everything for the sweeper.
+      this.o.logger.error("could not record a failed handling", { sourceKey: key, error: inner });
+      return null;
+    }
+  }
+
+  private async fetchProfile(userId: string): Promise<void> {
+    if (!this.o.gateway || !this.o.handler.onProfile) return;
     try {
       const displayName = await this.o.gateway.displayName(userId);
-      await this.o.db.prisma.lineUser.updateMany({ where: { id: userId }, data: { displayName } });
+      if (!displayName) return;
+      await this.o.db.prisma.$transaction(async (tx) => {
+        const state = await lockConversation(tx, userId);
+        await this.o.handler.onProfile!({ tx, userId, now: this.now(), state, busy: () => undefined }, displayName);
+        await saveConversation(tx, state);
+      });
     } catch (error) {
       this.o.logger.warn("profile lookup failed", { error });
     }
   }
 
-  /** Handled events of this source that this run may deliver now. */
+  /**
+   * Handled events of this source that this run may deliver now, oldest
+   * first, stopping at one that waits out a backoff while nothing newer came.
+   */
   private async claimDue(key: string, justHandled: Set<string>): Promise<EventRow[]> {
     if (!this.o.gateway) return [];
     const now = this.now();
     const rows = await this.o.db.prisma.webhookEvent.findMany({
       where: { sourceKey: key, status: "HANDLED" },
-      orderBy: [{ occurredAt: "asc" }, { receivedAt: "asc" }, { id: "asc" }],
+      orderBy: EVENT_ORDER,
     });
     const mine: EventRow[] = [];
     const lease = new Date(now.getTime() + this.o.leaseMs);
@@ -281,9 +363,12 @@ export class EventProcessor {
         mine.push(row);
         continue;
       }
-      const expired = !row.leaseUntil || row.leaseUntil <= now;
-      const due = !row.nextAttemptAt || row.nextAttemptAt <= now;
-      if (!expired || !due) continue;
+      // Being sent by another instance right now: not ours, no reason to wait.
+      if (row.leaseUntil && row.leaseUntil > now) continue;
+      // Waiting out a backoff: later messages wait too, unless a new answer
+      // is going out now, in which case the older one is tried first.
+      const due = !row.nextAttemptAt || row.nextAttemptAt <= now || justHandled.size > 0;
+      if (!due) break;
       // Conditional update: only one instance wins an expired lease.
       const won = await this.o.db.prisma.webhookEvent.updateMany({
         where: { id: row.id, status: "HANDLED", leaseUntil: row.leaseUntil },
@@ -294,7 +379,8 @@ export class EventProcessor {
     return mine;
   }
 
-  private async deliver(event: EventRow): Promise<void> {
+  /** Sends one handled event; returns when to try again if it may be retried. */
+  private async deliver(event: EventRow): Promise<Date | null> {
     const gateway = this.o.gateway!;
     const messages = event.outgoing as messagingApi.Message[];
     const to = event.sourceKey!;
@@ -316,15 +402,16 @@ export class EventProcessor {
       await this.o.db.prisma.webhookEvent.update({
         where: { id: event.id },
         // The sent messages can hold a name: not kept once LINE has them.
-        data: { status: "DONE", doneAt: this.now(), replyToken: null, outgoing: Prisma.DbNull, lastError: null },
+        data: { status: "DONE", doneAt: this.now(), replyToken: null, outgoing: Prisma.DbNull },
       });
       this.o.logger.debug("delivered", { eventId: event.id, via });
+      return null;
     } catch (error) {
-      await this.failed(event, error);
+      return this.failed(event, error);
     }
   }
 
-  private async failed(event: EventRow, error: unknown): Promise<void> {
+  private async failed(event: EventRow, error: unknown): Promise<Date | null> {
     const attempts = event.attempts + 1;
     const retriable = error instanceof LineApiError && error.retriable && attempts < this.o.maxAttempts;
     const reason = error instanceof Error ? error.message.slice(0, 500) : String(error);
@@ -334,7 +421,7 @@ export class EventProcessor {
     await this.o.db.prisma.webhookEvent.update({
       where: { id: event.id },
       data: retriable
-        ? { attempts, lastError: reason, nextAttemptAt: next, leaseUntil: next }
+        ? { attempts, lastError: reason, nextAttemptAt: next, leaseUntil: now } // released: anyone may retry when due
         : { attempts, lastError: reason, status: "FAILED", doneAt: now, replyToken: null, outgoing: Prisma.DbNull },
     });
     const level = retriable ? "warn" : "error";
@@ -344,5 +431,6 @@ export class EventProcessor {
       status: error instanceof LineApiError ? error.status : undefined,
       limits: error instanceof LineLimitError ? error.problems : undefined,
     });
+    return retriable ? next : null;
   }
 }

@@ -19,11 +19,6 @@ export async function recordUnfollow(tx: Tx, lineUserId: string, now: Date): Pro
   });
 }
 
-export async function displayNameOf(tx: Tx, lineUserId: string): Promise<string | null> {
-  const user = await tx.lineUser.findUnique({ where: { id: lineUserId }, select: { displayName: true } });
-  return user?.displayName ?? null;
-}
-
 export async function activeMember(tx: Tx, lineUserId: string) {
   return tx.member.findFirst({ where: { lineUserId, status: "ACTIVE" } });
 }
@@ -60,6 +55,5 @@ export async function anonymiseMember(tx: Tx, lineUserId: string, now: Date): Pr
     where: { lineUserId },
     data: { fullName: null, phone: null, status: "WITHDRAWN", withdrawnAt: now, lineUserId: null },
   });
-  await tx.lineUser.updateMany({ where: { id: lineUserId }, data: { displayName: null } });
   await recordConsent(tx, lineUserId, false, now);
 }

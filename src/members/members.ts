@@ -8,7 +8,7 @@ import { getCouncilWithPlace } from "../geography/councils.ts";
 import { renderFlexTemplate } from "../templates/flex.ts";
 import { activeMember, anonymiseMember, recordFollow, recordUnfollow } from "./member-store.ts";
 import { maskPhone } from "./phone.ts";
-import { districtTitle, profileEditFlow, signupFlow } from "./signup-flow.ts";
+import { districtTitle, LINE_NAME_SLOT, profileEditFlow, signupFlow } from "./signup-flow.ts";
 import { MEMBER_TEXT as T } from "./texts.ts";
 
 const text = (t: string) => ({ kind: "text" as const, text: t });
@@ -21,6 +21,7 @@ export interface MembersModule {
   menu: MenuEntry[];
   onFollow(ctx: TurnContext): Promise<Outgoing>;
   onUnfollow(ctx: TurnContext): Promise<void>;
+  onProfile(ctx: TurnContext, displayName: string): Promise<void>;
 }
 
 export function membersModule(options: { provinceCode: number; engine: () => Engine }): MembersModule {
@@ -136,6 +137,11 @@ export function membersModule(options: { provinceCode: number; engine: () => Eng
     },
     async onUnfollow(ctx) {
       await recordUnfollow(ctx.tx, ctx.userId, ctx.now);
+    },
+    // PDPA: the display name is kept only in the running sign-up (to offer
+    // it as the name), never stored before consent. It goes with the flow.
+    async onProfile(ctx, displayName) {
+      if (ctx.state.flowId === "signup") ctx.state.data = { ...ctx.state.data, [LINE_NAME_SLOT]: displayName };
     },
   };
 }

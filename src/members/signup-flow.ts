@@ -4,11 +4,14 @@ import { z } from "zod";
 import { getCouncilWithPlace, listCouncilsInDistrict, listDistricts } from "../geography/councils.ts";
 import { EDIT_PREFIX, END, type FlowData, type FlowDef, type Outgoing, type StepDef, type TurnContext } from "../engine/types.ts";
 import { renderFlexTemplate } from "../templates/flex.ts";
-import { activeMember, displayNameOf, recordConsent, saveMember } from "./member-store.ts";
+import { activeMember, recordConsent, saveMember } from "./member-store.ts";
 import { maskPhone, parseThaiPhone } from "./phone.ts";
 import { MEMBER_TEXT as T } from "./texts.ts";
 
 const text = (t: string) => ({ kind: "text" as const, text: t });
+
+/** Where the sign-up keeps the LINE display name it may offer as the name. */
+export const LINE_NAME_SLOT = "lineDisplayName";
 
 export const fullNameSchema = z
   .string()
@@ -40,9 +43,9 @@ export function signupSteps(provinceCode: number): StepDef[] {
           const r = fullNameSchema.safeParse(typed);
           return r.success ? { ok: true, value: r.data } : { ok: false, message: T.nameInvalid };
         },
-        suggestions: async (ctx) => {
-          const name = await displayNameOf(ctx.tx, ctx.userId);
-          return name && fullNameSchema.safeParse(name).success ? [{ label: name, value: name }] : [];
+        suggestions: (ctx) => {
+          const name = ctx.state.data[LINE_NAME_SLOT];
+          return typeof name === "string" && fullNameSchema.safeParse(name).success ? [{ label: name, value: name }] : [];
         },
       },
     },

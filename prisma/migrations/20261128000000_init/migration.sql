@@ -49,7 +49,6 @@ CREATE TABLE "conversation" (
 -- CreateTable
 CREATE TABLE "line_user" (
     "id" TEXT NOT NULL,
-    "displayName" TEXT,
     "following" BOOLEAN NOT NULL DEFAULT true,
     "followedAt" TIMESTAMP(3),
     "unfollowedAt" TIMESTAMP(3),
