@@ -1,6 +1,6 @@
 // Works the inbox off the request path. For one source (user) at a time:
-//  1. handle: in one transaction, lock the user's conversation, run every
-//     RECEIVED event through the bot in order, store what to send, commit;
+//  1. handle: per event, one transaction that locks the user's conversation,
+//     runs the oldest RECEIVED event through the bot, stores what to send;
 //  2. deliver: reply with the token while it is fresh, else push (with a
 //     retry key derived from the event id, so a retried push is accepted
 //     once); 5xx/429/timeouts are retried with backoff, by the sweeper.
@@ -8,7 +8,6 @@
 // in the database, and sweep() finds it again after a restart.
 import type { messagingApi } from "@line/bot-sdk";
 import type { Database, Tx } from "../db/database.ts";
-import { Prisma } from "../generated/prisma/client.ts";
 import { clearFlow } from "../engine/engine.ts";
 import { encodePostback } from "../engine/postback.ts";
 import { lockConversation, saveConversation } from "../engine/state-store.ts";
@@ -18,6 +17,7 @@ import { LineApiError, retryKeyFor, type LineGateway } from "../line/gateway.ts"
 import { LineLimitError } from "../line/limits.ts";
 import { renderOutgoing } from "../line/render.ts";
 import type { Logger } from "../log.ts";
+import { inboxInTx, inboxQueries, type HandledRow, type InboxQueries } from "./inbox.ts";
 import { INBOX_TEXT } from "./texts.ts";
 import type { Outgoing } from "../engine/types.ts";
 
@@ -40,8 +40,6 @@ export interface EventHandler {
   /** The user's LINE display name, fetched after a follow was answered. */
   onProfile?(ctx: EventHandlerContext, displayName: string): Promise<void>;
 }
-
-const EVENT_ORDER = [{ occurredAt: "asc" }, { receivedAt: "asc" }, { id: "asc" }] as const satisfies Prisma.WebhookEventOrderByWithRelationInput[];
 
 /** Handling one event failed this often (a bug, not an outage): give up on it. */
 export const MAX_HANDLING_ATTEMPTS = 3;
@@ -70,17 +68,6 @@ export interface ProcessorOptions {
   retentionMs?: number;
 }
 
-interface EventRow {
-  id: string;
-  sourceKey: string | null;
-  type: string;
-  payload: unknown;
-  replyToken: string | null;
-  occurredAt: Date;
-  outgoing: unknown;
-  attempts: number;
-}
-
 export class EventProcessor {
   private readonly running = new Map<string, Promise<void>>();
   private readonly again = new Set<string>();
@@ -91,10 +78,12 @@ export class EventProcessor {
   private sweeping: Promise<void> | null = null;
   private lastPurge = 0;
   private readonly now: () => Date;
+  private readonly inbox: InboxQueries;
   private readonly o: Required<Omit<ProcessorOptions, "now" | "gateway">> & { gateway: LineGateway | null };
 
   constructor(options: ProcessorOptions) {
     this.now = options.now ?? (() => new Date());
+    this.inbox = inboxQueries(options.db);
     this.o = {
       replyTokenMaxAgeMs: 50_000,
       leaseMs: 30_000,
@@ -171,30 +160,8 @@ export class EventProcessor {
 
   private async sweepOnce(): Promise<void> {
     const now = this.now();
-    const rows = await this.o.db.prisma.webhookEvent.findMany({
-      where: {
-        OR: [
-          { status: "RECEIVED" },
-          {
-            status: "HANDLED",
-            AND: [
-              { OR: [{ leaseUntil: null }, { leaseUntil: { lte: now } }] },
-              { OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: now } }] },
-            ],
-          },
-        ],
-      },
-      select: { sourceKey: true, id: true, status: true },
-      orderBy: { occurredAt: "asc" },
-      take: 500,
-    });
-    const orphans = rows.filter((r) => r.sourceKey === null).map((r) => r.id);
-    if (orphans.length > 0) {
-      await this.o.db.prisma.webhookEvent.updateMany({
-        where: { id: { in: orphans } },
-        data: { status: "DONE", doneAt: now, payload: Prisma.DbNull },
-      });
-    }
+    const rows = await this.inbox.resumable(now);
+    await this.inbox.closeWithoutAnswer(rows.filter((r) => r.sourceKey === null).map((r) => r.id), now);
     this.kick(new Set(rows.flatMap((r) => (r.sourceKey ? [r.sourceKey] : []))));
     await this.idle();
     if (now.getTime() - this.lastPurge >= 3_600_000) {
@@ -208,10 +175,7 @@ export class EventProcessor {
    * within hours, so a week of ids is ample for dedupe.
    */
   async purge(now = this.now()): Promise<number> {
-    const { count } = await this.o.db.prisma.webhookEvent.deleteMany({
-      where: { status: { in: ["DONE", "FAILED"] }, doneAt: { lt: new Date(now.getTime() - this.o.retentionMs) } },
-    });
-    return count;
+    return this.inbox.purge(new Date(now.getTime() - this.o.retentionMs));
   }
 
   // --- one source ----------------------------------------------------------
@@ -225,9 +189,7 @@ export class EventProcessor {
         // Keep the user's messages in order: the rest are released and wait
         // behind this one (claimDue stops at an older event not yet due).
         const rest = due.slice(i + 1).map((e) => e.id);
-        if (rest.length > 0) {
-          await this.o.db.prisma.webhookEvent.updateMany({ where: { id: { in: rest } }, data: { leaseUntil: this.now() } });
-        }
+        await this.inbox.release(rest, this.now());
         break;
       }
     }
@@ -254,22 +216,23 @@ export class EventProcessor {
       void this.o.gateway.showLoading(key).catch((error) => this.o.logger.debug("loading animation failed", { error }));
     };
     for (;;) {
+      // Checked without a transaction first: most kicks find one event, and
+      // the sweeper's find none.
+      if (!(await this.inbox.hasReceived(key))) break;
       let outcome: { id: string; sends: boolean; wantsProfile: boolean } | null;
       try {
         outcome = await this.o.db.prisma.$transaction(
           async (tx) => {
-            const pending = await tx.webhookEvent.count({ where: { sourceKey: key, status: "RECEIVED" } });
-            if (pending === 0) return null;
             const state = await lockConversation(tx, key);
             // Under the lock: another worker may have taken events meanwhile.
-            const row = await tx.webhookEvent.findFirst({ where: { sourceKey: key, status: "RECEIVED" }, orderBy: EVENT_ORDER });
+            const row = await inboxInTx.oldestReceived(tx, key);
             if (!row) return null;
             const now = this.now();
             let result: HandleResult = { outgoing: null };
             const parsed = webhookEventSchema.safeParse(row.payload);
             if (parsed.success) result = await this.o.handler.handle({ tx, userId: key, now, state, busy }, parsed.data);
             const outgoing = result.outgoing && result.outgoing.replies.length > 0 ? renderOutgoing(result.outgoing) : null;
-            await this.markHandled(tx, row.id, row.type, outgoing, now);
+            await inboxInTx.handled(tx, row.id, row.type, outgoing, now, this.leaseFrom(now));
             await saveConversation(tx, state);
             return { id: row.id, sends: outgoing !== null, wantsProfile: result.wantsProfile === true };
           },
@@ -288,19 +251,8 @@ export class EventProcessor {
     return { ids, wantsProfile };
   }
 
-  private async markHandled(tx: Tx, id: string, type: string, outgoing: messagingApi.Message[] | null, now: Date) {
-    await tx.webhookEvent.update({
-      where: { id },
-      data: {
-        status: outgoing ? "HANDLED" : "DONE",
-        outgoing: outgoing ?? Prisma.DbNull,
-        payload: { type }, // the rest may hold personal data
-        attempts: 0,
-        handledAt: now,
-        doneAt: outgoing ? null : now,
-        leaseUntil: new Date(now.getTime() + this.o.leaseMs),
-      },
-    });
+  private leaseFrom(now: Date): Date {
+    return new Date(now.getTime() + this.o.leaseMs);
   }
 
   /** Counts a failed handling; returns the event's id when it was given up on. */
@@ -309,18 +261,19 @@ export class EventProcessor {
     try {
       return await this.o.db.prisma.$transaction(async (tx) => {
         const state = await lockConversation(tx, key);
-        const row = await tx.webhookEvent.findFirst({ where: { sourceKey: key, status: "RECEIVED" }, orderBy: EVENT_ORDER });
+        const row = await inboxInTx.oldestReceived(tx, key);
         if (!row) return null;
         const attempts = row.attempts + 1;
         this.o.logger.error("handling an event failed", { eventId: row.id, attempts, error });
         if (attempts < MAX_HANDLING_ATTEMPTS) {
-          await tx.webhookEvent.update({ where: { id: row.id }, data: { attempts, lastError: reason } });
+          await inboxInTx.handlingFailed(tx, row.id, attempts, reason);
           return null;
         }
         clearFlow(state);
         await saveConversation(tx, state);
-        await this.markHandled(tx, row.id, row.type, APOLOGY, this.now());
-        await tx.webhookEvent.update({ where: { id: row.id }, data: { lastError: reason } });
+        const now = this.now();
+        await inboxInTx.handled(tx, row.id, row.type, APOLOGY, now, this.leaseFrom(now));
+        await inboxInTx.noteError(tx, row.id, reason);
         return row.id;
       });
     } catch (inner) {
@@ -349,16 +302,11 @@ export class EventProcessor {
    * Handled events of this source that this run may deliver now, oldest
    * first, stopping at one that waits out a backoff while nothing newer came.
    */
-  private async claimDue(key: string, justHandled: Set<string>): Promise<EventRow[]> {
+  private async claimDue(key: string, justHandled: Set<string>): Promise<HandledRow[]> {
     if (!this.o.gateway) return [];
     const now = this.now();
-    const rows = await this.o.db.prisma.webhookEvent.findMany({
-      where: { sourceKey: key, status: "HANDLED" },
-      orderBy: EVENT_ORDER,
-    });
-    const mine: EventRow[] = [];
-    const lease = new Date(now.getTime() + this.o.leaseMs);
-    for (const row of rows) {
+    const mine: HandledRow[] = [];
+    for (const row of await this.inbox.handled(key)) {
       if (justHandled.has(row.id)) {
         mine.push(row);
         continue;
@@ -369,21 +317,16 @@ export class EventProcessor {
       // is going out now, in which case the older one is tried first.
       const due = !row.nextAttemptAt || row.nextAttemptAt <= now || justHandled.size > 0;
       if (!due) break;
-      // Conditional update: only one instance wins an expired lease.
-      const won = await this.o.db.prisma.webhookEvent.updateMany({
-        where: { id: row.id, status: "HANDLED", leaseUntil: row.leaseUntil },
-        data: { leaseUntil: lease },
-      });
-      if (won.count === 1) mine.push(row);
+      if (await this.inbox.claim(row.id, now, this.leaseFrom(now))) mine.push(row);
     }
     return mine;
   }
 
   /** Sends one handled event; returns when to try again if it may be retried. */
-  private async deliver(event: EventRow): Promise<Date | null> {
+  private async deliver(event: HandledRow): Promise<Date | null> {
     const gateway = this.o.gateway!;
     const messages = event.outgoing as messagingApi.Message[];
-    const to = event.sourceKey!;
+    const to = event.sourceKey;
     const now = this.now();
     const fresh = event.replyToken && now.getTime() - event.occurredAt.getTime() < this.o.replyTokenMaxAgeMs;
     try {
@@ -399,11 +342,7 @@ export class EventProcessor {
         }
       }
       if (via === "push") await gateway.push(to, messages, retryKeyFor(event.id));
-      await this.o.db.prisma.webhookEvent.update({
-        where: { id: event.id },
-        // The sent messages can hold a name: not kept once LINE has them.
-        data: { status: "DONE", doneAt: this.now(), replyToken: null, outgoing: Prisma.DbNull },
-      });
+      await this.inbox.delivered(event.id, this.now());
       this.o.logger.debug("delivered", { eventId: event.id, via });
       return null;
     } catch (error) {
@@ -411,19 +350,15 @@ export class EventProcessor {
     }
   }
 
-  private async failed(event: EventRow, error: unknown): Promise<Date | null> {
+  private async failed(event: HandledRow, error: unknown): Promise<Date | null> {
     const attempts = event.attempts + 1;
     const retriable = error instanceof LineApiError && error.retriable && attempts < this.o.maxAttempts;
     const reason = error instanceof Error ? error.message.slice(0, 500) : String(error);
     const now = this.now();
     const backoffMs = Math.min(2_000 * 2 ** (attempts - 1), 300_000);
     const next = new Date(now.getTime() + backoffMs);
-    await this.o.db.prisma.webhookEvent.update({
-      where: { id: event.id },
-      data: retriable
-        ? { attempts, lastError: reason, nextAttemptAt: next, leaseUntil: now } // released: anyone may retry when due
-        : { attempts, lastError: reason, status: "FAILED", doneAt: now, replyToken: null, outgoing: Prisma.DbNull },
-    });
+    if (retriable) await this.inbox.retryLater(event.id, attempts, reason, next, now);
+    else await this.inbox.failed(event.id, attempts, reason, now);
     const level = retriable ? "warn" : "error";
     this.o.logger[level](retriable ? "delivery failed, will retry" : "delivery failed for good", {
       eventId: event.id,

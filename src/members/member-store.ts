@@ -19,8 +19,23 @@ export async function recordUnfollow(tx: Tx, lineUserId: string, now: Date): Pro
   });
 }
 
-export async function activeMember(tx: Tx, lineUserId: string) {
-  return tx.member.findFirst({ where: { lineUserId, status: "ACTIVE" } });
+type Member = Awaited<ReturnType<Tx["member"]["findFirst"]>>;
+
+// One turn asks "is this user a member?" once per menu entry; the answer is
+// kept for the turn's transaction and forgotten when this module writes.
+const membersInTx = new WeakMap<Tx, Map<string, Member>>();
+
+export async function activeMember(tx: Tx, lineUserId: string): Promise<Member> {
+  let known = membersInTx.get(tx);
+  if (!known) membersInTx.set(tx, (known = new Map()));
+  if (!known.has(lineUserId)) {
+    known.set(lineUserId, await tx.member.findFirst({ where: { lineUserId, status: "ACTIVE" } }));
+  }
+  return known.get(lineUserId)!;
+}
+
+function forgetMember(tx: Tx, lineUserId: string): void {
+  membersInTx.get(tx)?.delete(lineUserId);
 }
 
 export async function recordConsent(tx: Tx, lineUserId: string, granted: boolean, now: Date): Promise<void> {
@@ -38,6 +53,7 @@ export interface MemberDetails {
 
 /** Creates the member, or brings back one who withdrew and signs up again. */
 export async function saveMember(tx: Tx, lineUserId: string, details: MemberDetails): Promise<void> {
+  forgetMember(tx, lineUserId);
   await tx.member.upsert({
     where: { lineUserId },
     create: { lineUserId, ...details },
@@ -51,6 +67,7 @@ export async function saveMember(tx: Tx, lineUserId: string, details: MemberDeta
  * The consent record of the withdrawal is kept as proof (PDPA s.19).
  */
 export async function anonymiseMember(tx: Tx, lineUserId: string, now: Date): Promise<void> {
+  forgetMember(tx, lineUserId);
   await tx.member.updateMany({
     where: { lineUserId },
     data: { fullName: null, phone: null, status: "WITHDRAWN", withdrawnAt: now, lineUserId: null },
