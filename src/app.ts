@@ -3,6 +3,7 @@ import { createBot } from "./bot.ts";
 import type { Config } from "./config.ts";
 import type { Database } from "./db/database.ts";
 import { createHttpApp } from "./http/app.ts";
+import { InboxWriter } from "./inbox/inbox.ts";
 import { EventProcessor } from "./inbox/processor.ts";
 import { LineGateway } from "./line/gateway.ts";
 import type { Logger } from "./log.ts";
@@ -42,6 +43,7 @@ export function createApp(options: AppOptions) {
   const http = createHttpApp({
     channelSecret: config.line.channelSecret,
     db,
+    inbox: new InboxWriter(db),
     logger,
     onStored: (keys) => processor.kick(keys),
   });

@@ -21,8 +21,9 @@ const envSchema = z.object({
   PROVINCE_CODE: z.coerce.number().int().min(10).max(99).default(33),
   // How long a half-finished conversation waits before it is dropped.
   CONVERSATION_TIMEOUT_MINUTES: positiveInt(30),
-  // Events handled at once (different users; one user is always serial).
-  EVENT_CONCURRENCY: positiveInt(8),
+  // Users served at once (one user is always serial). Most of a turn is the
+  // wait for LINE, so this is well above the core count.
+  EVENT_CONCURRENCY: positiveInt(32),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 });
 

@@ -18,6 +18,12 @@ export type Tx = Omit<PrismaClient, "$connect" | "$disconnect" | "$on" | "$trans
 export interface Database {
   readonly prisma: PrismaClient;
   readonly sql: SqlDriver;
+  /**
+   * An interactive transaction. On PGlite (one in-process connection) they
+   * run one at a time through a queue that gives the event loop a turn in
+   * between, so webhook inserts are not starved by a train of transactions.
+   */
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   /** Applies pending migrations; returns their names. */
   migrate(): Promise<string[]>;
   /** Reachable and fully migrated: what /healthz reports. */
@@ -31,8 +37,9 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   let prisma: PrismaClient;
   let sql: SqlDriver;
   let closeDriver: () => Promise<void>;
+  let transactionSlot: (<T>(work: () => Promise<T>) => Promise<T>) | null = null;
   if (target.kind === "postgres") {
-    const pool = new pg.Pool({ connectionString: target.url, max: 10, connectionTimeoutMillis: 5_000 });
+    const pool = new pg.Pool({ connectionString: target.url, max: 16, connectionTimeoutMillis: 5_000 });
     // A dropped server connection must not crash the process: the pool
     // reconnects, and callers see errors on their own queries.
     pool.on("error", () => undefined);
@@ -45,26 +52,76 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
       dataDir = path.resolve(target.dataDir, "pglite");
       await mkdir(dataDir, { recursive: true });
     }
-    const pglite = await PGlite.create(dataDir);
+    const raw = await PGlite.create(dataDir);
+    const pglite = yieldingPGlite(raw);
     // The adapter is typed against an older @prisma/driver-adapter-utils; the
     // runtime contract is the same (checked by every database test).
     const adapter = new PrismaPGlite(pglite) as unknown as PrismaPg;
     prisma = new PrismaClient({ adapter });
     sql = pgliteDriver(pglite);
-    closeDriver = () => pglite.close();
+    closeDriver = () => raw.close();
+    transactionSlot = serialQueue();
   }
 
   let migrations: Migration[] | undefined;
   const onDisk = async () => (migrations ??= await readMigrations());
 
+  const TX_OPTIONS = { maxWait: 30_000, timeout: 30_000 };
+  let closed = false;
   return {
     prisma,
     sql,
+    transaction: (work) => {
+      const run = () => prisma.$transaction((tx) => work(tx), TX_OPTIONS);
+      return transactionSlot ? transactionSlot(run) : run();
+    },
     migrate: async () => migrate(sql, await onDisk()),
     isReady: async () => isMigrated(sql, await onDisk()),
     async close() {
+      if (closed) return;
+      closed = true;
       await prisma.$disconnect();
       await closeDriver();
     },
+  };
+}
+
+/** Next turn of the event loop: pending I/O (HTTP requests) runs first. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * PGlite runs PostgreSQL as WebAssembly on the main thread, and its queries
+ * complete without real I/O, so a chain of them never lets the HTTP server
+ * read a request. Each statement first yields one turn of the event loop.
+ */
+function yieldingPGlite(db: PGlite): PGlite {
+  type Q = Pick<PGlite, "query" | "exec">;
+  const wrap = <T extends Q>(target: T): T =>
+    new Proxy(target, {
+      get(obj, prop, receiver) {
+        const value = Reflect.get(obj, prop, receiver);
+        if (prop === "query" || prop === "exec") {
+          return async (...args: unknown[]) => {
+            await nextTurn();
+            return (value as (...a: unknown[]) => unknown).apply(obj, args);
+          };
+        }
+        if (prop === "transaction") {
+          return (callback: (tx: Q) => Promise<unknown>) =>
+            (value as PGlite["transaction"]).call(obj, (tx) => callback(wrap(tx)) as never);
+        }
+        return typeof value === "function" ? value.bind(obj) : value;
+      },
+    });
+  return wrap(db);
+}
+
+/** Runs work one at a time, in arrival order, yielding between them. */
+function serialQueue() {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(work: () => Promise<T>): Promise<T> => {
+    const result = tail.then(work);
+    tail = result.then(nextTurn, nextTurn);
+    return result;
   };
 }

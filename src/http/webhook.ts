@@ -3,8 +3,7 @@
 // 200 loses nothing: the events are in the database and are resumed.
 import { validateSignature } from "@line/bot-sdk";
 import express, { type Request, type Response } from "express";
-import type { Database } from "../db/database.ts";
-import { recordEvents } from "../inbox/inbox.ts";
+import type { InboxWriter } from "../inbox/inbox.ts";
 import { webhookBodySchema } from "../line/events.ts";
 import type { Logger } from "../log.ts";
 
@@ -12,7 +11,7 @@ export const WEBHOOK_BODY_LIMIT = "1mb";
 
 export interface WebhookOptions {
   channelSecret: string | undefined;
-  db: Database;
+  inbox: Pick<InboxWriter, "record">;
   logger: Logger;
   /** Called after the 200 with the sources that have new events. */
   onStored: (sourceKeys: string[]) => void;
@@ -50,7 +49,7 @@ export function webhookRouter(options: WebhookOptions): express.Router {
       }
       let sourceKeys: string[];
       try {
-        sourceKeys = await recordEvents(options.db, parsed.data.events);
+        sourceKeys = await options.inbox.record(parsed.data.events);
       } catch (error) {
         // Not stored: say so, and LINE redelivers (when redelivery is on).
         options.logger.error("could not store webhook events", { error, events: parsed.data.events.length });

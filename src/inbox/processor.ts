@@ -75,7 +75,7 @@ export class EventProcessor {
   private active = 0;
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
-  private sweeping: Promise<void> | null = null;
+  private ticking = false;
   private lastPurge = 0;
   private readonly now: () => Date;
   private readonly inbox: InboxQueries;
@@ -96,8 +96,26 @@ export class EventProcessor {
 
   start(): void {
     if (this.o.sweepIntervalMs > 0) {
-      this.timer = setInterval(() => void this.sweep().catch((error) => this.o.logger.warn("sweep failed", { error })), this.o.sweepIntervalMs);
+      this.timer = setInterval(() => void this.tick(), this.o.sweepIntervalMs);
       this.timer.unref();
+    }
+  }
+
+  /**
+   * The timer's sweep: finds work and queues it, without waiting for it to
+   * finish (under steady traffic the queue is never idle, and retries that
+   * fall due must still be found).
+   */
+  private async tick(): Promise<void> {
+    if (this.ticking) return;
+    this.ticking = true;
+    try {
+      await this.findWork();
+      await this.purgeHourly();
+    } catch (error) {
+      this.o.logger.warn("sweep failed", { error });
+    } finally {
+      this.ticking = false;
     }
   }
 
@@ -150,24 +168,28 @@ export class EventProcessor {
   }
 
   /**
-   * Finds work the queue does not know about: events stored but not handled
-   * (a restart, another instance's crash) and deliveries due for a retry.
+   * Finds work the queue does not know about (events stored but not handled
+   * after a restart or another instance's crash, deliveries due for a
+   * retry) and waits until it is done. At start, and in tests.
    */
-  sweep(): Promise<void> {
-    this.sweeping ??= this.sweepOnce().finally(() => (this.sweeping = null));
-    return this.sweeping;
+  async sweep(): Promise<void> {
+    await this.findWork();
+    await this.idle();
+    await this.purgeHourly();
   }
 
-  private async sweepOnce(): Promise<void> {
+  private async findWork(): Promise<void> {
     const now = this.now();
     const rows = await this.inbox.resumable(now);
     await this.inbox.closeWithoutAnswer(rows.filter((r) => r.sourceKey === null).map((r) => r.id), now);
     this.kick(new Set(rows.flatMap((r) => (r.sourceKey ? [r.sourceKey] : []))));
-    await this.idle();
-    if (now.getTime() - this.lastPurge >= 3_600_000) {
-      this.lastPurge = now.getTime();
-      await this.purge(now);
-    }
+  }
+
+  private async purgeHourly(): Promise<void> {
+    const now = this.now();
+    if (now.getTime() - this.lastPurge < 3_600_000) return;
+    this.lastPurge = now.getTime();
+    await this.purge(now);
   }
 
   /**
@@ -221,7 +243,7 @@ export class EventProcessor {
       if (!(await this.inbox.hasReceived(key))) break;
       let outcome: { id: string; sends: boolean; wantsProfile: boolean } | null;
       try {
-        outcome = await this.o.db.prisma.$transaction(
+        outcome = await this.o.db.transaction(
           async (tx) => {
             const state = await lockConversation(tx, key);
             // Under the lock: another worker may have taken events meanwhile.
@@ -236,7 +258,6 @@ export class EventProcessor {
             await saveConversation(tx, state);
             return { id: row.id, sends: outgoing !== null, wantsProfile: result.wantsProfile === true };
           },
-          { maxWait: 30_000, timeout: 30_000 },
         );
       } catch (error) {
         const gaveUpOn = await this.handlingFailed(key, error);
@@ -259,7 +280,7 @@ export class EventProcessor {
   private async handlingFailed(key: string, error: unknown): Promise<string | null> {
     const reason = error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 500) : String(error);
     try {
-      return await this.o.db.prisma.$transaction(async (tx) => {
+      return await this.o.db.transaction(async (tx) => {
         const state = await lockConversation(tx, key);
         const row = await inboxInTx.oldestReceived(tx, key);
         if (!row) return null;
@@ -288,7 +309,7 @@ export class EventProcessor {
     try {
       const displayName = await this.o.gateway.displayName(userId);
       if (!displayName) return;
-      await this.o.db.prisma.$transaction(async (tx) => {
+      await this.o.db.transaction(async (tx) => {
         const state = await lockConversation(tx, userId);
         await this.o.handler.onProfile!({ tx, userId, now: this.now(), state, busy: () => undefined }, displayName);
         await saveConversation(tx, state);
