@@ -1,6 +1,7 @@
 // Conversation state lives in the database, one row per user. Loading it
-// takes a row lock (SELECT … FOR UPDATE) held until the turn's transaction
-// commits, so two events of one user never interleave, on any instance.
+// takes a row lock (an upsert whose no-op update locks like FOR UPDATE)
+// held until the turn's transaction commits, so two events of one user
+// never interleave, on any instance.
 import type { Tx } from "../db/database.ts";
 import type { ConversationState } from "./types.ts";
 
@@ -18,12 +19,12 @@ interface Row {
 }
 
 export async function lockConversation(tx: Tx, lineUserId: string): Promise<ConversationState> {
-  await tx.$executeRaw`
-    INSERT INTO conversation ("lineUserId", "updatedAt") VALUES (${lineUserId}, now())
-    ON CONFLICT ("lineUserId") DO NOTHING`;
+  // One statement: creates the row on first contact, and the no-op update
+  // takes the row lock (as SELECT … FOR UPDATE would) either way.
   const [row] = await tx.$queryRaw<Row[]>`
-    SELECT "lineUserId", "flowId", "stepId", "flowVersion", data, history, "returnTo", attempts, turn, "expiresAt"
-      FROM conversation WHERE "lineUserId" = ${lineUserId} FOR UPDATE`;
+    INSERT INTO conversation ("lineUserId", "updatedAt") VALUES (${lineUserId}, ${new Date()})
+    ON CONFLICT ("lineUserId") DO UPDATE SET "lineUserId" = EXCLUDED."lineUserId"
+    RETURNING "lineUserId", "flowId", "stepId", "flowVersion", data, history, "returnTo", attempts, turn, "expiresAt"`;
   if (!row) throw new Error("conversation row vanished under lock");
   return {
     ...row,
