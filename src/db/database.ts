@@ -39,13 +39,20 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   let closeDriver: () => Promise<void>;
   let transactionSlot: (<T>(work: () => Promise<T>) => Promise<T>) | null = null;
   if (target.kind === "postgres") {
+    // Two pools: Prisma's holds connections for whole turns (transactions),
+    // the driver's serves short statements — the webhook's insert above all,
+    // which must not queue behind turns for a connection.
     const pool = new pg.Pool({ connectionString: target.url, max: 16, connectionTimeoutMillis: 5_000 });
+    const sqlPool = new pg.Pool({ connectionString: target.url, max: 6, connectionTimeoutMillis: 5_000 });
     // A dropped server connection must not crash the process: the pool
     // reconnects, and callers see errors on their own queries.
     pool.on("error", () => undefined);
+    sqlPool.on("error", () => undefined);
     prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
-    sql = postgresDriver(pool);
-    closeDriver = () => pool.end();
+    sql = postgresDriver(sqlPool);
+    closeDriver = async () => {
+      await Promise.all([pool.end(), sqlPool.end()]);
+    };
   } else {
     let dataDir = "memory://";
     if (target.kind === "pglite") {
