@@ -4,6 +4,7 @@ import { Engine, clearFlow } from "./engine/engine.ts";
 import { inputOf, userIdOf } from "./line/events.ts";
 import type { EventHandler } from "./inbox/processor.ts";
 import { membersModule } from "./members/members.ts";
+import { fundModule } from "./welfare-fund/fund-module.ts";
 
 export interface BotOptions {
   provinceCode: number;
@@ -13,9 +14,10 @@ export interface BotOptions {
 export function createBot(options: BotOptions): { engine: Engine; handleEvent: EventHandler } {
   let engine: Engine;
   const members = membersModule({ provinceCode: options.provinceCode, engine: () => engine });
+  const fund = fundModule({ engine: () => engine });
   engine = new Engine({
-    flows: [...members.flows],
-    menu: [...members.menu],
+    flows: [...members.flows, ...fund.flows],
+    menu: [...members.menu, ...fund.menu],
     timeoutMinutes: options.conversationTimeoutMinutes,
   });
 

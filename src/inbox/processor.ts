@@ -190,6 +190,7 @@ export class EventProcessor {
     if (now.getTime() - this.lastPurge < 3_600_000) return;
     this.lastPurge = now.getTime();
     await this.purge(now);
+    await this.inbox.forgetExpiredAnswers(now);
   }
 
   /**

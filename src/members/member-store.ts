@@ -72,6 +72,13 @@ export async function saveMember(tx: Tx, lineUserId: string, details: MemberDeta
  */
 export async function anonymiseMember(tx: Tx, lineUserId: string, now: Date): Promise<void> {
   forgetMember(tx, lineUserId);
+  // The fund link goes too: the fund's own record stays (it is the fund's
+  // ledger), unlinked; fund-link requests, which hold a national ID, are deleted.
+  const member = await tx.member.findUnique({ where: { lineUserId }, select: { id: true } });
+  if (member) {
+    await tx.fundMember.updateMany({ where: { memberId: member.id }, data: { memberId: null } });
+    await tx.fundLinkRequest.deleteMany({ where: { memberId: member.id } });
+  }
   await tx.member.updateMany({
     where: { lineUserId },
     data: { fullName: null, phone: null, status: "WITHDRAWN", withdrawnAt: now, lineUserId: null },

@@ -10,7 +10,8 @@ const MENU_PROMPT = /ต้องการทำรายการใด/;
 const NOT_UNDERSTOOD = /ยังไม่เข้าใจ/;
 const STALE = /หมดอายุ/;
 const CARD_BUTTONS = ["แก้ชื่อ", "แก้เบอร์โทร", "ย้ายตำบล", "ถอนความยินยอม"];
-const MEMBER_MENU = ["ข้อมูลของฉัน", "ช่วยเหลือ"];
+// The welfare-fund entries are listed for members too (test/welfare-fund/link-flow.test.ts).
+const MEMBER_MENU = ["ข้อมูลของฉัน", "เชื่อมบัญชีกองทุน", "ยอดเงินกองทุน", "ช่วยเหลือ"];
 const GUEST_MENU = ["สมัครสมาชิก", "ช่วยเหลือ"];
 
 function quickLabels(u: ChatUser): string[] {

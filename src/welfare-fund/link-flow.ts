@@ -1,0 +1,87 @@
+// The fund-link flow: national ID → birth date → summary (ID masked) →
+// confirm. Its answers live in the conversation state only while the flow
+// runs: the engine clears the state's data when the flow completes, is
+// cancelled, left for the menu, or found expired.
+import { EDIT_PREFIX, END, type FlowDef, type Outgoing, type TurnContext } from "../engine/types.ts";
+import { bangkokToday } from "./ledger-format.ts";
+import { maskNationalId, parseNationalId } from "./national-id.ts";
+import { FUND_TEXT as T, thaiLongDate } from "./texts.ts";
+
+const text = (t: string) => ({ kind: "text" as const, text: t });
+const pad = (n: number) => String(n).padStart(2, "0");
+
+type ParseResult = { ok: true; value: unknown } | { ok: false; message: string };
+
+export function parseNationalIdAnswer(typed: string): ParseResult {
+  const r = parseNationalId(typed);
+  return r.ok ? { ok: true, value: r.id } : { ok: false, message: T.nationalIdInvalid[r.reason] };
+}
+
+/**
+ * A birth date as typed: dd/mm/yyyy (also d/m/yyyy, "." or "-" between),
+ * the year Buddhist-era (above 2400) or CE; also yyyy-mm-dd. Gives "yyyy-mm-dd" (CE).
+ */
+export function parseBirthDate(typed: string, now: Date = new Date()): ParseResult {
+  const t = typed.trim().replace(/\s*([/.\-])\s*/g, "$1");
+  let y: number, m: number, d: number;
+  let match = /^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$/.exec(t);
+  if (match) [d, m, y] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  else if ((match = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(t))) [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  else return { ok: false, message: T.birthDateFormat };
+  if (y > 2400) y -= 543; // พ.ศ. → ค.ศ.
+  if (y < 1900) return { ok: false, message: T.birthDateTooEarly };
+  const date = new Date(Date.UTC(y, m - 1, d));
+  if (m < 1 || m > 12 || date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) {
+    return { ok: false, message: T.birthDateImpossible };
+  }
+  const iso = `${y}-${pad(m)}-${pad(d)}`;
+  if (iso > bangkokToday(now)) return { ok: false, message: T.birthDateFuture };
+  return { ok: true, value: iso };
+}
+
+export const FUND_LINK_FLOW = "fund-link";
+
+export function fundLinkFlow(complete: (ctx: TurnContext, nationalId: string, birthDate: string) => Promise<Outgoing>): FlowDef {
+  return {
+    id: FUND_LINK_FLOW,
+    version: 1,
+    title: T.flowTitles.link,
+    steps: [
+      {
+        id: "national-id",
+        slot: "nationalId",
+        prompt: () => [text(T.askNationalId)],
+        expects: T.nationalIdExpects,
+        input: { kind: "text", parse: parseNationalIdAnswer },
+      },
+      {
+        id: "birth-date",
+        slot: "birthDate",
+        prompt: () => [text(T.askBirthDate)],
+        expects: T.birthDateExpects,
+        input: { kind: "text", parse: (typed) => parseBirthDate(typed) },
+      },
+      {
+        id: "confirm",
+        slot: "confirmed",
+        slow: true,
+        prompt: (ctx) => [
+          text(T.summary(maskNationalId(String(ctx.state.data.nationalId ?? "")), thaiLongDate(String(ctx.state.data.birthDate)))),
+        ],
+        expects: T.confirmExpects,
+        input: {
+          kind: "choice",
+          choices: () => [
+            { label: T.confirm, value: "yes" },
+            { label: T.editId, value: `${EDIT_PREFIX}national-id` },
+            { label: T.editBirthDate, value: `${EDIT_PREFIX}birth-date` },
+          ],
+        },
+        next: () => END,
+      },
+    ],
+    async complete(ctx, data) {
+      return complete(ctx, String(data.nationalId), String(data.birthDate));
+    },
+  };
+}
