@@ -3,6 +3,7 @@
 import { Engine, clearFlow } from "./engine/engine.ts";
 import { inputOf, userIdOf } from "./line/events.ts";
 import type { EventHandler } from "./inbox/processor.ts";
+import { helpRequestsModule } from "./help-requests/flood-module.ts";
 import { membersModule } from "./members/members.ts";
 import { fundModule } from "./welfare-fund/fund-module.ts";
 
@@ -15,9 +16,10 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
   let engine: Engine;
   const members = membersModule({ provinceCode: options.provinceCode, engine: () => engine });
   const fund = fundModule({ engine: () => engine });
+  const help = helpRequestsModule({ provinceCode: options.provinceCode, engine: () => engine });
   engine = new Engine({
-    flows: [...members.flows, ...fund.flows],
-    menu: [...members.menu, ...fund.menu],
+    flows: [...members.flows, ...fund.flows, ...help.flows],
+    menu: [...members.menu, ...fund.menu, ...help.menu],
     timeoutMinutes: options.conversationTimeoutMinutes,
   });
 

@@ -18,6 +18,7 @@ import {
   type FlowData,
   type FlowDef,
   type Input,
+  type LocationAnswer,
   type MenuEntry,
   type Outgoing,
   type Reply,
@@ -29,6 +30,21 @@ import {
 export const MAX_QUICK_REPLIES = 13;
 export const QUICK_REPLY_LABEL = 20;
 export const MISSES_BEFORE_MENU = 3;
+
+/** Data keys the engine keeps for a step being answered (a multi-select, an image set). */
+export const PENDING_SLOT = "_pending";
+const DONE_SETS_SLOT = "_imageSets";
+/** Postback values of the multi-select "done" and the image "skip" buttons. */
+export const MULTI_DONE = "~done";
+export const IMAGE_SKIP = "~skip";
+
+type ImageInput = Extract<Input, { kind: "image" }>;
+type MultiInput = Extract<StepDef["input"], { kind: "multi" }>;
+
+function pendingSelection(data: FlowData): string[] {
+  const p = data[PENDING_SLOT];
+  return Array.isArray(p) ? p.filter((v): v is string => typeof v === "string") : [];
+}
 
 export interface EngineOptions {
   flows: FlowDef[];
@@ -200,9 +216,37 @@ export class Engine {
 
   private async answerInput(ctx: TurnContext, input: Input, lead: Reply[]): Promise<Outgoing> {
     const step = this.currentStep(ctx.state)!;
+    if (input.kind === "location" && step.input.kind === "location") {
+      const address = input.address ?? input.title;
+      const answer: LocationAnswer = { latitude: input.latitude, longitude: input.longitude, ...(address ? { address } : {}) };
+      return this.accept(ctx, answer, lead);
+    }
+    if (input.kind === "image") {
+      if (step.input.kind === "image") return this.answerImage(ctx, input, lead);
+      // The rest of an image set already taken as one answer: nothing to say.
+      const done = ctx.state.data[DONE_SETS_SLOT];
+      if (input.imageSet && Array.isArray(done) && done.includes(input.imageSet.id)) return { replies: lead, buttons: [] };
+    }
     if (input.kind !== "text") {
       const kind = input.kind === "postback" ? "media" : input.kind;
       return this.reprompt(ctx, [...lead, text(T.unexpectedKind[kind])]);
+    }
+    if (step.input.kind === "multi") {
+      const choices = await step.input.choices(ctx);
+      const choice = matchChoice([...choices, { label: step.input.doneLabel, value: MULTI_DONE }], input.text);
+      if (!choice) return this.miss(ctx, T.chooseFromButtons, lead);
+      return this.answerMulti(ctx, step.input, choice.value, lead);
+    }
+    if (step.input.kind === "image") {
+      const skip = matchChoice([{ label: step.input.skipLabel, value: IMAGE_SKIP }], input.text);
+      if (!skip) return this.miss(ctx, T.sendPhoto(step.input.skipLabel), lead);
+      return this.accept(ctx, [], lead);
+    }
+    if (step.input.kind === "location") {
+      if (!step.input.parse) return this.miss(ctx, T.sendLocation(step.input.label), lead);
+      const parsed = step.input.parse(input.text);
+      if (!parsed.ok) return this.miss(ctx, parsed.message, lead);
+      return this.accept(ctx, parsed.value, lead);
     }
     if (step.input.kind === "choice") {
       const choice = matchChoice(await step.input.choices(ctx), input.text);
@@ -224,9 +268,64 @@ export class Engine {
       if (!offered) return this.reprompt(ctx, [...lead, text(T.stale)]);
       return this.accept(ctx, value, lead);
     }
+    if (step.input.kind === "multi") {
+      const offered = value === MULTI_DONE || (await step.input.choices(ctx)).some((c) => c.value === value);
+      if (!offered) return this.reprompt(ctx, [...lead, text(T.stale)]);
+      return this.answerMulti(ctx, step.input, value, lead);
+    }
+    if (step.input.kind === "image") {
+      if (value !== IMAGE_SKIP) return this.reprompt(ctx, [...lead, text(T.stale)]);
+      return this.accept(ctx, [], lead);
+    }
+    if (step.input.kind === "location") return this.reprompt(ctx, [...lead, text(T.stale)]);
     const parsed = step.input.parse(value);
     if (!parsed.ok) return this.miss(ctx, parsed.message, lead);
     return this.accept(ctx, parsed.value, lead);
+  }
+
+  /** A toggle (or done) of a multi-select: toggles re-prompt with the selection, done answers. */
+  private async answerMulti(ctx: TurnContext, input: MultiInput, value: string, lead: Reply[]): Promise<Outgoing> {
+    const s = ctx.state;
+    const selected = pendingSelection(s.data);
+    if (value === MULTI_DONE) {
+      if (selected.length === 0 && input.required) return this.miss(ctx, input.required, lead);
+      return this.accept(ctx, selected, lead);
+    }
+    const choices = await input.choices(ctx);
+    let next: string[];
+    if (selected.includes(value)) next = selected.filter((v) => v !== value);
+    else if (value === input.none) next = [value];
+    else next = [...selected.filter((v) => v !== input.none), value];
+    const inOrder = choices.filter((c) => next.includes(c.value));
+    s.data = { ...s.data, [PENDING_SLOT]: inOrder.map((c) => c.value) };
+    // A new prompt: buttons of the previous one (with the old ticks) go stale.
+    s.attempts = 0;
+    s.turn += 1;
+    this.touch(ctx);
+    const step = this.currentStep(s)!;
+    return {
+      replies: [...lead, text(T.multiSelected(inOrder.map((c) => c.label), input.doneLabel))],
+      buttons: await this.stepButtons(ctx, step, 0),
+    };
+  }
+
+  /** An image, or one of an image set: the set answers once all of it has arrived. */
+  private async answerImage(ctx: TurnContext, input: ImageInput, lead: Reply[]): Promise<Outgoing> {
+    const s = ctx.state;
+    const set = input.imageSet;
+    if (!set) return this.accept(ctx, [input.messageId], lead);
+    const pending = s.data[PENDING_SLOT] as { set?: unknown; ids?: unknown } | undefined;
+    const earlier = pending && pending.set === set.id && Array.isArray(pending.ids) ? (pending.ids as string[]) : [];
+    const ids = earlier.includes(input.messageId) ? earlier : [...earlier, input.messageId];
+    const doneSets = Array.isArray(s.data[DONE_SETS_SLOT]) ? (s.data[DONE_SETS_SLOT] as string[]) : [];
+    if (!set.total || ids.length >= set.total) {
+      s.data = { ...s.data, [DONE_SETS_SLOT]: [...doneSets.slice(-4), set.id] };
+      return this.accept(ctx, ids, lead);
+    }
+    // More of the set is on its way, each in its own event: wait quietly.
+    s.data = { ...s.data, [PENDING_SLOT]: { set: set.id, ids } };
+    this.touch(ctx);
+    return { replies: lead, buttons: [] };
   }
 
   private async accept(ctx: TurnContext, value: unknown, lead: Reply[]): Promise<Outgoing> {
@@ -241,6 +340,7 @@ export class Engine {
       return this.enterStep(ctx, target, lead);
     }
     s.data = { ...s.data, [step.slot]: value };
+    delete s.data[PENDING_SLOT];
     for (const key of step.clears ?? []) delete s.data[key];
     s.history.push(step.id);
 
@@ -299,6 +399,10 @@ export class Engine {
     s.stepId = step.id;
     s.attempts = 0;
     s.turn += 1;
+    delete s.data[PENDING_SLOT];
+    // A multi-select starts from its earlier answer (back, or an edit from the summary).
+    const earlier = s.data[step.slot];
+    if (step.input.kind === "multi" && Array.isArray(earlier)) s.data = { ...s.data, [PENDING_SLOT]: [...earlier] };
     this.touch(ctx);
     const prompt = await step.prompt(ctx);
     return { replies: [...lead, ...prompt], buttons: await this.stepButtons(ctx, step, 0) };
@@ -325,18 +429,38 @@ export class Engine {
     fixed.push(this.globalButton("cancel"));
     if (s.attempts >= MISSES_BEFORE_MENU) fixed.unshift(this.globalButton("menu"));
 
-    const options =
-      step.input.kind === "choice" ? await step.input.choices(ctx) : ((await step.input.suggestions?.(ctx)) ?? []);
     const base = { flow: s.flowId!, step: step.id, turn: s.turn };
+    const selected = step.input.kind === "multi" ? pendingSelection(s.data) : [];
     const toButton = (c: Choice): Button => ({
       kind: "postback",
-      label: shortLabel(c.label),
+      label: shortLabel(selected.includes(c.value) ? `✓ ${c.label}` : c.label),
       data: encodePostback({ kind: "answer", ...base, value: c.value }),
       displayText: c.label,
     });
 
-    const room = MAX_QUICK_REPLIES - fixed.length;
-    if (options.length <= room) return [...options.map(toButton), ...fixed];
+    let options: Choice[] = [];
+    const first: Button[] = [];
+    switch (step.input.kind) {
+      case "choice":
+        options = await step.input.choices(ctx);
+        break;
+      case "text":
+        options = (await step.input.suggestions?.(ctx)) ?? [];
+        break;
+      case "multi":
+        options = await step.input.choices(ctx);
+        fixed.unshift(toButton({ label: step.input.doneLabel, value: MULTI_DONE }));
+        break;
+      case "image":
+        options = [{ label: step.input.skipLabel, value: IMAGE_SKIP }];
+        break;
+      case "location":
+        first.push({ kind: "location", label: shortLabel(step.input.label) });
+        break;
+    }
+
+    const room = MAX_QUICK_REPLIES - fixed.length - first.length;
+    if (options.length <= room) return [...first, ...options.map(toButton), ...fixed];
 
     const size = room - 2; // leave room for previous and next
     const pages = Math.ceil(options.length / size);
@@ -348,7 +472,7 @@ export class Engine {
     if (p < pages - 1) {
       nav.push({ kind: "postback", label: T.buttons.nextPage, data: encodePostback({ kind: "page", ...base, page: p + 1 }) });
     }
-    return [...options.slice(p * size, (p + 1) * size).map(toButton), ...nav, ...fixed];
+    return [...first, ...options.slice(p * size, (p + 1) * size).map(toButton), ...nav, ...fixed];
   }
 
   // --- no flow running -----------------------------------------------------

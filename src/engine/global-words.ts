@@ -8,7 +8,7 @@ const WORDS: Record<GlobalWord, string[]> = {
   cancel: ["ยกเลิก", "cancel", "stop", "หยุด"],
   back: ["ย้อนกลับ", "กลับ", "back", "ถอยกลับ"],
   menu: ["เมนู", "เมนูหลัก", "menu", "หน้าหลัก"],
-  help: ["ช่วยเหลือ", "help", "วิธีใช้", "ช่วยด้วย", "?"],
+  help: ["ช่วยเหลือ", "help", "วิธีใช้", "?"],
 };
 
 const LOOKUP = new Map<string, GlobalWord>(

@@ -17,7 +17,9 @@ export type Reply =
 
 export type Button =
   | { kind: "postback"; label: string; data: string; displayText?: string }
-  | { kind: "text"; label: string; text: string };
+  | { kind: "text"; label: string; text: string }
+  /** LINE's "send my location" quick reply: the answer arrives as a location message. */
+  | { kind: "location"; label: string };
 
 /** What to send back: the buttons become quick replies on the last message. */
 export interface Outgoing {
@@ -60,14 +62,54 @@ export interface Choice {
 /** A choice whose value starts with this jumps to that step and comes back. */
 export const EDIT_PREFIX = "edit:";
 
+export type ParseResult = { ok: true; value: unknown } | { ok: false; message: string };
+
+/** What a "location" step stores for a LINE location message. */
+export interface LocationAnswer {
+  latitude: number;
+  longitude: number;
+  address?: string;
+}
+
 export type StepInput =
   | { kind: "choice"; choices: (ctx: TurnContext) => Choice[] | Promise<Choice[]> }
   | {
       kind: "text";
       /** Parses normalised text; the first issue's message is shown on a miss. */
-      parse: (text: string) => { ok: true; value: unknown } | { ok: false; message: string };
+      parse: (text: string) => ParseResult;
       /** Buttons that answer for the user (e.g. their LINE display name). */
       suggestions?: (ctx: TurnContext) => Choice[] | Promise<Choice[]>;
+    }
+  | {
+      /** A LINE location message (stored as a LocationAnswer); typed text only through `parse`. */
+      kind: "location";
+      /** The label of the "send location" quick reply. */
+      label: string;
+      /** Typed fallback (e.g. a village name); without it typed text is a miss. */
+      parse?: (text: string) => ParseResult;
+    }
+  | {
+      /**
+       * Several choices: each tap (or typed label) toggles one, the done
+       * button stores the selected values (string[], in choice order).
+       */
+      kind: "multi";
+      choices: (ctx: TurnContext) => Choice[] | Promise<Choice[]>;
+      doneLabel: string;
+      /** The value of a "none of these" choice: selecting it unselects the others, and back. */
+      none?: string;
+      /** Shown when done is tapped with nothing selected; without it an empty answer is fine. */
+      required?: string;
+    }
+  | {
+      /**
+       * Optional photos: an image message, or an image set (several images
+       * sent at once, arriving as several events) counts as one answer.
+       * Stores the message ids (string[]; [] when skipped). Photos are
+       * fetched later from LINE, not here.
+       */
+      kind: "image";
+      skipLabel: string;
     };
 
 export const END = Symbol("end of flow");

@@ -23,6 +23,7 @@ function mergeTexts(replies: Reply[]): Reply[] {
 }
 
 function quickReplyItem(button: Button): messagingApi.QuickReplyItem {
+  if (button.kind === "location") return { type: "action", action: { type: "location", label: button.label } };
   if (button.kind === "text") {
     return { type: "action", action: { type: "message", label: button.label, text: button.text } };
   }

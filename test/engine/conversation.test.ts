@@ -85,7 +85,7 @@ describe.each(DATABASE_KINDS)("conversation engine on %s", (kind) => {
   }
   async function expectMenu(u: ChatUser) {
     expect(u.lastText()).toMatch(MENU_PROMPT);
-    expect(quickLabels(u)).toEqual(["สมัครสมาชิก", "ช่วยเหลือ"]);
+    expect(quickLabels(u)).toEqual(["สมัครสมาชิก", "ขอช่วยเหลือน้ำท่วม", "ช่วยเหลือ"]);
   }
 
   beforeAll(async () => {

@@ -11,8 +11,8 @@ const NOT_UNDERSTOOD = /ยังไม่เข้าใจ/;
 const STALE = /หมดอายุ/;
 const CARD_BUTTONS = ["แก้ชื่อ", "แก้เบอร์โทร", "ย้ายตำบล", "ถอนความยินยอม"];
 // The welfare-fund entries are listed for members too (test/welfare-fund/link-flow.test.ts).
-const MEMBER_MENU = ["ข้อมูลของฉัน", "เชื่อมบัญชีกองทุน", "ยอดเงินกองทุน", "ช่วยเหลือ"];
-const GUEST_MENU = ["สมัครสมาชิก", "ช่วยเหลือ"];
+const MEMBER_MENU = ["ข้อมูลของฉัน", "เชื่อมบัญชีกองทุน", "ยอดเงินกองทุน", "ขอช่วยเหลือน้ำท่วม", "ช่วยเหลือ"];
+const GUEST_MENU = ["สมัครสมาชิก", "ขอช่วยเหลือน้ำท่วม", "ช่วยเหลือ"];
 
 function quickLabels(u: ChatUser): string[] {
   const last = u.last().at(-1);

@@ -231,8 +231,13 @@ export class ChatUser {
   sticker() {
     return this.send({ type: "message", message: { type: "sticker", id: newEventId(), packageId: "446", stickerId: "1988" } });
   }
-  image() {
-    return this.send({ type: "message", message: { type: "image", id: newEventId(), contentProvider: { type: "line" } } });
+  /** An image message; several sent at once share an imageSet (index 1…total), one event each. */
+  image(options: { id?: string; imageSet?: { id: string; index: number; total: number } } = {}) {
+    const { id = newEventId(), imageSet } = options;
+    return this.send({
+      type: "message",
+      message: { type: "image", id, contentProvider: { type: "line" }, ...(imageSet ? { imageSet } : {}) },
+    });
   }
   location(latitude = 15.1186, longitude = 104.322) {
     return this.send({

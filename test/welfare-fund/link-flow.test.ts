@@ -9,9 +9,9 @@ import { DATABASE_KINDS } from "../support/database.ts";
 import { Harness, type ChatUser } from "../support/harness.ts";
 
 const NOT_UNDERSTOOD = /ยังไม่เข้าใจ/;
-const GUEST_MENU = ["สมัครสมาชิก", "ช่วยเหลือ"];
-const UNLINKED_MENU = ["ข้อมูลของฉัน", "เชื่อมบัญชีกองทุน", "ยอดเงินกองทุน", "ช่วยเหลือ"];
-const LINKED_MENU = ["ข้อมูลของฉัน", "ยอดเงินกองทุน", "ช่วยเหลือ"];
+const GUEST_MENU = ["สมัครสมาชิก", "ขอช่วยเหลือน้ำท่วม", "ช่วยเหลือ"];
+const UNLINKED_MENU = ["ข้อมูลของฉัน", "เชื่อมบัญชีกองทุน", "ยอดเงินกองทุน", "ขอช่วยเหลือน้ำท่วม", "ช่วยเหลือ"];
+const LINKED_MENU = ["ข้อมูลของฉัน", "ยอดเงินกองทุน", "ขอช่วยเหลือน้ำท่วม", "ช่วยเหลือ"];
 const HOUR = 3_600_000;
 
 /** A valid national ID (check digit computed) from 12 digits' worth of seed. */
@@ -367,7 +367,7 @@ describe.each(DATABASE_KINDS)("fund link on %s", (kind) => {
       await signUp(u, "ยัง ไม่เชื่อม", "0833334444");
       await u.tap("ยอดเงินกองทุน");
       expect(u.lastText()).toMatch(/ยังไม่ได้เชื่อมบัญชี/);
-      expect(quickLabels(u)).toEqual(["เชื่อมบัญชีกองทุน", "ข้อมูลของฉัน", "ยอดเงินกองทุน", "ช่วยเหลือ"]);
+      expect(quickLabels(u)).toEqual(["เชื่อมบัญชีกองทุน", "ข้อมูลของฉัน", "ยอดเงินกองทุน", "ขอช่วยเหลือน้ำท่วม", "ช่วยเหลือ"]);
       await u.tap("เชื่อมบัญชีกองทุน");
       expect(u.lastText()).toMatch(/เลขประจำตัวประชาชน 13 หลัก/);
       await u.say("ยกเลิก");

@@ -1,0 +1,204 @@
+// The flood help request: the shortest path that still gives responders
+// what they need.
+//
+//   whose household (mine / someone else → their name) → location (LINE
+//   location, or a typed village) → [district → council, non-members only]
+//   → number of people → vulnerable (multi, PDPA line first) → water level
+//   → needs (multi) → photo (optional) → note (optional) → summary → confirm
+//
+// Members file for their own council (`viaMember`, set when the flow
+// starts); anyone else picks district and council with the sign-up's choices.
+import { getCouncilWithPlace } from "../geography/councils.ts";
+import { signupSteps } from "../members/signup-flow.ts";
+import {
+  EDIT_PREFIX,
+  END,
+  type Choice,
+  type FlowData,
+  type FlowDef,
+  type LocationAnswer,
+  type Outgoing,
+  type ParseResult,
+  type StepDef,
+  type TurnContext,
+} from "../engine/types.ts";
+import { NEEDS, VULNERABLE, WATER_LEVELS } from "./priority.ts";
+import { HELP_TEXT as T } from "./texts.ts";
+
+const text = (t: string) => ({ kind: "text" as const, text: t });
+
+export const FLOOD_FLOW = "flood-help";
+const SKIP_NOTE = "~no-note";
+
+/** The location slot: a LINE location, or a typed village. */
+export type FloodLocation = LocationAnswer | { village: string };
+
+export function parsePeopleCount(typed: string): ParseResult {
+  const m = /^(\d{1,2})\s*(คน)?$/.exec(typed.trim());
+  const n = m ? Number(m[1]) : NaN;
+  return n >= 1 && n <= 99 ? { ok: true, value: n } : { ok: false, message: T.peopleInvalid };
+}
+
+export function parseVillage(typed: string): ParseResult {
+  const t = typed.trim();
+  const letters = /\p{L}/u.test(t);
+  return letters && [...t].length >= 2 && [...t].length <= 100
+    ? { ok: true, value: { village: t } }
+    : { ok: false, message: T.villageInvalid };
+}
+
+function parseHousehold(typed: string): ParseResult {
+  const t = typed.trim();
+  return /\p{L}/u.test(t) && [...t].length >= 2 && [...t].length <= 100
+    ? { ok: true, value: t }
+    : { ok: false, message: T.householdInvalid };
+}
+
+function parseNote(typed: string): ParseResult {
+  if (typed === SKIP_NOTE) return { ok: true, value: "" };
+  return [...typed].length <= 500 ? { ok: true, value: typed.trim() } : { ok: false, message: T.noteInvalid };
+}
+
+const labelled = <K extends string>(keys: readonly K[], labels: Record<K, string>): Choice[] =>
+  keys.map((k) => ({ label: labels[k], value: k }));
+
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
+
+/** The selected values, without the "none" choice. */
+export const vulnerableOf = (data: FlowData) => strings(data.vulnerable).filter((v) => v !== "none");
+
+function locationLine(loc: unknown): string {
+  if (loc && typeof loc === "object" && "village" in loc) return `หมู่บ้าน: ${String((loc as { village: unknown }).village)}`;
+  const l = loc as LocationAnswer | undefined;
+  if (!l) return "ตำแหน่ง: -";
+  return `ตำแหน่ง: ส่งตำแหน่งแล้ว${l.address ? ` (${l.address})` : ""}`;
+}
+
+async function summaryLines(ctx: TurnContext, data: FlowData): Promise<string[]> {
+  const council = await getCouncilWithPlace(ctx.tx, Number(data.councilId));
+  const vulnerable = vulnerableOf(data).map((v) => T.vulnerable[v as keyof typeof T.vulnerable] ?? v);
+  const needs = strings(data.needs).map((v) => T.needs[v as keyof typeof T.needs] ?? v);
+  const photos = strings(data.photos).length;
+  return [
+    `บ้าน: ${data.whose === "other" ? `ของ${String(data.householdName)}` : "ของท่านเอง"}`,
+    locationLine(data.location),
+    `ตำบล: ${council?.name ?? "-"}`,
+    `จำนวนคน: ${String(data.people)} คน`,
+    `กลุ่มเปราะบาง: ${vulnerable.length > 0 ? vulnerable.join(", ") : T.none}`,
+    `ระดับน้ำ: ${T.water[data.waterLevel as keyof typeof T.water] ?? "-"}`,
+    `ต้องการ: ${needs.join(", ") || "-"}`,
+    `รูป: ${photos > 0 ? `${photos} รูป` : "ไม่มี"}`,
+    `ข้อความเพิ่มเติม: ${typeof data.note === "string" && data.note ? data.note : "-"}`,
+  ];
+}
+
+export function floodFlow(provinceCode: number, complete: (ctx: TurnContext, data: FlowData) => Promise<Outgoing>): FlowDef {
+  const geography = signupSteps(provinceCode);
+  const district = geography.find((s) => s.id === "district")!;
+  const council = geography.find((s) => s.id === "council")!;
+  const steps: StepDef[] = [
+    {
+      id: "whose",
+      slot: "whose",
+      clears: ["householdName"],
+      prompt: () => [text(T.askWhose)],
+      expects: T.whoseExpects,
+      input: {
+        kind: "choice",
+        choices: () => [
+          { label: T.mine, value: "mine" },
+          { label: T.someoneElse, value: "other" },
+        ],
+      },
+      next: (data) => (data.whose === "other" ? "household" : "location"),
+    },
+    {
+      id: "household",
+      slot: "householdName",
+      prompt: () => [text(T.askHousehold)],
+      expects: T.householdExpects,
+      input: { kind: "text", parse: parseHousehold },
+    },
+    {
+      id: "location",
+      slot: "location",
+      prompt: () => [text(T.askLocation)],
+      expects: T.locationExpects,
+      input: { kind: "location", label: T.locationButton, parse: parseVillage },
+      next: (data) => (data.viaMember === true ? "people" : "district"),
+    },
+    { ...district, prompt: () => [text(T.askDistrict)] },
+    council,
+    {
+      id: "people",
+      slot: "people",
+      prompt: () => [text(T.askPeople)],
+      expects: T.peopleExpects,
+      input: { kind: "text", parse: parsePeopleCount },
+    },
+    {
+      id: "vulnerable",
+      slot: "vulnerable",
+      prompt: () => [text(T.pdpaVulnerable), text(T.askVulnerable)],
+      expects: T.vulnerableExpects,
+      input: {
+        kind: "multi",
+        choices: () => [...labelled(VULNERABLE, T.vulnerable), { label: T.none, value: "none" }],
+        doneLabel: T.done,
+        none: "none",
+        required: T.vulnerableRequired,
+      },
+    },
+    {
+      id: "water",
+      slot: "waterLevel",
+      prompt: () => [text(T.askWater)],
+      expects: T.waterExpects,
+      input: { kind: "choice", choices: () => labelled(WATER_LEVELS, T.water) },
+    },
+    {
+      id: "needs",
+      slot: "needs",
+      prompt: () => [text(T.askNeeds)],
+      expects: T.needsExpects,
+      input: { kind: "multi", choices: () => labelled(NEEDS, T.needs), doneLabel: T.done, required: T.needsRequired },
+    },
+    {
+      id: "photo",
+      slot: "photos",
+      prompt: () => [text(T.askPhoto)],
+      expects: T.photoExpects,
+      input: { kind: "image", skipLabel: T.skip },
+    },
+    {
+      id: "note",
+      slot: "note",
+      prompt: () => [text(T.askNote)],
+      expects: T.noteExpects,
+      input: { kind: "text", parse: parseNote, suggestions: () => [{ label: T.skip, value: SKIP_NOTE }] },
+    },
+    {
+      id: "confirm",
+      slot: "confirmed",
+      slow: true,
+      prompt: async (ctx) => [text(T.summary(await summaryLines(ctx, ctx.state.data)))],
+      expects: T.confirmExpects,
+      input: {
+        kind: "choice",
+        choices: (ctx) => [
+          { label: T.confirm, value: "yes" },
+          { label: T.edit.whose, value: `${EDIT_PREFIX}whose` },
+          { label: T.edit.location, value: `${EDIT_PREFIX}location` },
+          ...(ctx.state.data.viaMember === true ? [] : [{ label: T.edit.council, value: `${EDIT_PREFIX}district` }]),
+          { label: T.edit.people, value: `${EDIT_PREFIX}people` },
+          { label: T.edit.vulnerable, value: `${EDIT_PREFIX}vulnerable` },
+          { label: T.edit.water, value: `${EDIT_PREFIX}water` },
+          { label: T.edit.needs, value: `${EDIT_PREFIX}needs` },
+          { label: T.edit.note, value: `${EDIT_PREFIX}note` },
+        ],
+      },
+      next: () => END,
+    },
+  ];
+  return { id: FLOOD_FLOW, version: 1, title: T.flowTitles.flood, steps, complete };
+}
