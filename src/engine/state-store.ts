@@ -2,7 +2,7 @@
 // takes a row lock (an upsert whose no-op update locks like FOR UPDATE)
 // held until the turn's transaction commits, so two events of one user
 // never interleave, on any instance.
-import type { Tx } from "../db/database.ts";
+import type { Database, Tx } from "../db/database.ts";
 import type { ConversationState } from "./types.ts";
 
 interface Row {
@@ -43,4 +43,19 @@ export async function saveConversation(tx: Tx, state: ConversationState): Promis
            "returnTo" = ${state.returnTo}, attempts = ${state.attempts}, turn = ${state.turn},
            "expiresAt" = ${state.expiresAt}, "updatedAt" = ${new Date()}
      WHERE "lineUserId" = ${state.lineUserId}`;
+}
+
+/**
+ * Answers of conversations that expired unfinished (which can hold a
+ * national ID or a phone number) are dropped; the flow itself stays, so the
+ * user's next message still hears that it expired. A turn in progress holds
+ * the row lock and moves expiresAt forward, so it is never caught here.
+ */
+export async function forgetExpiredAnswers(db: Database, now: Date): Promise<number> {
+  const rows = await db.sql.query(
+    `UPDATE conversation SET data = '{}'::jsonb
+      WHERE "expiresAt" <= $1::timestamp AND data <> '{}'::jsonb RETURNING 1`,
+    [now.toISOString()],
+  );
+  return rows.length;
 }

@@ -224,20 +224,6 @@ export function inboxQueries(db: Database) {
       );
       return rows.length;
     },
-
-    /**
-     * Answers of conversations that expired unfinished (which can hold a
-     * national ID or a phone number) are dropped; the flow itself stays, so
-     * the user's next message still hears that it expired.
-     */
-    async forgetExpiredAnswers(now: Date): Promise<number> {
-      const rows = await sql.query(
-        `UPDATE conversation SET data = '{}'::jsonb
-          WHERE "expiresAt" <= $1::timestamp AND data <> '{}'::jsonb RETURNING 1`,
-        [iso(now)],
-      );
-      return rows.length;
-    },
   };
 }
 

@@ -10,7 +10,7 @@ import type { messagingApi } from "@line/bot-sdk";
 import type { Database, Tx } from "../db/database.ts";
 import { clearFlow } from "../engine/engine.ts";
 import { encodePostback } from "../engine/postback.ts";
-import { lockConversation, saveConversation } from "../engine/state-store.ts";
+import { forgetExpiredAnswers, lockConversation, saveConversation } from "../engine/state-store.ts";
 import type { ConversationState } from "../engine/types.ts";
 import { webhookEventSchema, type WebhookEvent } from "../line/events.ts";
 import { LineApiError, retryKeyFor, type LineGateway } from "../line/gateway.ts";
@@ -190,7 +190,7 @@ export class EventProcessor {
     if (now.getTime() - this.lastPurge < 3_600_000) return;
     this.lastPurge = now.getTime();
     await this.purge(now);
-    await this.inbox.forgetExpiredAnswers(now);
+    await forgetExpiredAnswers(this.o.db, now);
   }
 
   /**
