@@ -7,7 +7,8 @@
 // under DATA_DIR). Adding the same name to the same tambon again changes
 // nothing. Exit codes: 0 done, 1 unknown tambon or failure, 2 bad usage.
 import { parseArgs } from "node:util";
-import { ConfigError, loadConfig } from "../config.ts";
+import { loadConfig } from "../config.ts";
+import { runCli } from "./run-cli.ts";
 import { openDatabase, type Database } from "../db/database.ts";
 import { addCouncil } from "../geography/councils.ts";
 
@@ -75,12 +76,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(error instanceof ConfigError ? error.message : `add-council failed: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
-  },
-);
+runCli("add-council", main);

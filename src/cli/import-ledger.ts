@@ -12,7 +12,8 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { ConfigError, loadConfig } from "../config.ts";
+import { loadConfig } from "../config.ts";
+import { runCli } from "./run-cli.ts";
 import { openDatabase, type Database } from "../db/database.ts";
 import {
   formatProblem,
@@ -127,14 +128,5 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    const message = error instanceof ConfigError ? error.message : `import-ledger failed: ${error instanceof Error ? error.message : String(error)}`;
-    // Database errors can quote row values: never let a national ID through.
-    console.error(redactNationalIds(message));
-    process.exitCode = 1;
-  },
-);
+// Database errors can quote row values: never let a national ID through.
+runCli("import-ledger", main, redactNationalIds);

@@ -5,7 +5,8 @@
 //
 // Uses the database the environment names (DATABASE_URL, or the embedded one
 // under DATA_DIR). Safe to run again: nothing is added twice.
-import { ConfigError, loadConfig } from "../config.ts";
+import { loadConfig } from "../config.ts";
+import { runCli } from "./run-cli.ts";
 import { openDatabase, type Database } from "../db/database.ts";
 import { loadGeography } from "../geography/load-geography.ts";
 
@@ -28,7 +29,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : `load-geography failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-});
+runCli("load-geography", main);

@@ -1,18 +1,15 @@
 // npm run db:migrate: applies pending migrations to the configured database
 // (the server also does this at start).
-import { ConfigError, loadConfig } from "../config.ts";
+import { loadConfig } from "../config.ts";
 import { openDatabase } from "../db/database.ts";
+import { runCli } from "./run-cli.ts";
 
-try {
-  const config = loadConfig();
-  const db = await openDatabase(config.database);
+runCli("db:migrate", async () => {
+  const db = await openDatabase(loadConfig().database);
   try {
     const applied = await db.migrate();
-    process.stdout.write(applied.length ? `Applied: ${applied.join(", ")}\n` : "Database is up to date.\n");
+    console.log(applied.length ? `Applied: ${applied.join(", ")}` : "Database is up to date.");
   } finally {
     await db.close();
   }
-} catch (error) {
-  process.stderr.write(`${error instanceof ConfigError ? error.message : String(error)}\n`);
-  process.exit(1);
-}
+});
