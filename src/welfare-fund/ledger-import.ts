@@ -158,6 +158,19 @@ interface MemberRow {
   phone: string | null;
   beneficiaries: { position: number; name: string; relation: string | null }[];
 }
+/** The member's own details, as written on create and on update. */
+function memberDetails(m: MemberRow) {
+  return {
+    title: m.title,
+    firstName: m.firstName,
+    lastName: m.lastName,
+    birthDate: dateValue(m.birthDate),
+    joinedOn: dateValue(m.joinedOn),
+    leftOn: m.leftOn === null ? null : dateValue(m.leftOn),
+    phone: m.phone,
+  };
+}
+
 interface ContributionRow {
   row: number;
   memberNo: string;
@@ -506,15 +519,7 @@ export async function importLedger(prisma: PrismaClient, input: LedgerInput, opt
         }
         await tx.fundMember.update({
           where: { id: old.id },
-          data: {
-            title: m.title,
-            firstName: m.firstName,
-            lastName: m.lastName,
-            birthDate: dateValue(m.birthDate),
-            joinedOn: dateValue(m.joinedOn),
-            leftOn: m.leftOn === null ? null : dateValue(m.leftOn),
-            phone: m.phone,
-          },
+          data: memberDetails(m),
         });
         await tx.beneficiary.deleteMany({ where: { fundMemberId: old.id } });
         if (m.beneficiaries.length > 0) {
@@ -524,18 +529,7 @@ export async function importLedger(prisma: PrismaClient, input: LedgerInput, opt
       }
       await inChunks(fresh, (chunk) =>
         tx.fundMember.createMany({
-          data: chunk.map((m) => ({
-            fundId: fundId!,
-            memberNo: m.memberNo,
-            nationalId: m.nationalId,
-            title: m.title,
-            firstName: m.firstName,
-            lastName: m.lastName,
-            birthDate: dateValue(m.birthDate),
-            joinedOn: dateValue(m.joinedOn),
-            leftOn: m.leftOn === null ? null : dateValue(m.leftOn),
-            phone: m.phone,
-          })),
+          data: chunk.map((m) => ({ fundId: fundId!, memberNo: m.memberNo, nationalId: m.nationalId, ...memberDetails(m) })),
         }),
       );
       report.created.members = fresh.length;
