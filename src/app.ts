@@ -4,6 +4,7 @@ import type { Config } from "./config.ts";
 import type { Database } from "./db/database.ts";
 import { createHttpApp } from "./http/app.ts";
 import { InboxWriter } from "./inbox/inbox.ts";
+import { JobScheduler } from "./jobs/scheduler.ts";
 import { EventProcessor } from "./inbox/processor.ts";
 import { LineGateway } from "./line/gateway.ts";
 import type { Logger } from "./log.ts";
@@ -15,6 +16,8 @@ export interface AppOptions {
   /** Tests move time; production uses the wall clock. */
   now?: () => Date;
   sweepIntervalMs?: number;
+  /** How often background jobs look for due work; 0: only when kicked or run by a test. */
+  jobIntervalMs?: number;
   lineTimeoutMs?: number;
 }
 
@@ -24,6 +27,7 @@ export function createApp(options: AppOptions) {
     ? new LineGateway({
         channelAccessToken: config.line.channelAccessToken,
         apiBaseUrl: config.line.apiBaseUrl,
+        dataApiBaseUrl: config.line.dataApiBaseUrl,
         timeoutMs: options.lineTimeoutMs,
       })
     : null;
@@ -31,6 +35,8 @@ export function createApp(options: AppOptions) {
     provinceCode: config.provinceCode,
     conversationTimeoutMinutes: config.conversationTimeoutMinutes,
   });
+  const now = options.now ?? (() => new Date());
+  const jobs = new JobScheduler({ logger, now, intervalMs: options.jobIntervalMs ?? 1_000 });
   const processor = new EventProcessor({
     db,
     handler: bot.handleEvent,
@@ -39,6 +45,7 @@ export function createApp(options: AppOptions) {
     concurrency: config.eventConcurrency,
     now: options.now,
     sweepIntervalMs: options.sweepIntervalMs,
+    afterCommit: () => jobs.kick(),
   });
   const http = createHttpApp({
     channelSecret: config.line.channelSecret,
@@ -47,5 +54,5 @@ export function createApp(options: AppOptions) {
     logger,
     onStored: (keys) => processor.kick(keys),
   });
-  return { http, processor, bot, gateway };
+  return { http, processor, jobs, bot, gateway };
 }

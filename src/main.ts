@@ -47,6 +47,8 @@ async function main(): Promise<void> {
     process.stdout.write(`Council LINE bot is up: http://localhost:${port}/healthz\n`);
   });
   app.processor.start();
+  app.jobs.start();
+  app.jobs.kick();
   void app.processor.sweep().catch((error) => logger.error("resuming unfinished events failed", { error }));
 
   let stopping = false;
@@ -57,6 +59,7 @@ async function main(): Promise<void> {
     // Stop taking requests, finish the events in hand, then close the database.
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await app.processor.drain();
+    await app.jobs.stop();
     await db.close();
     process.exit(0);
   };

@@ -7,6 +7,7 @@ import { activeMember } from "../members/member-store.ts";
 import { allocateCaseNumber } from "./case-number.ts";
 import { FLOOD_FLOW, floodFlow, vulnerableOf, type FloodLocation } from "./flood-flow.ts";
 import { floodPriority } from "./priority.ts";
+import { attachPhotos, recordRequestEvent } from "./request-store.ts";
 import { HELP_TEXT as T } from "./texts.ts";
 
 const text = (t: string) => ({ kind: "text" as const, text: t });
@@ -31,7 +32,7 @@ export function helpRequestsModule(options: { provinceCode: number; engine: () =
     const caseNumber = await allocateCaseNumber(ctx.tx, options.provinceCode, "FLOOD", ctx.now);
     const location = data.location as FloodLocation;
     const note = typeof data.note === "string" && data.note ? data.note : null;
-    await ctx.tx.helpRequest.create({
+    const request = await ctx.tx.helpRequest.create({
       data: {
         kind: "FLOOD",
         caseNumber,
@@ -48,11 +49,13 @@ export function helpRequestsModule(options: { provinceCode: number; engine: () =
         waterLevel,
         needs,
         note,
-        photoMessageIds: strings(data.photos),
         priority,
         createdAt: ctx.now,
+        updatedAt: ctx.now,
       },
     });
+    await attachPhotos(ctx.tx, request.id, strings(data.photos), { userId: ctx.userId, at: ctx.now });
+    await recordRequestEvent(ctx.tx, request.id, { kind: "CREATED", at: ctx.now, actorUserId: ctx.userId, toStatus: "PENDING" });
     const lines = [T.sent(caseNumber, T.priority[priority], council.name)];
     if (priority === "CRITICAL") lines.push(T.critical);
     return menuAfter(ctx, lines);

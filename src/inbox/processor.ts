@@ -54,6 +54,8 @@ export interface ProcessorOptions {
   handler: EventHandler;
   /** null when no LINE credentials are configured: events wait in the inbox. */
   gateway: LineGateway | null;
+  /** Called after a turn committed: it may have queued pushes or other jobs. */
+  afterCommit?: () => void;
   logger: Logger;
   concurrency: number;
   now?: () => Date;
@@ -79,7 +81,8 @@ export class EventProcessor {
   private lastPurge = 0;
   private readonly now: () => Date;
   private readonly inbox: InboxQueries;
-  private readonly o: Required<Omit<ProcessorOptions, "now" | "gateway">> & { gateway: LineGateway | null };
+  private readonly o: Required<Omit<ProcessorOptions, "now" | "gateway" | "afterCommit">> &
+    Pick<ProcessorOptions, "gateway" | "afterCommit">;
 
   constructor(options: ProcessorOptions) {
     this.now = options.now ?? (() => new Date());
@@ -267,6 +270,7 @@ export class EventProcessor {
         continue;
       }
       if (!outcome) break;
+      this.o.afterCommit?.();
       if (outcome.sends) ids.add(outcome.id);
       wantsProfile ||= outcome.wantsProfile;
     }

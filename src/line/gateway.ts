@@ -8,6 +8,8 @@ import { assertWithinLineLimits } from "./limits.ts";
 export interface LineGatewayOptions {
   channelAccessToken: string;
   apiBaseUrl: string;
+  /** Message contents (photos) and rich menu images live on a second host. */
+  dataApiBaseUrl?: string;
   timeoutMs?: number;
 }
 
@@ -36,12 +38,17 @@ export function retryKeyFor(id: string): string {
 
 export class LineGateway {
   private readonly client: messagingApi.MessagingApiClient;
+  private readonly blobClient: messagingApi.MessagingApiBlobClient;
   private readonly timeoutMs: number;
 
   constructor(options: LineGatewayOptions) {
     this.client = new messagingApi.MessagingApiClient({
       channelAccessToken: options.channelAccessToken,
       baseURL: options.apiBaseUrl,
+    });
+    this.blobClient = new messagingApi.MessagingApiBlobClient({
+      channelAccessToken: options.channelAccessToken,
+      baseURL: options.dataApiBaseUrl ?? "https://api-data.line.me",
     });
     this.timeoutMs = options.timeoutMs ?? 10_000;
   }
@@ -77,6 +84,29 @@ export class LineGateway {
       if (error instanceof LineApiError && error.status === 409) return "duplicate";
       throw error;
     }
+  }
+
+  /** Up to 500 users; resolves "duplicate" when LINE already accepted this retry key (409). */
+  async multicast(to: string[], messages: messagingApi.Message[], retryKey: string): Promise<"sent" | "duplicate"> {
+    assertWithinLineLimits(messages);
+    if (to.length === 0 || to.length > 500) throw new Error(`multicast takes 1–500 users, got ${to.length}`);
+    try {
+      await this.call("multicast", () => this.client.multicast({ to, messages }, retryKey));
+      return "sent";
+    } catch (error) {
+      if (error instanceof LineApiError && error.status === 409) return "duplicate";
+      throw error;
+    }
+  }
+
+  /** The bytes of an image (or other) message the user sent; LINE keeps them for a limited time. */
+  async messageContent(messageId: string): Promise<{ contentType: string; bytes: Buffer }> {
+    return this.call("content", async () => {
+      const res = await this.blobClient.getMessageContentWithHttpInfo(messageId);
+      const chunks: Buffer[] = [];
+      for await (const chunk of res.body) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+      return { contentType: res.httpResponse.headers.get("content-type") ?? "application/octet-stream", bytes: Buffer.concat(chunks) };
+    });
   }
 
   /** LINE's typing dots; best effort, one-to-one chats only. */

@@ -22,7 +22,11 @@ describe.each(DATABASE_KINDS)("flood help on %s", (kind) => {
   let n = 0;
   const newUser = (label: string) => h.user(`U-flood-${label}-${++n}`);
   const conversation = (u: ChatUser) => h.db.prisma.conversation.findUniqueOrThrow({ where: { lineUserId: u.id } });
-  const requestsOf = (u: ChatUser) => h.db.prisma.helpRequest.findMany({ where: { lineUserId: u.id } });
+  const requestsOf = (u: ChatUser) =>
+    h.db.prisma.helpRequest.findMany({
+      where: { lineUserId: u.id },
+      include: { photos: { select: { lineMessageId: true }, orderBy: { id: "asc" } }, history: true },
+    });
 
   async function signUp(u: ChatUser) {
     await u.follow();
@@ -140,10 +144,11 @@ describe.each(DATABASE_KINDS)("flood help on %s", (kind) => {
       waterLevel: "waist",
       needs: ["water", "medicine"],
       note: "ติดต่อลูกสาว 0899999999",
-      photoMessageIds: ["img-1"],
+      photos: [{ lineMessageId: "img-1" }],
       priority: "CRITICAL",
       status: "PENDING",
     });
+    expect(row!.history).toMatchObject([{ kind: "CREATED", actorUserId: u.id, toStatus: "PENDING", byStaff: false }]);
     const council = await h.db.prisma.council.findUniqueOrThrow({ where: { id: row!.councilId }, include: { tambon: true } });
     expect(council.tambon.nameTh === councilLabel || council.name === councilLabel).toBe(true);
     expect(await conversation(u)).toMatchObject({ flowId: null, data: {} });
@@ -178,7 +183,7 @@ describe.each(DATABASE_KINDS)("flood help on %s", (kind) => {
         waterLevel: "knee",
         needs: ["food"],
         note: null,
-        photoMessageIds: [],
+        photos: [],
         priority: "MEDIUM",
       },
     ]);
@@ -293,7 +298,7 @@ describe.each(DATABASE_KINDS)("flood help on %s", (kind) => {
     await u.tap("ข้าม");
     expect(u.lastText()).toContain("รูป: 3 รูป");
     await u.tap("ยืนยันส่งคำขอ");
-    expect(await requestsOf(u)).toMatchObject([{ photoMessageIds: ["p1", "p2", "p3"], priority: "MEDIUM" }]);
+    expect(await requestsOf(u)).toMatchObject([{ photos: [{ lineMessageId: "p1" }, { lineMessageId: "p2" }, { lineMessageId: "p3" }], priority: "MEDIUM" }]);
   });
 
   it("gives concurrent requests distinct running numbers", async () => {

@@ -11,6 +11,8 @@ let instances = 0;
 export type LineCall =
   | { kind: "reply"; replyToken: string; messages: messagingApi.Message[] }
   | { kind: "push"; to: string; messages: messagingApi.Message[]; retryKey: string | undefined }
+  | { kind: "multicast"; to: string[]; messages: messagingApi.Message[]; retryKey: string | undefined }
+  | { kind: "content"; messageId: string }
   | { kind: "loading"; chatId: string }
   | { kind: "profile"; userId: string };
 
@@ -27,6 +29,9 @@ export class FakeLine {
   /** Payloads that broke LINE's limits; a test that sees any has a bug to fix. */
   readonly limitProblems: string[][] = [];
   readonly displayNames = new Map<string, string>();
+  /** Message contents by id; any other id answers a small fake JPEG, unless listed in `expiredContent`. */
+  readonly contents = new Map<string, { contentType: string; bytes: Buffer }>();
+  readonly expiredContent = new Set<string>();
   private readonly failures = new Map<Operation, Failure[]>();
   private readonly acceptedRetryKeys = new Set<string>();
   private readonly scope: nock.Scope;
@@ -34,6 +39,8 @@ export class FakeLine {
   // Each fake answers on its own host, so fakes of consecutive tests in one
   // file never see each other's calls.
   readonly baseUrl = `https://api-${process.pid}-${++instances}.line.test`;
+  readonly dataBaseUrl = this.baseUrl.replace("https://api-", "https://api-data-");
+  private readonly dataScope: nock.Scope;
 
   constructor() {
     this.scope = nock(this.baseUrl)
@@ -45,6 +52,11 @@ export class FakeLine {
         const key = this.req.headers["x-line-retry-key"];
         return fake.answer("push", body as Record<string, unknown>, Array.isArray(key) ? key[0] : key);
       })
+      .post("/v2/bot/message/multicast")
+      .reply(function (this: nock.ReplyFnContext, _uri, body) {
+        const key = this.req.headers["x-line-retry-key"];
+        return fake.answer("multicast", body as Record<string, unknown>, Array.isArray(key) ? key[0] : key);
+      })
       .post("/v2/bot/chat/loading/start")
       .reply((_uri, body) => this.answer("loading", body as Record<string, unknown>, undefined))
       .get(/\/v2\/bot\/profile\/.+/)
@@ -52,7 +64,27 @@ export class FakeLine {
         const userId = decodeURIComponent(uri.split("/").pop() ?? "");
         return this.answer("profile", { userId }, undefined);
       });
+    this.dataScope = nock(this.dataBaseUrl)
+      .persist()
+      .get(/\/v2\/bot\/message\/[^/]+\/content$/)
+      .reply((uri) => {
+        const messageId = decodeURIComponent(uri.split("/").at(-2) ?? "");
+        return this.answerContent(messageId);
+      });
     const fake = this;
+  }
+
+  private answerContent(messageId: string): nock.ReplyFnResult {
+    const failure = this.takeFailure("content");
+    if (failure?.status === 0) return new Promise<never>(() => undefined) as never;
+    if (failure) return [failure.status, failure.body ?? { message: `fake ${failure.status}` }];
+    this.calls.push({ kind: "content", messageId });
+    if (this.expiredContent.has(messageId)) return [404, { message: "Not found" }];
+    const content = this.contents.get(messageId) ?? {
+      contentType: "image/jpeg",
+      bytes: Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from(`fake photo ${messageId}`)]),
+    };
+    return [200, content.bytes, { "content-type": content.contentType }];
   }
 
   /** The next `times` calls of this kind fail with `status` (0: never answer). */
@@ -80,10 +112,10 @@ export class FakeLine {
       return new Promise<never>(() => undefined) as never;
     }
     if (failure) return [failure.status, failure.body ?? { message: `fake ${failure.status}` }];
-    if (kind === "push" && retryKey && this.acceptedRetryKeys.has(retryKey)) {
+    if ((kind === "push" || kind === "multicast") && retryKey && this.acceptedRetryKeys.has(retryKey)) {
       return [409, { message: "The retry key is already accepted" }];
     }
-    if (kind === "reply" || kind === "push") {
+    if (kind === "reply" || kind === "push" || kind === "multicast") {
       const messages = (body.messages ?? []) as messagingApi.Message[];
       const problems = lineLimitProblems(messages);
       if (problems.length > 0) {
@@ -92,6 +124,10 @@ export class FakeLine {
       }
       if (kind === "reply") {
         this.calls.push({ kind, replyToken: String(body.replyToken), messages });
+      } else if (kind === "multicast") {
+        if (retryKey) this.acceptedRetryKeys.add(retryKey);
+        this.calls.push({ kind, to: (body.to as string[]).map(String), messages, retryKey });
+        return [200, {}];
       } else {
         if (retryKey) this.acceptedRetryKeys.add(retryKey);
         this.calls.push({ kind, to: String(body.to), messages, retryKey });
@@ -114,5 +150,6 @@ export class FakeLine {
 
   close(): void {
     this.scope.persist(false);
+    this.dataScope.persist(false);
   }
 }

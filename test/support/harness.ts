@@ -78,6 +78,7 @@ export class Harness {
       LINE_CHANNEL_SECRET: CHANNEL_SECRET,
       LINE_CHANNEL_ACCESS_TOKEN: ACCESS_TOKEN,
       LINE_API_BASE_URL: line.baseUrl,
+      LINE_DATA_API_BASE_URL: line.dataBaseUrl,
       ...options.env,
     });
     const app = createApp({
@@ -86,6 +87,7 @@ export class Harness {
       logger: options.logger ?? (process.env.TEST_LOG ? createLogger("debug") : silentLogger),
       now: () => clock.now,
       sweepIntervalMs: 0,
+      jobIntervalMs: 0,
       lineTimeoutMs: options.lineTimeoutMs ?? 2_000,
     });
     const server = await new Promise<Server>((resolve) => {
@@ -98,6 +100,7 @@ export class Harness {
   /** Stops the server and processor; the database stays unless we made it. */
   async stop(): Promise<void> {
     await this.app.processor.drain();
+    await this.app.jobs.stop();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     if (this.ownsLine) this.line.close();
     if (this.ownsDb) await this.db.drop();
@@ -119,6 +122,11 @@ export class Harness {
 
   async settle(): Promise<void> {
     await this.app.processor.idle();
+  }
+
+  /** Runs background jobs (outbox, photo fetching, reminders) until nothing is due at the clock's time. */
+  async runJobs(): Promise<void> {
+    await this.app.jobs.runAll();
   }
 
   user(id: string): ChatUser {
@@ -147,6 +155,7 @@ export class Harness {
   messagesTo(userId: string, since = 0): messagingApi.Message[][] {
     return this.line.calls.slice(since).flatMap((call: LineCall) => {
       if (call.kind === "push" && call.to === userId) return [call.messages];
+      if (call.kind === "multicast" && call.to.includes(userId)) return [call.messages];
       if (call.kind === "reply" && this.tokenOwner(call.replyToken) === userId) return [call.messages];
       return [];
     });

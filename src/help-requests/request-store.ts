@@ -1,0 +1,48 @@
+// Writes shared by every kind of help request: the request's history
+// (append-only, who/when/what) and its photos (message ids now, bytes
+// fetched after commit by photo-fetcher.ts). Each change also moves the
+// request's updatedAt, which "my requests" sorts by.
+import type { Tx } from "../db/database.ts";
+import type { HelpRequestEventKind, HelpRequestStatus, PhotoStage } from "../generated/prisma/client.ts";
+
+export interface RequestEventInput {
+  kind: HelpRequestEventKind;
+  at: Date;
+  actorUserId: string | null;
+  byStaff?: boolean;
+  fromStatus?: HelpRequestStatus;
+  toStatus?: HelpRequestStatus;
+  fromCouncilId?: number;
+  toCouncilId?: number;
+  note?: string | null;
+}
+
+export async function recordRequestEvent(tx: Tx, requestId: number, event: RequestEventInput): Promise<void> {
+  await tx.helpRequestEvent.create({ data: { requestId, ...event, byStaff: event.byStaff ?? false } });
+  await tx.helpRequest.update({ where: { id: requestId }, data: { updatedAt: event.at } });
+}
+
+/**
+ * Attaches LINE image messages to a request. A message id already attached
+ * (a redelivered event) is skipped; resolves how many were new.
+ */
+export async function attachPhotos(
+  tx: Tx,
+  requestId: number,
+  messageIds: string[],
+  by: { userId: string; at: Date; stage?: PhotoStage },
+): Promise<number> {
+  if (messageIds.length === 0) return 0;
+  const { count } = await tx.helpRequestPhoto.createMany({
+    data: messageIds.map((lineMessageId) => ({
+      requestId,
+      lineMessageId,
+      stage: by.stage ?? "REQUEST",
+      addedBy: by.userId,
+      addedAt: by.at,
+      nextAttemptAt: by.at,
+    })),
+    skipDuplicates: true,
+  });
+  return count;
+}
