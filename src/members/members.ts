@@ -1,6 +1,6 @@
 // The members module as the bot sees it: its flows, its menu entries, and
 // what happens on follow and unfollow.
-import dayjs from "dayjs";
+import { bangkokIsoDate, thaiNumericDate } from "../thai/format.ts";
 import type { Engine } from "../engine/engine.ts";
 import { encodePostback } from "../engine/postback.ts";
 import { END, type FlowDef, type MenuEntry, type Outgoing, type TurnContext } from "../engine/types.ts";
@@ -14,7 +14,7 @@ import { MEMBER_TEXT as T } from "./texts.ts";
 const text = (t: string) => ({ kind: "text" as const, text: t });
 
 /** Thai date with Buddhist-era year: 28/11/2569. */
-const thaiDate = (d: Date) => `${dayjs(d).format("DD/MM")}/${dayjs(d).year() + 543}`;
+const thaiDate = (d: Date) => thaiNumericDate(bangkokIsoDate(d));
 
 export interface MembersModule {
   flows: FlowDef[];

@@ -10,26 +10,10 @@ import { renderFlexTemplate } from "../templates/flex.ts";
 import { bangkokToday, isoDate } from "./ledger-format.ts";
 import { attemptLink, linkedFundMember, lockedUntil } from "./link-store.ts";
 import { FUND_LINK_FLOW, fundLinkFlow } from "./link-flow.ts";
-import { FUND_TEXT as T, THAI_MONTHS } from "./texts.ts";
+import { formatBaht, thaiDateTime, thaiMonthYear, thaiNumericDate as thaiDate } from "../thai/format.ts";
+import { FUND_TEXT as T } from "./texts.ts";
 
 const text = (t: string) => ({ kind: "text" as const, text: t });
-const BANGKOK_MS = 7 * 3_600_000;
-
-/** Thai date with Buddhist-era year: 28/11/2569. */
-const thaiDate = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${Number(iso.slice(0, 4)) + 543}`;
-
-/** An instant in Bangkok time, BE: "29/11/2569 10:00 น.". */
-function thaiDateTime(at: Date): string {
-  const local = dayjs(at.getTime() + BANGKOK_MS).toISOString(); // UTC fields now read as Bangkok time
-  return `${thaiDate(local.slice(0, 10))} ${local.slice(11, 16)} น.`;
-}
-
-/** "1234.5" → "฿1,234.50". */
-export function formatBaht(amount: { toFixed(digits: number): string } | number): string {
-  const [whole, cents] = amount.toFixed(2).split(".") as [string, string];
-  return `฿${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",")}.${cents}`;
-}
-
 async function linkableMember(ctx: TurnContext) {
   const member = await activeMember(ctx.tx, ctx.userId);
   if (!member || member.councilId === null) return null;
@@ -147,7 +131,7 @@ async function balanceVars(tx: Tx, fm: LinkedFundMember, now: Date): Promise<Rec
     memberNo: fm.memberNo,
     joinedOn: thaiDate(joined),
     totalSaved: formatBaht(saved._sum.amount ?? 0),
-    paidUpTo: paidTo ? `${THAI_MONTHS[Number(paidTo.slice(5, 7)) - 1]} ${Number(paidTo.slice(0, 4)) + 543}` : T.notPaid,
+    paidUpTo: paidTo ? thaiMonthYear(paidTo) : T.notPaid,
     benefitsThisYear: formatBaht(benefits._sum.amount ?? 0),
     eligible: eligible.length > 0 ? eligible.join(", ") : T.noRules,
     note: T.historyNote,

@@ -1,16 +1,7 @@
 // What the welfare-fund module says, in Thai: short and polite. National IDs
 // are only ever shown masked (maskNationalId), never echoed in full.
 
-const THAI_MONTHS = [
-  "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน",
-  "กรกฎาคม", "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม",
-] as const;
-
-/** A calendar date "yyyy-mm-dd" as Thai text with a Buddhist-era year: "14 มีนาคม 2501". */
-export function thaiLongDate(iso: string): string {
-  const [y, m, d] = iso.split("-").map(Number) as [number, number, number];
-  return `${d} ${THAI_MONTHS[m - 1]} ${y + 543}`;
-}
+export { thaiLongDate } from "../thai/format.ts";
 
 export const FUND_TEXT = {
   linkPdpa: [
@@ -81,4 +72,3 @@ export const FUND_TEXT = {
   },
 } as const;
 
-export { THAI_MONTHS };
