@@ -120,7 +120,7 @@ export class Engine {
     if (input.kind === "postback") {
       const pb = decodePostback(input.data);
       if (pb.kind === "global") return this.global(ctx, pb.word, lead);
-      if (pb.kind === "menu") return this.openEntry(ctx, pb.entry, lead);
+      if (pb.kind === "menu") return this.openEntry(ctx, pb.entry, lead, pb.arg);
       const current = pb.kind !== "unknown" && s.flowId === pb.flow && s.stepId === pb.step && s.turn === pb.turn;
       if (!current) {
         if (!justExpired) lead.push(text(T.stale));
@@ -485,7 +485,7 @@ export class Engine {
     return shown;
   }
 
-  private async openEntry(ctx: TurnContext, entryId: string, lead: Reply[]): Promise<Outgoing> {
+  private async openEntry(ctx: TurnContext, entryId: string, lead: Reply[], arg?: string): Promise<Outgoing> {
     const entry = (await this.visibleEntries(ctx)).find((e) => e.id === entryId);
     if (!entry) {
       if (ctx.state.flowId) return this.reprompt(ctx, [...lead, text(T.stale)]);
@@ -496,7 +496,7 @@ export class Engine {
       clearFlow(ctx.state);
       lead.push(text(T.leftFlow(flow.title)));
     }
-    const out = await entry.open(ctx);
+    const out = await entry.open(ctx, arg);
     return { replies: [...lead, ...out.replies], buttons: out.buttons };
   }
 

@@ -7,7 +7,10 @@ export type Postback =
   | { kind: "answer"; flow: string; step: string; turn: number; value: string }
   | { kind: "page"; flow: string; step: string; turn: number; page: number }
   | { kind: "global"; word: "cancel" | "back" | "menu" | "help" }
-  | { kind: "menu"; entry: string }
+  // A menu entry, optionally with an argument for it ("open:42"): buttons on
+  // cards (a request, a meeting) name the entry and what to act on. The
+  // entry must check the argument: postback data can be forged.
+  | { kind: "menu"; entry: string; arg?: string }
   | { kind: "unknown" };
 
 export function encodePostback(p: Exclude<Postback, { kind: "unknown" }>): string {
@@ -24,6 +27,7 @@ export function encodePostback(p: Exclude<Postback, { kind: "unknown" }>): strin
       break;
     case "menu":
       q.set("m", p.entry);
+      if (p.arg !== undefined) q.set("a", p.arg);
       break;
   }
   return q.toString();
@@ -44,7 +48,10 @@ export function decodePostback(data: string): Postback {
   const g = q.get("g");
   if (g !== null) return GLOBALS.has(g) ? { kind: "global", word: g as "cancel" } : { kind: "unknown" };
   const m = q.get("m");
-  if (m) return { kind: "menu", entry: m };
+  if (m) {
+    const a = q.get("a");
+    return a === null ? { kind: "menu", entry: m } : { kind: "menu", entry: m, arg: a };
+  }
   const flow = q.get("f");
   const step = q.get("s");
   const turn = count(q.get("t"));

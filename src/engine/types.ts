@@ -156,5 +156,10 @@ export interface MenuEntry {
   /** False: reachable by its buttons and keywords, not listed in the menu. */
   listed?: boolean;
   visible?: (ctx: TurnContext) => Promise<boolean>;
-  open: (ctx: TurnContext) => Promise<Outgoing>;
+  /**
+   * `arg` comes from a card's button (encodePostback({ kind: "menu", entry,
+   * arg })); typed keywords and the menu open without one. Untrusted: check
+   * that it names something this user may act on.
+   */
+  open: (ctx: TurnContext, arg?: string) => Promise<Outgoing>;
 }
