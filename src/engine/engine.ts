@@ -40,6 +40,7 @@ export const IMAGE_SKIP = "~skip";
 
 type ImageInput = Extract<Input, { kind: "image" }>;
 type MultiInput = Extract<StepDef["input"], { kind: "multi" }>;
+type ImageStepInput = Extract<StepDef["input"], { kind: "image" }>;
 
 function pendingSelection(data: FlowData): string[] {
   const p = data[PENDING_SLOT];
@@ -222,7 +223,7 @@ export class Engine {
       return this.accept(ctx, answer, lead);
     }
     if (input.kind === "image") {
-      if (step.input.kind === "image") return this.answerImage(ctx, input, lead);
+      if (step.input.kind === "image") return this.answerImage(ctx, step.input, input, lead);
       // The rest of an image set already taken as one answer: nothing to say.
       const done = ctx.state.data[DONE_SETS_SLOT];
       if (input.imageSet && Array.isArray(done) && done.includes(input.imageSet.id)) return { replies: lead, buttons: [] };
@@ -310,7 +311,7 @@ export class Engine {
   }
 
   /** An image, or one of an image set: the set answers once all of it has arrived. */
-  private async answerImage(ctx: TurnContext, input: ImageInput, lead: Reply[]): Promise<Outgoing> {
+  private async answerImage(ctx: TurnContext, step: ImageStepInput, input: ImageInput, lead: Reply[]): Promise<Outgoing> {
     const s = ctx.state;
     const set = input.imageSet;
     if (!set) return this.accept(ctx, [input.messageId], lead);
@@ -320,6 +321,9 @@ export class Engine {
     const doneSets = Array.isArray(s.data[DONE_SETS_SLOT]) ? (s.data[DONE_SETS_SLOT] as string[]) : [];
     if (!set.total || ids.length >= set.total) {
       s.data = { ...s.data, [DONE_SETS_SLOT]: [...doneSets.slice(-4), set.id] };
+      if (step.max !== undefined && ids.length > step.max) {
+        return this.accept(ctx, ids.slice(0, step.max), step.tooMany ? [...lead, text(step.tooMany)] : lead);
+      }
       return this.accept(ctx, ids, lead);
     }
     // More of the set is on its way, each in its own event: wait quietly.
@@ -504,9 +508,10 @@ export class Engine {
     if (input.kind === "text") {
       const key = matchKey(input.text);
       const entries = await this.visibleEntries(ctx);
-      const entry = entries.find((e) => e.keywords.some((k) => key.includes(matchKey(k))));
+      const entry =
+        entries.find((e) => e.matches?.(input.text)) ?? entries.find((e) => e.keywords.some((k) => key.includes(matchKey(k))));
       if (entry) {
-        const out = await entry.open(ctx);
+        const out = await entry.open(ctx, entry.matches?.(input.text) ? input.text : undefined);
         return { replies: [...lead, ...out.replies], buttons: out.buttons };
       }
     }

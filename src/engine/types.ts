@@ -110,6 +110,9 @@ export type StepInput =
        */
       kind: "image";
       skipLabel: string;
+      /** Keeps at most this many (the first ones) of an image set; `tooMany` says so. */
+      max?: number;
+      tooMany?: string;
     };
 
 export const END = Symbol("end of flow");
@@ -153,6 +156,12 @@ export interface MenuEntry {
   label: string; // ≤ 20 characters
   /** Normalised substrings that open this entry when typed with no flow running. */
   keywords: string[];
+  /**
+   * Typed text of a shape rather than a word (an invite code, a case
+   * number) that opens this entry; checked before keywords. The entry's
+   * open() gets the text as its argument.
+   */
+  matches?: (text: string) => boolean;
   /** False: reachable by its buttons and keywords, not listed in the menu. */
   listed?: boolean;
   visible?: (ctx: TurnContext) => Promise<boolean>;
