@@ -11,7 +11,7 @@ CREATE TYPE "PhotoFetchStatus" AS ENUM ('PENDING', 'FETCHED', 'FAILED');
 CREATE TYPE "MeetingStatus" AS ENUM ('SCHEDULED', 'CANCELLED');
 
 -- CreateEnum
-CREATE TYPE "AudienceLevel" AS ENUM ('PROVINCE', 'DISTRICT', 'COUNCIL');
+CREATE TYPE "AreaLevel" AS ENUM ('PROVINCE', 'DISTRICT', 'COUNCIL');
 
 -- CreateEnum
 CREATE TYPE "RegistrationStatus" AS ENUM ('REGISTERED', 'WAITLISTED', 'CANCELLED');
@@ -94,7 +94,7 @@ CREATE TABLE "meeting" (
 -- CreateTable
 CREATE TABLE "meeting_audience" (
     "meetingId" INTEGER NOT NULL,
-    "level" "AudienceLevel" NOT NULL,
+    "level" "AreaLevel" NOT NULL,
     "areaId" INTEGER NOT NULL,
 
     CONSTRAINT "meeting_audience_pkey" PRIMARY KEY ("meetingId","level","areaId")

@@ -1,9 +1,6 @@
 -- CreateEnum
 CREATE TYPE "StaffRoleKind" AS ENUM ('SECRETARY', 'COORDINATOR', 'ADMIN');
 
--- CreateEnum
-CREATE TYPE "AreaLevel" AS ENUM ('PROVINCE', 'DISTRICT', 'COUNCIL');
-
 -- AlterTable
 ALTER TABLE "help_request" ADD COLUMN     "acceptedAt" TIMESTAMP(3),
 ADD COLUMN     "escalatedAt" TIMESTAMP(3),
