@@ -29,7 +29,7 @@ CREATE TABLE "announcement" (
     "id" SERIAL NOT NULL,
     "createdBy" TEXT NOT NULL,
     "text" TEXT NOT NULL,
-    "imageUrl" TEXT,
+    "imageMediaId" INTEGER,
     "meetingId" INTEGER,
     "audience" "AnnouncementAudience" NOT NULL,
     "status" "AnnouncementStatus" NOT NULL DEFAULT 'SCHEDULED',
@@ -59,6 +59,18 @@ CREATE TABLE "announcement_recipient" (
     "outboxMessageId" INTEGER,
 
     CONSTRAINT "announcement_recipient_pkey" PRIMARY KEY ("announcementId","lineUserId")
+);
+
+-- CreateTable
+CREATE TABLE "media_file" (
+    "id" SERIAL NOT NULL,
+    "contentType" TEXT NOT NULL,
+    "bytes" BYTEA NOT NULL,
+    "sha256" TEXT NOT NULL,
+    "createdBy" TEXT NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "media_file_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateIndex
