@@ -2,12 +2,13 @@
 // what they need.
 //
 //   whose household (mine / someone else → their name) → location (LINE
-//   location, or a typed village) → [district → council, non-members only]
-//   → number of people → vulnerable (multi, PDPA line first) → water level
+//   location, or a typed village) → [district → council → contact phone,
+//   non-members only] → number of people → vulnerable (multi, PDPA line first) → water level
 //   → needs (multi) → photo (optional) → note (optional) → summary → confirm
 //
 // Members file for their own council (`viaMember`, set when the flow
-// starts); anyone else picks district and council with the sign-up's choices.
+// starts) with their stored phone; anyone else picks district and council
+// with the sign-up's choices and gives a phone responders can call.
 import { getCouncilWithPlace } from "../geography/councils.ts";
 import { signupSteps } from "../members/signup-flow.ts";
 import {
@@ -22,6 +23,7 @@ import {
   type StepDef,
   type TurnContext,
 } from "../engine/types.ts";
+import { maskedContactPhone, parseContactPhone } from "./contact-phone.ts";
 import { NEEDS, VULNERABLE, WATER_LEVELS } from "./priority.ts";
 import { HELP_TEXT as T } from "./texts.ts";
 
@@ -67,7 +69,7 @@ const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is
 /** The selected values, without the "none" choice. */
 export const vulnerableOf = (data: FlowData) => strings(data.vulnerable).filter((v) => v !== "none");
 
-function locationLine(loc: unknown): string {
+export function locationLine(loc: unknown): string {
   if (loc && typeof loc === "object" && "village" in loc) return `หมู่บ้าน: ${String((loc as { village: unknown }).village)}`;
   const l = loc as LocationAnswer | undefined;
   if (!l) return "ตำแหน่ง: -";
@@ -83,6 +85,7 @@ async function summaryLines(ctx: TurnContext, data: FlowData): Promise<string[]>
     `บ้าน: ${data.whose === "other" ? `ของ${String(data.householdName)}` : "ของท่านเอง"}`,
     locationLine(data.location),
     `ตำบล: ${council?.name ?? "-"}`,
+    `โทร: ${await maskedContactPhone(ctx, data)}`,
     `จำนวนคน: ${String(data.people)} คน`,
     `กลุ่มเปราะบาง: ${vulnerable.length > 0 ? vulnerable.join(", ") : T.none}`,
     `ระดับน้ำ: ${T.water[data.waterLevel as keyof typeof T.water] ?? "-"}`,
@@ -129,6 +132,13 @@ export function floodFlow(provinceCode: number, complete: (ctx: TurnContext, dat
     },
     { ...district, prompt: () => [text(T.askDistrict)] },
     council,
+    {
+      id: "phone",
+      slot: "phone",
+      prompt: () => [text(T.askPhone)],
+      expects: T.phoneExpects,
+      input: { kind: "text", parse: parseContactPhone(T.phoneInvalid) },
+    },
     {
       id: "people",
       slot: "people",
@@ -189,7 +199,12 @@ export function floodFlow(provinceCode: number, complete: (ctx: TurnContext, dat
           { label: T.confirm, value: "yes" },
           { label: T.edit.whose, value: `${EDIT_PREFIX}whose` },
           { label: T.edit.location, value: `${EDIT_PREFIX}location` },
-          ...(ctx.state.data.viaMember === true ? [] : [{ label: T.edit.council, value: `${EDIT_PREFIX}district` }]),
+          ...(ctx.state.data.viaMember === true
+            ? []
+            : [
+                { label: T.edit.council, value: `${EDIT_PREFIX}district` },
+                { label: T.edit.phone, value: `${EDIT_PREFIX}phone` },
+              ]),
           { label: T.edit.people, value: `${EDIT_PREFIX}people` },
           { label: T.edit.vulnerable, value: `${EDIT_PREFIX}vulnerable` },
           { label: T.edit.water, value: `${EDIT_PREFIX}water` },
@@ -200,5 +215,5 @@ export function floodFlow(provinceCode: number, complete: (ctx: TurnContext, dat
       next: () => END,
     },
   ];
-  return { id: FLOOD_FLOW, version: 1, title: T.flowTitles.flood, steps, complete };
+  return { id: FLOOD_FLOW, version: 2, title: T.flowTitles.flood, steps, complete };
 }

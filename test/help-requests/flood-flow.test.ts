@@ -1,5 +1,6 @@
 // The flood help request as transcripts, on both databases: a non-member
-// and a member filing, corrections (back, edits from the summary), cancel,
+// (asked for a contact phone) and a member (their stored phone, no question)
+// filing, corrections (back, edits from the summary), cancel,
 // wrong input, a typed village, multi-select toggling, an image set as one
 // answer, the critical reply's hotlines, and distinct case numbers under
 // concurrency.
@@ -49,6 +50,8 @@ describe.each(DATABASE_KINDS)("flood help on %s", (kind) => {
     expect(u.lastText()).toMatch(/อำเภอใด/);
     await u.say("กันทรลักษ์");
     await u.tap(quickLabels(u)[0]!);
+    expect(u.lastText()).toMatch(/ขอเบอร์โทรศัพท์/);
+    await u.say("089-123-4567");
     expect(u.lastText()).toMatch(/กี่คน/);
   }
 
@@ -91,6 +94,8 @@ describe.each(DATABASE_KINDS)("flood help on %s", (kind) => {
     await u.say("กันทรลักษ์");
     const councilLabel = quickLabels(u)[0]!;
     await u.tap(councilLabel);
+    expect(u.lastText()).toMatch(/ขอเบอร์โทรศัพท์/);
+    await u.say("+66 89 123 4567");
     await u.say("๕ คน");
     expect(u.lastText()).toContain(PDPA_LINE);
     expect(u.buttons()).toEqual(["ผู้สูงอายุ", "ผู้ป่วยติดเตียง", "เด็กเล็ก", "หญิงตั้งครรภ์", "ผู้พิการ", "ไม่มี", "เสร็จแล้ว", "ย้อนกลับ", "ยกเลิก"]);
@@ -110,12 +115,15 @@ describe.each(DATABASE_KINDS)("flood help on %s", (kind) => {
     expect(summary).toMatch(/ตรวจสอบคำขอก่อนส่ง/);
     expect(summary).toContain("บ้าน: ของท่านเอง");
     expect(summary).toContain("ส่งตำแหน่งแล้ว (ศรีสะเกษ)");
+    expect(summary).toContain("โทร: xxx-xxx-4567");
+    expect(summary).not.toContain("0891234567");
     expect(summary).toContain("จำนวนคน: 5 คน");
     expect(summary).toContain("กลุ่มเปราะบาง: ผู้สูงอายุ, ผู้ป่วยติดเตียง");
     expect(summary).toContain("ระดับน้ำ: เอว");
     expect(summary).toContain("ต้องการ: น้ำดื่ม, ยา");
     expect(summary).toContain("รูป: 1 รูป");
     expect(u.buttons()).toContain("แก้ตำบล");
+    expect(u.buttons()).toContain("แก้เบอร์โทร");
     expect(quickLabels(u).length).toBeLessThanOrEqual(13);
 
     await u.tap("ยืนยันส่งคำขอ");
@@ -144,6 +152,7 @@ describe.each(DATABASE_KINDS)("flood help on %s", (kind) => {
       waterLevel: "waist",
       needs: ["water", "medicine"],
       note: "ติดต่อลูกสาว 0899999999",
+      phone: "0891234567",
       photos: [{ lineMessageId: "img-1" }],
       priority: "CRITICAL",
       status: "PENDING",
@@ -167,7 +176,9 @@ describe.each(DATABASE_KINDS)("flood help on %s", (kind) => {
     expect(u.lastText()).toContain("บ้าน: ของยายสมร บ้านหลังวัด");
     expect(u.lastText()).toContain("หมู่บ้าน: บ้านโนนสูง หมู่ 5");
     expect(u.lastText()).toContain("กลุ่มเปราะบาง: ไม่มี");
+    expect(u.lastText()).toContain("โทร: xxx-xxx-5678");
     expect(u.buttons()).not.toContain("แก้ตำบล");
+    expect(u.buttons()).not.toContain("แก้เบอร์โทร");
     await u.tap("ยืนยันส่งคำขอ");
     expect(u.lastText()).toContain("ความเร่งด่วน: ปานกลาง");
     expect(u.lastText()).not.toContain("1784");
@@ -183,6 +194,7 @@ describe.each(DATABASE_KINDS)("flood help on %s", (kind) => {
         waterLevel: "knee",
         needs: ["food"],
         note: null,
+        phone: "0812345678",
         photos: [],
         priority: "MEDIUM",
       },
@@ -215,9 +227,14 @@ describe.each(DATABASE_KINDS)("flood help on %s", (kind) => {
     await u.tap("แก้ระดับน้ำ");
     await u.tap("หน้าอก");
     expect(u.lastText()).toContain("ระดับน้ำ: หน้าอก");
+    await u.tap("แก้เบอร์โทร");
+    await u.say("045-612-345");
+    expect(u.lastText()).toContain("โทร: xx-xxx-2345");
     await u.tap("ยืนยันส่งคำขอ");
     expect(u.lastText()).toContain("ความเร่งด่วน: วิกฤต");
-    expect(await requestsOf(u)).toMatchObject([{ peopleCount: 7, vulnerable: ["children"], waterLevel: "chest", priority: "CRITICAL" }]);
+    expect(await requestsOf(u)).toMatchObject([
+      { peopleCount: 7, vulnerable: ["children"], waterLevel: "chest", phone: "045612345", priority: "CRITICAL" },
+    ]);
   });
 
   it("opens on a cry for help (ช่วยด้วย), not on the usage help", async () => {
@@ -238,9 +255,18 @@ describe.each(DATABASE_KINDS)("flood help on %s", (kind) => {
     expect(await requestsOf(u)).toEqual([]);
   });
 
-  it("re-prompts a wrong number of people and other kinds of input", async () => {
+  it("re-prompts a wrong phone, a wrong number of people and other kinds of input", async () => {
     const u = newUser("wrong");
-    await toPeople(u);
+    await u.say("น้ำท่วม");
+    await u.tap("บ้านของฉันเอง");
+    await u.say("บ้านโนนสูง หมู่ 5");
+    await u.say("กันทรลักษ์");
+    await u.tap(quickLabels(u)[0]!);
+    await u.say("12345");
+    expect(u.lastText()).toContain("เบอร์โทรศัพท์ไม่ถูกต้องค่ะ");
+    expect(await conversation(u)).toMatchObject({ stepId: "phone" });
+    await u.say("0812345678");
+    expect(u.lastText()).toMatch(/กี่คน/);
     await u.say("abc");
     expect(u.lastText()).toContain("กรุณาพิมพ์จำนวนคนเป็นตัวเลข 1–99");
     await u.say("0");
