@@ -46,3 +46,20 @@ export async function attachPhotos(
   });
   return count;
 }
+
+/**
+ * The user's own request, row-locked until the turn commits (a secretary
+ * changing its status waits, and so do we). Null when it does not exist or
+ * is someone else's: callers answer both the same way.
+ */
+export async function lockOwnRequest(
+  tx: Tx,
+  requestId: number,
+  lineUserId: string,
+): Promise<{ id: number; caseNumber: string; status: HelpRequestStatus } | null> {
+  const rows = await tx.$queryRaw<{ id: number; caseNumber: string; status: HelpRequestStatus }[]>`
+    SELECT id, "caseNumber", status::text AS status FROM help_request
+    WHERE id = ${requestId} AND "lineUserId" = ${lineUserId}
+    FOR UPDATE`;
+  return rows[0] ?? null;
+}

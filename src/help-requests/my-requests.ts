@@ -1,0 +1,470 @@
+// "My requests" (คำขอของฉัน): a villager's own help requests (flood and
+// housing), the latest change first; one opens as a card with its history,
+// and while it is still open the villager can add photos or a note, or
+// cancel it.
+//
+// Request ids arrive in postback data, which can be forged: a request that
+// is not the user's own gets the same "not found" as one that does not
+// exist. The flows keep the id in their data and check it again, under a row
+// lock, when they complete: a secretary may have closed the request meanwhile.
+import { z } from "zod";
+import type { Engine } from "../engine/engine.ts";
+import { decodePostback, encodePostback } from "../engine/postback.ts";
+import {
+  END,
+  type Button,
+  type FlowData,
+  type FlowDef,
+  type MenuEntry,
+  type Outgoing,
+  type ParseResult,
+  type Reply,
+  type TurnContext,
+} from "../engine/types.ts";
+import type { HelpRequestStatus } from "../generated/prisma/client.ts";
+import { maskPhone, parseThaiPhone } from "../members/phone.ts";
+import { renderFlexTemplate } from "../templates/flex.ts";
+import { thaiDateTime } from "../thai/format.ts";
+import { redactNationalIds } from "../welfare-fund/national-id.ts";
+import { attachPhotos, lockOwnRequest, recordRequestEvent } from "./request-store.ts";
+import { MY_REQUESTS_TEXT as T } from "./my-requests-texts.ts";
+
+export const MY_REQUESTS_ENTRY = "my-requests";
+export const REQUEST_PHOTO_FLOW = "request-photo";
+export const REQUEST_NOTE_FLOW = "request-note";
+export const REQUEST_CANCEL_FLOW = "request-cancel";
+
+/** Bubbles per carousel page (LINE allows 12). */
+export const PAGE_SIZE = 10;
+const HISTORY_ROWS = 10;
+export const MAX_PHOTOS_PER_ADDITION = 5;
+const NOTE_MAX = 500;
+const REASON_MAX = 200;
+/** History notes are cut on the card; the whole note stays in the database. */
+const NOTE_SHOWN = 120;
+const MAX_QUICK_REPLIES = 13;
+/** Entries offered when the villager has no request yet (those that exist at run time). */
+const FILE_ENTRIES = ["flood-help", "housing-help"];
+
+/** Statuses in which the villager may still add to or cancel a request. */
+export const OPEN_STATUSES: readonly HelpRequestStatus[] = ["PENDING", "ACCEPTED", "IN_PROGRESS"];
+const isOpen = (status: HelpRequestStatus) => OPEN_STATUSES.includes(status);
+
+const STATUS_COLORS: Record<HelpRequestStatus, string> = {
+  PENDING: "#B26A00",
+  ACCEPTED: "#1565C0",
+  IN_PROGRESS: "#1565C0",
+  RESOLVED: "#1B7F5A",
+  REJECTED: "#C62828",
+  CANCELLED: "#6B6B6B",
+};
+
+const SKIP = "~skip";
+const CANCEL_REASONS = ["helped", "solved", "duplicate", "other"] as const;
+type CancelReason = (typeof CANCEL_REASONS)[number];
+
+const text = (t: string): Reply => ({ kind: "text", text: t });
+
+// --- postback arguments ------------------------------------------------------
+
+type Verb = "open" | "page" | "photo" | "note" | "cancel";
+
+/** "42" opens request 42, "page:1" the second list page, "photo:42" … start a flow. At most 9 digits: always an INTEGER. */
+const argSchema = z
+  .string()
+  .regex(/^(?:(?:page|photo|note|cancel):)?\d{1,9}$/)
+  .transform((arg) => {
+    const [verb, n] = arg.includes(":") ? arg.split(":") : ["open", arg];
+    return { verb: verb as Verb, n: Number(n) };
+  });
+
+const arg = (verb: Verb, n: number) => (verb === "open" ? String(n) : `${verb}:${n}`);
+const entryData = (verb: Verb, n: number) => encodePostback({ kind: "menu", entry: MY_REQUESTS_ENTRY, arg: arg(verb, n) });
+
+// --- what a card shows -------------------------------------------------------
+
+/**
+ * Phone numbers and national IDs typed into a note are shown masked (PDPA),
+ * like everywhere else the bot shows them.
+ */
+export function maskNote(note: string): string {
+  const masked = redactNationalIds(note).replace(/(?:\+66|0)\d(?:[\s-]?\d){7,8}/g, (m) => {
+    const phone = parseThaiPhone(m);
+    return phone ? maskPhone(phone) : m;
+  });
+  const chars = [...masked];
+  return chars.length <= NOTE_SHOWN ? masked : `${chars.slice(0, NOTE_SHOWN - 1).join("")}…`;
+}
+
+interface HistoryEvent {
+  kind: "CREATED" | "STATUS" | "NOTE" | "PHOTO" | "HANDOVER";
+  byStaff: boolean;
+  toStatus: HelpRequestStatus | null;
+  toCouncilId: number | null;
+  note: string | null;
+}
+
+function describeEvent(e: HistoryEvent, councils: Map<number, string>): string {
+  const note = e.note ? maskNote(e.note) : null;
+  const withNote = (what: string) => (note ? `${what}\n“${note}”` : what);
+  switch (e.kind) {
+    case "CREATED":
+      return T.history.CREATED;
+    case "STATUS":
+      if (e.toStatus === "CANCELLED" && !e.byStaff) return withNote(T.history.cancelled);
+      return withNote(T.history.statusTo(e.toStatus ? T.statuses[e.toStatus] : "-"));
+    case "NOTE":
+      return withNote(e.byStaff ? T.history.staffNote : T.history.note);
+    case "PHOTO":
+      return note ? `${T.history.photo} ${note}` : T.history.photo;
+    case "HANDOVER": {
+      const council = e.toCouncilId !== null ? councils.get(e.toCouncilId) : undefined;
+      return withNote(council ? T.history.handover(council) : T.history.handoverUnknown);
+    }
+  }
+}
+
+function actionButton(label: string, data: string, style: "primary" | "secondary" | "link") {
+  return renderFlexTemplate("request-action-button", { label, data, style });
+}
+
+/** The user's own request with what its card needs; null when not theirs. */
+async function ownRequest(ctx: TurnContext, id: number) {
+  return ctx.tx.helpRequest.findFirst({
+    where: { id, lineUserId: ctx.userId },
+    include: { council: { select: { name: true } }, _count: { select: { photos: true, history: true } } },
+  });
+}
+
+async function detailCard(ctx: TurnContext, id: number): Promise<Reply | null> {
+  const request = await ownRequest(ctx, id);
+  if (!request) return null;
+  const latest = await ctx.tx.helpRequestEvent.findMany({
+    where: { requestId: id },
+    orderBy: [{ at: "desc" }, { id: "desc" }],
+    take: HISTORY_ROWS,
+  });
+  const events = latest.reverse();
+  const councilIds = events.flatMap((e) => (e.toCouncilId !== null ? [e.toCouncilId] : []));
+  const councils = new Map(
+    councilIds.length === 0
+      ? []
+      : (await ctx.tx.council.findMany({ where: { id: { in: councilIds } }, select: { id: true, name: true } })).map((c) => [c.id, c.name]),
+  );
+  const rows = events.map((e) => renderFlexTemplate("request-history-row", { at: thaiDateTime(e.at), what: describeEvent(e, councils) }));
+  const actions = isOpen(request.status)
+    ? [
+        actionButton(T.buttons.photo, entryData("photo", id), "secondary"),
+        actionButton(T.buttons.note, entryData("note", id), "secondary"),
+        actionButton(T.buttons.cancel, entryData("cancel", id), "link"),
+      ]
+    : [];
+  actions.push(actionButton(T.buttons.all, encodePostback({ kind: "menu", entry: MY_REQUESTS_ENTRY }), "link"));
+  const status = T.statuses[request.status];
+  const card = renderFlexTemplate(
+    "request-detail",
+    {
+      caseNumber: request.caseNumber,
+      kind: T.kinds[request.kind],
+      status,
+      statusColor: STATUS_COLORS[request.status],
+      council: request.council.name,
+      createdAt: thaiDateTime(request.createdAt),
+      photos: T.photos(request._count.photos),
+      historyNote: T.historyShown(events.length, request._count.history),
+    },
+    { history: rows, actions },
+  );
+  return { kind: "flex", altText: T.detailAlt(request.caseNumber, status), contents: card };
+}
+
+// --- the module --------------------------------------------------------------
+
+export interface MyRequestsModule {
+  flows: FlowDef[];
+  menu: MenuEntry[];
+}
+
+export function myRequestsModule(options: { engine: () => Engine }): MyRequestsModule {
+  const menuButtons = async (ctx: TurnContext, first: Button[] = []): Promise<Button[]> => {
+    const { buttons } = await options.engine().menu(ctx);
+    const own = new Set(first.map((b) => b.label));
+    return [...first, ...buttons.filter((b) => !own.has(b.label))].slice(0, MAX_QUICK_REPLIES);
+  };
+  const notFound = async (ctx: TurnContext): Promise<Outgoing> => options.engine().menu(ctx, [text(T.notFound)]);
+
+  /** The lead lines, then the request's card (or "not found"), with the menu as quick replies. */
+  async function showRequest(ctx: TurnContext, id: number, lead: string[] = []): Promise<Outgoing> {
+    const card = await detailCard(ctx, id);
+    if (!card) return notFound(ctx);
+    return { replies: [...lead.map(text), card], buttons: await menuButtons(ctx) };
+  }
+
+  async function list(ctx: TurnContext, page: number): Promise<Outgoing> {
+    const where = { lineUserId: ctx.userId };
+    const total = await ctx.tx.helpRequest.count({ where });
+    if (total === 0) {
+      // Offer the entries to file one, as far as they exist (housing may not).
+      const { buttons } = await options.engine().menu(ctx);
+      const filing = buttons.filter((b) => {
+        if (b.kind !== "postback") return false;
+        const pb = decodePostback(b.data);
+        return pb.kind === "menu" && FILE_ENTRIES.includes(pb.entry);
+      });
+      return { replies: [text(T.none)], buttons: await menuButtons(ctx, filing) };
+    }
+    const pages = Math.ceil(total / PAGE_SIZE);
+    const p = Math.min(Math.max(page, 0), pages - 1);
+    const requests = await ctx.tx.helpRequest.findMany({
+      where,
+      orderBy: [{ updatedAt: "desc" }, { id: "desc" }],
+      skip: p * PAGE_SIZE,
+      take: PAGE_SIZE,
+      select: { id: true, caseNumber: true, kind: true, status: true, updatedAt: true },
+    });
+    const bubbles = requests.map((r) =>
+      renderFlexTemplate("request-list-item", {
+        caseNumber: r.caseNumber,
+        kind: T.kinds[r.kind],
+        status: T.statuses[r.status],
+        statusColor: STATUS_COLORS[r.status],
+        updatedAt: thaiDateTime(r.updatedAt),
+        detailData: entryData("open", r.id),
+      }),
+    );
+    const paging: Button[] = [];
+    const pageButton = (label: string, n: number): Button => ({ kind: "postback", label, data: entryData("page", n), displayText: label });
+    if (p < pages - 1) paging.push(pageButton(T.more, p + 1));
+    else if (p > 0) paging.push(pageButton(T.firstPage, 0));
+    const from = p * PAGE_SIZE + 1;
+    return {
+      replies: [
+        text(T.listLead(total, from, from + requests.length - 1)),
+        { kind: "flex", altText: T.listAlt(total), contents: { type: "carousel", contents: bubbles } },
+      ],
+      buttons: await menuButtons(ctx, paging),
+    };
+  }
+
+  /** Starts one of the flows on the user's own, still open request. */
+  async function startOn(ctx: TurnContext, flowId: string, id: number): Promise<Outgoing> {
+    const request = await ownRequest(ctx, id);
+    if (!request) return notFound(ctx);
+    if (!isOpen(request.status)) return showRequest(ctx, id, [T.closed(request.caseNumber, T.statuses[request.status])]);
+    return options.engine().startFlow(ctx, flowId, { data: { requestId: id, caseNumber: request.caseNumber } });
+  }
+
+  async function open(ctx: TurnContext, raw?: string): Promise<Outgoing> {
+    if (raw === undefined) return list(ctx, 0);
+    const parsed = argSchema.safeParse(raw);
+    if (!parsed.success) return notFound(ctx);
+    const { verb, n } = parsed.data;
+    switch (verb) {
+      case "page":
+        return list(ctx, n);
+      case "open":
+        return showRequest(ctx, n);
+      case "photo":
+        return startOn(ctx, REQUEST_PHOTO_FLOW, n);
+      case "note":
+        return startOn(ctx, REQUEST_NOTE_FLOW, n);
+      case "cancel":
+        return startOn(ctx, REQUEST_CANCEL_FLOW, n);
+    }
+  }
+
+  /**
+   * Locks the request and checks it is still the user's and still open; on
+   * a miss, the answer to give instead of acting.
+   */
+  async function stillOpen(ctx: TurnContext, data: FlowData): Promise<{ id: number; caseNumber: string; status: HelpRequestStatus } | Outgoing> {
+    const id = Number(data.requestId);
+    const request = Number.isSafeInteger(id) ? await lockOwnRequest(ctx.tx, id, ctx.userId) : null;
+    if (!request) return notFound(ctx);
+    if (!isOpen(request.status)) return showRequest(ctx, id, [T.closed(request.caseNumber, T.statuses[request.status])]);
+    return request;
+  }
+  const isOutgoing = (x: object): x is Outgoing => "replies" in x;
+
+  async function completePhoto(ctx: TurnContext, data: FlowData): Promise<Outgoing> {
+    const request = await stillOpen(ctx, data);
+    if (isOutgoing(request)) return request;
+    const sent = Array.isArray(data.photos) ? data.photos.filter((x): x is string => typeof x === "string") : [];
+    if (sent.length === 0) return showRequest(ctx, request.id, [T.noPhotoAdded(request.caseNumber)]);
+    const kept = sent.slice(0, MAX_PHOTOS_PER_ADDITION);
+    const added = await attachPhotos(ctx.tx, request.id, kept, { userId: ctx.userId, at: ctx.now });
+    // A redelivered image set adds nothing new: no second history line.
+    if (added > 0) {
+      await recordRequestEvent(ctx.tx, request.id, { kind: "PHOTO", at: ctx.now, actorUserId: ctx.userId, note: T.photoCountNote(added) });
+    }
+    const lead = [T.photosAdded(request.caseNumber, added)];
+    if (sent.length > kept.length) lead.push(T.photosCapped(MAX_PHOTOS_PER_ADDITION, sent.length));
+    return showRequest(ctx, request.id, lead);
+  }
+
+  async function completeNote(ctx: TurnContext, data: FlowData): Promise<Outgoing> {
+    const request = await stillOpen(ctx, data);
+    if (isOutgoing(request)) return request;
+    await recordRequestEvent(ctx.tx, request.id, { kind: "NOTE", at: ctx.now, actorUserId: ctx.userId, note: String(data.note) });
+    return showRequest(ctx, request.id, [T.noteAdded(request.caseNumber)]);
+  }
+
+  async function completeCancel(ctx: TurnContext, data: FlowData): Promise<Outgoing> {
+    const request = await stillOpen(ctx, data);
+    if (isOutgoing(request)) return request;
+    if (data.confirmed !== "yes") return showRequest(ctx, request.id, [T.kept(request.caseNumber)]);
+    await ctx.tx.helpRequest.update({ where: { id: request.id }, data: { status: "CANCELLED" } });
+    await recordRequestEvent(ctx.tx, request.id, {
+      kind: "STATUS",
+      at: ctx.now,
+      actorUserId: ctx.userId,
+      fromStatus: request.status,
+      toStatus: "CANCELLED",
+      note: reasonText(data),
+    });
+    return showRequest(ctx, request.id, [T.cancelledDone(request.caseNumber)]);
+  }
+
+  const hasRequests = async (ctx: TurnContext) =>
+    (await ctx.tx.helpRequest.findFirst({ where: { lineUserId: ctx.userId }, select: { id: true } })) !== null;
+
+  const menu: MenuEntry[] = [
+    {
+      // Listed once the villager has filed something: a new follower's menu
+      // stays short. Typed keywords and card buttons use the entry below.
+      id: "my-requests-menu",
+      label: T.menu,
+      keywords: [],
+      visible: hasRequests,
+      open: (ctx) => list(ctx, 0),
+    },
+    {
+      id: MY_REQUESTS_ENTRY,
+      label: T.menu,
+      keywords: ["คำขอของฉัน", "ติดตามคำขอ", "สถานะคำขอ", "คำขอทั้งหมด", "my requests"],
+      listed: false,
+      open,
+    },
+  ];
+
+  return { flows: [photoFlow(completePhoto), noteFlow(completeNote), cancelFlow(completeCancel)], menu };
+}
+
+// --- the flows ---------------------------------------------------------------
+
+const caseOf = (ctx: TurnContext) => String(ctx.state.data.caseNumber ?? "");
+
+function photoFlow(complete: FlowDef["complete"]): FlowDef {
+  return {
+    id: REQUEST_PHOTO_FLOW,
+    version: 1,
+    title: T.flowTitles.photo,
+    steps: [
+      {
+        id: "photo",
+        slot: "photos",
+        prompt: (ctx) => [text(T.askPhoto(caseOf(ctx), MAX_PHOTOS_PER_ADDITION))],
+        expects: T.photoExpects,
+        input: { kind: "image", skipLabel: T.skip },
+      },
+    ],
+    complete,
+  };
+}
+
+export function parseRequestNote(typed: string): ParseResult {
+  const t = typed.trim();
+  return /[\p{L}\p{N}]/u.test(t) && [...t].length <= NOTE_MAX ? { ok: true, value: t } : { ok: false, message: T.noteInvalid };
+}
+
+function noteFlow(complete: FlowDef["complete"]): FlowDef {
+  return {
+    id: REQUEST_NOTE_FLOW,
+    version: 1,
+    title: T.flowTitles.note,
+    steps: [
+      {
+        id: "note",
+        slot: "note",
+        prompt: (ctx) => [text(T.askNote(caseOf(ctx)))],
+        expects: T.noteExpects,
+        input: { kind: "text", parse: parseRequestNote },
+      },
+    ],
+    complete,
+  };
+}
+
+/** A tapped reason is its code; anything typed is the villager's own reason. */
+function parseReason(typed: string): ParseResult {
+  if ((CANCEL_REASONS as readonly string[]).includes(typed)) return { ok: true, value: { code: typed } };
+  const t = typed.trim();
+  return /[\p{L}\p{N}]/u.test(t) && [...t].length <= REASON_MAX
+    ? { ok: true, value: { code: "other", text: t } }
+    : { ok: false, message: T.reasonInvalid };
+}
+
+function parseReasonDetail(typed: string): ParseResult {
+  if (typed === SKIP) return { ok: true, value: "" };
+  const t = typed.trim();
+  return /[\p{L}\p{N}]/u.test(t) && [...t].length <= REASON_MAX ? { ok: true, value: t } : { ok: false, message: T.reasonInvalid };
+}
+
+const reasonSchema = z.object({ code: z.enum(CANCEL_REASONS), text: z.string().optional() });
+
+/** The reason as stored in the history: the typed words, else the chosen label. */
+function reasonText(data: FlowData): string {
+  const parsed = reasonSchema.safeParse(data.reason);
+  const reason = parsed.success ? parsed.data : { code: "other" as CancelReason, text: undefined };
+  const detail = typeof data.reasonDetail === "string" && data.reasonDetail ? data.reasonDetail : undefined;
+  return reason.text ?? detail ?? T.reasons[reason.code];
+}
+
+function cancelFlow(complete: FlowDef["complete"]): FlowDef {
+  return {
+    id: REQUEST_CANCEL_FLOW,
+    version: 1,
+    title: T.flowTitles.cancel,
+    steps: [
+      {
+        id: "reason",
+        slot: "reason",
+        clears: ["reasonDetail"],
+        prompt: (ctx) => [text(T.askReason(caseOf(ctx)))],
+        expects: T.reasonExpects,
+        input: {
+          kind: "text",
+          parse: parseReason,
+          suggestions: () => CANCEL_REASONS.map((code) => ({ label: T.reasons[code], value: code })),
+        },
+        // "อื่น ๆ" tapped without words: ask for them (optional).
+        next: (data) => {
+          const r = reasonSchema.safeParse(data.reason);
+          return r.success && r.data.code === "other" && r.data.text === undefined ? "detail" : "confirm";
+        },
+      },
+      {
+        id: "detail",
+        slot: "reasonDetail",
+        prompt: () => [text(T.askReasonDetail)],
+        expects: T.reasonDetailExpects,
+        input: { kind: "text", parse: parseReasonDetail, suggestions: () => [{ label: T.skip, value: SKIP }] },
+      },
+      {
+        id: "confirm",
+        slot: "confirmed",
+        prompt: (ctx) => [text(T.confirmCancel(caseOf(ctx), maskNote(reasonText(ctx.state.data))))],
+        expects: T.confirmExpects,
+        input: {
+          kind: "choice",
+          choices: () => [
+            { label: T.confirm, value: "yes" },
+            { label: T.keep, value: "no" },
+          ],
+        },
+        next: () => END,
+      },
+    ],
+    complete,
+  };
+}
