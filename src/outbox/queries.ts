@@ -1,0 +1,143 @@
+// The outbox worker's SQL, through the SQL driver as in src/inbox/inbox.ts
+// (no Prisma query compiler on a path that runs per message). Timestamps
+// travel as ISO strings so no driver converts them to local time.
+//
+// Every write after a send is guarded: "sent" only moves a PENDING row (two
+// workers that both got LINE's yes count the quota once), and a retry or a
+// failure only lands while the writer still holds the lease it claimed with
+// (a worker whose lease ran out must not undo another worker's progress).
+import { randomUUID } from "node:crypto";
+import type { messagingApi } from "@line/bot-sdk";
+import type { Database } from "../db/database.ts";
+import type { SqlRunner } from "../db/driver.ts";
+
+export interface ClaimedMessage {
+  id: number;
+  recipients: string[];
+  messages: messagingApi.Message[];
+  retryKey: string;
+  attempts: number;
+  /** The lease this worker holds; its later writes are guarded by it. */
+  leaseUntil: Date;
+}
+
+const iso = (d: Date) => d.toISOString();
+const json = (v: unknown): unknown => (typeof v === "string" ? JSON.parse(v) : v);
+
+export function outboxQueries(db: Database) {
+  const sql = db.sql;
+  return {
+    /**
+     * Leases up to `limit` due messages, oldest first. SKIP LOCKED lets
+     * several instances claim at once without waiting on each other; a row
+     * whose lease ran out (its worker died) is due again.
+     */
+    async claim(now: Date, leaseUntil: Date, limit: number): Promise<ClaimedMessage[]> {
+      const rows = await sql.query<Record<string, unknown>>(
+        `UPDATE outbox_message SET "leaseUntil" = $2::timestamp
+          WHERE id IN (SELECT id FROM outbox_message
+                        WHERE status = 'PENDING' AND "notBefore" <= $1::timestamp
+                          AND ("nextAttemptAt" IS NULL OR "nextAttemptAt" <= $1::timestamp)
+                          AND ("leaseUntil" IS NULL OR "leaseUntil" <= $1::timestamp)
+                        ORDER BY id LIMIT $3
+                        FOR UPDATE SKIP LOCKED)
+          RETURNING id, recipients, messages, "retryKey", attempts`,
+        [iso(now), iso(leaseUntil), limit],
+      );
+      return rows
+        .map((r) => ({
+          id: Number(r.id),
+          recipients: (json(r.recipients) as unknown[]).map(String),
+          messages: json(r.messages) as messagingApi.Message[],
+          retryKey: String(r.retryKey),
+          attempts: Number(r.attempts),
+          leaseUntil,
+        }))
+        .sort((a, b) => a.id - b.id);
+    },
+
+    /** Gives a claimed message back untouched (the channel is paused, or the lease is nearly over). */
+    async release(row: ClaimedMessage): Promise<void> {
+      await sql.query(
+        `UPDATE outbox_message SET "leaseUntil" = NULL WHERE id = $1 AND status = 'PENDING' AND "leaseUntil" = $2::timestamp`,
+        [row.id, iso(row.leaseUntil)],
+      );
+    },
+
+    /**
+     * Accepted by LINE: SENT, and its recipients added to the month's push
+     * count, in one transaction. The messages can hold a name: not kept
+     * after (as for answers in the inbox). Resolves the month's count before
+     * and after, or null when the row was already SENT by another worker.
+     */
+    async sent(row: ClaimedMessage, now: Date, month: string, onCounted?: (tx: SqlRunner, before: number, after: number) => Promise<void>) {
+      return sql.transaction(async (tx) => {
+        const counted = await tx.query<{ messages: number }>(
+          `WITH sent AS (
+             UPDATE outbox_message SET status = 'SENT', "sentAt" = $2::timestamp, "leaseUntil" = NULL, messages = '[]'::jsonb
+              WHERE id = $1 AND status = 'PENDING' RETURNING id)
+           INSERT INTO push_quota_usage (month, messages) SELECT $3, $4::int FROM sent
+           ON CONFLICT (month) DO UPDATE SET messages = push_quota_usage.messages + EXCLUDED.messages
+           RETURNING messages`,
+          [row.id, iso(now), month, row.recipients.length],
+        );
+        if (counted.length === 0) return null;
+        const after = Number(counted[0]!.messages);
+        const before = after - row.recipients.length;
+        await onCounted?.(tx, before, after);
+        return { before, after };
+      });
+    },
+
+    /** Released for any instance to try again once `next` has come. */
+    async retryLater(row: ClaimedMessage, attempts: number, reason: string, next: Date): Promise<void> {
+      await sql.query(
+        `UPDATE outbox_message SET attempts = $2, "lastError" = $3, "nextAttemptAt" = $4::timestamp, "leaseUntil" = NULL
+          WHERE id = $1 AND status = 'PENDING' AND "leaseUntil" = $5::timestamp`,
+        [row.id, attempts, reason, iso(next), iso(row.leaseUntil)],
+      );
+    },
+
+    async failed(row: ClaimedMessage, attempts: number, reason: string): Promise<void> {
+      await sql.query(
+        `UPDATE outbox_message SET status = 'FAILED', attempts = $2, "lastError" = $3, "leaseUntil" = NULL
+          WHERE id = $1 AND status = 'PENDING' AND "leaseUntil" = $4::timestamp`,
+        [row.id, attempts, reason, iso(row.leaseUntil)],
+      );
+    },
+  };
+}
+
+export type OutboxQueries = ReturnType<typeof outboxQueries>;
+
+/**
+ * Queues one message to many users inside a driver transaction (the quota
+ * warning is written with the count that crossed the threshold). Same rows
+ * as enqueueMulticast in outbox.ts, which takes a Prisma transaction.
+ */
+export async function enqueueInSql(
+  tx: SqlRunner,
+  to: readonly string[],
+  messages: messagingApi.Message[],
+  options: { purpose: string; now: Date; dedupeKey: string; chunk: number },
+): Promise<number[]> {
+  const ids: number[] = [];
+  for (let i = 0; i < to.length; i += options.chunk) {
+    const rows = await tx.query<{ id: number }>(
+      `INSERT INTO outbox_message (purpose, recipients, messages, "retryKey", "dedupeKey", "notBefore", "createdAt")
+       VALUES ($1, $2::jsonb, $3::jsonb, $4::uuid, $5, $6::timestamp, $6::timestamp)
+       ON CONFLICT ("dedupeKey") DO NOTHING
+       RETURNING id`,
+      [
+        options.purpose,
+        JSON.stringify(to.slice(i, i + options.chunk)),
+        JSON.stringify(messages),
+        randomUUID(),
+        `${options.dedupeKey}#${i / options.chunk}`,
+        iso(options.now),
+      ],
+    );
+    if (rows[0]) ids.push(Number(rows[0].id));
+  }
+  return ids;
+}
