@@ -1,5 +1,7 @@
 // The welfare-fund module as the bot sees it: the fund-link flow and the
-// menu entries "เชื่อมบัญชีกองทุน" and "ยอดเงินกองทุน".
+// menu entries "เชื่อมบัญชีกองทุน" and "ยอดเงินกองทุน", with the balance card's
+// "ประวัติล่าสุด" and "รายการทั้งปี" cards. Every card shows the caller's own
+// linked fund member: a button's argument only ever picks a year.
 import dayjs from "dayjs";
 import type { Engine } from "../engine/engine.ts";
 import { encodePostback } from "../engine/postback.ts";
@@ -10,7 +12,15 @@ import { renderFlexTemplate } from "../templates/flex.ts";
 import { bangkokToday, isoDate } from "./ledger-format.ts";
 import { attemptLink, linkedFundMember, lockedUntil } from "./link-store.ts";
 import { FUND_LINK_FLOW, fundLinkFlow } from "./link-flow.ts";
-import { formatBaht, thaiDateTime, thaiMonthYear, thaiNumericDate as thaiDate } from "../thai/format.ts";
+import {
+  formatBaht,
+  THAI_MONTHS,
+  THAI_MONTHS_SHORT,
+  thaiDateTime,
+  thaiMonthYear,
+  thaiNumericDate as thaiDate,
+  thaiShortDate,
+} from "../thai/format.ts";
 import { FUND_TEXT as T } from "./texts.ts";
 
 const text = (t: string) => ({ kind: "text" as const, text: t });
@@ -67,22 +77,97 @@ export function fundModule(options: { engine: () => Engine }): FundModule {
     return options.engine().startFlow(ctx, FUND_LINK_FLOW, {}, [text(T.linkPdpa)]);
   }
 
-  async function balance(ctx: TurnContext): Promise<Outgoing> {
+  /** The caller's linked fund member, or the reply offering the link. */
+  async function ownFundMember(ctx: TurnContext): Promise<{ fm: LinkedFundMember } | { offer: Outgoing }> {
     const member = (await activeMember(ctx.tx, ctx.userId))!;
     const fm = await linkedFundMember(ctx.tx, member.id);
+    if (fm) return { fm };
     const menu = await options.engine().menu(ctx);
-    if (!fm) {
-      const link: Button = {
-        kind: "postback",
-        label: T.menu.link,
-        data: encodePostback({ kind: "menu", entry: "fund-link" }),
-        displayText: T.menu.link,
-      };
-      const rest = menu.buttons.filter((b) => b.label !== T.menu.link);
-      return { replies: [text(T.notLinked)], buttons: [link, ...rest] };
-    }
-    const card = renderFlexTemplate("fund-balance", await balanceVars(ctx.tx, fm, ctx.now));
-    return { replies: [{ kind: "flex", altText: T.balanceAlt, contents: card }], buttons: menu.buttons };
+    const link: Button = {
+      kind: "postback",
+      label: T.menu.link,
+      data: encodePostback({ kind: "menu", entry: "fund-link" }),
+      displayText: T.menu.link,
+    };
+    const rest = menu.buttons.filter((b) => b.label !== T.menu.link);
+    return { offer: { replies: [text(T.notLinked)], buttons: [link, ...rest] } };
+  }
+
+  async function withCard(ctx: TurnContext, altText: string, contents: Record<string, unknown>): Promise<Outgoing> {
+    const menu = await options.engine().menu(ctx);
+    return { replies: [{ kind: "flex", altText, contents }], buttons: menu.buttons };
+  }
+
+  async function balance(ctx: TurnContext): Promise<Outgoing> {
+    const own = await ownFundMember(ctx);
+    if ("offer" in own) return own.offer;
+    const card = renderFlexTemplate("fund-balance", await balanceVars(ctx.tx, own.fm, ctx.now));
+    return withCard(ctx, T.balanceAlt, card);
+  }
+
+  async function history(ctx: TurnContext): Promise<Outgoing> {
+    const own = await ownFundMember(ctx);
+    if ("offer" in own) return own.offer;
+    const entries = await recentEntries(ctx.tx, own.fm.id);
+    if (entries.length === 0) return options.engine().menu(ctx, [text(T.noEntries)]);
+    const rows = entries.map((e) =>
+      renderFlexTemplate("fund-history-row", {
+        what: e.what,
+        date: thaiShortDate(e.date),
+        amount: formatBaht(e.cents / 100),
+        amountColor: e.kind === "saving" ? SAVING_COLOR : BENEFIT_COLOR,
+      }),
+    );
+    const card = renderFlexTemplate(
+      "fund-history",
+      {
+        title: T.historyTitle,
+        fundName: own.fm.fund.name,
+        memberNo: own.fm.memberNo,
+        note: T.historyNote(entries.length),
+        statementData: encodePostback({ kind: "menu", entry: "fund-statement" }),
+        balanceData: encodePostback({ kind: "menu", entry: "fund-balance" }),
+      },
+      { rows },
+    );
+    return withCard(ctx, T.historyAlt, card);
+  }
+
+  async function statement(ctx: TurnContext, arg?: string): Promise<Outgoing> {
+    const own = await ownFundMember(ctx);
+    if ("offer" in own) return own.offer;
+    const { fm } = own;
+    const years = await entryYears(ctx.tx, fm.id);
+    if (years.length === 0) return options.engine().menu(ctx, [text(T.noEntries)]);
+    const current = Number(bangkokToday(ctx.now).slice(0, 4));
+    const year = chosenYear(arg, current, Math.min(Number(isoDate(fm.joinedOn).slice(0, 4)), ...years));
+    const months = await monthlyTotals(ctx.tx, fm.id, year);
+    const shownMonths = year === current ? Number(bangkokToday(ctx.now).slice(5, 7)) : 12;
+    const amount = (cents: number) => (cents === 0 ? T.noAmount : formatBaht(cents / 100));
+    const rows = months.slice(0, shownMonths).map((m, i) =>
+      renderFlexTemplate("fund-statement-row", { month: THAI_MONTHS[i]!, saved: amount(m.saved), benefits: amount(m.benefits) }),
+    );
+    const yearButtons = otherYears(year, [...years.filter((y) => y <= current), current]).map((y) =>
+      renderFlexTemplate("fund-statement-year", {
+        label: T.yearButton(y + BE_OFFSET),
+        data: encodePostback({ kind: "menu", entry: "fund-statement", arg: String(y + BE_OFFSET) }),
+      }),
+    );
+    const card = renderFlexTemplate(
+      "fund-statement",
+      {
+        title: T.statementTitle(year + BE_OFFSET),
+        fundName: fm.fund.name,
+        memberNo: fm.memberNo,
+        totalSaved: formatBaht(months.reduce((sum, m) => sum + m.saved, 0) / 100),
+        totalBenefits: formatBaht(months.reduce((sum, m) => sum + m.benefits, 0) / 100),
+        note: T.statementNote,
+        historyData: encodePostback({ kind: "menu", entry: "fund-history" }),
+        balanceData: encodePostback({ kind: "menu", entry: "fund-balance" }),
+      },
+      { rows, years: yearButtons },
+    );
+    return withCard(ctx, T.statementAlt(year + BE_OFFSET), card);
   }
 
   const menu: MenuEntry[] = [
@@ -91,6 +176,7 @@ export function fundModule(options: { engine: () => Engine }): FundModule {
       label: T.menu.link,
       keywords: ["เชื่อมบัญชีกองทุน", "เชื่อมกองทุน", "ผูกบัญชีกองทุน", "เชื่อมบัญชี"],
       visible: canLink,
+      otherwise: { entry: "fund-balance" },
       open: startLink,
     },
     {
@@ -98,7 +184,25 @@ export function fundModule(options: { engine: () => Engine }): FundModule {
       label: T.menu.balance,
       keywords: ["ยอดเงินกองทุน", "ยอดกองทุน", "ยอดเงินสะสม", "เงินสะสม", "ยอดเงิน"],
       visible: isMember,
+      otherwise: { entry: "signup", say: T.membersOnly },
       open: balance,
+    },
+    // Reached from the balance card's buttons; not in the menu.
+    {
+      id: "fund-history",
+      label: T.menu.history,
+      keywords: ["ประวัติกองทุน", "ประวัติการออม", "ประวัติเงินออม"],
+      listed: false,
+      visible: isMember,
+      open: history,
+    },
+    {
+      id: "fund-statement",
+      label: T.menu.statement,
+      keywords: ["รายการทั้งปี", "รายการกองทุน", "สรุปกองทุน"],
+      listed: false,
+      visible: isMember,
+      open: statement,
     },
   ];
 
@@ -125,15 +229,122 @@ async function balanceVars(tx: Tx, fm: LinkedFundMember, now: Date): Promise<Rec
     .filter((r) => dayjs(joined).add(r.waitingDays, "day").format("YYYY-MM-DD") <= today)
     .map((r) => T.benefitNames[r.type]);
   const paidTo = saved._max.periodTo ? isoDate(saved._max.periodTo) : null;
+  // Months behind: paid up to October and now November is one month behind.
+  const behind = paidTo && !fm.leftOn ? monthIndex(today) - monthIndex(paidTo) : 0;
   return {
     title: T.balanceTitle,
     fundName: fm.fund.name,
     memberNo: fm.memberNo,
     joinedOn: thaiDate(joined),
     totalSaved: formatBaht(saved._sum.amount ?? 0),
-    paidUpTo: paidTo ? thaiMonthYear(paidTo) : T.notPaid,
+    paidUpTo: paidTo ? thaiMonthYear(paidTo) + (behind > 0 ? ` (${T.arrears(behind)})` : "") : T.notPaid,
+    paidUpToColor: behind > 0 ? ARREARS_COLOR : PLAIN_COLOR,
     benefitsThisYear: formatBaht(benefits._sum.amount ?? 0),
     eligible: eligible.length > 0 ? eligible.join(", ") : T.noRules,
-    note: T.historyNote,
+    note: T.balanceNote,
+    historyData: encodePostback({ kind: "menu", entry: "fund-history" }),
+    statementData: encodePostback({ kind: "menu", entry: "fund-statement" }),
   };
+}
+
+const BE_OFFSET = 543;
+const HISTORY_SIZE = 12;
+/** Years a statement offers besides the one shown: the nearest, so each is a step away. */
+const YEAR_BUTTONS = 3;
+const PLAIN_COLOR = "#111111";
+const ARREARS_COLOR = "#B3261E";
+const SAVING_COLOR = "#1B7F5A";
+const BENEFIT_COLOR = "#8A5A00";
+
+const monthIndex = (iso: string) => Number(iso.slice(0, 4)) * 12 + Number(iso.slice(5, 7)) - 1;
+// Decimal(12, 2) amounts as whole satang: sums stay exact in a number.
+const cents = (amount: { toFixed(digits: number): string }) => Math.round(Number(amount.toFixed(2)) * 100);
+
+/** "พ.ย. 2569", "ปี 2569", "ม.ค.–ต.ค. 2569" or "ต.ค. 2568–ก.ย. 2569". */
+function periodLabel(from: string, to: string): string {
+  const [fy, fm] = [Number(from.slice(0, 4)), Number(from.slice(5, 7))];
+  const [ty, tm] = [Number(to.slice(0, 4)), Number(to.slice(5, 7))];
+  const month = (m: number) => THAI_MONTHS_SHORT[m - 1]!;
+  if (fy === ty && fm === tm) return `${month(fm)} ${fy + BE_OFFSET}`;
+  if (fy === ty && from.slice(5) === "01-01" && to.slice(5) === "12-31") return T.wholeYear(fy + BE_OFFSET);
+  if (fy === ty) return `${month(fm)}–${month(tm)} ${ty + BE_OFFSET}`;
+  return `${month(fm)} ${fy + BE_OFFSET}–${month(tm)} ${ty + BE_OFFSET}`;
+}
+
+interface Entry {
+  kind: "saving" | "benefit";
+  date: string;
+  what: string;
+  cents: number;
+  id: number;
+}
+
+/** The last ledger entries, savings and benefits merged, newest first (same day: benefits first, then the later row). */
+async function recentEntries(tx: Tx, fundMemberId: number): Promise<Entry[]> {
+  const saved = await tx.contribution.findMany({
+    where: { fundMemberId },
+    orderBy: [{ paidOn: "desc" }, { id: "desc" }],
+    take: HISTORY_SIZE,
+  });
+  const paid = await tx.benefitPayment.findMany({
+    where: { fundMemberId },
+    orderBy: [{ paidOn: "desc" }, { id: "desc" }],
+    take: HISTORY_SIZE,
+  });
+  const entries: Entry[] = [
+    ...saved.map((c) => ({
+      kind: "saving" as const,
+      date: isoDate(c.paidOn),
+      what: T.savingEntry(periodLabel(isoDate(c.periodFrom), isoDate(c.periodTo))),
+      cents: cents(c.amount),
+      id: c.id,
+    })),
+    ...paid.map((p) => ({
+      kind: "benefit" as const,
+      date: isoDate(p.paidOn),
+      what: T.benefitEntry(T.benefitNames[p.type]),
+      cents: cents(p.amount),
+      id: p.id,
+    })),
+  ];
+  const rank = (e: Entry) => (e.kind === "benefit" ? 1 : 0);
+  entries.sort((a, b) => b.date.localeCompare(a.date) || rank(b) - rank(a) || b.id - a.id);
+  return entries.slice(0, HISTORY_SIZE);
+}
+
+/** The CE years with a contribution or a benefit payment, newest first. */
+async function entryYears(tx: Tx, fundMemberId: number): Promise<number[]> {
+  const saved = await tx.contribution.findMany({ where: { fundMemberId }, select: { paidOn: true } });
+  const paid = await tx.benefitPayment.findMany({ where: { fundMemberId }, select: { paidOn: true } });
+  const years = new Set([...saved, ...paid].map((r) => r.paidOn.getUTCFullYear()));
+  return [...years].sort((a, b) => b - a);
+}
+
+/**
+ * The CE year a statement button asked for (a BE year, "2568"). Postback
+ * data can be forged: anything but a year from the member's first year to
+ * this one shows this year.
+ */
+function chosenYear(arg: string | undefined, current: number, first: number): number {
+  if (arg === undefined || !/^\d{4}$/.test(arg)) return current;
+  const year = Number(arg) - BE_OFFSET;
+  return year >= first && year <= current ? year : current;
+}
+
+/** The years to offer next to the shown one: those nearest to it, newest first. */
+function otherYears(shown: number, years: number[]): number[] {
+  const others = [...new Set(years)].filter((y) => y !== shown);
+  others.sort((a, b) => Math.abs(a - shown) - Math.abs(b - shown) || b - a);
+  return others.slice(0, YEAR_BUTTONS).sort((a, b) => b - a);
+}
+
+/** Per month of a CE year (index 0 = January): savings paid and benefits received, in satang. */
+async function monthlyTotals(tx: Tx, fundMemberId: number, year: number): Promise<{ saved: number; benefits: number }[]> {
+  const paidOn = { gte: new Date(Date.UTC(year, 0, 1)), lt: new Date(Date.UTC(year + 1, 0, 1)) };
+  const months = Array.from({ length: 12 }, () => ({ saved: 0, benefits: 0 }));
+  const saved = await tx.contribution.findMany({ where: { fundMemberId, paidOn }, select: { paidOn: true, amount: true } });
+  const paid = await tx.benefitPayment.findMany({ where: { fundMemberId, paidOn }, select: { paidOn: true, amount: true } });
+  for (const c of saved) months[c.paidOn.getUTCMonth()]!.saved += cents(c.amount);
+  for (const p of paid) months[p.paidOn.getUTCMonth()]!.benefits += cents(p.amount);
+  return months;
 }

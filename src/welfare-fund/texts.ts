@@ -4,6 +4,7 @@
 export { thaiLongDate } from "../thai/format.ts";
 
 export const FUND_TEXT = {
+  membersOnly: "ดูยอดเงินกองทุนได้เมื่อสมัครสมาชิกแล้วค่ะ สมัครได้เลย ใช้เวลาไม่ถึง 2 นาที",
   linkPdpa: [
     "เชื่อมบัญชี LINE ของท่านกับข้อมูลสมาชิกกองทุนสวัสดิการชุมชนค่ะ",
     "ขอเลขประจำตัวประชาชนและวันเกิดของท่าน เพื่อใช้ค้นหาข้อมูลสมาชิกกองทุนของท่านเท่านั้น (PDPA)",
@@ -52,7 +53,20 @@ export const FUND_TEXT = {
   balanceAlt: "ยอดเงินกองทุนสวัสดิการของท่าน",
   noRules: "-",
   notPaid: "ยังไม่มีการชำระ",
-  historyNote: "ประวัติการชำระและการรับสวัสดิการ สอบถามเหรัญญิกกองทุนได้ค่ะ",
+  balanceNote: "ยอดตามบัญชีที่กองทุนส่งเข้าระบบ หากไม่ตรง สอบถามเหรัญญิกกองทุนได้ค่ะ",
+  arrears: (months: number) => `ค้างชำระ ${months} เดือน`,
+  historyTitle: "ประวัติล่าสุด",
+  historyAlt: "ประวัติการออมเงินและรับสวัสดิการล่าสุด",
+  historyNote: (shown: number) => `${shown} รายการล่าสุด เรียงจากใหม่ไปเก่า`,
+  noEntries: "ยังไม่มีรายการออมเงินหรือรับสวัสดิการในบัญชีกองทุนของท่านค่ะ",
+  savingEntry: (period: string) => `ออมเงิน งวด ${period}`,
+  benefitEntry: (type: string) => `สวัสดิการ${type}`,
+  wholeYear: (beYear: number) => `ปี ${beYear}`,
+  statementTitle: (beYear: number) => `รายการทั้งปี ${beYear}`,
+  statementAlt: (beYear: number) => `รายการออมเงินและรับสวัสดิการ ปี ${beYear}`,
+  statementNote: "ยอดตามวันที่ชำระและวันที่จ่ายสวัสดิการ",
+  noAmount: "-",
+  yearButton: (beYear: number) => `ปี ${beYear}`,
   benefitNames: {
     BIRTH: "คลอดบุตร",
     HOSPITAL: "นอนโรงพยาบาล",
@@ -66,9 +80,69 @@ export const FUND_TEXT = {
   menu: {
     link: "เชื่อมบัญชีกองทุน",
     balance: "ยอดเงินกองทุน",
+    history: "ประวัติล่าสุด",
+    statement: "รายการทั้งปี",
   },
   flowTitles: {
     link: "การเชื่อมบัญชีกองทุน",
   },
 } as const;
 
+
+// The secretary's side of fund-link requests (src/welfare-fund/link-review.ts):
+// the card, approve and reject, and the member's push either way.
+export const LINK_REVIEW_TEXT = {
+  menu: { review: "คำขอเชื่อมบัญชี" }, // ≤ 20 characters
+  flowTitles: { approve: "การอนุมัติคำขอเชื่อมบัญชี", reject: "การไม่อนุมัติคำขอเชื่อมบัญชี" },
+  cardTitle: "คำขอเชื่อมบัญชีกองทุน",
+  cardAlt: (name: string) => `คำขอเชื่อมบัญชีกองทุนจาก ${name}`,
+  reasons: {
+    NO_MATCH: "ไม่พบเลขบัตรและวันเกิดนี้ในทะเบียนกองทุน",
+    AMBIGUOUS: "พบสมาชิกกองทุนตรงกันหลายคน",
+    ALREADY_LINKED: "ข้อมูลนี้เชื่อมกับบัญชี LINE ของผู้อื่นแล้ว",
+  },
+  candidatesHeading: "สมาชิกกองทุนที่อาจเป็นคนเดียวกัน",
+  candidatesNote: "ตรวจสอบกับทะเบียนกองทุน แล้วแตะ “อนุมัติคนนี้” ที่รายชื่อที่ตรงกับผู้ขอค่ะ",
+  noCandidates: "ไม่พบสมาชิกกองทุนของสภาฯ ที่วันเกิดหรือชื่อใกล้เคียง ตรวจสอบทะเบียนกองทุนก่อน หากไม่ใช่สมาชิก แตะ “ไม่อนุมัติ” ค่ะ",
+  alreadyLinkedNote: "ตรวจสอบกับผู้ที่เชื่อมบัญชีไว้ก่อน หากไม่ใช่คนเดียวกัน กรุณาติดต่อผู้ดูแลระบบค่ะ",
+  candidateDetail: (fund: string, memberNo: string, maskedId: string, birth: string) =>
+    `${fund} เลขที่ ${memberNo} · ${maskedId} · เกิด ${birth}`,
+  idMatches: " (เลขบัตรตรงกัน)",
+  approveButton: "อนุมัติคนนี้",
+  rejectButton: "ไม่อนุมัติ",
+  digestLine: (name: string, reason: string) => `คำขอเชื่อมบัญชีกองทุน: ${name} (${reason})`,
+  unknownName: "(ไม่ระบุชื่อ)",
+  // The list
+  noneWaiting: "ไม่มีคำขอเชื่อมบัญชีที่รอพิจารณาค่ะ",
+  listLead: (total: number, shown: number) =>
+    total > shown ? `คำขอเชื่อมบัญชีที่รอพิจารณา ${total} รายการ แสดง ${shown} รายการที่รอนานที่สุดค่ะ` : `คำขอเชื่อมบัญชีที่รอพิจารณา ${total} รายการค่ะ`,
+  listAlt: (total: number) => `คำขอเชื่อมบัญชีที่รอพิจารณา ${total} รายการ`,
+  // Approve
+  askApprove: (name: string, fund: string, memberNo: string, fundMemberName: string) =>
+    `อนุมัติให้ ${name} เชื่อมบัญชีกับ\n${fundMemberName}\n${fund} เลขสมาชิก ${memberNo}\nใช่หรือไม่คะ`,
+  approveExpects: "แตะ “ยืนยันอนุมัติ” หรือ “ยกเลิก”",
+  confirmApprove: "ยืนยันอนุมัติ",
+  approved: (name: string, fund: string, memberNo: string) =>
+    `อนุมัติแล้วค่ะ ✅ ${name} เชื่อมกับ${fund} เลขสมาชิก ${memberNo}\nแจ้งผู้ขอทาง LINE แล้วค่ะ`,
+  memberApproved: (fund: string, memberNo: string) =>
+    `เลขาฯ อนุมัติการเชื่อมบัญชีกองทุนของท่านแล้วค่ะ 🎉\n${fund} เลขสมาชิก ${memberNo}\nดูยอดเงินได้ที่ “ยอดเงินกองทุน”`,
+  balanceButton: "ยอดเงินกองทุน",
+  // Reject
+  askRejectReason: (name: string) => `ไม่อนุมัติคำขอของ ${name}\nเลือกหรือพิมพ์เหตุผลสั้น ๆ ค่ะ ผู้ขอจะได้รับข้อความนี้`,
+  rejectReasonExpects: "เลือกหรือพิมพ์เหตุผล",
+  rejectReasons: ["ไม่พบในทะเบียนกองทุน", "ข้อมูลไม่ตรงกับทะเบียน", "ยังไม่ได้สมัครกองทุน"],
+  rejectReasonInvalid: "กรุณาพิมพ์เหตุผล 2–200 ตัวอักษรค่ะ",
+  rejected: (name: string) => `บันทึกว่าไม่อนุมัติคำขอของ ${name} แล้วค่ะ แจ้งผู้ขอทาง LINE แล้ว`,
+  memberRejected: (reason: string) =>
+    [
+      "คำขอเชื่อมบัญชีกองทุนของท่านยังไม่ได้รับการอนุมัติค่ะ",
+      `เหตุผล: ${reason}`,
+      "หากพิมพ์เลขบัตรหรือวันเกิดผิด ลองใหม่ได้ที่ “เชื่อมบัญชีกองทุน” หรือสอบถามเลขาฯ ของสภาองค์กรชุมชนค่ะ",
+    ].join("\n"),
+  // Refusals (checked on the server at every step)
+  notYours: "ไม่พบคำขอนี้ในพื้นที่ที่ท่านดูแลค่ะ",
+  decided: { APPROVED: "คำขอนี้ได้รับอนุมัติไปแล้วค่ะ", REJECTED: "คำขอนี้ถูกพิจารณาว่าไม่อนุมัติไปแล้วค่ะ" },
+  notCouncilFund: "สมาชิกกองทุนรายนี้ไม่ได้อยู่ในกองทุนของสภาฯ ที่รับคำขอค่ะ",
+  fundMemberTaken: "สมาชิกกองทุนรายนี้เชื่อมกับบัญชี LINE ของผู้อื่นแล้วค่ะ ไม่สามารถอนุมัติได้",
+  memberLinked: "ผู้ขอเชื่อมบัญชีกับกองทุนไปแล้วค่ะ",
+} as const;

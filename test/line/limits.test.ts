@@ -1,9 +1,7 @@
-import { readdirSync } from "node:fs";
 import type { messagingApi } from "@line/bot-sdk";
 import { describe, expect, it } from "vitest";
 import { assertWithinLineLimits, LINE_LIMITS, LineLimitError, lineLimitProblems } from "../../src/line/limits.ts";
 import { renderOutgoing } from "../../src/line/render.ts";
-import { renderFlexTemplate, TEMPLATES_DIR } from "../../src/templates/flex.ts";
 
 const text = (t: string, items = 0, label = "ปุ่ม"): messagingApi.TextMessage => ({
   type: "text",
@@ -110,35 +108,5 @@ describe("renderOutgoing", () => {
     });
     expect(messages[0]!.quickReply).toBeUndefined();
     expect(messages[1]!.quickReply?.items).toHaveLength(1);
-  });
-});
-
-describe("Flex templates", () => {
-  const names = readdirSync(TEMPLATES_DIR).filter((f) => f.endsWith(".json")).map((f) => f.replace(/\.json$/, ""));
-
-  it.each(names)("%s renders within LINE's limits with long Thai values", (name) => {
-    const longest = new Proxy({} as Record<string, string>, {
-      get: (_t, key) => (String(key).endsWith("Data") ? "m=profile-council" : "ก".repeat(100)),
-      has: () => true,
-    });
-    const contents = renderFlexTemplate(name, longest);
-    expect(lineLimitProblems([flex(contents as unknown as messagingApi.FlexContainer)])).toEqual([]);
-  });
-
-  it("refuses to render with a value missing", () => {
-    expect(() => renderFlexTemplate("member-summary", {})).toThrow(/needs/);
-  });
-
-  it("inserts user text as data, never as structure", () => {
-    const evil = '"}]},{"type":"button"';
-    const contents = renderFlexTemplate("member-summary", {
-      title: "t",
-      fullName: evil,
-      phone: "p",
-      council: "c",
-      district: "d",
-    });
-    expect(JSON.stringify(contents)).toContain(JSON.stringify(evil).slice(1, -1));
-    expect(JSON.stringify(contents).match(/"type":"button"/g)).toBeNull();
   });
 });
