@@ -4,6 +4,7 @@
 import { createHash } from "node:crypto";
 import { HTTPFetchError, messagingApi } from "@line/bot-sdk";
 import { assertWithinLineLimits } from "./limits.ts";
+import { assertValidRichMenu } from "./rich-menu/validate.ts";
 
 export interface LineGatewayOptions {
   channelAccessToken: string;
@@ -117,5 +118,34 @@ export class LineGateway {
   async displayName(userId: string): Promise<string | null> {
     const profile = await this.call("profile", () => this.client.getProfile(userId));
     return profile.displayName?.trim() || null;
+  }
+
+  // --- rich menus (set up by src/cli/rich-menu.ts, not by the bot) ---------
+
+  /** Checked first: LINE answers a bad menu with a bare 400. Resolves the new menu's id. */
+  async createRichMenu(menu: messagingApi.RichMenuRequest): Promise<string> {
+    assertValidRichMenu(menu);
+    const { richMenuId } = await this.call("richmenu create", () => this.client.createRichMenu(menu));
+    return richMenuId;
+  }
+
+  /** A menu's image goes to the data API host; LINE takes one image per menu, never a replacement. */
+  async setRichMenuImage(richMenuId: string, bytes: Buffer, contentType: "image/png" | "image/jpeg"): Promise<void> {
+    const blob = new Blob([new Uint8Array(bytes)], { type: contentType });
+    await this.call("richmenu image", () => this.blobClient.setRichMenuImage(richMenuId, blob));
+  }
+
+  /** The menu every user sees unless linked to another one. */
+  async setDefaultRichMenu(richMenuId: string): Promise<void> {
+    await this.call("richmenu default", () => this.client.setDefaultRichMenu(richMenuId));
+  }
+
+  async listRichMenus(): Promise<messagingApi.RichMenuResponse[]> {
+    const list = await this.call("richmenu list", () => this.client.getRichMenuList());
+    return list.richmenus ?? [];
+  }
+
+  async deleteRichMenu(richMenuId: string): Promise<void> {
+    await this.call("richmenu delete", () => this.client.deleteRichMenu(richMenuId));
   }
 }
