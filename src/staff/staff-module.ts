@@ -1,0 +1,216 @@
+// The staff module as the bot sees it: "งานเจ้าหน้าที่" (the user's roles and
+// a button for each thing they may do), invite codes (make one, redeem one)
+// and the notification setting. Other staff features plug in as data: they
+// register their own menu entries (visible: staffOnly(...)) in bot.ts and
+// pass a StaffAction for the button here.
+//
+// Every entry's `visible` asks the database, on each turn: an entry a user
+// may not see cannot be opened by a keyword or a forged postback either (the
+// engine answers with the normal menu), so a villager typing a staff word
+// gets the villagers' menu.
+import type { Engine } from "../engine/engine.ts";
+import { encodePostback } from "../engine/postback.ts";
+import { END, type Button, type FlowDef, type MenuEntry, type Outgoing, type TurnContext } from "../engine/types.ts";
+import { renderFlexTemplate } from "../templates/flex.ts";
+import { DEFAULT_INVITE_HOURS, normaliseInviteCode, redeemInvite } from "./invites.ts";
+import { describeGrant, INVITE_FLOW, inviteFlow, inviteStart } from "./invite-flow.ts";
+import { isStaff, rolesOf, type StaffRoleKind } from "./roles.ts";
+import { STAFF_TEXT as T } from "./texts.ts";
+
+const text = (t: string) => ({ kind: "text" as const, text: t });
+
+export const STAFF_ENTRY = "staff";
+export const NOTIFY_FLOW = "staff-notify";
+
+/** A button of the staff menu: opens a menu entry, shown to users holding one of the roles. */
+export interface StaffAction {
+  /** The menu entry it opens; that entry checks the role again (its `visible`). */
+  entry: string;
+  label: string; // ≤ 20 characters
+  roles: readonly StaffRoleKind[];
+}
+
+/** This module's own actions; other modules pass theirs to staffModule({ actions }). */
+export const STAFF_ACTIONS: readonly StaffAction[] = [
+  { entry: "staff-invite", label: T.menu.invite, roles: ["COORDINATOR"] },
+  { entry: "staff-notify", label: T.menu.notify, roles: ["SECRETARY"] },
+];
+
+/**
+ * The staff rich menu, as data, for the rich-menu code to lay out and link
+ * to a user when they get a role (not linked yet: see src/line/rich-menu/).
+ * `roles`: who can use the tile; the entry refuses everyone else.
+ */
+export interface StaffRichMenuArea {
+  opens: { entry: string } | { word: "menu" | "help" };
+  label: string;
+  roles?: readonly StaffRoleKind[];
+}
+
+export const STAFF_RICH_MENU_AREAS: readonly StaffRichMenuArea[] = [
+  { opens: { entry: STAFF_ENTRY }, label: T.menu.staff },
+  ...STAFF_ACTIONS.map((a) => ({ opens: { entry: a.entry }, label: a.label, roles: a.roles })),
+  { opens: { word: "menu" }, label: T.villagerMenu },
+  { opens: { word: "help" }, label: T.menu.help },
+];
+
+/** A `visible` check for staff entries: holds any role (no argument) or one of these. */
+export function staffOnly(...roles: StaffRoleKind[]): (ctx: TurnContext) => Promise<boolean> {
+  if (roles.length === 0) return (ctx) => isStaff(ctx.tx, ctx.userId);
+  return async (ctx) => {
+    for (const role of roles) if (await isStaff(ctx.tx, ctx.userId, role)) return true;
+    return false;
+  };
+}
+
+/** At most this many roles are listed on the card; the rest are counted. */
+const MAX_ROLE_ROWS = 8;
+
+export interface StaffModule {
+  flows: FlowDef[];
+  menu: MenuEntry[];
+}
+
+export function staffModule(options: {
+  provinceCode: number;
+  engine: () => Engine;
+  /** How long an invite code lasts (INVITE_CODE_HOURS). */
+  inviteHours?: number;
+  /** Other staff features' buttons, shown before this module's own. */
+  actions?: readonly StaffAction[];
+}): StaffModule {
+  const hours = options.inviteHours ?? DEFAULT_INVITE_HOURS;
+  const actions = [...(options.actions ?? []), ...STAFF_ACTIONS];
+  const menuAfter = async (ctx: TurnContext, lead: string) => options.engine().menu(ctx, [text(lead)]);
+
+  /** The main menu's buttons with "งานเจ้าหน้าที่" first: where a new staff member goes next. */
+  async function staffFirst(ctx: TurnContext, lead: string): Promise<Outgoing> {
+    const out = await menuAfter(ctx, lead);
+    const home = encodePostback({ kind: "menu", entry: STAFF_ENTRY });
+    const first = (b: Button) => (b.kind === "postback" && b.data === home ? 0 : 1);
+    return { replies: out.replies, buttons: [...out.buttons].sort((a, b) => first(a) - first(b)) };
+  }
+
+  async function home(ctx: TurnContext): Promise<Outgoing> {
+    const grants = await rolesOf(ctx.tx, ctx.userId);
+    const names: string[] = [];
+    for (const g of grants) names.push(await describeGrant(ctx.tx, g));
+    const shown = names.length > MAX_ROLE_ROWS ? [...names.slice(0, MAX_ROLE_ROWS - 1), T.homeMoreRoles(names.length - MAX_ROLE_ROWS + 1)] : names;
+    const held = new Set(grants.map((g) => g.role));
+    const mine = actions.filter((a) => a.roles.some((r) => held.has(r)));
+    const card = renderFlexTemplate(
+      "staff-home",
+      {
+        title: T.homeTitle,
+        rolesHeading: T.homeRolesHeading,
+        note: mine.length > 0 ? T.homeActionsNote : T.homeNoActions,
+        menuLabel: T.villagerMenu,
+        menuData: encodePostback({ kind: "global", word: "menu" }),
+      },
+      {
+        roles: shown.map((role) => renderFlexTemplate("staff-role-row", { role })),
+        actions: mine.map((a) =>
+          renderFlexTemplate("staff-action-button", { label: a.label, data: encodePostback({ kind: "menu", entry: a.entry }) }),
+        ),
+      },
+    );
+    const menu = await options.engine().menu(ctx);
+    return { replies: [{ kind: "flex", altText: T.homeAlt(names.join(", ")).slice(0, 400), contents: card }], buttons: menu.buttons };
+  }
+
+  async function redeem(ctx: TurnContext, typed?: string): Promise<Outgoing> {
+    if (typed === undefined) return menuAfter(ctx, T.redeemHow);
+    // Rate limiting of guesses needs a table of attempts (no schema for it
+    // yet); until then the code space (31^8) and the expiry carry it.
+    const result = await redeemInvite(ctx.tx, typed, ctx.userId, ctx.now);
+    switch (result.status) {
+      case "granted":
+        // TODO(rich menu): link STAFF_RICH_MENU_AREAS' menu to this user here.
+        return staffFirst(ctx, T.redeemed(await describeGrant(ctx.tx, result.grant)));
+      case "already":
+        return staffFirst(ctx, T.redeemAlready(await describeGrant(ctx.tx, result.grant)));
+      default:
+        return menuAfter(ctx, T.redeemRefused);
+    }
+  }
+
+  const notifyFlow: FlowDef = {
+    id: NOTIFY_FLOW,
+    version: 1,
+    title: T.flowTitles.notify,
+    steps: [
+      {
+        id: "mode",
+        slot: "mode",
+        prompt: async (ctx) => {
+          const pref = await ctx.tx.staffPreference.findUnique({ where: { lineUserId: ctx.userId } });
+          return [text(T.notifyAsk(pref?.digest ? T.notifyDigest : T.notifyEach))];
+        },
+        expects: T.notifyExpects,
+        input: {
+          kind: "choice",
+          choices: () => [
+            { label: T.notifyEach, value: "each" },
+            { label: T.notifyDigest, value: "digest" },
+          ],
+        },
+        next: () => END,
+      },
+    ],
+    async complete(ctx, data) {
+      if (!(await isStaff(ctx.tx, ctx.userId, "SECRETARY"))) return menuAfter(ctx, T.notSecretary);
+      const digest = data.mode === "digest";
+      await ctx.tx.staffPreference.upsert({
+        where: { lineUserId: ctx.userId },
+        create: { lineUserId: ctx.userId, digest },
+        update: { digest },
+      });
+      return staffFirst(ctx, T.notifySaved(digest ? T.notifyDigest : T.notifyEach));
+    },
+  };
+
+  const menu: MenuEntry[] = [
+    {
+      id: STAFF_ENTRY,
+      label: T.menu.staff,
+      keywords: ["งานเจ้าหน้าที่", "เจ้าหน้าที่", "staff"],
+      visible: staffOnly(),
+      open: home,
+    },
+    {
+      id: "staff-invite",
+      label: T.menu.invite,
+      keywords: ["สร้างรหัสเชิญ", "รหัสเชิญ", "เชิญเลขา", "invite"],
+      listed: false,
+      visible: staffOnly("COORDINATOR"),
+      async open(ctx) {
+        const start = await inviteStart(ctx, options.provinceCode);
+        if (!start) return menuAfter(ctx, T.inviteNoArea);
+        return options.engine().startFlow(ctx, INVITE_FLOW, start);
+      },
+    },
+    {
+      id: "staff-notify",
+      label: T.menu.notify,
+      keywords: ["ตั้งค่าการแจ้งเตือน", "การแจ้งเตือน", "แจ้งเตือน"],
+      listed: false,
+      visible: staffOnly("SECRETARY"),
+      open: (ctx) => options.engine().startFlow(ctx, NOTIFY_FLOW),
+    },
+    {
+      // Anyone, member or not: typing (or a button carrying) a code of the
+      // invite shape. Its reply never tells unknown, used and expired apart.
+      id: "staff-redeem",
+      label: T.menu.redeem,
+      keywords: [],
+      listed: false,
+      matches: (typed) => normaliseInviteCode(typed) !== null,
+      open: redeem,
+    },
+  ];
+
+  return {
+    flows: [inviteFlow({ provinceCode: options.provinceCode, hours, menuAfter }), notifyFlow],
+    menu,
+  };
+}
