@@ -5,6 +5,7 @@
 //
 // The engine mutates ctx.state; the caller loads it under a per-user lock
 // and saves it in the same transaction (src/inbox/processor.ts).
+import { parsePickerValue, pickerValue } from "./datetime.ts";
 import { globalWordOf, type GlobalWord } from "./global-words.ts";
 import { matchKey } from "./normalize.ts";
 import { decodePostback, encodePostback } from "./postback.ts";
@@ -37,10 +38,13 @@ const DONE_SETS_SLOT = "_imageSets";
 /** Postback values of the multi-select "done" and the image "skip" buttons. */
 export const MULTI_DONE = "~done";
 export const IMAGE_SKIP = "~skip";
+/** Postback value of the datetime picker's button; the instant comes in params.datetime. */
+export const DATETIME_PICKED = "~picked";
 
 type ImageInput = Extract<Input, { kind: "image" }>;
 type MultiInput = Extract<StepDef["input"], { kind: "multi" }>;
 type ImageStepInput = Extract<StepDef["input"], { kind: "image" }>;
+type DatetimeStepInput = Extract<StepDef["input"], { kind: "datetime" }>;
 
 function pendingSelection(data: FlowData): string[] {
   const p = data[PENDING_SLOT];
@@ -130,7 +134,7 @@ export class Engine {
       if (pb.kind === "page") return this.reprompt(ctx, lead, pb.page);
       if (pb.kind === "answer") {
         if (this.currentStep(s)?.slow) ctx.busy?.();
-        return this.answerValue(ctx, pb.value, lead);
+        return this.answerValue(ctx, pb.value, lead, input.params);
       }
     }
 
@@ -243,6 +247,14 @@ export class Engine {
       if (!skip) return this.miss(ctx, T.sendPhoto(step.input.skipLabel), lead);
       return this.accept(ctx, [], lead);
     }
+    if (step.input.kind === "datetime") {
+      const choice = matchChoice((await step.input.choices?.(ctx)) ?? [], input.text);
+      if (choice) return this.accept(ctx, choice.value, lead);
+      const parsed = step.input.parse?.(input.text);
+      if (!parsed) return this.miss(ctx, step.input.invalid, lead);
+      if (!parsed.ok) return this.miss(ctx, parsed.message, lead);
+      return this.answerDatetime(ctx, step.input, parsed.value instanceof Date ? parsed.value : null, lead);
+    }
     if (step.input.kind === "location") {
       if (!step.input.parse) return this.miss(ctx, T.sendLocation(step.input.label), lead);
       const parsed = step.input.parse(input.text);
@@ -262,8 +274,14 @@ export class Engine {
   }
 
   /** A tapped button: its value must still be one the step offers. */
-  private async answerValue(ctx: TurnContext, value: string, lead: Reply[]): Promise<Outgoing> {
+  private async answerValue(ctx: TurnContext, value: string, lead: Reply[], params?: Record<string, string>): Promise<Outgoing> {
     const step = this.currentStep(ctx.state)!;
+    if (step.input.kind === "datetime") {
+      if (value === DATETIME_PICKED) return this.answerDatetime(ctx, step.input, parsePickerValue(params?.datetime), lead);
+      const offered = ((await step.input.choices?.(ctx)) ?? []).some((c) => c.value === value);
+      if (!offered) return this.reprompt(ctx, [...lead, text(T.stale)]);
+      return this.accept(ctx, value, lead);
+    }
     if (step.input.kind === "choice") {
       const offered = (await step.input.choices(ctx)).some((c) => c.value === value);
       if (!offered) return this.reprompt(ctx, [...lead, text(T.stale)]);
@@ -282,6 +300,18 @@ export class Engine {
     const parsed = step.input.parse(value);
     if (!parsed.ok) return this.miss(ctx, parsed.message, lead);
     return this.accept(ctx, parsed.value, lead);
+  }
+
+  /** A picked or typed instant: within the step's bounds and its check, stored as an ISO string. */
+  private async answerDatetime(ctx: TurnContext, input: DatetimeStepInput, at: Date | null, lead: Reply[]): Promise<Outgoing> {
+    if (!at) return this.miss(ctx, input.invalid, lead);
+    // The step's own check first: it says more ("before the start") than the bounds do.
+    const problem = input.check?.(at, ctx);
+    if (problem) return this.miss(ctx, problem, lead);
+    const min = input.min?.(ctx);
+    const max = input.max?.(ctx);
+    if ((min && at.getTime() < min.getTime()) || (max && at.getTime() > max.getTime())) return this.miss(ctx, input.invalid, lead);
+    return this.accept(ctx, at.toISOString(), lead);
   }
 
   /** A toggle (or done) of a multi-select: toggles re-prompt with the selection, done answers. */
@@ -461,6 +491,20 @@ export class Engine {
       case "location":
         first.push({ kind: "location", label: shortLabel(step.input.label) });
         break;
+      case "datetime": {
+        const bound = (d: Date | undefined) => (d ? pickerValue(d) : undefined);
+        const [min, max, initial] = [step.input.min?.(ctx), step.input.max?.(ctx), step.input.initial?.(ctx)];
+        first.push({
+          kind: "datetime",
+          label: shortLabel(step.input.label),
+          data: encodePostback({ kind: "answer", ...base, value: DATETIME_PICKED }),
+          ...(min ? { min: bound(min) } : {}),
+          ...(max ? { max: bound(max) } : {}),
+          ...(initial ? { initial: bound(initial) } : {}),
+        });
+        options = (await step.input.choices?.(ctx)) ?? [];
+        break;
+      }
     }
 
     const room = MAX_QUICK_REPLIES - fixed.length - first.length;
@@ -489,11 +533,24 @@ export class Engine {
     return shown;
   }
 
-  private async openEntry(ctx: TurnContext, entryId: string, lead: Reply[], arg?: string): Promise<Outgoing> {
+  private async openEntry(ctx: TurnContext, entryId: string, lead: Reply[], arg?: string, hops = 0): Promise<Outgoing> {
     const entry = (await this.visibleEntries(ctx)).find((e) => e.id === entryId);
     if (!entry) {
-      if (ctx.state.flowId) return this.reprompt(ctx, [...lead, text(T.stale)]);
-      return this.menu(ctx, [...lead, text(T.stale)]);
+      // A rich menu tile or an old card names an entry this user cannot
+      // see now (members only, staff only): its stand-in if it has one
+      // (sign-up for a members-only service), else the menu. Only an id
+      // that does not exist at all is a stale button.
+      const hidden = this.options.menu.find((e) => e.id === entryId);
+      const instead = hidden?.otherwise;
+      // Stand-ins may chain (fund-link → fund-balance → sign-up); a short
+      // chain, so a mistaken cycle ends at the menu.
+      if (instead && hops < 3) {
+        if (instead.say && !lead.some((r) => r.kind === "text" && r.text === instead.say)) lead.push(text(instead.say));
+        return this.openEntry(ctx, instead.entry, lead, undefined, hops + 1);
+      }
+      const note = hidden ? [] : [text(T.stale)];
+      if (ctx.state.flowId) return this.reprompt(ctx, [...lead, ...note]);
+      return this.menu(ctx, [...lead, ...note]);
     }
     const flow = ctx.state.flowId ? this.flows.get(ctx.state.flowId) : undefined;
     if (flow) {
@@ -514,6 +571,12 @@ export class Engine {
         const out = await entry.open(ctx, entry.matches?.(input.text) ? input.text : undefined);
         return { replies: [...lead, ...out.replies], buttons: out.buttons };
       }
+      // A service this user cannot use yet, asked for by name ("ยอดเงินกองทุน"
+      // from a non-member): its stand-in, as for a tap on its button.
+      const hidden = this.options.menu.find(
+        (e) => e.otherwise && !entries.includes(e) && e.keywords.some((k) => key.includes(matchKey(k))),
+      );
+      if (hidden) return this.openEntry(ctx, hidden.id, lead);
     }
     if (input.kind === "sticker") lead.push(text(T.idleSticker));
     else if (!quiet) lead.push(text(T.notUnderstood));

@@ -19,7 +19,12 @@ export type Button =
   | { kind: "postback"; label: string; data: string; displayText?: string }
   | { kind: "text"; label: string; text: string }
   /** LINE's "send my location" quick reply: the answer arrives as a location message. */
-  | { kind: "location"; label: string };
+  | { kind: "location"; label: string }
+  /**
+   * LINE's date-and-time picker: the answer is a postback with `data` and
+   * params.datetime ("2026-12-05T09:30"). initial/min/max use that format.
+   */
+  | { kind: "datetime"; label: string; data: string; initial?: string; min?: string; max?: string };
 
 /** What to send back: the buttons become quick replies on the last message. */
 export interface Outgoing {
@@ -113,6 +118,27 @@ export type StepInput =
       /** Keeps at most this many (the first ones) of an image set; `tooMany` says so. */
       max?: number;
       tooMany?: string;
+    }
+  | {
+      /**
+       * A date and time: LINE's picker (its postback's params.datetime, read
+       * as Bangkok wall time) or typed text through `parse` (default: none).
+       * Stores the instant as an ISO string. `choices` answer for the user
+       * ("ไม่กำหนด", "2 ชั่วโมง"): a tapped or typed choice stores its value.
+       */
+      kind: "datetime";
+      /** The label of the picker quick reply. */
+      label: string;
+      parse?: (text: string) => ParseResult;
+      /** The picker's bounds and starting point (also enforced on the answer: min/max). */
+      min?: (ctx: TurnContext) => Date | undefined;
+      max?: (ctx: TurnContext) => Date | undefined;
+      initial?: (ctx: TurnContext) => Date | undefined;
+      /** A problem with a picked or typed instant given the other answers (end before start), or null. */
+      check?: (at: Date, ctx: TurnContext) => string | null;
+      choices?: (ctx: TurnContext) => Choice[] | Promise<Choice[]>;
+      /** Shown for a picked instant outside min/max, or typed text that is not a date. */
+      invalid: string;
     };
 
 export const END = Symbol("end of flow");
@@ -165,6 +191,12 @@ export interface MenuEntry {
   /** False: reachable by its buttons and keywords, not listed in the menu. */
   listed?: boolean;
   visible?: (ctx: TurnContext) => Promise<boolean>;
+  /**
+   * Opened instead when this entry is tapped (a rich menu tile, an old
+   * card) by a user who cannot see it: e.g. sign-up, with a line saying
+   * why. Without it such a tap shows the menu.
+   */
+  otherwise?: { entry: string; say?: string };
   /**
    * `arg` comes from a card's button (encodePostback({ kind: "menu", entry,
    * arg })); typed keywords and the menu open without one. Untrusted: check

@@ -84,6 +84,7 @@ export function membersModule(options: { provinceCode: number; engine: () => Eng
       label: T.menu.signup,
       keywords: ["สมัคร", "ลงทะเบียน", "register", "signup"],
       visible: notMember,
+      otherwise: { entry: "profile", say: T.alreadyMember },
       open: (ctx) => options.engine().startFlow(ctx, "signup"),
     },
     {
@@ -91,6 +92,7 @@ export function membersModule(options: { provinceCode: number; engine: () => Eng
       label: T.menu.profile,
       keywords: ["ข้อมูลของฉัน", "โปรไฟล์", "profile", "แก้ไขข้อมูล"],
       visible: isMember,
+      otherwise: { entry: "signup", say: T.membersOnly },
       async open(ctx) {
         const member = (await activeMember(ctx.tx, ctx.userId))!;
         const council = member.councilId ? await getCouncilWithPlace(ctx.tx, member.councilId) : null;

@@ -3,6 +3,7 @@
 // edits from the summary, and what happens with no flow running. The
 // sign-up flow is the flow under test; its steps are
 // consent → name → phone → district → council → confirm.
+import { GUEST_MENU } from "../support/menus.ts";
 import type { messagingApi } from "@line/bot-sdk";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DATABASE_KINDS } from "../support/database.ts";
@@ -85,7 +86,7 @@ describe.each(DATABASE_KINDS)("conversation engine on %s", (kind) => {
   }
   async function expectMenu(u: ChatUser) {
     expect(u.lastText()).toMatch(MENU_PROMPT);
-    expect(quickLabels(u)).toEqual(["สมัครสมาชิก", "ขอช่วยเหลือน้ำท่วม", "ช่วยเหลือ"]);
+    expect(quickLabels(u)).toEqual(GUEST_MENU);
   }
 
   beforeAll(async () => {
@@ -534,6 +535,17 @@ describe.each(DATABASE_KINDS)("conversation engine on %s", (kind) => {
       await u.postback("m=no-such-entry");
       expect(u.lastText()).toMatch(STALE);
       await expectMenu(u);
+    });
+
+    it("a members-only entry tapped by a non-member opens its stand-in (sign-up), not a stale-button message", async () => {
+      const u = newUser("hidden-entry");
+      await u.follow();
+      await u.tap("ไม่ยินยอม").catch(() => undefined);
+      await u.say("เมนู");
+      await u.postback("m=profile");
+      expect(u.lastText()).toContain("บริการนี้สำหรับสมาชิก");
+      expect(u.lastText()).not.toMatch(STALE);
+      expect(await conversation(u)).toMatchObject({ flowId: "signup" });
     });
 
     it("a district the step does not offer is refused, even with the current turn", async () => {

@@ -1,6 +1,7 @@
 // The members module as transcripts: consent, the profile card and its
 // edits, withdrawing consent, follow and unfollow, the LINE display name as
 // an answer, and the phone number never being sent back in full.
+import { GUEST_MENU, MEMBER_MENU } from "../support/menus.ts";
 import type { messagingApi } from "@line/bot-sdk";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DATABASE_KINDS } from "../support/database.ts";
@@ -11,8 +12,6 @@ const NOT_UNDERSTOOD = /ยังไม่เข้าใจ/;
 const STALE = /หมดอายุ/;
 const CARD_BUTTONS = ["แก้ชื่อ", "แก้เบอร์โทร", "ย้ายตำบล", "ถอนความยินยอม"];
 // The welfare-fund entries are listed for members too (test/welfare-fund/link-flow.test.ts).
-const MEMBER_MENU = ["ข้อมูลของฉัน", "เชื่อมบัญชีกองทุน", "ยอดเงินกองทุน", "ขอช่วยเหลือน้ำท่วม", "ช่วยเหลือ"];
-const GUEST_MENU = ["สมัครสมาชิก", "ขอช่วยเหลือน้ำท่วม", "ช่วยเหลือ"];
 
 function quickLabels(u: ChatUser): string[] {
   const last = u.last().at(-1);
@@ -151,12 +150,13 @@ describe.each(DATABASE_KINDS)("members on %s", (kind) => {
       expect(u.buttons()).toEqual([...CARD_BUTTONS, ...MEMBER_MENU]);
     });
 
-    it("is not open to someone who is not a member", async () => {
+    it("is not open to someone who is not a member: asked for by name, it offers sign-up", async () => {
       const u = newUser("card-guest");
       await u.say("ข้อมูลของฉัน");
-      expect(u.lastText()).toMatch(NOT_UNDERSTOOD);
-      expect(u.last()[0]).toMatchObject({ type: "text" });
-      expect(quickLabels(u)).toEqual(GUEST_MENU);
+      expect(u.lastText()).toContain("บริการนี้สำหรับสมาชิก");
+      expect(u.lastText()).not.toMatch(NOT_UNDERSTOOD);
+      expect(u.last().some((m) => m.type === "flex" && m.altText.includes("ข้อมูลของฉัน"))).toBe(false);
+      expect(await conversation(u)).toMatchObject({ flowId: "signup" });
     });
 
     it("แก้ชื่อ: a new name, the summary, and the member updated", async () => {
@@ -218,14 +218,15 @@ describe.each(DATABASE_KINDS)("members on %s", (kind) => {
       });
     });
 
-    it("a sign-up button kept from before is out of date for a member", async () => {
+    it("a sign-up button kept from before shows a member their profile, not a second sign-up", async () => {
       const u = newUser("old-signup-button");
       await u.say("เมนู");
       const signupButton = dataOf(u, "สมัครสมาชิก");
       await signUp(u, "สมบัติ มั่นคง", "0961234567");
       await u.postback(signupButton);
-      expect(u.lastText()).toMatch(STALE);
-      expect(quickLabels(u)).toEqual(MEMBER_MENU);
+      expect(u.lastText()).toContain("ท่านเป็นสมาชิกอยู่แล้ว");
+      expect(u.lastText()).not.toMatch(STALE);
+      expect(u.buttons()).toEqual([...CARD_BUTTONS, ...MEMBER_MENU]);
       expect(await conversation(u)).toMatchObject({ flowId: null });
     });
   });
@@ -260,11 +261,14 @@ describe.each(DATABASE_KINDS)("members on %s", (kind) => {
       expect(records[1]!.recordedAt.getTime()).toBe(h.clock.now.getTime());
       expect(await conversation(u)).toMatchObject({ flowId: null, data: {} });
 
-      // No longer a member: no card, and the card's old buttons are out of date.
+      // No longer a member: no card (sign-up is offered instead), and the
+      // card's old buttons do nothing.
       await u.say("ข้อมูลของฉัน");
-      expect(u.lastText()).toMatch(NOT_UNDERSTOOD);
+      expect(u.lastText()).toContain("บริการนี้สำหรับสมาชิก");
+      expect(await conversation(u)).toMatchObject({ flowId: "signup" });
+      await u.say("ยกเลิก");
       await u.postback(oldEditName);
-      expect(u.lastText()).toMatch(STALE);
+      expect(u.lastText()).not.toContain("ขอทราบชื่อ-นามสกุล");
       expect(await conversation(u)).toMatchObject({ flowId: null });
 
       // Signing up again makes a new member; the anonymised row stays.

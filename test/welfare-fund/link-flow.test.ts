@@ -2,6 +2,7 @@
 // fund record (national ID + birth date), requests for the council
 // secretary, the lock-out after three failures, the national ID never sent
 // back in full, and the balance card.
+import { GUEST_MENU, LINKED_MENU, MEMBER_MENU } from "../support/menus.ts";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { encodePostback } from "../../src/engine/postback.ts";
 import { nationalIdCheckDigit } from "../../src/welfare-fund/national-id.ts";
@@ -9,9 +10,6 @@ import { DATABASE_KINDS } from "../support/database.ts";
 import { Harness, type ChatUser } from "../support/harness.ts";
 
 const NOT_UNDERSTOOD = /ยังไม่เข้าใจ/;
-const GUEST_MENU = ["สมัครสมาชิก", "ขอช่วยเหลือน้ำท่วม", "ช่วยเหลือ"];
-const UNLINKED_MENU = ["ข้อมูลของฉัน", "เชื่อมบัญชีกองทุน", "ยอดเงินกองทุน", "ขอช่วยเหลือน้ำท่วม", "ช่วยเหลือ"];
-const LINKED_MENU = ["ข้อมูลของฉัน", "ยอดเงินกองทุน", "ขอช่วยเหลือน้ำท่วม", "ช่วยเหลือ"];
 const HOUR = 3_600_000;
 
 /** A valid national ID (check digit computed) from 12 digits' worth of seed. */
@@ -104,7 +102,7 @@ describe.each(DATABASE_KINDS)("fund link on %s", (kind) => {
   it("links a member on a correct ID (Thai digits, dashes) and BE birth date", async () => {
     const u = newUser("ok");
     const member = await signUp(u);
-    expect(quickLabels(u)).toEqual(UNLINKED_MENU);
+    expect(quickLabels(u)).toEqual(MEMBER_MENU);
     const f = await fund(member.councilId!, "LINK1");
     const id = nextId();
     const fm = await fundMember(f.id, id, "1958-03-14");
@@ -135,9 +133,10 @@ describe.each(DATABASE_KINDS)("fund link on %s", (kind) => {
     expect(await requests(member.id)).toEqual([]);
     expect(await h.db.prisma.fundLinkAttempt.findMany({ where: { memberId: member.id } })).toMatchObject([{ matched: true }]);
 
-    // Linked: the entry is gone, its keyword no longer opens it.
+    // Linked: the entry is gone; asking for it shows the balance instead of a second link.
     await u.say("เชื่อมบัญชีกองทุน");
-    expect(u.lastText()).toMatch(NOT_UNDERSTOOD);
+    expect(u.lastText()).toMatch(/ยอดเงินกองทุนสวัสดิการของท่าน/);
+    expect(await conversation(u)).toMatchObject({ flowId: null });
   });
 
   it("accepts a CE birth date, and an edit from the summary comes back to it", async () => {
@@ -193,7 +192,7 @@ describe.each(DATABASE_KINDS)("fund link on %s", (kind) => {
     const id = nextId();
     await link(u, id, "02/05/2510");
     expect(u.lastText()).toMatch(/เลขาฯ/);
-    expect(quickLabels(u)).toEqual(UNLINKED_MENU);
+    expect(quickLabels(u)).toEqual(MEMBER_MENU);
     expect(await requests(member.id)).toMatchObject([
       {
         councilId: member.councilId,
@@ -263,7 +262,7 @@ describe.each(DATABASE_KINDS)("fund link on %s", (kind) => {
     expect(u.lastText()).toMatch(/พิมพ์ผิด/);
     // Unlocks 24 h after the first of the three failures (10:00 Bangkok time, BE).
     expect(u.lastText()).toContain("ลองใหม่ได้ตั้งแต่ 29/11/2569 10:00 น.");
-    expect(quickLabels(u)).toEqual(UNLINKED_MENU);
+    expect(quickLabels(u)).toEqual(MEMBER_MENU);
     expect(await conversation(u)).toMatchObject({ flowId: null });
     await u.tap("เชื่อมบัญชีกองทุน");
     expect(u.lastText()).toMatch(/ไม่สำเร็จหลายครั้ง/);
@@ -275,17 +274,18 @@ describe.each(DATABASE_KINDS)("fund link on %s", (kind) => {
     await u.say("ยกเลิก");
   });
 
-  it("is not for someone who is not a member: the entry is invisible", async () => {
+  it("is not for someone who is not a member: asking for it offers sign-up instead", async () => {
     const u = newUser("guest");
-    await u.say("เชื่อมบัญชีกองทุน");
-    expect(u.lastText()).toMatch(NOT_UNDERSTOOD);
+    await u.say("เมนู");
     expect(quickLabels(u)).toEqual(GUEST_MENU);
-    await u.say("ยอดเงินกองทุน");
-    expect(u.lastText()).toMatch(NOT_UNDERSTOOD);
-    await u.postback(encodePostback({ kind: "menu", entry: "fund-link" }));
-    expect(u.lastText()).toMatch(/หมดอายุ/);
-    expect(quickLabels(u)).toEqual(GUEST_MENU);
-    expect(await conversation(u)).toMatchObject({ flowId: null });
+    for (const ask of [() => u.say("เชื่อมบัญชีกองทุน"), () => u.say("ยอดเงินกองทุน"), () => u.postback(encodePostback({ kind: "menu", entry: "fund-link" }))]) {
+      await u.say("ยกเลิก");
+      await ask();
+      expect(u.lastText()).toContain("ดูยอดเงินกองทุนได้เมื่อสมัครสมาชิกแล้ว");
+      expect(u.lastText()).not.toMatch(NOT_UNDERSTOOD);
+      expect(await conversation(u)).toMatchObject({ flowId: "signup" });
+    }
+    expect(await h.db.prisma.member.count({ where: { lineUserId: u.id } })).toBe(0);
   });
 
   it("an abandoned flow's answers are dropped by the hourly sweep once it expires", async () => {
@@ -367,7 +367,7 @@ describe.each(DATABASE_KINDS)("fund link on %s", (kind) => {
       await signUp(u, "ยัง ไม่เชื่อม", "0833334444");
       await u.tap("ยอดเงินกองทุน");
       expect(u.lastText()).toMatch(/ยังไม่ได้เชื่อมบัญชี/);
-      expect(quickLabels(u)).toEqual(["เชื่อมบัญชีกองทุน", "ข้อมูลของฉัน", "ยอดเงินกองทุน", "ขอช่วยเหลือน้ำท่วม", "ช่วยเหลือ"]);
+      expect(quickLabels(u)).toEqual(["เชื่อมบัญชีกองทุน", ...MEMBER_MENU.filter((l) => l !== "เชื่อมบัญชีกองทุน")]);
       await u.tap("เชื่อมบัญชีกองทุน");
       expect(u.lastText()).toMatch(/เลขประจำตัวประชาชน 13 หลัก/);
       await u.say("ยกเลิก");
