@@ -67,3 +67,28 @@ export async function redeemInvite(tx: Tx, typed: string, userId: string, now: D
   const granted = await grantRole(tx, userId, grant, { by: invite.createdBy, at: now, via: `invite:${invite.id}` });
   return { status: granted ? "granted" : "already", grant };
 }
+
+/** Failed codes allowed per user in INVITE_LOCK_WINDOW_MS before a lock-out. */
+export const INVITE_MAX_FAILURES = 5;
+export const INVITE_LOCK_WINDOW_MS = 3_600_000;
+
+/**
+ * When this user may try a code again, or null. Guessing is already hopeless
+ * (31^8 codes), but a lock-out keeps a script from trying for a week.
+ */
+export async function inviteLockedUntil(tx: Tx, userId: string, now: Date): Promise<Date | null> {
+  const since = new Date(now.getTime() - INVITE_LOCK_WINDOW_MS);
+  const recent = await tx.inviteAttempt.findMany({
+    where: { lineUserId: userId, at: { gt: since } },
+    select: { at: true },
+    orderBy: { at: "desc" },
+    take: INVITE_MAX_FAILURES,
+  });
+  if (recent.length < INVITE_MAX_FAILURES) return null;
+  // Locked until the oldest of the last five failures leaves the window.
+  return new Date(recent.at(-1)!.at.getTime() + INVITE_LOCK_WINDOW_MS);
+}
+
+export async function recordFailedInvite(tx: Tx, userId: string, now: Date): Promise<void> {
+  await tx.inviteAttempt.create({ data: { lineUserId: userId, at: now } });
+}

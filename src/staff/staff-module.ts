@@ -8,11 +8,12 @@
 // may not see cannot be opened by a keyword or a forged postback either (the
 // engine answers with the normal menu), so a villager typing a staff word
 // gets the villagers' menu.
+import { thaiTime } from "../thai/format.ts";
 import type { Engine } from "../engine/engine.ts";
 import { encodePostback } from "../engine/postback.ts";
 import { END, type Button, type FlowDef, type MenuEntry, type Outgoing, type TurnContext } from "../engine/types.ts";
 import { renderFlexTemplate } from "../templates/flex.ts";
-import { DEFAULT_INVITE_HOURS, normaliseInviteCode, redeemInvite } from "./invites.ts";
+import { DEFAULT_INVITE_HOURS, inviteLockedUntil, normaliseInviteCode, recordFailedInvite, redeemInvite } from "./invites.ts";
 import { describeGrant, INVITE_FLOW, inviteFlow, inviteStart } from "./invite-flow.ts";
 import { isStaff, rolesOf, type StaffRoleKind } from "./roles.ts";
 import { STAFF_TEXT as T } from "./texts.ts";
@@ -120,9 +121,10 @@ export function staffModule(options: {
 
   async function redeem(ctx: TurnContext, typed?: string): Promise<Outgoing> {
     if (typed === undefined) return menuAfter(ctx, T.redeemHow);
-    // Rate limiting of guesses needs a table of attempts (no schema for it
-    // yet); until then the code space (31^8) and the expiry carry it.
+    const lockedUntil = await inviteLockedUntil(ctx.tx, ctx.userId, ctx.now);
+    if (lockedUntil) return menuAfter(ctx, T.redeemLocked(thaiTime(lockedUntil)));
     const result = await redeemInvite(ctx.tx, typed, ctx.userId, ctx.now);
+    if (result.status !== "granted" && result.status !== "already") await recordFailedInvite(ctx.tx, ctx.userId, ctx.now);
     switch (result.status) {
       case "granted":
         // TODO(rich menu): link STAFF_RICH_MENU_AREAS' menu to this user here.

@@ -288,6 +288,27 @@ describe.each(DATABASE_KINDS)("staff module on %s", (kind) => {
     expect(await h.db.prisma.inviteCode.findFirstOrThrow({ where: { code } })).toMatchObject({ usedAt: null });
   });
 
+  it("five wrong codes in an hour lock the guesser out for the rest of it, even for a real code", async () => {
+    const coordinator = await districtCoordinator("lockout");
+    await inviteSecretaryOfA(coordinator);
+    await coordinator.tap("สร้างรหัส");
+    const code = shownCode(coordinator);
+    const guesser = newUser("guesser");
+    for (const guess of ["AAAAAAAA", "BBBBBBBB", "CCCCCCCC", "DDDDDDDD", "EEEEEEEE"]) {
+      await guesser.say(guess);
+      expect(guesser.lastText()).toMatch(REFUSED);
+    }
+    await guesser.say(code);
+    expect(guesser.lastText()).toContain("ใส่รหัสผิดหลายครั้ง");
+    expect(await rolesOf(h.db.prisma, guesser.id)).toEqual([]);
+    expect(await h.db.prisma.inviteCode.findFirstOrThrow({ where: { code } })).toMatchObject({ usedAt: null });
+    // An hour after the first wrong guess the window has room again.
+    h.clock.advance(HOUR);
+    await guesser.say(code);
+    expect(guesser.lastText()).not.toContain("ใส่รหัสผิดหลายครั้ง");
+    expect(await rolesOf(h.db.prisma, guesser.id)).toEqual([{ role: "SECRETARY", level: "COUNCIL", areaId: expect.any(Number) }]);
+  });
+
   it("a secretary chooses an evening digest or one push per case; coordinators do not see the setting", async () => {
     const sec = await secretaryOf(councilB, "digest");
     await sec.say("ตั้งค่าการแจ้งเตือน");

@@ -1,0 +1,282 @@
+// The cards staff see of a help request: the notice pushed to the council's
+// secretaries, the list bubble of the pending list, and the staff card with
+// history and the actions the current status allows.
+//
+// These cards carry the request's sensitive parts (vulnerable people: health
+// data; household income and land) and are only ever built for staff who can
+// handle the request's council (the notice's recipients are its secretaries;
+// the list and the card check canHandleCouncil first). The phone is shown
+// masked; the full number is only inside the "โทร" button's tel: link, which
+// is what it was collected for (calling back), and the outbox clears the
+// pushed card once LINE has accepted it.
+import { encodePostback } from "../engine/postback.ts";
+import type { Tx } from "../db/database.ts";
+import type { HelpPriority, HelpRequestEventKind, HelpRequestKind, HelpRequestStatus } from "../generated/prisma/client.ts";
+import { maskPhone } from "../members/phone.ts";
+import { renderFlexTemplate } from "../templates/flex.ts";
+import { thaiDateTime } from "../thai/format.ts";
+import { maskNote } from "./my-requests.ts";
+import { CASE_TEXT as T } from "./case-texts.ts";
+import { HELP_TEXT, HOUSING_TEXT } from "./texts.ts";
+
+export const CASES_ENTRY = "staff-cases";
+const HISTORY_ROWS = 10;
+
+export type CaseVerb = "accept" | "progress" | "resolve" | "reject" | "handover";
+
+/** The staff entry's postback: "42" opens request 42, "accept:42" accepts it, "page:1" the list's second page. */
+export const caseData = (verb: CaseVerb | "open" | "page", n: number) =>
+  encodePostback({ kind: "menu", entry: CASES_ENTRY, arg: verb === "open" ? String(n) : `${verb}:${n}` });
+
+export const OPEN_CASE_STATUSES: readonly HelpRequestStatus[] = ["PENDING", "ACCEPTED", "IN_PROGRESS"];
+
+/** Which actions each status allows, in the order the card shows them. */
+export const ACTIONS_FROM: Record<HelpRequestStatus, readonly CaseVerb[]> = {
+  PENDING: ["accept", "reject", "handover"],
+  // Resolving needs an acceptance first: acceptedAt then always says when
+  // someone took the case (the escalation of critical cases reads it).
+  ACCEPTED: ["progress", "resolve", "reject", "handover"],
+  IN_PROGRESS: ["resolve", "reject", "handover"],
+  RESOLVED: [],
+  REJECTED: [],
+  CANCELLED: [],
+};
+
+const PRIORITY_COLORS: Record<HelpPriority, string> = {
+  CRITICAL: "#C62828",
+  HIGH: "#D84315",
+  MEDIUM: "#8D6E00",
+  LOW: "#1B5E8A",
+};
+const HOUSING_COLOR = "#1B5E8A";
+
+export const STATUS_COLORS: Record<HelpRequestStatus, string> = {
+  PENDING: "#B26A00",
+  ACCEPTED: "#1565C0",
+  IN_PROGRESS: "#1565C0",
+  RESOLVED: "#1B7F5A",
+  REJECTED: "#C62828",
+  CANCELLED: "#6B6B6B",
+};
+
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
+const labels = (values: string[], names: Record<string, string>) => values.map((v) => names[v] ?? v);
+
+/** What a card needs of a request (loadCase). */
+export interface CaseRow {
+  id: number;
+  kind: HelpRequestKind;
+  caseNumber: string;
+  councilId: number;
+  council: { name: string };
+  status: HelpRequestStatus;
+  priority: HelpPriority | null;
+  forSomeoneElse: boolean;
+  householdName: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  address: string | null;
+  village: string | null;
+  peopleCount: number | null;
+  vulnerable: unknown;
+  waterLevel: string | null;
+  needs: unknown;
+  note: string | null;
+  householdHead: string | null;
+  incomeBand: string | null;
+  unsafeParts: unknown;
+  landStatus: string | null;
+  phone: string | null;
+  createdAt: Date;
+  photos: { request: number; after: number };
+}
+
+export async function loadCase(tx: Tx, id: number): Promise<CaseRow | null> {
+  const row = await tx.helpRequest.findUnique({ where: { id }, include: { council: { select: { name: true } } } });
+  if (!row) return null;
+  const [request, after] = await Promise.all([
+    tx.helpRequestPhoto.count({ where: { requestId: id, stage: "REQUEST" } }),
+    tx.helpRequestPhoto.count({ where: { requestId: id, stage: "AFTER" } }),
+  ]);
+  return { ...row, photos: { request, after } };
+}
+
+export const kindLine = (r: { kind: HelpRequestKind; priority: HelpPriority | null }) =>
+  T.kindLine(T.kinds[r.kind], r.kind === "FLOOD" && r.priority ? HELP_TEXT.priority[r.priority] : null);
+
+export const headerColor = (r: { kind: HelpRequestKind; priority: HelpPriority | null }) =>
+  r.kind === "FLOOD" && r.priority ? PRIORITY_COLORS[r.priority] : HOUSING_COLOR;
+
+/** Where the house is, in one line (no coordinates: the map button has them). */
+export function placeOf(r: { village: string | null; latitude: number | null; address: string | null }): string {
+  if (r.village) return T.village(r.village);
+  if (r.latitude !== null) return T.pinned(r.address);
+  return T.dash;
+}
+
+function fieldRows(r: CaseRow): Record<string, unknown>[] {
+  const F = T.fields;
+  const rows: [string, string][] = [[F.council, r.council.name], [F.location, placeOf(r)]];
+  if (r.kind === "FLOOD") {
+    if (r.forSomeoneElse && r.householdName) rows.push([F.household, r.householdName]);
+    if (r.peopleCount !== null) rows.push([F.people, T.people(r.peopleCount)]);
+    const vulnerable = labels(strings(r.vulnerable), HELP_TEXT.vulnerable);
+    rows.push([F.vulnerable, vulnerable.length > 0 ? vulnerable.join(", ") : T.none]);
+    rows.push([F.water, r.waterLevel ? (HELP_TEXT.water as Record<string, string>)[r.waterLevel] ?? r.waterLevel : T.dash]);
+    rows.push([F.needs, labels(strings(r.needs), HELP_TEXT.needs).join(", ") || T.dash]);
+  } else {
+    if (r.householdHead) rows.push([F.head, r.householdHead]);
+    if (r.peopleCount !== null) rows.push([F.people, T.people(r.peopleCount)]);
+    rows.push([F.unsafe, labels(strings(r.unsafeParts), HOUSING_TEXT.unsafe).join(", ") || T.dash]);
+    rows.push([F.income, r.incomeBand ? (HOUSING_TEXT.income as Record<string, string>)[r.incomeBand] ?? r.incomeBand : T.dash]);
+    rows.push([F.land, r.landStatus ? (HOUSING_TEXT.land as Record<string, string>)[r.landStatus] ?? r.landStatus : T.dash]);
+  }
+  rows.push([F.phone, r.phone ? maskPhone(r.phone) : T.dash]);
+  rows.push([F.photos, T.photos(r.photos.request, r.photos.after)]);
+  if (r.note) rows.push([F.note, maskNote(r.note)]);
+  rows.push([F.createdAt, thaiDateTime(r.createdAt)]);
+  return rows.map(([label, value]) => renderFlexTemplate("case-field-row", { label, value }));
+}
+
+function actionButton(verb: CaseVerb | "open" | "list", r: CaseRow, style: "primary" | "secondary" | "link") {
+  const label = verb === "open" ? T.buttons.detail : verb === "list" ? T.buttons.list : T.buttons[verb];
+  const data = verb === "list" ? encodePostback({ kind: "menu", entry: CASES_ENTRY }) : caseData(verb, r.id);
+  return renderFlexTemplate("case-action-button", { label, data, style, displayText: T.buttonDisplay(label, r.caseNumber) });
+}
+
+function linkButtons(r: CaseRow): Record<string, unknown>[] {
+  const links: Record<string, unknown>[] = [];
+  if (r.phone) links.push(renderFlexTemplate("case-link-button", { label: T.buttons.call, uri: `tel:${r.phone}` }));
+  if (r.latitude !== null && r.longitude !== null) {
+    const uri = `https://www.google.com/maps/search/?api=1&query=${r.latitude},${r.longitude}`;
+    links.push(renderFlexTemplate("case-link-button", { label: T.buttons.map, uri }));
+  }
+  return links;
+}
+
+/** The card pushed to the council's secretaries for a new (or handed-over) request. */
+export function noticeCard(r: CaseRow, handedOverFrom?: string): { kind: "flex"; altText: string; contents: Record<string, unknown> } {
+  const contents = renderFlexTemplate(
+    "case-notice",
+    {
+      headerColor: headerColor(r),
+      title: handedOverFrom ? T.handoverTitle(handedOverFrom) : T.noticeTitle,
+      caseNumber: r.caseNumber,
+      kindLine: kindLine(r),
+    },
+    {
+      fields: fieldRows(r),
+      actions: [actionButton("accept", r, "primary"), actionButton("open", r, "secondary")],
+      links: linkButtons(r),
+    },
+  );
+  const priority = r.kind === "FLOOD" && r.priority ? HELP_TEXT.priority[r.priority] : null;
+  return { kind: "flex", altText: T.noticeAlt(T.kinds[r.kind], r.caseNumber, priority), contents };
+}
+
+export function listBubble(r: {
+  id: number;
+  kind: HelpRequestKind;
+  caseNumber: string;
+  priority: HelpPriority | null;
+  status: HelpRequestStatus;
+  council: { name: string };
+  village: string | null;
+  latitude: number | null;
+  address: string | null;
+  createdAt: Date;
+}): Record<string, unknown> {
+  return renderFlexTemplate("case-list-item", {
+    headerColor: headerColor(r),
+    caseNumber: r.caseNumber,
+    kindLine: kindLine(r),
+    status: T.statuses[r.status],
+    statusColor: STATUS_COLORS[r.status],
+    council: r.council.name,
+    place: placeOf(r),
+    waiting: T.waitingSince(thaiDateTime(r.createdAt)),
+    detailData: caseData("open", r.id),
+  });
+}
+
+interface HistoryEvent {
+  kind: HelpRequestEventKind;
+  at: Date;
+  actorUserId: string | null;
+  byStaff: boolean;
+  fromStatus: HelpRequestStatus | null;
+  toStatus: HelpRequestStatus | null;
+  fromCouncilId: number | null;
+  toCouncilId: number | null;
+  note: string | null;
+}
+
+function describe(e: HistoryEvent, councils: Map<number, string>, staffNames: Map<string, string>): string {
+  const H = T.history;
+  const who = !e.actorUserId ? H.bySystem : e.byStaff ? (staffNames.get(e.actorUserId) ?? H.byStaff) : H.byRequester;
+  const council = (id: number | null) => (id !== null ? councils.get(id) : undefined) ?? T.unknownCouncil;
+  let what: string;
+  switch (e.kind) {
+    case "CREATED":
+      what = H.created;
+      break;
+    case "STATUS":
+      what = H.status(e.fromStatus ? T.statuses[e.fromStatus] : null, e.toStatus ? T.statuses[e.toStatus] : T.dash);
+      break;
+    case "NOTE":
+      what = H.note;
+      break;
+    case "PHOTO":
+      what = e.note ? `${H.photo} ${e.note}` : H.photo;
+      return `${what} (${who})`;
+    case "HANDOVER":
+      what = H.handover(council(e.fromCouncilId), council(e.toCouncilId));
+      break;
+  }
+  const line = `${what} (${who})`;
+  return e.note ? `${line}\n“${maskNote(e.note)}”` : line;
+}
+
+/** The staff card: everything of the notice, the status, the latest history and the actions its status allows. */
+export async function detailCard(tx: Tx, r: CaseRow): Promise<{ kind: "flex"; altText: string; contents: Record<string, unknown> }> {
+  const total = await tx.helpRequestEvent.count({ where: { requestId: r.id } });
+  const events = (
+    await tx.helpRequestEvent.findMany({ where: { requestId: r.id }, orderBy: [{ at: "desc" }, { id: "desc" }], take: HISTORY_ROWS })
+  ).reverse();
+  const councilIds = [...new Set(events.flatMap((e) => [e.fromCouncilId, e.toCouncilId]).filter((id): id is number => id !== null))];
+  const councils = new Map(
+    councilIds.length === 0
+      ? []
+      : (await tx.council.findMany({ where: { id: { in: councilIds } }, select: { id: true, name: true } })).map((c) => [c.id, c.name]),
+  );
+  const staffIds = [...new Set(events.filter((e) => e.byStaff && e.actorUserId).map((e) => e.actorUserId!))];
+  const staffNames = await staffNamesOf(tx, staffIds);
+  const rows = events.map((e) => renderFlexTemplate("case-history-row", { at: thaiDateTime(e.at), what: describe(e, councils, staffNames) }));
+  const verbs = ACTIONS_FROM[r.status];
+  const actions = verbs.map((v, i) => actionButton(v, r, i === 0 ? "primary" : v === "reject" || v === "handover" ? "link" : "secondary"));
+  actions.push(actionButton("list", r, "link"));
+  const status = T.statuses[r.status];
+  const contents = renderFlexTemplate(
+    "case-detail",
+    {
+      headerColor: headerColor(r),
+      caseNumber: r.caseNumber,
+      kindLine: kindLine(r),
+      status,
+      statusColor: STATUS_COLORS[r.status],
+      historyNote: T.historyShown(events.length, total),
+    },
+    { fields: fieldRows(r), history: rows, actions, links: linkButtons(r) },
+  );
+  return { kind: "flex", altText: T.detailAlt(r.caseNumber, status), contents };
+}
+
+/** Staff who are also members are named by their member name; others stay "เจ้าหน้าที่". */
+export async function staffNamesOf(tx: Tx, lineUserIds: string[]): Promise<Map<string, string>> {
+  if (lineUserIds.length === 0) return new Map();
+  const members = await tx.member.findMany({
+    where: { lineUserId: { in: lineUserIds }, status: "ACTIVE" },
+    select: { lineUserId: true, fullName: true },
+  });
+  return new Map(members.flatMap((m) => (m.lineUserId && m.fullName ? [[m.lineUserId, `${T.history.byStaff} ${m.fullName}`]] : [])));
+}
