@@ -10,14 +10,14 @@
 // so two instances never list the same rows; the loser of a race on the
 // dedupe key marks nothing.
 import type { Database, Tx } from "../db/database.ts";
-import type { Button } from "../engine/types.ts";
 import { encodePostback } from "../engine/postback.ts";
+import type { Button } from "../engine/types.ts";
 import type { Job } from "../jobs/scheduler.ts";
 import { enqueuePush } from "../outbox/outbox.ts";
 import { bangkokInstant, bangkokIsoDate, thaiShortDate } from "../thai/format.ts";
 import { DIGEST_TEXT as T } from "./digest-texts.ts";
-import { STAFF_ENTRY } from "./staff-module.ts";
 import { CASES_ENTRY } from "../help-requests/case-card.ts";
+import { STAFF_ENTRY } from "./staff-module.ts";
 
 export const DIGEST_PURPOSE = "staff.digest";
 export const digestKey = (lineUserId: string, bangkokDate: string) => `digest:${lineUserId}:${bangkokDate}`;
@@ -43,6 +43,13 @@ export function digestText(date: string, lines: string[]): string {
   ].join("\n");
 }
 
+const button = (label: string, entry: string): Button => ({
+  kind: "postback",
+  label,
+  data: encodePostback({ kind: "menu", entry }),
+  displayText: label,
+});
+
 async function sendOne(tx: Tx, lineUserId: string, today: string, now: Date): Promise<boolean> {
   const items = await tx.$queryRaw<{ id: number; text: string }[]>`
     SELECT id, text FROM staff_digest_item
@@ -50,11 +57,11 @@ async function sendOne(tx: Tx, lineUserId: string, today: string, now: Date): Pr
     ORDER BY "createdAt", id
     FOR UPDATE SKIP LOCKED`;
   if (items.length === 0) return false;
-  const button = (label: string, entry: string): Button => ({ kind: "postback", label, data: encodePostback({ kind: "menu", entry }), displayText: label });
+  const text = digestText(today, items.map((i) => i.text));
   const id = await enqueuePush(
     tx,
     lineUserId,
-    { replies: [{ kind: "text", text: digestText(today, items.map((i) => i.text)) }], buttons: [button(T.cases, CASES_ENTRY), button(T.open, STAFF_ENTRY)] },
+    { replies: [{ kind: "text", text }], buttons: [button(T.cases, CASES_ENTRY), button(T.open, STAFF_ENTRY)] },
     { purpose: DIGEST_PURPOSE, now, dedupeKey: digestKey(lineUserId, today) },
   );
   if (id === null) return false; // today's digest went out already: these wait for tomorrow

@@ -1,7 +1,7 @@
 // What the evening digest says, in Thai: one push a day instead of one per
 // notice, the lines as each notice wrote them.
 export const DIGEST_TEXT = {
-  heading: (date: string, count: number) => `สรุปงานที่เข้ามา ${date} มี ${count} รายการค่ะ`,
+  heading: (date: string, count: number) => `สรุปงานประจำวันที่ ${date} มี ${count} รายการค่ะ`,
   line: (text: string) => `• ${text}`,
   more: (n: number) => `และอีก ${n} รายการ`,
   footer: "แตะปุ่มด้านล่างเพื่อดูและจัดการค่ะ",

@@ -7,6 +7,7 @@
 import type { Tx } from "../db/database.ts";
 import type { FundLinkReason } from "../generated/prisma/enums.ts";
 import { dateValue } from "./ledger-format.ts";
+import { notifyLinkRequest } from "./link-review.ts";
 
 export const MAX_FAILED_ATTEMPTS = 3;
 export const LOCKOUT_MS = 24 * 3_600_000;
@@ -74,9 +75,10 @@ export async function attemptLink(tx: Tx, a: LinkAttempt): Promise<LinkOutcome> 
     select: { id: true },
   });
   if (!pending) {
-    await tx.fundLinkRequest.create({
+    const request = await tx.fundLinkRequest.create({
       data: { memberId: a.memberId, councilId: a.councilId, nationalId: a.nationalId, birthDate, reason, createdAt: a.now },
     });
+    await notifyLinkRequest(tx, request.id, a.now);
   }
   return { kind: "requested", reason };
 }

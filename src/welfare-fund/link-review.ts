@@ -1,0 +1,358 @@
+// The secretary's side of fund-link requests: the card that tells the
+// council's secretaries about a new request (pushed, or one line of the
+// evening digest), the staff list "คำขอเชื่อมบัญชี", and approve / reject.
+//
+// Every step asks the server again, inside the turn's transaction: the
+// user may handle the request's council (canHandleCouncil), the request is
+// still PENDING (its row locked when deciding), and the fund member chosen
+// belongs to a fund of that council and is linked to nobody else. Buttons
+// carry ids only, and ids can be forged.
+//
+// PDPA: national IDs are shown masked on cards, never logged; the rejection
+// reason reaches the member in the push only (the request has no column for
+// it).
+import { z } from "zod";
+import type { Tx } from "../db/database.ts";
+import type { Engine } from "../engine/engine.ts";
+import { encodePostback } from "../engine/postback.ts";
+import { END, type Button, type FlowDef, type MenuEntry, type Outgoing, type Reply, type TurnContext } from "../engine/types.ts";
+import { enqueuePush } from "../outbox/outbox.ts";
+import { notifyStaff } from "../staff/notify.ts";
+import { canHandleCouncil, councilsInScope, secretariesOf } from "../staff/roles.ts";
+import { staffOnly, type StaffAction } from "../staff/staff-module.ts";
+import { renderFlexTemplate } from "../templates/flex.ts";
+import { thaiDateTime, thaiLongDate, thaiShortDate } from "../thai/format.ts";
+import { isoDate } from "./ledger-format.ts";
+import { maskNationalId } from "./national-id.ts";
+import { LINK_REVIEW_TEXT as T } from "./texts.ts";
+
+export const REVIEW_ENTRY = "fund-link-review";
+export const APPROVE_ENTRY = "fund-link-approve";
+export const REJECT_ENTRY = "fund-link-reject";
+export const APPROVE_FLOW = "fund-link-approve";
+export const REJECT_FLOW = "fund-link-reject";
+const BALANCE_ENTRY = "fund-balance"; // src/welfare-fund/fund-module.ts
+
+/** Candidates on a card: enough to choose from, few enough to read. */
+const MAX_CANDIDATES = 4;
+/** Cards in the list's carousel: the oldest requests first. */
+const MAX_LISTED = 5;
+const MAX_INT4 = 2_147_483_647;
+
+const text = (t: string): Reply => ({ kind: "text", text: t });
+const menuButton = (label: string, entry: string): Button => ({
+  kind: "postback",
+  label,
+  data: encodePostback({ kind: "menu", entry }),
+  displayText: label,
+});
+
+/** An id from postback data, which can be forged: digits only, a possible INTEGER. */
+const dbId = z
+  .string()
+  .regex(/^\d{1,10}$/)
+  .transform(Number)
+  .refine((n) => n > 0 && n <= MAX_INT4);
+/** "42" from a reject button. */
+const requestArg = dbId;
+/** "42.7" (request, fund member) from an approve button. */
+const approveArg = z
+  .string()
+  .transform((s) => s.split("."))
+  .pipe(z.tuple([dbId, dbId]));
+
+/** The button the staff home shows for the list. */
+export const LINK_REVIEW_ACTION: StaffAction = { entry: REVIEW_ENTRY, label: T.menu.review, roles: ["SECRETARY", "COORDINATOR"] };
+
+type Request = NonNullable<Awaited<ReturnType<typeof loadRequest>>>;
+
+function loadRequest(tx: Tx, id: number) {
+  return tx.fundLinkRequest.findUnique({
+    where: { id },
+    include: { member: { select: { fullName: true, lineUserId: true } }, council: { select: { name: true } } },
+  });
+}
+
+const nameOf = (r: Request) => r.member.fullName ?? T.unknownName;
+const fundMemberName = (fm: { title: string | null; firstName: string; lastName: string }) =>
+  `${fm.title ?? ""}${fm.firstName} ${fm.lastName}`;
+
+/**
+ * Fund members of the council's funds, linked to nobody, who may be the
+ * requester: the same national ID, birth date, first or last name. Best
+ * first (ID, then birth date, then name).
+ */
+async function candidatesFor(tx: Tx, r: Request) {
+  const words = (r.member.fullName ?? "").split(/\s+/).filter((w) => w.length >= 2);
+  const names = [
+    ...(words[0] ? [{ firstName: words[0] }] : []),
+    ...(words.length > 1 ? [{ lastName: words.at(-1)! }] : []),
+  ];
+  const rows = await tx.fundMember.findMany({
+    where: {
+      fund: { councilId: r.councilId },
+      memberId: null,
+      OR: [{ nationalId: r.nationalId }, { birthDate: r.birthDate }, ...names],
+    },
+    include: { fund: { select: { name: true } } },
+    orderBy: { id: "asc" },
+    take: 50,
+  });
+  const score = (fm: (typeof rows)[number]) =>
+    (fm.nationalId === r.nationalId ? 4 : 0) +
+    (fm.birthDate.getTime() === r.birthDate.getTime() ? 2 : 0) +
+    (names.some((n) => ("firstName" in n ? fm.firstName === n.firstName : fm.lastName === n.lastName)) ? 1 : 0);
+  return rows.sort((a, b) => score(b) - score(a) || a.id - b.id).slice(0, MAX_CANDIDATES);
+}
+
+/** The request's card, as the notice and the list show it. */
+async function reviewCard(tx: Tx, r: Request): Promise<Record<string, unknown>> {
+  const candidates = r.reason === "ALREADY_LINKED" ? [] : await candidatesFor(tx, r);
+  const note = r.reason === "ALREADY_LINKED" ? T.alreadyLinkedNote : candidates.length > 0 ? T.candidatesNote : T.noCandidates;
+  return renderFlexTemplate(
+    "link-review-card",
+    {
+      title: T.cardTitle,
+      council: r.council.name,
+      name: nameOf(r),
+      nationalId: maskNationalId(r.nationalId),
+      birthDate: thaiLongDate(isoDate(r.birthDate)),
+      reason: T.reasons[r.reason],
+      requestedAt: thaiDateTime(r.createdAt),
+      candidatesHeading: T.candidatesHeading,
+      note,
+      rejectLabel: T.rejectButton,
+      rejectData: encodePostback({ kind: "menu", entry: REJECT_ENTRY, arg: String(r.id) }),
+    },
+    {
+      candidates: candidates.map((fm) =>
+        renderFlexTemplate("link-review-candidate", {
+          name: fundMemberName(fm) + (fm.nationalId === r.nationalId ? T.idMatches : ""),
+          detail: T.candidateDetail(fm.fund.name, fm.memberNo, maskNationalId(fm.nationalId), thaiShortDate(isoDate(fm.birthDate))),
+          approveLabel: T.approveButton,
+          approveData: encodePostback({ kind: "menu", entry: APPROVE_ENTRY, arg: `${r.id}.${fm.id}` }),
+        }),
+      ),
+    },
+  );
+}
+
+/**
+ * Tells the council's secretaries about a new request (called where the
+ * fund-link flow stores it, in the same transaction). Not urgent: staff who
+ * chose the digest get one line in the evening instead.
+ */
+export async function notifyLinkRequest(tx: Tx, requestId: number, now: Date): Promise<void> {
+  const r = await loadRequest(tx, requestId);
+  if (!r) return;
+  const card = await reviewCard(tx, r);
+  await notifyStaff(tx, await secretariesOf(tx, r.councilId), {
+    content: { replies: [{ kind: "flex", altText: T.cardAlt(nameOf(r)), contents: card }], buttons: [] },
+    digestLine: T.digestLine(nameOf(r), T.reasons[r.reason]),
+    urgent: false,
+    purpose: "fund-link.request",
+    now,
+    dedupeKey: `fund-link-request:${r.id}`,
+  });
+}
+
+type Checked = { request: Request } | { refusal: string };
+
+/**
+ * The request if this user may decide it now. With `lock`, the row is held
+ * until the turn commits, so two secretaries deciding at once are served
+ * one after the other and the second sees the first's decision.
+ */
+async function decidable(ctx: TurnContext, requestId: number, lock: boolean): Promise<Checked> {
+  if (lock) await ctx.tx.$queryRaw`SELECT id FROM fund_link_request WHERE id = ${requestId} FOR UPDATE`;
+  const request = await loadRequest(ctx.tx, requestId);
+  // Unknown and out-of-area read the same: a forged id learns nothing.
+  if (!request || !(await canHandleCouncil(ctx.tx, ctx.userId, request.councilId))) return { refusal: T.notYours };
+  if (request.status !== "PENDING") return { refusal: T.decided[request.status] };
+  return { request };
+}
+
+type Chosen = { request: Request; fundMember: NonNullable<Awaited<ReturnType<typeof loadFundMember>>> } | { refusal: string };
+
+function loadFundMember(tx: Tx, id: number) {
+  return tx.fundMember.findUnique({ where: { id }, include: { fund: { select: { name: true, councilId: true } } } });
+}
+
+async function approvable(ctx: TurnContext, requestId: number, fundMemberId: number, lock: boolean): Promise<Chosen> {
+  const checked = await decidable(ctx, requestId, lock);
+  if ("refusal" in checked) return checked;
+  const { request } = checked;
+  if (lock) await ctx.tx.$queryRaw`SELECT id FROM fund_member WHERE id = ${fundMemberId} FOR UPDATE`;
+  const fundMember = await loadFundMember(ctx.tx, fundMemberId);
+  if (!fundMember || fundMember.fund.councilId !== request.councilId) return { refusal: T.notCouncilFund };
+  if (fundMember.memberId !== null) return { refusal: T.fundMemberTaken };
+  const linked = await ctx.tx.fundMember.count({ where: { memberId: request.memberId } });
+  if (linked > 0) return { refusal: T.memberLinked };
+  return { request, fundMember };
+}
+
+export interface LinkReviewModule {
+  flows: FlowDef[];
+  menu: MenuEntry[];
+  actions: StaffAction[];
+}
+
+export function linkReviewModule(options: { engine: () => Engine }): LinkReviewModule {
+  const reviewers = staffOnly("SECRETARY", "COORDINATOR");
+  const listButton = () => menuButton(T.menu.review, REVIEW_ENTRY);
+
+  /** The menu's buttons after `lead`, the list first. */
+  async function answer(ctx: TurnContext, lead: Reply[]): Promise<Outgoing> {
+    const menu = await options.engine().menu(ctx);
+    const list = listButton();
+    return { replies: lead, buttons: [list, ...menu.buttons.filter((b) => b.label !== list.label)] };
+  }
+  const refuse = (ctx: TurnContext, message: string) => answer(ctx, [text(message)]);
+
+  async function list(ctx: TurnContext): Promise<Outgoing> {
+    const councils = await councilsInScope(ctx.tx, ctx.userId);
+    const where = { councilId: { in: councils }, status: "PENDING" as const };
+    const total = await ctx.tx.fundLinkRequest.count({ where });
+    if (total === 0) return options.engine().menu(ctx, [text(T.noneWaiting)]);
+    const ids = await ctx.tx.fundLinkRequest.findMany({
+      where,
+      select: { id: true },
+      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      take: MAX_LISTED,
+    });
+    const bubbles: Record<string, unknown>[] = [];
+    for (const { id } of ids) bubbles.push(await reviewCard(ctx.tx, (await loadRequest(ctx.tx, id))!));
+    const menu = await options.engine().menu(ctx);
+    return {
+      replies: [
+        text(T.listLead(total, bubbles.length)),
+        { kind: "flex", altText: T.listAlt(total), contents: { type: "carousel", contents: bubbles } },
+      ],
+      buttons: menu.buttons,
+    };
+  }
+
+  async function startApprove(ctx: TurnContext, arg?: string): Promise<Outgoing> {
+    const parsed = approveArg.safeParse(arg);
+    if (!parsed.success) return refuse(ctx, T.notYours);
+    const [requestId, fundMemberId] = parsed.data;
+    const chosen = await approvable(ctx, requestId, fundMemberId, false);
+    if ("refusal" in chosen) return refuse(ctx, chosen.refusal);
+    return options.engine().startFlow(ctx, APPROVE_FLOW, { data: { requestId, fundMemberId } });
+  }
+
+  async function startReject(ctx: TurnContext, arg?: string): Promise<Outgoing> {
+    const parsed = requestArg.safeParse(arg);
+    if (!parsed.success) return refuse(ctx, T.notYours);
+    const checked = await decidable(ctx, parsed.data, false);
+    if ("refusal" in checked) return refuse(ctx, checked.refusal);
+    return options.engine().startFlow(ctx, REJECT_FLOW, { data: { requestId: parsed.data } });
+  }
+
+  const approveFlow: FlowDef = {
+    id: APPROVE_FLOW,
+    version: 1,
+    title: T.flowTitles.approve,
+    steps: [
+      {
+        id: "confirm",
+        slot: "confirm",
+        async prompt(ctx) {
+          const chosen = await approvable(ctx, Number(ctx.state.data.requestId), Number(ctx.state.data.fundMemberId), false);
+          if ("refusal" in chosen) return [text(chosen.refusal)];
+          const fm = chosen.fundMember;
+          return [text(T.askApprove(nameOf(chosen.request), fm.fund.name, fm.memberNo, fundMemberName(fm)))];
+        },
+        expects: T.approveExpects,
+        input: { kind: "choice", choices: () => [{ label: T.confirmApprove, value: "yes" }] },
+        next: () => END,
+      },
+    ],
+    async complete(ctx, data) {
+      const chosen = await approvable(ctx, Number(data.requestId), Number(data.fundMemberId), true);
+      if ("refusal" in chosen) return refuse(ctx, chosen.refusal);
+      const { request, fundMember } = chosen;
+      // Guarded as in attemptLink: the row lock above makes it certain, the guard keeps it honest.
+      const { count } = await ctx.tx.fundMember.updateMany({
+        where: { id: fundMember.id, memberId: null },
+        data: { memberId: request.memberId },
+      });
+      if (count !== 1) return refuse(ctx, T.fundMemberTaken);
+      // The member's other waiting requests (details typed again) are answered by this one.
+      await ctx.tx.fundLinkRequest.updateMany({
+        where: { memberId: request.memberId, status: "PENDING" },
+        data: { status: "APPROVED", decidedAt: ctx.now, decidedBy: ctx.userId },
+      });
+      if (request.member.lineUserId) {
+        await enqueuePush(
+          ctx.tx,
+          request.member.lineUserId,
+          { replies: [text(T.memberApproved(fundMember.fund.name, fundMember.memberNo))], buttons: [menuButton(T.balanceButton, BALANCE_ENTRY)] },
+          { purpose: "fund-link.decided", now: ctx.now, dedupeKey: `fund-link-decided:${request.id}` },
+        );
+      }
+      return answer(ctx, [text(T.approved(nameOf(request), fundMember.fund.name, fundMember.memberNo))]);
+    },
+  };
+
+  const rejectFlow: FlowDef = {
+    id: REJECT_FLOW,
+    version: 1,
+    title: T.flowTitles.reject,
+    steps: [
+      {
+        id: "reason",
+        slot: "reason",
+        async prompt(ctx) {
+          const checked = await decidable(ctx, Number(ctx.state.data.requestId), false);
+          if ("refusal" in checked) return [text(checked.refusal)];
+          return [text(T.askRejectReason(nameOf(checked.request)))];
+        },
+        expects: T.rejectReasonExpects,
+        input: {
+          kind: "text",
+          parse: (typed) => {
+            const reason = typed.replace(/\s+/g, " ").trim();
+            const n = [...reason].length;
+            return n >= 2 && n <= 200 ? { ok: true, value: reason } : { ok: false, message: T.rejectReasonInvalid };
+          },
+          suggestions: () => T.rejectReasons.map((r) => ({ label: r, value: r })),
+        },
+        next: () => END,
+      },
+    ],
+    async complete(ctx, data) {
+      const checked = await decidable(ctx, Number(data.requestId), true);
+      if ("refusal" in checked) return refuse(ctx, checked.refusal);
+      const { request } = checked;
+      await ctx.tx.fundLinkRequest.update({
+        where: { id: request.id },
+        data: { status: "REJECTED", decidedAt: ctx.now, decidedBy: ctx.userId },
+      });
+      if (request.member.lineUserId) {
+        await enqueuePush(ctx.tx, request.member.lineUserId, { replies: [text(T.memberRejected(String(data.reason)))], buttons: [] }, {
+          purpose: "fund-link.decided",
+          now: ctx.now,
+          dedupeKey: `fund-link-decided:${request.id}`,
+        });
+      }
+      return answer(ctx, [text(T.rejected(nameOf(request)))]);
+    },
+  };
+
+  const menu: MenuEntry[] = [
+    {
+      id: REVIEW_ENTRY,
+      label: T.menu.review,
+      // Not "เชื่อมบัญชี": that opens the member's own fund link.
+      keywords: ["คำขอเชื่อม", "ตรวจคำขอเชื่อม"],
+      listed: false,
+      visible: reviewers,
+      open: list,
+    },
+    { id: APPROVE_ENTRY, label: T.approveButton, keywords: [], listed: false, visible: reviewers, open: startApprove },
+    { id: REJECT_ENTRY, label: T.rejectButton, keywords: [], listed: false, visible: reviewers, open: startReject },
+  ];
+
+  return { flows: [approveFlow, rejectFlow], menu, actions: [LINK_REVIEW_ACTION] };
+}
