@@ -340,6 +340,8 @@ export function meetingsModule(options: { engine: () => Engine }): MeetingsModul
       label: T.menu.meetings,
       keywords: ["การประชุม", "ประชุม", "ลงทะเบียน", "meeting"],
       visible: isMember,
+      // The rich menu's ประชุม tile is the same for everyone.
+      otherwise: { entry: "meetings-guest" },
       open: list,
     },
     // A non-member asking about meetings hears why, and how to sign up.

@@ -259,6 +259,9 @@ describe.each(DATABASE_KINDS)("meetings on %s", (kind) => {
     await u.postback(registerData(m.id));
     expect(u.lastText()).toMatch(/สำหรับสมาชิกสภาองค์กรชุมชน/);
     expect(await registrationsOf(m.id)).toEqual([]);
+    // The rich menu's ประชุม tile (the members' entry) answers the same.
+    await u.postback("m=meetings");
+    expect(u.lastText()).toMatch(/สำหรับสมาชิกสภาองค์กรชุมชน/);
     await u.tap("สมัครสมาชิก");
     expect(await conversation(u)).toMatchObject({ flowId: "signup" });
   });
