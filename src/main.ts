@@ -6,6 +6,7 @@ import { ConfigError, loadConfig, missingLineCredentials, type Config } from "./
 import { openDatabase } from "./db/database.ts";
 import { loadGeography } from "./geography/load-geography.ts";
 import { createLogger } from "./log.ts";
+import { prepareLocalMode, wantsLocalMode } from "./simulator/local-mode.ts";
 
 function describeMissingCredentials(missing: string[]): string {
   return [
@@ -30,6 +31,9 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
+  // No credentials at all: the demo (LINE stand-in and chat page, src/simulator/).
+  const local = wantsLocalMode(config) ? await prepareLocalMode(config, logger) : null;
+  if (local) config = local.config;
   const missing = missingLineCredentials(config);
   if (missing.length > 0) process.stderr.write(`\n${describeMissingCredentials(missing)}\n\n`);
 
@@ -38,13 +42,15 @@ async function main(): Promise<void> {
   const applied = await db.migrate();
   const geography = await loadGeography(db.prisma, { provinceCode: config.provinceCode });
   logger.info("database ready", { database: where, migrationsApplied: applied.length, councilsCreated: geography.councilsCreated });
+  await local?.seedIfEmpty(db, logger);
 
   const app = createApp({ config, db, logger });
-  const server: Server = app.http.listen(config.port, () => {
+  const server: Server = (local ? local.wrap(app.http) : app.http).listen(config.port, () => {
     const address = server.address();
     const port = typeof address === "object" && address ? address.port : config.port;
     logger.info("listening", { port, webhook: `/webhook`, health: `/healthz` });
     process.stdout.write(`Council LINE bot is up: http://localhost:${port}/healthz\n`);
+    void local?.announce(logger);
   });
   app.processor.start();
   app.jobs.start();
@@ -57,6 +63,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info("shutting down", { signal });
     // Stop taking requests, finish the events in hand, then close the database.
+    local?.close();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await app.processor.drain();
     await app.jobs.stop();

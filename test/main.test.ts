@@ -1,6 +1,7 @@
-// The real entry point, as `npm start` runs it: starts on the embedded
-// database with no LINE credentials, says what is missing, serves /healthz,
-// and exits cleanly on SIGTERM.
+// The real entry point, as `npm start` runs it: with no LINE credentials it
+// starts the local demo (the LINE stand-in and the chat page) on the
+// embedded database; with one credential missing it says what is missing;
+// it serves /healthz and exits cleanly on SIGTERM.
 import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -13,37 +14,48 @@ describe("npm start", () => {
     await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
   });
 
-  it("starts without LINE credentials, serves /healthz, stops on SIGTERM", async () => {
+  async function start(extra: NodeJS.ProcessEnv, drop: string[]) {
     const dataDir = await mkdtemp(path.join(tmpdir(), "clb-main-"));
     dirs.push(dataDir);
-    const env: NodeJS.ProcessEnv = { ...process.env, PORT: "0", DATA_DIR: dataDir, LOG_LEVEL: "warn" };
-    delete env.DATABASE_URL;
-    delete env.LINE_CHANNEL_SECRET;
-    delete env.LINE_CHANNEL_ACCESS_TOKEN;
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: "0", DATA_DIR: dataDir, LOG_LEVEL: "warn", ...extra };
+    for (const name of ["DATABASE_URL", ...drop]) delete env[name];
     const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stderr.on("data", (d) => (stderr += d));
+    const io = { stdout: "", stderr: "" };
+    child.stderr.on("data", (d) => (io.stderr += d));
     const url = await new Promise<string>((resolve, reject) => {
       child.stdout.on("data", (d) => {
-        stdout += d;
-        const m = /is up: (http:\/\/localhost:\d+)\/healthz/.exec(stdout);
+        io.stdout += d;
+        const m = /is up: (http:\/\/localhost:\d+)\/healthz/.exec(io.stdout);
         if (m) resolve(m[1]!);
       });
-      child.on("exit", (code) => reject(new Error(`exited ${code}: ${stderr}`)));
+      child.on("exit", (code) => reject(new Error(`exited ${code}: ${io.stderr}`)));
     });
-    expect(stderr).toMatch(/LINE_CHANNEL_SECRET, LINE_CHANNEL_ACCESS_TOKEN/);
-    expect(stderr).toMatch(/developers\.line\.biz/);
+    const stop = async () => {
+      const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+      child.kill("SIGTERM");
+      return exit;
+    };
+    return { url, io, stop };
+  }
 
-    const health = await fetch(`${url}/healthz`);
-    expect(health.status).toBe(200);
-    const webhook = await fetch(`${url}/webhook`, { method: "POST", body: "{}" });
-    expect(webhook.status).toBe(503);
-    expect(await webhook.text()).toMatch(/LINE_CHANNEL_SECRET/);
+  it("without LINE credentials runs the local demo: chat page, healthz, SIGTERM", async () => {
+    const { url, io, stop } = await start({}, ["LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN"]);
+    // The demo line is printed once the simulator is mounted.
+    await expect.poll(() => io.stdout, { timeout: 60_000 }).toMatch(/Demo chat: http:\/\/localhost:\d+\/simulator/);
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    const page = await fetch(`${url}/simulator`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/<html/i);
+    expect(await stop()).toBe(0);
+  }, 120_000);
 
-    const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-    child.kill("SIGTERM");
-    expect(await exit).toBe(0);
+  it("with only one credential says which is missing and how to get it, and mounts no simulator", async () => {
+    const { url, io, stop } = await start({ LINE_CHANNEL_SECRET: "only-the-secret" }, ["LINE_CHANNEL_ACCESS_TOKEN"]);
+    expect(io.stderr).toMatch(/LINE_CHANNEL_ACCESS_TOKEN/);
+    expect(io.stderr).toMatch(/developers\.line\.biz/);
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${url}/simulator`)).status).toBe(404);
+    expect(await stop()).toBe(0);
   }, 60_000);
 
   it("refuses to start on a bad variable and names it", async () => {

@@ -1,0 +1,358 @@
+// A stand-in for the LINE platform, for local mode: the Messaging API
+// endpoints the gateway calls (mounted at /v2/bot of the bot's own server,
+// for both the API and the data host: the SDK resolves its paths against
+// the host's root, so they cannot live under a prefix), and the other half
+// of LINE, which turns what a chat page sends into signed webhook
+// deliveries to the bot's /webhook.
+//
+// It answers as LINE does where the bot could tell the difference: a bearer
+// token, single-use reply tokens, 409 on a repeated retry key, 400 with
+// details on a payload over LINE's limits. Chats live in memory only: a
+// restart forgets the demo's chat history, never the bot's own data.
+import { createHmac, randomBytes, randomUUID } from "node:crypto";
+import type { messagingApi } from "@line/bot-sdk";
+import express, { type NextFunction, type Request, type Response } from "express";
+import { lineLimitProblems } from "../line/limits.ts";
+import { imageInfo, richMenuImageProblems, richMenuProblems } from "../line/rich-menu/validate.ts";
+
+/** One line of a chat, as the page shows it. */
+export interface ChatEntry {
+  seq: number;
+  userId: string;
+  from: "user" | "bot";
+  at: number;
+  /** A LINE message object: what the bot sent, or the user's message as LINE would deliver it. */
+  message: Record<string, unknown>;
+  /** How the bot sent it (reply, push, multicast). */
+  via?: "reply" | "push" | "multicast";
+}
+
+export type PlatformUpdate =
+  | { type: "entry"; entry: ChatEntry }
+  | { type: "loading"; userId: string; seconds: number }
+  | { type: "richmenu" };
+
+export interface Profile {
+  userId: string;
+  displayName: string;
+}
+
+export interface LinePlatformOptions {
+  channelSecret: string;
+  channelAccessToken: string;
+  /** Where the bot's webhook listens, e.g. http://127.0.0.1:3000/webhook. */
+  webhookUrl: string;
+  /** The display name LINE would give for a user; null: not a friend (404). */
+  profileOf: (userId: string) => Profile | null;
+}
+
+/** What the page can make a user do, in LINE's webhook terms. */
+export type UserAction =
+  | { type: "text"; text: string }
+  | { type: "location"; title?: string; address?: string; latitude: number; longitude: number }
+  | { type: "sticker"; packageId: string; stickerId: string }
+  | { type: "image"; contentType: string; bytes: Buffer }
+  | { type: "postback"; data: string; displayText?: string; params?: Record<string, string> }
+  | { type: "follow" };
+
+const REPLY_TOKEN_MS = 60_000;
+
+// LINE's bot-user ids: U + 32 hex digits.
+export const newLineUserId = () => `U${randomBytes(16).toString("hex")}`;
+
+export function signBody(body: string | Buffer, channelSecret: string): string {
+  return createHmac("sha256", channelSecret).update(body).digest("base64");
+}
+
+export class LinePlatform {
+  private readonly chats = new Map<string, ChatEntry[]>();
+  private readonly replyTokens = new Map<string, { userId: string; expires: number }>();
+  private readonly acceptedRetryKeys = new Set<string>();
+  private readonly contents = new Map<string, { contentType: string; bytes: Buffer }>();
+  private readonly listeners = new Set<(update: PlatformUpdate) => void>();
+  readonly richMenus = new Map<string, { menu: messagingApi.RichMenuRequest; image?: { contentType: string; bytes: Buffer } }>();
+  defaultRichMenuId: string | null = null;
+  private seq = 0;
+  private messageIds = 0;
+  /** Payloads refused for LINE's limits: a bug of the bot's, shown in the log. */
+  readonly refused: string[][] = [];
+
+  constructor(private readonly options: LinePlatformOptions) {}
+
+  // --- what the chat page sees -------------------------------------------
+
+  history(userId: string): ChatEntry[] {
+    return this.chats.get(userId) ?? [];
+  }
+
+  hasChat(userId: string): boolean {
+    return this.chats.has(userId);
+  }
+
+  content(messageId: string) {
+    return this.contents.get(messageId);
+  }
+
+  subscribe(listener: (update: PlatformUpdate) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private readonly closers = new Set<() => void>();
+
+  /** A long-lived stream (the page's updates) to end at shutdown. */
+  onClose(closer: () => void): () => void {
+    this.closers.add(closer);
+    return () => this.closers.delete(closer);
+  }
+
+  closeStreams(): void {
+    for (const close of this.closers) close();
+    this.closers.clear();
+  }
+
+  private emit(update: PlatformUpdate): void {
+    for (const listener of this.listeners) listener(update);
+  }
+
+  private record(userId: string, from: ChatEntry["from"], message: Record<string, unknown>, via?: ChatEntry["via"]): ChatEntry {
+    const entry: ChatEntry = { seq: ++this.seq, userId, from, at: Date.now(), message, ...(via ? { via } : {}) };
+    const chat = this.chats.get(userId) ?? [];
+    chat.push(entry);
+    // Bounded: a long demo session must not grow without end.
+    if (chat.length > 500) chat.splice(0, chat.length - 500);
+    this.chats.set(userId, chat);
+    this.emit({ type: "entry", entry });
+    return entry;
+  }
+
+  // --- the user's side: webhook deliveries --------------------------------
+
+  /** What a user did in the chat, delivered to the bot as LINE would. Resolves the webhook's HTTP status. */
+  async send(userId: string, action: UserAction): Promise<number> {
+    const replyToken = randomBytes(16).toString("hex");
+    this.replyTokens.set(replyToken, { userId, expires: Date.now() + REPLY_TOKEN_MS });
+    const base = {
+      webhookEventId: `01SIM${randomUUID().replace(/-/g, "").toUpperCase().slice(0, 21)}`,
+      timestamp: Date.now(),
+      source: { type: "user", userId },
+      mode: "active",
+      deliveryContext: { isRedelivery: false },
+      replyToken,
+    };
+    let event: Record<string, unknown>;
+    switch (action.type) {
+      case "follow":
+        event = { ...base, type: "follow", follow: { isUnblocked: false } };
+        break;
+      case "postback": {
+        // A postback shows its displayText as the user's message, as in LINE.
+        if (action.displayText) this.record(userId, "user", { type: "text", text: action.displayText });
+        event = { ...base, type: "postback", postback: { data: action.data, ...(action.params ? { params: action.params } : {}) } };
+        break;
+      }
+      case "image": {
+        const id = this.nextMessageId();
+        this.contents.set(id, { contentType: action.contentType, bytes: action.bytes });
+        const message = { id, type: "image", contentProvider: { type: "line" } };
+        this.record(userId, "user", message);
+        event = { ...base, type: "message", message };
+        break;
+      }
+      default: {
+        const { type: _type, ...fields } = action;
+        const message = { id: this.nextMessageId(), type: action.type, ...fields, ...(action.type === "text" ? { quoteToken: "q" } : {}) };
+        this.record(userId, "user", message);
+        event = { ...base, type: "message", message };
+      }
+    }
+    const body = JSON.stringify({ destination: "Usimulatorbot0000000000000000000", events: [event] });
+    const res = await fetch(this.options.webhookUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-line-signature": signBody(body, this.options.channelSecret) },
+      body,
+    });
+    await res.arrayBuffer();
+    return res.status;
+  }
+
+  private nextMessageId(): string {
+    return String(600_000_000_000_000 + ++this.messageIds);
+  }
+
+  // --- the bot's side: the Messaging API ----------------------------------
+
+  /** Mounted at /v2/bot of the API base URL (and the data host's: the paths do not collide). */
+  router(): express.Router {
+    const r = express.Router();
+    r.use((req, res, next) => {
+      if (req.get("authorization") !== `Bearer ${this.options.channelAccessToken}`) {
+        res.status(401).json({ message: "Authentication failed. Confirm that the access token in the authorization header is valid." });
+        return;
+      }
+      next();
+    });
+    const json = express.json({ limit: "2mb" });
+
+    r.post("/message/reply", json, (req, res) => {
+      const body = req.body as { replyToken?: string; messages?: messagingApi.Message[] };
+      const token = body.replyToken ? this.replyTokens.get(body.replyToken) : undefined;
+      if (!token || token.expires < Date.now()) {
+        res.status(400).json({ message: "Invalid reply token" });
+        return;
+      }
+      if (!this.checkMessages(body.messages, res)) return;
+      // Single use, like LINE's; a second reply with it gets the same 400.
+      this.replyTokens.delete(body.replyToken!);
+      for (const m of body.messages!) this.record(token.userId, "bot", m as unknown as Record<string, unknown>, "reply");
+      res.json({ sentMessages: body.messages!.map(() => ({ id: this.nextMessageId(), quoteToken: "q" })) });
+    });
+
+    r.post("/message/push", json, (req, res) => {
+      const body = req.body as { to?: string; messages?: messagingApi.Message[] };
+      if (typeof body.to !== "string" || body.to === "") {
+        res.status(400).json({ message: "The property, 'to', in the request body is invalid" });
+        return;
+      }
+      const key = this.retryKey(req, res);
+      if (key === false || !this.checkMessages(body.messages, res)) return;
+      if (key) this.acceptedRetryKeys.add(key);
+      for (const m of body.messages!) this.record(body.to, "bot", m as unknown as Record<string, unknown>, "push");
+      res.json({ sentMessages: body.messages!.map(() => ({ id: this.nextMessageId(), quoteToken: "q" })) });
+    });
+
+    r.post("/message/multicast", json, (req, res) => {
+      const body = req.body as { to?: string[]; messages?: messagingApi.Message[] };
+      if (!Array.isArray(body.to) || body.to.length === 0 || body.to.length > 500) {
+        res.status(400).json({ message: "The property, 'to', in the request body is invalid" });
+        return;
+      }
+      const key = this.retryKey(req, res);
+      if (key === false || !this.checkMessages(body.messages, res)) return;
+      if (key) this.acceptedRetryKeys.add(key);
+      for (const to of body.to) for (const m of body.messages!) this.record(to, "bot", m as unknown as Record<string, unknown>, "multicast");
+      res.json({});
+    });
+
+    r.post("/chat/loading/start", json, (req, res) => {
+      const body = req.body as { chatId?: string; loadingSeconds?: number };
+      const seconds = body.loadingSeconds ?? 20;
+      if (typeof body.chatId !== "string" || seconds < 5 || seconds > 60 || seconds % 5 !== 0) {
+        res.status(400).json({ message: "The request body has 1 error(s)" });
+        return;
+      }
+      this.emit({ type: "loading", userId: body.chatId, seconds });
+      res.status(202).json({});
+    });
+
+    r.get("/profile/:userId", (req, res) => {
+      const profile = this.options.profileOf(String(req.params.userId));
+      if (!profile) {
+        res.status(404).json({ message: "Not found" });
+        return;
+      }
+      res.json({ userId: profile.userId, displayName: profile.displayName, language: "th" });
+    });
+
+    // Data host: what a user sent (photos).
+    r.get("/message/:messageId/content", (req, res) => {
+      const content = this.contents.get(String(req.params.messageId));
+      if (!content) {
+        res.status(404).json({ message: "Not found" });
+        return;
+      }
+      res.type(content.contentType).send(content.bytes);
+    });
+
+    // Rich menus: create, image (data host), default, list, delete.
+    r.post("/richmenu", json, (req, res) => {
+      const menu = req.body as messagingApi.RichMenuRequest;
+      const problems = richMenuProblems(menu);
+      if (problems.length > 0) {
+        this.refused.push(problems);
+        res.status(400).json({ message: "The request body has invalid properties", details: problems.map((message) => ({ message })) });
+        return;
+      }
+      const richMenuId = `richmenu-${randomBytes(16).toString("hex")}`;
+      this.richMenus.set(richMenuId, { menu });
+      res.json({ richMenuId });
+    });
+    r.post("/richmenu/:id/content", express.raw({ type: () => true, limit: "2mb" }), (req, res) => {
+      const entry = this.richMenus.get(String(req.params.id));
+      if (!entry) return void res.status(404).json({ message: "Not found" });
+      if (entry.image) return void res.status(400).json({ message: "An image has already been uploaded to the richmenu" });
+      const contentType = String(req.get("content-type") ?? "");
+      if (contentType !== "image/png" && contentType !== "image/jpeg") return void res.status(415).json({ message: "Unsupported Media Type" });
+      const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const problems = richMenuImageProblems(entry.menu.size, bytes);
+      if (problems.length > 0) return void res.status(400).json({ message: "Invalid image", details: problems.map((message) => ({ message })) });
+      entry.image = { contentType, bytes };
+      res.json({});
+    });
+    r.post("/user/all/richmenu/:id", (req, res) => {
+      const entry = this.richMenus.get(String(req.params.id));
+      if (!entry) return void res.status(404).json({ message: "Not found" });
+      if (!entry.image) return void res.status(400).json({ message: "must upload richmenu image before applying it to user" });
+      this.defaultRichMenuId = String(req.params.id);
+      this.emit({ type: "richmenu" });
+      res.json({});
+    });
+    r.get("/richmenu/list", (_req, res) => {
+      res.json({ richmenus: [...this.richMenus].map(([richMenuId, { menu }]) => ({ richMenuId, ...menu })) });
+    });
+    r.delete("/richmenu/:id", (req, res) => {
+      const id = String(req.params.id);
+      if (!this.richMenus.delete(id)) return void res.status(404).json({ message: "Not found" });
+      if (this.defaultRichMenuId === id) {
+        this.defaultRichMenuId = null;
+        this.emit({ type: "richmenu" });
+      }
+      res.json({});
+    });
+
+    r.use((_req, res) => {
+      res.status(404).json({ message: "Not found" });
+    });
+    // A body LINE could not parse gets LINE's kind of 400.
+    r.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+      const status = (error as { status?: number }).status;
+      res.status(status && status < 500 ? status : 500).json({ message: "The request body has invalid properties" });
+    });
+    return r;
+  }
+
+  /** The default rich menu and its image, if the bot (or `richmenu:setup`) set one. */
+  defaultRichMenu() {
+    const entry = this.defaultRichMenuId ? this.richMenus.get(this.defaultRichMenuId) : undefined;
+    return entry?.image ? { id: this.defaultRichMenuId!, menu: entry.menu, image: entry.image, info: imageInfo(entry.image.bytes) } : null;
+  }
+
+  /** The request's retry key (null: none); false when refused here (bad key, or 409: already accepted). */
+  private retryKey(req: Request, res: Response): string | null | false {
+    const key = req.get("x-line-retry-key");
+    if (key === undefined) return null;
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(key)) {
+      res.status(400).json({ message: "The value of the X-Line-Retry-Key header is invalid" });
+      return false;
+    }
+    if (this.acceptedRetryKeys.has(key)) {
+      res.status(409).setHeader("x-line-accepted-request-id", key).json({ message: "The retry key is already accepted" });
+      return false;
+    }
+    return key;
+  }
+
+  private checkMessages(messages: messagingApi.Message[] | undefined, res: Response): messages is messagingApi.Message[] {
+    if (!Array.isArray(messages)) {
+      res.status(400).json({ message: "The request body has 1 error(s)", details: [{ message: "must be specified", property: "messages" }] });
+      return false;
+    }
+    const problems = lineLimitProblems(messages);
+    if (problems.length > 0) {
+      this.refused.push(problems);
+      res.status(400).json({ message: "The request body has invalid properties", details: problems.map((message) => ({ message })) });
+      return false;
+    }
+    return true;
+  }
+}

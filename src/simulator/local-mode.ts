@@ -1,0 +1,128 @@
+// Local mode: with neither LINE credential set, the bot runs against the
+// in-process LINE stand-in and a demo chat page. Only configuration differs
+// from production: a generated channel secret and token, and API base URLs
+// that point at this server, where the stand-in answers LINE's /v2/bot/…
+// paths. The bot is built as usual and does not know; the stand-in and the
+// page are mounted in front of it.
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import express from "express";
+import type { Config } from "../config.ts";
+import type { Database } from "../db/database.ts";
+import { LineGateway } from "../line/gateway.ts";
+import { installRichMenu } from "../line/rich-menu/setup.ts";
+import { VILLAGER_PNG, villagerRichMenu } from "../line/rich-menu/villager-menu.ts";
+import type { Logger } from "../log.ts";
+import { chatPageRouter } from "./chat-api.ts";
+import { needsDemoSeed, seedDemo } from "./demo-seed.ts";
+import { LinePlatform } from "./line-platform.ts";
+import { Personas } from "./personas.ts";
+
+export const SIMULATOR_PATH = "/simulator";
+/** LINE's own API paths, on this server. */
+export const SIMULATOR_LINE_PATH = "/v2/bot";
+
+/** Local mode is for a laptop with no channel at all; one credential alone is a mistake to report, not a demo. */
+export function wantsLocalMode(config: Config): boolean {
+  return !config.line.channelSecret && !config.line.channelAccessToken;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+export interface LocalMode {
+  /** The configuration the bot runs with: credentials and base URLs of the stand-in. */
+  config: Config;
+  platform: LinePlatform;
+  personas: Personas;
+  /** The stand-in and the page in front of the bot's own HTTP app. */
+  wrap(botHttp: express.Express): express.Express;
+  /** Seeds the demo province on a database without funds; true when it did. */
+  seedIfEmpty(db: Database, logger: Logger): Promise<boolean>;
+  /** Once listening: the villagers' rich menu through the real setup code, and the page's address. */
+  announce(logger: Logger): Promise<void>;
+  /** Ends the pages' open update streams, which would otherwise hold the server open at shutdown. */
+  close(): void;
+}
+
+export async function prepareLocalMode(config: Config, logger: Logger): Promise<LocalMode> {
+  // The stand-in's URLs name the port, and the gateway takes them when the
+  // app is built, before listening: so port 0 is resolved here.
+  const port = config.port === 0 ? await freePort() : config.port;
+  const origin = `http://127.0.0.1:${port}`;
+  const line = {
+    channelSecret: randomBytes(16).toString("hex"),
+    channelAccessToken: randomBytes(32).toString("base64url"),
+    apiBaseUrl: origin,
+    dataApiBaseUrl: origin,
+  };
+  const publicBaseUrl = config.publicBaseUrl === `http://localhost:${config.port}` ? `http://localhost:${port}` : config.publicBaseUrl;
+  const local: Config = Object.freeze({ ...config, port, line, publicBaseUrl });
+
+  const personas = new Personas();
+  const platform = new LinePlatform({
+    channelSecret: line.channelSecret,
+    channelAccessToken: line.channelAccessToken,
+    webhookUrl: `${origin}/webhook`,
+    profileOf: (userId) => {
+      const p = personas.get(userId);
+      return p ? { userId, displayName: p.displayName } : null;
+    },
+  });
+
+  return {
+    config: local,
+    platform,
+    personas,
+    wrap(botHttp) {
+      const app = express();
+      app.disable("x-powered-by");
+      app.use(SIMULATOR_LINE_PATH, platform.router());
+      app.use(SIMULATOR_PATH, chatPageRouter({ platform, personas, logger }));
+      app.use(botHttp);
+      return app;
+    },
+    async seedIfEmpty(db, log) {
+      if (!(await needsDemoSeed(db))) return false;
+      if (config.provinceCode !== 33) {
+        log.warn("demo data is for Sisaket (PROVINCE_CODE=33); not seeded", { provinceCode: config.provinceCode });
+        return false;
+      }
+      const started = Date.now();
+      const result = await seedDemo(db);
+      log.info("demo data seeded", { funds: result.funds.length, meetings: result.meetingsAdded, roles: result.rolesGranted, ms: Date.now() - started });
+      return true;
+    },
+    close() {
+      platform.closeStreams();
+    },
+    async announce(log) {
+      const gateway = new LineGateway({ channelAccessToken: line.channelAccessToken, apiBaseUrl: line.apiBaseUrl, dataApiBaseUrl: line.dataApiBaseUrl });
+      try {
+        await installRichMenu(gateway, villagerRichMenu(), readFileSync(VILLAGER_PNG));
+      } catch (error) {
+        // The page falls back to the shipped menu; the demo still runs.
+        log.warn("demo rich menu not installed", { error });
+      }
+      process.stdout.write(
+        [
+          "",
+          "Local mode: no LINE credentials, so the bot talks to a built-in stand-in for LINE.",
+          `Demo chat: http://localhost:${port}${SIMULATOR_PATH}`,
+          "(Chat history on that page lives in memory; the bot's data is in the database.)",
+          "",
+        ].join("\n"),
+      );
+    },
+  };
+}

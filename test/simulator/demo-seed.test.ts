@@ -1,0 +1,64 @@
+// The demo province: seeded once, and a second run changes nothing.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadGeography } from "../../src/geography/load-geography.ts";
+import { rolesOf } from "../../src/staff/roles.ts";
+import { DEMO_MEMBER, DEMO_PERSONAS, needsDemoSeed, seedDemo } from "../../src/simulator/demo-seed.ts";
+import { isValidNationalId } from "../../src/welfare-fund/national-id.ts";
+import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../support/database.ts";
+
+const counts = async (db: TestDatabase) => ({
+  funds: await db.prisma.welfareFund.count(),
+  members: await db.prisma.fundMember.count(),
+  contributions: await db.prisma.contribution.count(),
+  payments: await db.prisma.benefitPayment.count(),
+  rules: await db.prisma.benefitRule.count(),
+  meetings: await db.prisma.meeting.count(),
+  roles: await db.prisma.staffRole.count(),
+});
+
+describe.each(DATABASE_KINDS)("demo seed (%s)", (kind) => {
+  let db: TestDatabase;
+  const now = new Date("2026-11-28T03:00:00Z");
+  beforeAll(async () => {
+    db = await createTestDatabase(kind);
+    await loadGeography(db.prisma, { provinceCode: 33 });
+  });
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  it("seeds funds, ledgers, meetings and roles; seeding twice changes nothing", async () => {
+    expect(await needsDemoSeed(db)).toBe(true);
+    const first = await seedDemo(db, { now });
+    const after = await counts(db);
+    expect(after.funds).toBe(3);
+    expect(after.members).toBe(90);
+    expect(after.contributions).toBeGreaterThan(1_800); // two years of monthly savings
+    expect(after.payments).toBeGreaterThanOrEqual(18);
+    expect(after.meetings).toBeGreaterThanOrEqual(4);
+    expect(first.rolesGranted).toBe(3);
+    expect(await needsDemoSeed(db)).toBe(false);
+
+    const second = await seedDemo(db, { now });
+    expect(await counts(db)).toEqual(after);
+    expect(second.funds.every((f) => f.membersAdded + f.contributionsAdded + f.paymentsAdded === 0)).toBe(true);
+    expect(second).toMatchObject({ rulesAdded: 0, meetingsAdded: 0, rolesGranted: 0 });
+  }, 120_000);
+
+  it("has the demo member to link, unlinked, and the staff personas' roles", async () => {
+    expect(isValidNationalId(DEMO_MEMBER.nationalId)).toBe(true);
+    const member = await db.prisma.fundMember.findFirstOrThrow({ where: { nationalId: DEMO_MEMBER.nationalId }, include: { fund: { include: { council: true } } } });
+    expect(member.birthDate.toISOString().slice(0, 10)).toBe(DEMO_MEMBER.birthDate);
+    expect(member.memberId).toBeNull();
+    expect(member.fund.council.name).toBe("สภาองค์กรชุมชนตำบลเมืองเหนือ");
+    // No date in the future, or the importer would have refused the ledger.
+    const latest = await db.prisma.contribution.findFirstOrThrow({ orderBy: { paidOn: "desc" } });
+    expect(latest.paidOn.getTime()).toBeLessThanOrEqual(now.getTime());
+
+    const secretary = DEMO_PERSONAS.find((p) => p.role === "secretary")!;
+    expect(await rolesOf(db.prisma, secretary.userId)).toEqual([{ role: "SECRETARY", level: "COUNCIL", areaId: member.fund.councilId }]);
+    const villager = DEMO_PERSONAS.find((p) => p.role === "villager")!;
+    expect(await rolesOf(db.prisma, villager.userId)).toEqual([]);
+    expect(await db.prisma.member.count({ where: { lineUserId: villager.userId } })).toBe(0);
+  });
+});

@@ -1,0 +1,137 @@
+// The LINE stand-in answers the bot's gateway as LINE does: single-use reply
+// tokens, 409 on a repeated retry key, 400 on a payload over LINE's limits,
+// the bytes of an uploaded image, profiles, rich menus; and what a user does
+// reaches the webhook signed with the channel secret.
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { validateSignature, type messagingApi } from "@line/bot-sdk";
+import express from "express";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LineApiError, LineGateway, retryKeyFor } from "../../src/line/gateway.ts";
+import { installRichMenu } from "../../src/line/rich-menu/setup.ts";
+import { VILLAGER_PNG, villagerRichMenu } from "../../src/line/rich-menu/villager-menu.ts";
+import { LinePlatform, newLineUserId } from "../../src/simulator/line-platform.ts";
+import { readFileSync } from "node:fs";
+
+const SECRET = "simulator-test-secret";
+const TOKEN = "simulator-test-token";
+const text = (t: string): messagingApi.TextMessage => ({ type: "text", text: t });
+
+describe("LinePlatform", () => {
+  const userId = newLineUserId();
+  const deliveries: { body: Buffer; signature: string | undefined }[] = [];
+  let server: Server;
+  let base: string;
+  let platform: LinePlatform;
+  let gateway: LineGateway;
+
+  beforeAll(async () => {
+    const app = express();
+    app.post("/webhook", express.raw({ type: () => true }), (req, res) => {
+      deliveries.push({ body: req.body as Buffer, signature: req.get("x-line-signature") });
+      res.json({});
+    });
+    server = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, "127.0.0.1", () => resolve(s));
+    });
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    platform = new LinePlatform({
+      channelSecret: SECRET,
+      channelAccessToken: TOKEN,
+      webhookUrl: `${base}/webhook`,
+      profileOf: (id) => (id === userId ? { userId, displayName: "ยายสมศรี" } : null),
+    });
+    app.use("/v2/bot", platform.router());
+    gateway = new LineGateway({ channelAccessToken: TOKEN, apiBaseUrl: base, dataApiBaseUrl: base, timeoutMs: 5_000 });
+  });
+  afterAll(async () => {
+    platform.closeStreams();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  /** The last event delivered to the webhook. */
+  const lastEvent = () => {
+    const body = JSON.parse(deliveries.at(-1)!.body.toString("utf8")) as { events: Record<string, any>[] };
+    return body.events[0]!;
+  };
+
+  it("delivers what the user does as a signed webhook event, with a reply token", async () => {
+    expect(await platform.send(userId, { type: "text", text: "สวัสดี 🙏" })).toBe(200);
+    const { body, signature } = deliveries.at(-1)!;
+    expect(validateSignature(body, SECRET, signature!)).toBe(true);
+    expect(validateSignature(body, "another secret", signature!)).toBe(false);
+    const event = lastEvent();
+    expect(event).toMatchObject({ type: "message", source: { type: "user", userId }, message: { type: "text", text: "สวัสดี 🙏" } });
+    expect(event.replyToken).toMatch(/^[0-9a-f]{32}$/);
+    expect(platform.history(userId).at(-1)).toMatchObject({ from: "user", message: { text: "สวัสดี 🙏" } });
+  });
+
+  it("takes each reply token once", async () => {
+    await platform.send(userId, { type: "text", text: "เมนู" });
+    const token = lastEvent().replyToken as string;
+    await gateway.reply(token, [text("ตอบครั้งแรก")]);
+    expect(platform.history(userId).at(-1)).toMatchObject({ from: "bot", via: "reply", message: { text: "ตอบครั้งแรก" } });
+    const again = await gateway.reply(token, [text("ตอบซ้ำ")]).catch((e: unknown) => e);
+    expect(again).toBeInstanceOf(LineApiError);
+    expect((again as LineApiError).status).toBe(400);
+    const unknown = await gateway.reply("not-a-token", [text("x")]).catch((e: unknown) => e);
+    expect((unknown as LineApiError).status).toBe(400);
+  });
+
+  it("answers 409 to a repeated retry key, as LINE does", async () => {
+    const key = retryKeyFor(`push-${Date.now()}`);
+    expect(await gateway.push(userId, [text("แจ้งเตือน")], key)).toBe("sent");
+    expect(await gateway.push(userId, [text("แจ้งเตือน")], key)).toBe("duplicate");
+    expect(platform.history(userId).filter((e) => e.message.text === "แจ้งเตือน")).toHaveLength(1);
+    const other = newLineUserId();
+    expect(await gateway.multicast([userId, other], [text("ประกาศ")], retryKeyFor(`mc-${Date.now()}`))).toBe("sent");
+    expect(platform.history(other).at(-1)).toMatchObject({ via: "multicast", message: { text: "ประกาศ" } });
+  });
+
+  it("refuses a payload over LINE's limits with 400 and the reasons", async () => {
+    const res = await fetch(`${base}/v2/bot/message/push`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ to: userId, messages: Array.from({ length: 6 }, (_, i) => text(`m${i}`)) }),
+    });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { details: { message: string }[] };
+    expect(body.details[0]!.message).toMatch(/6 messages/);
+    expect(platform.refused.length).toBeGreaterThan(0);
+  });
+
+  it("refuses a call without the channel access token", async () => {
+    const res = await fetch(`${base}/v2/bot/profile/${userId}`, { headers: { authorization: "Bearer wrong" } });
+    expect(res.status).toBe(401);
+  });
+
+  it("serves an uploaded image's bytes on the data host, and profiles", async () => {
+    const bytes = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4]);
+    await platform.send(userId, { type: "image", contentType: "image/jpeg", bytes });
+    const event = lastEvent();
+    expect(event.message).toMatchObject({ type: "image", contentProvider: { type: "line" } });
+    const content = await gateway.messageContent(event.message.id as string);
+    expect(content.contentType).toBe("image/jpeg");
+    expect(content.bytes.equals(bytes)).toBe(true);
+    expect(await gateway.displayName(userId)).toBe("ยายสมศรี");
+    const missing = await gateway.displayName(newLineUserId()).catch((e: unknown) => e);
+    expect((missing as LineApiError).status).toBe(404);
+  });
+
+  it("delivers postbacks with a datetime picker's params, and follows", async () => {
+    await platform.send(userId, { type: "postback", data: "v=1&k=meet", displayText: "เลือกวัน", params: { date: "2026-12-01" } });
+    expect(lastEvent()).toMatchObject({ type: "postback", postback: { data: "v=1&k=meet", params: { date: "2026-12-01" } } });
+    expect(platform.history(userId).at(-1)).toMatchObject({ from: "user", message: { text: "เลือกวัน" } });
+    await platform.send(userId, { type: "follow" });
+    expect(lastEvent()).toMatchObject({ type: "follow", source: { userId } });
+  });
+
+  it("takes the villagers' rich menu through the real setup code", async () => {
+    const installed = await installRichMenu(gateway, villagerRichMenu(), readFileSync(VILLAGER_PNG));
+    expect(platform.defaultRichMenu()).toMatchObject({ id: installed.richMenuId, menu: { name: "council-villager-menu" } });
+    // Installing again replaces the older menu of the same name.
+    const again = await installRichMenu(gateway, villagerRichMenu(), readFileSync(VILLAGER_PNG));
+    expect(again.deleted).toEqual([installed.richMenuId]);
+    expect(platform.richMenus.size).toBe(1);
+  });
+});
