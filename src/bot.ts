@@ -3,23 +3,51 @@
 import { Engine, clearFlow } from "./engine/engine.ts";
 import { inputOf, userIdOf } from "./line/events.ts";
 import type { EventHandler } from "./inbox/processor.ts";
-import { helpRequestsModule } from "./help-requests/flood-module.ts";
+import { caseHandlingModule } from "./help-requests/case-module.ts";
+import { helpRequestsModule } from "./help-requests/help-module.ts";
+import { myRequestsModule } from "./help-requests/my-requests.ts";
+import { announceModule, ANNOUNCE_ACTIONS } from "./announcements/announce-module.ts";
+import { meetingsModule } from "./meetings/meetings-module.ts";
+import { ORGANIZE_ACTIONS, organizeModule } from "./meetings/organize-module.ts";
 import { membersModule } from "./members/members.ts";
+import type { ExportLinks } from "./reports/export-links.ts";
+import { reportsModule } from "./reports/reports-module.ts";
+import { staffModule } from "./staff/staff-module.ts";
 import { fundModule } from "./welfare-fund/fund-module.ts";
+import { linkReviewModule } from "./welfare-fund/link-review.ts";
 
 export interface BotOptions {
   provinceCode: number;
   conversationTimeoutMinutes: number;
+  /** Signs the reports' CSV download links; without it the reports offer none. */
+  exportLinks?: ExportLinks;
+  /** INVITE_CODE_HOURS; default 72. */
+  inviteCodeHours?: number;
+  /** PUSH_QUOTA_MONTHLY, for the announcement preview; 0 or unset: not shown. */
+  pushQuotaMonthly?: number;
 }
 
 export function createBot(options: BotOptions): { engine: Engine; handleEvent: EventHandler } {
   let engine: Engine;
   const members = membersModule({ provinceCode: options.provinceCode, engine: () => engine });
   const fund = fundModule({ engine: () => engine });
+  const linkReview = linkReviewModule({ engine: () => engine });
   const help = helpRequestsModule({ provinceCode: options.provinceCode, engine: () => engine });
+  const meetings = meetingsModule({ engine: () => engine });
+  const organize = organizeModule({ engine: () => engine });
+  const announce = announceModule({ engine: () => engine, pushQuotaMonthly: options.pushQuotaMonthly ?? 0 });
+  const mine = myRequestsModule({ engine: () => engine });
+  const reports = reportsModule({ provinceCode: options.provinceCode, engine: () => engine, exportLinks: options.exportLinks });
+  const cases = caseHandlingModule({ engine: () => engine });
+  const staff = staffModule({
+    provinceCode: options.provinceCode,
+    engine: () => engine,
+    inviteHours: options.inviteCodeHours,
+    actions: [...cases.staffActions, ...linkReview.actions, ...ORGANIZE_ACTIONS, ...ANNOUNCE_ACTIONS],
+  });
   engine = new Engine({
-    flows: [...members.flows, ...fund.flows, ...help.flows],
-    menu: [...members.menu, ...fund.menu, ...help.menu],
+    flows: [...members.flows, ...fund.flows, ...linkReview.flows, ...help.flows, ...mine.flows, ...meetings.flows, ...organize.flows, ...announce.flows, ...staff.flows, ...reports.flows, ...cases.flows],
+    menu: [...members.menu, ...linkReview.menu, ...fund.menu, ...help.menu, ...mine.menu, ...organize.menu, ...announce.menu, ...meetings.menu, ...staff.menu, ...reports.menu, ...cases.menu],
     timeoutMinutes: options.conversationTimeoutMinutes,
   });
 

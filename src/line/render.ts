@@ -24,6 +24,10 @@ function mergeTexts(replies: Reply[]): Reply[] {
 
 function quickReplyItem(button: Button): messagingApi.QuickReplyItem {
   if (button.kind === "location") return { type: "action", action: { type: "location", label: button.label } };
+  if (button.kind === "datetime") {
+    const { label, data, initial, min, max } = button;
+    return { type: "action", action: { type: "datetimepicker", label, data, mode: "datetime", initial, min, max } };
+  }
   if (button.kind === "text") {
     return { type: "action", action: { type: "message", label: button.label, text: button.text } };
   }

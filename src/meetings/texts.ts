@@ -201,6 +201,8 @@ export const ORGANIZE_TEXT = {
   askEditConfirm: (title: string, change: string, notify: number) =>
     [`แก้ไข “${title}”`, change, notify > 0 ? `ระบบจะแจ้งผู้ลงทะเบียน ${notify} ราย` : "ยังไม่มีผู้ลงทะเบียน", "ยืนยันการแก้ไขใช่ไหมคะ"].join("\n"),
   editConfirm: "ยืนยันการแก้ไข",
+  editNo: "ไม่แก้ไข",
+  editKept: "การประชุมยังเหมือนเดิม ไม่ได้แก้ไขค่ะ",
   edited: (title: string, notified: number) =>
     `แก้ไข “${title}” เรียบร้อยแล้วค่ะ ✅${notified > 0 ? `\nส่งข้อความแจ้งผู้ลงทะเบียน ${notified} รายแล้ว` : ""}`,
   changeTime: (when: string) => `วันเวลาใหม่: ${when}`,

@@ -255,6 +255,13 @@ export class ChatUser {
     });
   }
 
+  /** Answers LINE's datetime picker (a button of the latest batch) with a wall time, "2026-12-05T09:30". */
+  async pick(label: string, datetime: string): Promise<messagingApi.Message[][]> {
+    const action = this.actions().find((a) => a.label === label);
+    if (!action?.data) throw new Error(`No picker "${label}" in: ${this.buttons().join(" | ")}`);
+    return this.send({ type: "postback", postback: { data: action.data, params: { datetime } } });
+  }
+
   /** Taps a button (quick reply or Flex) from the latest message batch. */
   async tap(label: string): Promise<messagingApi.Message[][]> {
     const action = this.actions().find((a) => a.label === label);

@@ -1,0 +1,109 @@
+// Announcements in the database: composing one (with its areas and photo),
+// what a coordinator may link, the delivery report and cancelling.
+//
+// The photo: the chat turn must stay fast and LINE calls stay outside
+// transactions, so composing does not fetch it. It stores a media_file
+// placeholder (contentType PENDING_PHOTO, no bytes, sha256 "line:<message
+// id>": the schema has no column for a LINE message id) and the send job
+// fetches the bytes soon after the turn commits, well before LINE drops
+// the content; a scheduled announcement waits for its photo.
+import type { Tx } from "../db/database.ts";
+import type { Announcement, AnnouncementAudience, Meeting } from "../generated/prisma/client.ts";
+import type { Area } from "../meetings/organize-areas.ts";
+import { mayOrganise } from "../meetings/organize-store.ts";
+
+export const PENDING_PHOTO = "application/x-line-pending";
+export const LOST_PHOTO = "application/x-line-unavailable";
+export const photoRef = (messageId: string) => `line:${messageId}`;
+
+export interface NewAnnouncement {
+  text: string;
+  photoMessageId: string | null;
+  meetingId: number | null;
+  areas: Area[];
+  audience: AnnouncementAudience;
+  scheduledAt: Date;
+}
+
+export async function createAnnouncement(tx: Tx, userId: string, a: NewAnnouncement, now: Date): Promise<Announcement> {
+  // Raw SQL: the PGlite adapter cannot pass bytes to a Prisma write (here: none yet).
+  const media = a.photoMessageId
+    ? (
+        await tx.$queryRaw<{ id: number }[]>`
+          INSERT INTO media_file ("contentType", bytes, sha256, "createdBy", "createdAt")
+          VALUES (${PENDING_PHOTO}, ''::bytea, ${photoRef(a.photoMessageId)}, ${userId}, ${now})
+          RETURNING id`
+      )[0]!
+    : null;
+  return tx.announcement.create({
+    data: {
+      createdBy: userId,
+      text: a.text,
+      imageMediaId: media?.id ?? null,
+      meetingId: a.meetingId,
+      audience: a.audience,
+      status: "SCHEDULED",
+      scheduledAt: a.scheduledAt,
+      createdAt: now,
+      areas: { create: a.areas },
+    },
+  });
+}
+
+/** Upcoming meetings this coordinator may put in an announcement: those they may organise. */
+export async function linkableMeetings(tx: Tx, userId: string, now: Date, limit = 10): Promise<Meeting[]> {
+  const meetings = await tx.meeting.findMany({
+    where: { status: "SCHEDULED", startsAt: { gt: now } },
+    orderBy: [{ startsAt: "asc" }, { id: "asc" }],
+    take: 100,
+  });
+  const mine: Meeting[] = [];
+  for (const m of meetings) {
+    if (mine.length >= limit) break;
+    if (await mayOrganise(tx, userId, m)) mine.push(m);
+  }
+  return mine;
+}
+
+export interface DeliveryCounts {
+  sent: number;
+  failed: number;
+  pending: number;
+  /** Recipients who no longer follow the bot, whatever LINE answered. */
+  blocked: number;
+}
+
+/** Per recipient: the status of the outbox chunk that carried it, or blocked if they unfollowed since. */
+export async function deliveryCounts(tx: Tx, announcementId: number): Promise<DeliveryCounts> {
+  const rows = await tx.$queryRaw<{ sent: bigint | number; failed: bigint | number; pending: bigint | number; blocked: bigint | number }[]>`
+    SELECT count(*) FILTER (WHERE lu.following IS NOT DISTINCT FROM false) AS blocked,
+           count(*) FILTER (WHERE lu.following IS DISTINCT FROM false AND o.status = 'SENT') AS sent,
+           count(*) FILTER (WHERE lu.following IS DISTINCT FROM false AND o.status = 'FAILED') AS failed,
+           count(*) FILTER (WHERE lu.following IS DISTINCT FROM false AND (o.status IS NULL OR o.status = 'PENDING')) AS pending
+    FROM announcement_recipient r
+    LEFT JOIN outbox_message o ON o.id = r."outboxMessageId"
+    LEFT JOIN line_user lu ON lu.id = r."lineUserId"
+    WHERE r."announcementId" = ${announcementId}`;
+  const r = rows[0];
+  return { sent: Number(r?.sent ?? 0), failed: Number(r?.failed ?? 0), pending: Number(r?.pending ?? 0), blocked: Number(r?.blocked ?? 0) };
+}
+
+export async function announcementsBy(tx: Tx, userId: string, limit = 5): Promise<Announcement[]> {
+  return tx.announcement.findMany({ where: { createdBy: userId }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: limit });
+}
+
+export type CancelOutcome = "cancelled" | "too-late" | "not-found";
+
+/**
+ * Only the author, only while SCHEDULED. The send job holds the row lock
+ * while it starts a send, so this waits for it and then sees SENDING.
+ */
+export async function cancelAnnouncement(tx: Tx, userId: string, id: number, now: Date): Promise<CancelOutcome> {
+  const { count } = await tx.announcement.updateMany({
+    where: { id, createdBy: userId, status: "SCHEDULED" },
+    data: { status: "CANCELLED", cancelledAt: now },
+  });
+  if (count === 1) return "cancelled";
+  const mine = await tx.announcement.count({ where: { id, createdBy: userId } });
+  return mine > 0 ? "too-late" : "not-found";
+}

@@ -1,0 +1,145 @@
+// The compose flow, as data: text → photo (optional) → meeting to link
+// (optional) → areas → audience → preview (the real messages, the recipient
+// count, the quota it uses and what is left this month) → send now, or
+// schedule (a time) → the module saves it after checking everything again.
+import { parseThaiDateTime } from "../engine/datetime.ts";
+import { EDIT_PREFIX, END, type FlowData, type FlowDef, type Outgoing, type ParseResult, type Reply, type TurnContext } from "../engine/types.ts";
+import type { AnnouncementAudience } from "../generated/prisma/client.ts";
+import { areaChoices, areaNames, parseAreas } from "../meetings/organize-areas.ts";
+import { areaLabels } from "../meetings/organize-flow.ts";
+import { thaiShortDate, bangkokIsoDate } from "../thai/format.ts";
+import { linkableMeetings } from "./announcement-store.ts";
+import { announcementMessages } from "./message.ts";
+import { remainingQuota, resolveRecipients } from "./recipients.ts";
+import { ANNOUNCE_TEXT as T, MAX_ANNOUNCEMENT_TEXT } from "./texts.ts";
+
+export const COMPOSE_FLOW = "announce-compose";
+export const AUDIENCES: readonly AnnouncementAudience[] = ["EVERYONE", "MEMBERS", "SECRETARIES"];
+const DAY = 86_400_000;
+/** How far ahead a send may be scheduled. */
+export const MAX_SCHEDULE_DAYS = 60;
+
+const text = (t: string): Reply => ({ kind: "text", text: t });
+
+export function parseAnnouncementText(typed: string): ParseResult {
+  const t = typed.trim();
+  if (!t) return { ok: false, message: T.textEmpty };
+  if (t.length > MAX_ANNOUNCEMENT_TEXT) return { ok: false, message: T.textTooLong(t.length) };
+  return { ok: true, value: t };
+}
+
+export const audienceOf = (v: unknown): AnnouncementAudience | null =>
+  AUDIENCES.includes(v as AnnouncementAudience) ? (v as AnnouncementAudience) : null;
+
+export const meetingIdOf = (v: unknown): number | null => (typeof v === "string" && /^\d{1,9}$/.test(v) ? Number(v) : null);
+
+/** The preview: the messages as recipients will see them, then the count and the quota. */
+async function preview(ctx: TurnContext, pushQuotaMonthly: number): Promise<Reply[]> {
+  const d = ctx.state.data;
+  const areas = parseAreas(d.areas);
+  const audience = audienceOf(d.audience) ?? "MEMBERS";
+  const meetingId = meetingIdOf(d.meeting);
+  const meeting = meetingId === null ? null : await ctx.tx.meeting.findUnique({ where: { id: meetingId } });
+  const photos = Array.isArray(d.image) ? d.image : [];
+  const messages = announcementMessages({ text: String(d.text), image: photos.length > 0 ? "preview" : null, meeting });
+  const shown: Reply[] = messages.map((m) =>
+    m.type === "flex" ? { kind: "flex", altText: m.altText, contents: m.contents as unknown as Record<string, unknown> } : text((m as { text: string }).text),
+  );
+  const recipients = (await resolveRecipients(ctx.tx, { areas, audience })).length;
+  const remaining = await remainingQuota(ctx.tx, pushQuotaMonthly, ctx.now);
+  const lines = [
+    T.preview({ areas: await areaNames(ctx.tx, areas), audience: T.audience[audience], recipients, remaining, monthly: pushQuotaMonthly }),
+  ];
+  if (recipients === 0) lines.push(T.noRecipients);
+  else if (remaining !== null && recipients > remaining) lines.push(T.overQuota);
+  return [text(T.previewIntro), ...shown, text(lines.join("\n"))];
+}
+
+export function composeFlow(options: { pushQuotaMonthly: number; complete: (ctx: TurnContext, data: FlowData) => Promise<Outgoing> }): FlowDef {
+  return {
+    id: COMPOSE_FLOW,
+    version: 1,
+    title: T.flowTitles.compose,
+    steps: [
+      { id: "text", slot: "text", prompt: () => [text(T.askText)], expects: T.textExpects, input: { kind: "text", parse: parseAnnouncementText } },
+      {
+        id: "image",
+        slot: "image",
+        prompt: () => [text(T.askImage)],
+        expects: T.imageExpects,
+        input: { kind: "image", skipLabel: T.noImage, max: 1, tooMany: T.oneImage },
+      },
+      {
+        id: "meeting",
+        slot: "meeting",
+        prompt: () => [text(T.askMeeting)],
+        expects: T.meetingExpects,
+        input: {
+          kind: "choice",
+          choices: async (ctx) => [
+            { label: T.noMeeting, value: "none" },
+            ...(await linkableMeetings(ctx.tx, ctx.userId, ctx.now)).map((m) => ({
+              label: `${thaiShortDate(bangkokIsoDate(m.startsAt))} ${m.title}`,
+              value: String(m.id),
+            })),
+          ],
+        },
+      },
+      {
+        id: "areas",
+        slot: "areas",
+        prompt: () => [text(T.askAreas)],
+        expects: T.areasExpects,
+        input: { kind: "multi", choices: (ctx) => areaChoices(ctx.tx, ctx.userId, areaLabels), doneLabel: T.areasDone, required: T.areasRequired },
+      },
+      {
+        id: "audience",
+        slot: "audience",
+        prompt: () => [text(T.askAudience)],
+        expects: T.audienceExpects,
+        input: { kind: "choice", choices: () => AUDIENCES.map((a) => ({ label: T.audience[a], value: a })) },
+      },
+      {
+        id: "preview",
+        slot: "send",
+        prompt: (ctx) => preview(ctx, options.pushQuotaMonthly),
+        expects: T.previewExpects,
+        input: {
+          kind: "choice",
+          choices: () => [
+            { label: T.sendNow, value: "now" },
+            { label: T.schedule, value: "schedule" },
+            { label: T.edit.text, value: `${EDIT_PREFIX}text` },
+            { label: T.edit.image, value: `${EDIT_PREFIX}image` },
+            { label: T.edit.meeting, value: `${EDIT_PREFIX}meeting` },
+            { label: T.edit.areas, value: `${EDIT_PREFIX}areas` },
+            { label: T.edit.audience, value: `${EDIT_PREFIX}audience` },
+          ],
+        },
+        slow: true,
+        next: (data) => (data.send === "schedule" ? "when" : END),
+      },
+      {
+        id: "when",
+        slot: "when",
+        prompt: () => [text(T.askWhen)],
+        expects: T.whenExpects,
+        input: {
+          kind: "datetime",
+          label: T.whenLabel,
+          parse: (typed) => {
+            const at = parseThaiDateTime(typed);
+            return at ? { ok: true, value: at } : { ok: false, message: T.whenInvalid };
+          },
+          min: (ctx) => ctx.now,
+          max: (ctx) => new Date(ctx.now.getTime() + MAX_SCHEDULE_DAYS * DAY),
+          check: (at, ctx) => (at.getTime() <= ctx.now.getTime() ? T.whenInvalid : null),
+          invalid: T.whenInvalid,
+        },
+        slow: true,
+        next: () => END,
+      },
+    ],
+    complete: options.complete,
+  };
+}
