@@ -13,7 +13,8 @@ import type { HelpRequestKind, HelpRequestStatus } from "../generated/prisma/cli
 import { enqueuePush } from "../outbox/outbox.ts";
 import { canHandleCouncil } from "../staff/roles.ts";
 import { renderFlexTemplate } from "../templates/flex.ts";
-import { ACTIONS_FROM, STATUS_COLORS, type CaseVerb } from "./case-card.ts";
+import { ACTIONS_FROM, type CaseVerb } from "./case-card.ts";
+import { STATUS_COLORS } from "./request-status.ts";
 import { notifyCouncilOfRequest } from "./case-notify.ts";
 import { CASE_TEXT as T } from "./case-texts.ts";
 import { MY_REQUESTS_ENTRY } from "./my-requests.ts";

@@ -9,6 +9,7 @@
 // masked; the full number is only inside the "โทร" button's tel: link, which
 // is what it was collected for (calling back), and the outbox clears the
 // pushed card once LINE has accepted it.
+import { STATUS_COLORS } from "./request-status.ts";
 import { encodePostback } from "../engine/postback.ts";
 import type { Tx } from "../db/database.ts";
 import type { HelpPriority, HelpRequestEventKind, HelpRequestKind, HelpRequestStatus } from "../generated/prisma/client.ts";
@@ -27,8 +28,6 @@ export type CaseVerb = "accept" | "progress" | "resolve" | "reject" | "handover"
 /** The staff entry's postback: "42" opens request 42, "accept:42" accepts it, "page:1" the list's second page. */
 export const caseData = (verb: CaseVerb | "open" | "page", n: number) =>
   encodePostback({ kind: "menu", entry: CASES_ENTRY, arg: verb === "open" ? String(n) : `${verb}:${n}` });
-
-export const OPEN_CASE_STATUSES: readonly HelpRequestStatus[] = ["PENDING", "ACCEPTED", "IN_PROGRESS"];
 
 /** Which actions each status allows, in the order the card shows them. */
 export const ACTIONS_FROM: Record<HelpRequestStatus, readonly CaseVerb[]> = {
@@ -49,15 +48,6 @@ const PRIORITY_COLORS: Record<HelpPriority, string> = {
   LOW: "#1B5E8A",
 };
 const HOUSING_COLOR = "#1B5E8A";
-
-export const STATUS_COLORS: Record<HelpRequestStatus, string> = {
-  PENDING: "#B26A00",
-  ACCEPTED: "#1565C0",
-  IN_PROGRESS: "#1565C0",
-  RESOLVED: "#1B7F5A",
-  REJECTED: "#C62828",
-  CANCELLED: "#6B6B6B",
-};
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
 const labels = (values: string[], names: Record<string, string>) => values.map((v) => names[v] ?? v);

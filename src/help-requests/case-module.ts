@@ -5,6 +5,7 @@
 // is visible to secretaries and coordinators only, so a villager's forged
 // postback gets the normal menu, and every action checks the council and the
 // status again (case-actions.ts), at the start of a flow and at its end.
+import { OPEN_STATUSES } from "./request-status.ts";
 import { z } from "zod";
 import type { Engine } from "../engine/engine.ts";
 import { encodePostback } from "../engine/postback.ts";
@@ -16,7 +17,7 @@ import { canHandleCouncil, councilsInScope } from "../staff/roles.ts";
 import { thaiDateTime } from "../thai/format.ts";
 import { CASE_NUMBER_PATTERN } from "./case-number.ts";
 import { acceptance, changeStatus, checkCase, handOver, type CaseCheck, type LockedCase } from "./case-actions.ts";
-import { CASES_ENTRY, OPEN_CASE_STATUSES, caseData, detailCard, listBubble, loadCase, staffNamesOf, type CaseVerb } from "./case-card.ts";
+import { CASES_ENTRY, caseData, detailCard, listBubble, loadCase, staffNamesOf, type CaseVerb } from "./case-card.ts";
 import { CASE_TEXT as T } from "./case-texts.ts";
 import { maskNote } from "./my-requests.ts";
 import { attachPhotos, recordRequestEvent } from "./request-store.ts";
@@ -105,7 +106,7 @@ export function caseHandlingModule(options: { engine: () => Engine }): CaseModul
 
   async function list(ctx: TurnContext, page: number): Promise<Outgoing> {
     const councils = await councilsInScope(ctx.tx, ctx.userId);
-    const where = { councilId: { in: councils }, status: { in: [...OPEN_CASE_STATUSES] } };
+    const where = { councilId: { in: councils }, status: { in: [...OPEN_STATUSES] } };
     const critical = { ...where, priority: "CRITICAL" as const };
     const rest = { ...where, OR: [{ priority: null }, { priority: { not: "CRITICAL" as const } }] };
     const [criticalCount, restCount] = await Promise.all([ctx.tx.helpRequest.count({ where: critical }), ctx.tx.helpRequest.count({ where: rest })]);

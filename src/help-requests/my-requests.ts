@@ -7,6 +7,7 @@
 // is not the user's own gets the same "not found" as one that does not
 // exist. The flows keep the id in their data and check it again, under a row
 // lock, when they complete: a secretary may have closed the request meanwhile.
+import { isOpenStatus, STATUS_COLORS } from "./request-status.ts";
 import { z } from "zod";
 import type { Engine } from "../engine/engine.ts";
 import { decodePostback, encodePostback } from "../engine/postback.ts";
@@ -47,17 +48,7 @@ const MAX_QUICK_REPLIES = 13;
 const FILE_ENTRIES = ["flood-help", "housing-help"];
 
 /** Statuses in which the villager may still add to or cancel a request. */
-export const OPEN_STATUSES: readonly HelpRequestStatus[] = ["PENDING", "ACCEPTED", "IN_PROGRESS"];
-const isOpen = (status: HelpRequestStatus) => OPEN_STATUSES.includes(status);
-
-const STATUS_COLORS: Record<HelpRequestStatus, string> = {
-  PENDING: "#B26A00",
-  ACCEPTED: "#1565C0",
-  IN_PROGRESS: "#1565C0",
-  RESOLVED: "#1B7F5A",
-  REJECTED: "#C62828",
-  CANCELLED: "#6B6B6B",
-};
+const isOpen = isOpenStatus;
 
 const SKIP = "~skip";
 const CANCEL_REASONS = ["helped", "solved", "duplicate", "other"] as const;

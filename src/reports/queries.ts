@@ -3,6 +3,7 @@
 // it has one, a period. Only counts and council names leave here, plus the
 // case facts a coordinator needs (case number, age, priority, people): no
 // names, phones or addresses.
+import { OPEN_STATUSES } from "../help-requests/request-status.ts";
 import type { Tx } from "../db/database.ts";
 import { Prisma, type HelpRequestKind, type HelpRequestStatus } from "../generated/prisma/client.ts";
 import { councilsInScope } from "../staff/roles.ts";
@@ -11,7 +12,6 @@ import { periodRange, type Period } from "./period.ts";
 
 export const KINDS: readonly HelpRequestKind[] = ["FLOOD", "HOUSING"];
 export const STATUSES: readonly HelpRequestStatus[] = ["PENDING", "ACCEPTED", "IN_PROGRESS", "RESOLVED", "REJECTED", "CANCELLED"];
-export const OPEN_STATUSES: readonly HelpRequestStatus[] = ["PENDING", "ACCEPTED", "IN_PROGRESS"];
 
 export interface CouncilInfo {
   id: number;
