@@ -6,8 +6,19 @@ import { createHttpApp } from "./http/app.ts";
 import { InboxWriter } from "./inbox/inbox.ts";
 import { JobScheduler } from "./jobs/scheduler.ts";
 import { EventProcessor } from "./inbox/processor.ts";
+import { escalationJob } from "./help-requests/escalation-job.ts";
+import { photoFetcher } from "./help-requests/photo-fetcher.ts";
 import { LineGateway } from "./line/gateway.ts";
+import { richMenuLinkJob } from "./line/rich-menu/link-job.ts";
 import type { Logger } from "./log.ts";
+import { createMetrics, type MetricsRegistry } from "./metrics.ts";
+import { outboxProbe } from "./http/metrics.ts";
+import { announcementSendJob } from "./announcements/send-job.ts";
+import { MediaLinks } from "./http/media.ts";
+import { meetingReminderJob } from "./meetings/reminder-job.ts";
+import { outboxWorker } from "./outbox/worker.ts";
+import { ExportLinks, exportSigningSecret } from "./reports/export-links.ts";
+import { staffDigestJob } from "./staff/digest-job.ts";
 
 export interface AppOptions {
   config: Config;
@@ -19,24 +30,55 @@ export interface AppOptions {
   /** How often background jobs look for due work; 0: only when kicked or run by a test. */
   jobIntervalMs?: number;
   lineTimeoutMs?: number;
+  /** Each app counts on its own registry unless given one. */
+  metrics?: MetricsRegistry;
 }
 
 export function createApp(options: AppOptions) {
   const { config, db, logger } = options;
+  const metrics = options.metrics ?? createMetrics();
   const gateway = config.line.channelAccessToken
     ? new LineGateway({
         channelAccessToken: config.line.channelAccessToken,
         apiBaseUrl: config.line.apiBaseUrl,
         dataApiBaseUrl: config.line.dataApiBaseUrl,
         timeoutMs: options.lineTimeoutMs,
+        metrics,
       })
     : null;
+  // One signer for the links the bot hands out and the route that checks them.
+  const signingSecret = exportSigningSecret({ exportSigningSecret: config.exportSigningSecret, channelSecret: config.line.channelSecret });
+  const exportLinks = new ExportLinks({ secret: signingSecret, baseUrl: config.publicBaseUrl });
+  // Announcement photos, fetched by LINE from us (its own key derived from the same secret).
+  const mediaLinks = new MediaLinks({ secret: signingSecret, baseUrl: config.publicBaseUrl });
   const bot = createBot({
+    exportLinks,
     provinceCode: config.provinceCode,
     conversationTimeoutMinutes: config.conversationTimeoutMinutes,
+    inviteCodeHours: config.inviteCodeHours,
+    pushQuotaMonthly: config.pushQuota.monthly,
   });
   const now = options.now ?? (() => new Date());
+  metrics.setOutboxProbe(outboxProbe(db, now));
   const jobs = new JobScheduler({ logger, now, intervalMs: options.jobIntervalMs ?? 1_000 });
+  // Queues the day-before reminders; the outbox worker sends them.
+  jobs.add(meetingReminderJob({ db, reminderTime: config.meetingReminderTime }));
+  // Critical flood cases nobody accepted, housing cases nobody moved.
+  jobs.add(
+    escalationJob({ db, criticalAfterMinutes: config.escalateCriticalAfterMinutes, housingIdleDays: config.housingIdleReminderDays }),
+  );
+  // The evening digest of staff who chose it.
+  jobs.add(staffDigestJob({ db, digestTime: config.digestTime }));
+  // Starts due announcements (queues their outbox chunks) before the worker sends them.
+  jobs.add(announcementSendJob({ db, logger, media: mediaLinks, gateway }));
+  // Without LINE credentials the outbox keeps its rows until a token is set.
+  if (gateway) {
+    jobs.add(outboxWorker({ db, gateway, logger, now, quota: { ...config.pushQuota, adminLineUserIds: config.adminLineUserIds } }));
+    // Photos of help requests: LINE keeps message contents for a limited time.
+    jobs.add(photoFetcher({ db, gateway, logger }));
+    // The staff rich menu for users with a role, the villagers' again when the last role goes.
+    jobs.add(richMenuLinkJob({ db, gateway, logger }));
+  }
   const processor = new EventProcessor({
     db,
     handler: bot.handleEvent,
@@ -46,6 +88,7 @@ export function createApp(options: AppOptions) {
     now: options.now,
     sweepIntervalMs: options.sweepIntervalMs,
     afterCommit: () => jobs.kick(),
+    metrics,
   });
   const http = createHttpApp({
     channelSecret: config.line.channelSecret,
@@ -53,6 +96,9 @@ export function createApp(options: AppOptions) {
     inbox: new InboxWriter(db),
     logger,
     onStored: (keys) => processor.kick(keys),
+    metrics,
+    exports: { links: exportLinks, now },
+    media: mediaLinks,
   });
-  return { http, processor, jobs, bot, gateway };
+  return { http, processor, jobs, bot, gateway, metrics };
 }

@@ -1,30 +1,35 @@
-// Puts the villagers' rich menu (src/line/rich-menu/villager-menu.ts and its
-// PNG) on the LINE channel and makes it every user's default:
+// Puts both rich menus on the LINE channel: the villagers' menu
+// (src/line/rich-menu/villager-menu.ts and its PNG) as every user's default,
+// and the staff menu (staff-menu.ts), which the bot's link job links to each
+// staff user. Each gets its rich menu alias ("council-villager",
+// "council-staff"); the link job finds the staff menu by its alias.
 //
 //   npm run richmenu:setup                 # needs LINE_CHANNEL_ACCESS_TOKEN
 //   npm run richmenu:setup -- --dry-run    # prints the JSON it would send; no token, no call
-//   npm run richmenu:setup -- --image other.png
+//   npm run richmenu:setup -- --image other.png --staff-image other-staff.png
 //
 // Uses LINE_API_BASE_URL and LINE_DATA_API_BASE_URL like the bot. Running it
-// again replaces the menu (older menus of the same name are deleted), so it
-// is the way to publish a changed menu. LINE allows 100 rich menu creations
-// an hour. Exit codes: 0 done, 1 failure, 2 bad usage or no token.
+// again replaces both menus (older menus of the same names are deleted), so
+// it is the way to publish a changed menu; the staff are linked to the new
+// staff menu by the running bot within minutes. LINE allows 100 rich menu
+// creations an hour. Exit codes: 0 done, 1 failure, 2 bad usage or no token.
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config.ts";
 import { LineGateway } from "../line/gateway.ts";
-import { checkRichMenu, installRichMenu } from "../line/rich-menu/setup.ts";
-import { VILLAGER_PNG, villagerRichMenu } from "../line/rich-menu/villager-menu.ts";
+import { checkRichMenu, installRichMenus, type MenuToInstall } from "../line/rich-menu/setup.ts";
+import { STAFF_MENU, STAFF_PNG, staffRichMenu } from "../line/rich-menu/staff-menu.ts";
+import { VILLAGER_MENU, VILLAGER_PNG, villagerRichMenu } from "../line/rich-menu/villager-menu.ts";
 import { runCli } from "./run-cli.ts";
 
-const USAGE = "Usage: npm run richmenu:setup [-- --dry-run] [--image <file.png|file.jpg>]";
+const USAGE = "Usage: npm run richmenu:setup [-- --dry-run] [--image <villager.png|.jpg>] [--staff-image <staff.png|.jpg>]";
 
 async function main(): Promise<number> {
-  let values: { "dry-run"?: boolean; image?: string };
+  let values: { "dry-run"?: boolean; image?: string; "staff-image"?: string };
   try {
     ({ values } = parseArgs({
       args: process.argv.slice(2),
-      options: { "dry-run": { type: "boolean" }, image: { type: "string" } },
+      options: { "dry-run": { type: "boolean" }, image: { type: "string" }, "staff-image": { type: "string" } },
       strict: true,
       allowPositionals: false,
     }));
@@ -32,14 +37,19 @@ async function main(): Promise<number> {
     console.error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
     return 2;
   }
-  const imagePath = values.image ?? VILLAGER_PNG;
-  const image = readFileSync(imagePath);
-  const menu = villagerRichMenu();
-  const contentType = checkRichMenu(menu, image);
+  const files = { villager: values.image ?? VILLAGER_PNG, staff: values["staff-image"] ?? STAFF_PNG };
+  // The villagers' menu first: the default, and the menu staff fall back to.
+  const menus: MenuToInstall[] = [
+    { menu: villagerRichMenu(), image: readFileSync(files.villager), alias: VILLAGER_MENU.alias, makeDefault: true },
+    { menu: staffRichMenu(), image: readFileSync(files.staff), alias: STAFF_MENU.alias, makeDefault: false },
+  ];
+  const types = menus.map((m) => checkRichMenu(m.menu, m.image));
 
   if (values["dry-run"]) {
-    console.log(JSON.stringify(menu, null, 2));
-    console.log(`Image: ${imagePath} (${contentType}, ${image.length} bytes). Dry run: nothing sent.`);
+    console.log(JSON.stringify(Object.fromEntries(menus.map((m) => [m.alias, m.menu])), null, 2));
+    const [villager, staff] = menus;
+    console.log(`Images: ${files.villager} (${types[0]}, ${villager!.image.length} bytes), ${files.staff} (${types[1]}, ${staff!.image.length} bytes).`);
+    console.log("Dry run: nothing sent.");
     return 0;
   }
 
@@ -56,8 +66,12 @@ async function main(): Promise<number> {
     dataApiBaseUrl: config.line.dataApiBaseUrl,
     timeoutMs: 60_000,
   });
-  const { richMenuId, deleted } = await installRichMenu(line, menu, image, (line) => console.log(line));
-  console.log(`Done: ${richMenuId} is the default rich menu${deleted.length ? `; ${deleted.length} older one(s) deleted` : ""}.`);
+  const [villager, staff] = await installRichMenus(line, menus, (line) => console.log(line));
+  const deleted = villager!.deleted.length + staff!.deleted.length;
+  console.log(
+    `Done: ${villager!.richMenuId} is the default rich menu ("${VILLAGER_MENU.alias}"), ${staff!.richMenuId} the staff menu ("${STAFF_MENU.alias}")` +
+      `${deleted ? `; ${deleted} older one(s) deleted` : ""}.`,
+  );
   return 0;
 }
 

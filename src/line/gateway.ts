@@ -3,6 +3,7 @@
 // turns LINE's answers into a small set of outcomes the callers act on.
 import { createHash } from "node:crypto";
 import { HTTPFetchError, messagingApi } from "@line/bot-sdk";
+import type { Metrics } from "../metrics.ts";
 import { assertWithinLineLimits } from "./limits.ts";
 import { assertValidRichMenu } from "./rich-menu/validate.ts";
 
@@ -12,6 +13,7 @@ export interface LineGatewayOptions {
   /** Message contents (photos) and rich menu images live on a second host. */
   dataApiBaseUrl?: string;
   timeoutMs?: number;
+  metrics?: Pick<Metrics, "lineApiError">;
 }
 
 /** Why a call failed, and whether trying again later can help. */
@@ -41,8 +43,10 @@ export class LineGateway {
   private readonly client: messagingApi.MessagingApiClient;
   private readonly blobClient: messagingApi.MessagingApiBlobClient;
   private readonly timeoutMs: number;
+  private readonly metrics: LineGatewayOptions["metrics"];
 
   constructor(options: LineGatewayOptions) {
+    this.metrics = options.metrics;
     this.client = new messagingApi.MessagingApiClient({
       channelAccessToken: options.channelAccessToken,
       baseURL: options.apiBaseUrl,
@@ -62,9 +66,14 @@ export class LineGateway {
     try {
       return await Promise.race([work(), timeout]);
     } catch (error) {
-      if (error instanceof LineApiError) throw error;
-      if (error instanceof HTTPFetchError) throw new LineApiError(operation, error.status, error.body ?? "");
-      throw new LineApiError(operation, null, error instanceof Error ? error.message : String(error));
+      const failure =
+        error instanceof LineApiError
+          ? error
+          : error instanceof HTTPFetchError
+            ? new LineApiError(operation, error.status, error.body ?? "")
+            : new LineApiError(operation, null, error instanceof Error ? error.message : String(error));
+      this.metrics?.lineApiError(operation, failure.status);
+      throw failure;
     } finally {
       clearTimeout(timer);
     }
@@ -147,5 +156,39 @@ export class LineGateway {
 
   async deleteRichMenu(richMenuId: string): Promise<void> {
     await this.call("richmenu delete", () => this.client.deleteRichMenu(richMenuId));
+  }
+
+  // --- rich menu aliases (the setup) and per-user links (the link job) -----
+
+  /**
+   * The menu an alias points at; null when there is no such alias. LINE's
+   * reference names 404 for that; a 400 to a bare GET can only mean the same.
+   */
+  async getRichMenuAlias(aliasId: string): Promise<string | null> {
+    try {
+      const alias = await this.call("richmenu alias get", () => this.client.getRichMenuAlias(aliasId));
+      return alias.richMenuId;
+    } catch (error) {
+      if (error instanceof LineApiError && (error.status === 404 || error.status === 400)) return null;
+      throw error;
+    }
+  }
+
+  async createRichMenuAlias(aliasId: string, richMenuId: string): Promise<void> {
+    await this.call("richmenu alias create", () => this.client.createRichMenuAlias({ richMenuAliasId: aliasId, richMenuId }));
+  }
+
+  async updateRichMenuAlias(aliasId: string, richMenuId: string): Promise<void> {
+    await this.call("richmenu alias update", () => this.client.updateRichMenuAlias(aliasId, { richMenuId }));
+  }
+
+  /** This user sees this menu instead of the default; a 404 means the menu is gone. */
+  async linkRichMenuToUser(userId: string, richMenuId: string): Promise<void> {
+    await this.call("richmenu link", () => this.client.linkRichMenuIdToUser(userId, richMenuId));
+  }
+
+  /** Back to the default menu. */
+  async unlinkRichMenuFromUser(userId: string): Promise<void> {
+    await this.call("richmenu unlink", () => this.client.unlinkRichMenuIdFromUser(userId));
   }
 }

@@ -39,7 +39,7 @@ export const STAFF_ACTIONS: readonly StaffAction[] = [
 
 /**
  * The staff rich menu, as data, for the rich-menu code to lay out and link
- * to a user when they get a role (not linked yet: see src/line/rich-menu/).
+ * to a user when they get a role (src/line/rich-menu/staff-menu.ts, link-job.ts).
  * `roles`: who can use the tile; the entry refuses everyone else.
  */
 export interface StaffRichMenuArea {
@@ -127,7 +127,8 @@ export function staffModule(options: {
     if (result.status !== "granted" && result.status !== "already") await recordFailedInvite(ctx.tx, ctx.userId, ctx.now);
     switch (result.status) {
       case "granted":
-        // TODO(rich menu): link STAFF_RICH_MENU_AREAS' menu to this user here.
+        // The staff rich menu follows from the new role: the link job (src/line/rich-menu/link-job.ts)
+        // links it within seconds. No LINE call inside a turn: it would hold the user's lock.
         return staffFirst(ctx, T.redeemed(await describeGrant(ctx.tx, result.grant)));
       case "already":
         return staffFirst(ctx, T.redeemAlready(await describeGrant(ctx.tx, result.grant)));

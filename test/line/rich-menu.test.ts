@@ -1,14 +1,18 @@
-// The villagers' rich menu: LINE's limits on the menu and its image, taps
-// that open the same entries as the chat menu, the shipped PNG drawn from
-// the current tiles, and the setup against the fake LINE API (twice: one
-// menu left, the default, with the PNG's bytes as its image).
+// The rich menus: LINE's limits on a menu and its image, taps that open the
+// same entries as the chat menu (the villagers' menu and the staff menu),
+// the shipped PNGs drawn from the current tiles, and the setup against the
+// fake LINE API (twice: one menu left, the default, with the PNG's bytes as
+// its image). Linking the staff menu: rich-menu-link.test.ts.
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import type { messagingApi } from "@line/bot-sdk";
 import { afterEach, describe, expect, it } from "vitest";
 import { decodePostback } from "../../src/engine/postback.ts";
 import { LineGateway } from "../../src/line/gateway.ts";
-import { DIGEST_KEYWORD, fitFontSize, svgDigest, villagerSvg } from "../../src/line/rich-menu/image-svg.ts";
+import { createBot } from "../../src/bot.ts";
+import { DIGEST_KEYWORD, fitFontSize, splitSaraAm, staffSvg, svgDigest, villagerSvg } from "../../src/line/rich-menu/image-svg.ts";
+import { STAFF_MENU, STAFF_PNG, STAFF_TILES, staffRichMenu } from "../../src/line/rich-menu/staff-menu.ts";
+import { STAFF_RICH_MENU_AREAS } from "../../src/staff/staff-module.ts";
 import { gridLayout } from "../../src/line/rich-menu/layout.ts";
 import { pngText, withPngText } from "../../src/line/rich-menu/png-text.ts";
 import { installRichMenu } from "../../src/line/rich-menu/setup.ts";
@@ -156,7 +160,7 @@ describe("the villagers' menu", () => {
     expect(png.length).toBeLessThanOrEqual(RICH_MENU_LIMITS.imageBytes);
     // Fails when the tiles changed since the image was drawn: run `npm run richmenu:image`.
     expect(pngText(png, DIGEST_KEYWORD), "villager-menu.png is out of date: npm run richmenu:image").toBe(svgDigest(villagerSvg()));
-    expect(VILLAGER_TILES.every((t) => villagerSvg().includes(`>${t.label}</text>`))).toBe(true);
+    expect(VILLAGER_TILES.every((t) => villagerSvg().includes(`>${splitSaraAm(t.label)}</text>`))).toBe(true);
   });
 
   it("stamps and reads back a PNG text chunk, keeping the PNG readable", () => {
@@ -172,15 +176,66 @@ describe("the villagers' menu", () => {
     expect(fitFontSize("น้ำ", 100, 500)).toBe(fitFontSize("นำ", 100, 500));
   });
 
-  it("prints the menu without calling LINE in a dry run", () => {
+  it("prints both menus without calling LINE in a dry run", () => {
     const out = execFileSync(process.execPath, ["--import", "tsx", "src/cli/rich-menu.ts", "--dry-run"], {
       encoding: "utf8",
       env: { ...process.env, LINE_CHANNEL_ACCESS_TOKEN: "", LINE_API_BASE_URL: "https://unreachable.invalid" },
     });
     const json = out.slice(0, out.lastIndexOf("}") + 1);
-    expect(JSON.parse(json)).toEqual(menu);
-    expect(out).toMatch(/image\/png, \d+ bytes\)\. Dry run: nothing sent\./);
+    expect(JSON.parse(json)).toEqual({ [VILLAGER_MENU.alias]: menu, [STAFF_MENU.alias]: staffRichMenu() });
+    expect(out).toMatch(/staff-menu\.png \(image\/png, \d+ bytes\)\.\nDry run: nothing sent\./);
   }, 30_000);
+});
+
+describe("the staff menu", () => {
+  const menu = staffRichMenu();
+  const staffPng = readFileSync(STAFF_PNG);
+
+  it("is a menu LINE accepts, with its shipped image", () => {
+    expect(richMenuProblems(menu)).toEqual([]);
+    expect(() => assertValidRichMenu(menu, staffPng)).not.toThrow();
+    expect(menu.chatBarText).toBe("งานเจ้าหน้าที่");
+    expect(menu.name).not.toBe(VILLAGER_MENU.name); // the setup replaces menus by name
+  });
+
+  it("opens, from each tile, an entry the bot has or a global word; one tile goes back to the villagers' menu", () => {
+    // The engine's entries as bot.ts wires them: a renamed entry fails here, not on a staff member's phone.
+    const entries = new Set(createBot({ provinceCode: 33, conversationTimeoutMinutes: 30 }).engine["options"].menu.map((e) => e.id));
+    const decoded = menu.areas!.map((a) => {
+      const action = a.action as messagingApi.PostbackAction;
+      expect(action.displayText).toBe(action.label);
+      return decodePostback(action.data!);
+    });
+    for (const pb of decoded) {
+      if (pb.kind === "menu") expect(entries, pb.entry).toContain(pb.entry);
+      else expect(pb).toMatchObject({ kind: "global" });
+    }
+    expect(decoded).toContainEqual({ kind: "global", word: "menu" });
+    expect(STAFF_TILES.find((t) => "word" in t.opens && t.opens.word === "menu")?.label).toBe("เมนูชาวบ้าน");
+    // Every staff tile of the staff module, and the pending cases first, across the top.
+    const opened = decoded.flatMap((pb) => (pb.kind === "menu" ? [pb.entry] : []));
+    for (const area of STAFF_RICH_MENU_AREAS) if ("entry" in area.opens) expect(opened).toContain(area.opens.entry);
+    expect(opened[0]).toBe("staff-cases");
+    expect(menu.areas![0]!.bounds).toMatchObject({ x: 0, y: 0, width: 2500 });
+  });
+
+  it("covers the whole image with tap areas", () => {
+    const total = menu.areas!.reduce((sum, a) => sum + a.bounds!.width! * a.bounds!.height!, 0);
+    expect(total).toBe(2500 * 1686);
+  });
+
+  it("ships a PNG of the menu's size, under 1 MB, drawn from the current tiles", () => {
+    expect(imageInfo(staffPng)).toEqual({ type: "png", width: 2500, height: 1686 });
+    expect(staffPng.length).toBeLessThanOrEqual(RICH_MENU_LIMITS.imageBytes);
+    // Fails when the tiles changed since the image was drawn: run `npm run richmenu:image`.
+    expect(pngText(staffPng, DIGEST_KEYWORD), "staff-menu.png is out of date: npm run richmenu:image").toBe(svgDigest(staffSvg()));
+    expect(STAFF_TILES.every((t) => staffSvg().includes(`>${splitSaraAm(t.label)}</text>`))).toBe(true);
+  });
+
+  it("draws SARA AM as NIKHAHIT + SARA AA, the tone mark first", () => {
+    expect(splitSaraAm("น้ำท่วม")).toBe("น\u0E49\u0E4D\u0E32ท่วม");
+    expect(staffSvg()).not.toContain("\u0E33");
+  });
 });
 
 describe("rich menu setup against the fake LINE API", () => {

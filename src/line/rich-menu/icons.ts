@@ -3,7 +3,22 @@
 // who may not read the label. Each takes the colour to draw in (white) and
 // the tile colour (to cut shapes out of filled ones).
 
-export type IconName = "flood" | "fund" | "repair" | "requests" | "meeting" | "person" | "help";
+export type IconName =
+  | "flood"
+  | "fund"
+  | "repair"
+  | "requests"
+  | "meeting"
+  | "person"
+  | "help"
+  // the staff menu's
+  | "badge"
+  | "link"
+  | "chart"
+  | "megaphone"
+  | "invite"
+  | "bell"
+  | "home";
 
 const stroke = (c: string, w = 7) => `fill="none" stroke="${c}" stroke-width="${w}" stroke-linecap="round" stroke-linejoin="round"`;
 
@@ -43,4 +58,31 @@ export const ICONS: Record<IconName, (c: string, bg: string) => string> = {
   help: (c) =>
     `<circle cx="50" cy="50" r="42" ${stroke(c, 8)}/>` +
     `<path d="M36 38 a14 14 0 1 1 20 12 c-5 3 -6 6 -6 12" ${stroke(c, 9)}/><circle cx="50" cy="76" r="6" fill="${c}"/>`,
+  // A staff badge on a lanyard: "งานเจ้าหน้าที่".
+  badge: (c, bg) =>
+    `<path d="M36 6 L50 24 L64 6" ${stroke(c, 7)}/><rect x="20" y="24" width="60" height="70" rx="10" fill="${c}"/>` +
+    `<circle cx="50" cy="50" r="11" fill="${bg}"/><path d="M32 82 a18 16 0 0 1 36 0 Z" fill="${bg}"/>`,
+  // Two chain links: linking a member to their fund record.
+  link: (c) =>
+    `<rect x="6" y="36" width="50" height="28" rx="14" transform="rotate(-35 31 50)" ${stroke(c, 8)}/>` +
+    `<rect x="44" y="36" width="50" height="28" rx="14" transform="rotate(-35 69 50)" ${stroke(c, 8)}/>`,
+  // A bar chart.
+  chart: (c) =>
+    `<path d="M10 90 H92" ${stroke(c, 7)}/><rect x="16" y="54" width="16" height="30" rx="3" fill="${c}"/>` +
+    `<rect x="42" y="30" width="16" height="54" rx="3" fill="${c}"/><rect x="68" y="12" width="16" height="72" rx="3" fill="${c}"/>`,
+  // A loudhailer: an announcement.
+  megaphone: (c) =>
+    `<path d="M14 40 H30 L74 16 V84 L30 60 H14 Z" fill="${c}"/><path d="M24 60 L32 88 H44 L38 60" fill="${c}"/>` +
+    `<path d="M84 38 q8 12 0 24" ${stroke(c, 6)}/>`,
+  // A person and a plus sign: invite someone.
+  invite: (c) =>
+    `<circle cx="38" cy="32" r="18" fill="${c}"/><path d="M4 92 a34 36 0 0 1 68 0 Z" fill="${c}"/>` +
+    `<path d="M82 30 V62 M66 46 H98" ${stroke(c, 9)}/>`,
+  // A bell.
+  bell: (c) =>
+    `<path d="M50 10 a6 6 0 0 1 0 12 a24 24 0 0 0 -26 26 V66 L14 78 H86 L76 66 V48 a24 24 0 0 0 -26 -26 a6 6 0 0 1 0 -12 Z" fill="${c}"/>` +
+    `<path d="M38 84 a12 10 0 0 0 24 0 Z" fill="${c}"/>`,
+  // A house: back to the villagers' services.
+  home: (c, bg) =>
+    `<path d="M50 8 L94 46 H82 V92 H18 V46 H6 Z" fill="${c}"/><rect x="40" y="60" width="20" height="32" rx="3" fill="${bg}"/>`,
 };

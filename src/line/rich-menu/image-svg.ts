@@ -4,6 +4,7 @@
 import { createHash } from "node:crypto";
 import { ICONS } from "./icons.ts";
 import type { Box } from "./layout.ts";
+import { STAFF_MENU, STAFF_TILES, staffLayout } from "./staff-menu.ts";
 import { VILLAGER_MENU, VILLAGER_TILES, villagerLayout, type MenuTile } from "./villager-menu.ts";
 
 /** The font family the labels ask for; generate-image.ts loads its file. */
@@ -64,10 +65,17 @@ function tileSvg(tile: MenuTile, box: Box): string {
   return parts.join("");
 }
 
+/**
+ * SARA AM (ำ) as NIKHAHIT + SARA AA: the rasteriser gives the label font's
+ * SARA AM no width, so "น้ำท่วม" drew its า over the ท. A tone mark typed
+ * before ำ stays before the NIKHAHIT, the order that stacks them right.
+ */
+export const splitSaraAm = (s: string) => s.replace(/\u0E33/gu, "\u0E4D\u0E32");
+
 function text(s: string, x: number, y: number, size: number, anchor: "start" | "middle", opacity = 1): string {
   return (
     `<text x="${x}" y="${Math.round(y)}" font-family="${LABEL_FONT}" font-weight="bold" font-size="${size}" ` +
-    `fill="#FFFFFF" fill-opacity="${opacity}" text-anchor="${anchor}">${escapeXml(s)}</text>`
+    `fill="#FFFFFF" fill-opacity="${opacity}" text-anchor="${anchor}">${escapeXml(splitSaraAm(s))}</text>`
   );
 }
 
@@ -84,9 +92,13 @@ export function svgDigest(svg: string): string {
   return createHash("sha256").update(svg).digest("hex");
 }
 
-/** The tEXt keyword of the PNG that holds svgDigest(villagerSvg()). */
+/** The tEXt keyword of the PNG that holds svgDigest() of the SVG it was drawn from. */
 export const DIGEST_KEYWORD = "svg-sha256";
 
 export function villagerSvg(): string {
   return menuSvg(VILLAGER_TILES, villagerLayout(), VILLAGER_MENU.size);
+}
+
+export function staffSvg(): string {
+  return menuSvg(STAFF_TILES, staffLayout(), STAFF_MENU.size);
 }

@@ -1,12 +1,27 @@
 // Puts a rich menu on the channel: create it, upload its image, make it the
-// default, then delete the older menus of the same name. In that order, the
-// users always have a working menu; a run that fails half-way leaves an
-// extra menu that the next run deletes. Running it twice leaves one menu.
+// default (the villagers' menu) or not (the staff menu, linked per user),
+// point its alias at it, then delete the older menus of the same name. In
+// that order, the users and the alias always have a working menu; a run
+// that fails half-way leaves an extra menu that the next run deletes.
+// Running it twice leaves one menu of each name.
+//
+// Users linked to a replaced staff menu lose it when it is deleted; the link
+// job sees the alias point elsewhere and links them again (link-job.ts).
 import type { messagingApi } from "@line/bot-sdk";
 import type { LineGateway } from "../gateway.ts";
 import { imageInfo, RichMenuError, richMenuImageProblems, richMenuProblems } from "./validate.ts";
 
-export type RichMenuApi = Pick<LineGateway, "createRichMenu" | "setRichMenuImage" | "setDefaultRichMenu" | "listRichMenus" | "deleteRichMenu">;
+export type RichMenuApi = Pick<
+  LineGateway,
+  | "createRichMenu"
+  | "setRichMenuImage"
+  | "setDefaultRichMenu"
+  | "listRichMenus"
+  | "deleteRichMenu"
+  | "getRichMenuAlias"
+  | "createRichMenuAlias"
+  | "updateRichMenuAlias"
+>;
 
 export interface InstalledRichMenu {
   richMenuId: string;
@@ -21,19 +36,30 @@ export function checkRichMenu(menu: messagingApi.RichMenuRequest, image: Buffer)
   return imageInfo(image)!.type === "png" ? "image/png" : "image/jpeg";
 }
 
+export interface InstallOptions {
+  /** Every user's menu unless linked to another; default true. */
+  makeDefault?: boolean;
+  /** A rich menu alias to create, or move, to the new menu. */
+  alias?: string;
+}
+
 export async function installRichMenu(
   line: RichMenuApi,
   menu: messagingApi.RichMenuRequest,
   image: Buffer,
   log: (line: string) => void = () => undefined,
+  options: InstallOptions = {},
 ): Promise<InstalledRichMenu> {
   const contentType = checkRichMenu(menu, image);
   const richMenuId = await line.createRichMenu(menu);
   log(`Created rich menu ${richMenuId} "${menu.name}".`);
   await line.setRichMenuImage(richMenuId, image, contentType);
   log(`Uploaded its image (${image.length} bytes).`);
-  await line.setDefaultRichMenu(richMenuId);
-  log("Set it as the default rich menu.");
+  if (options.makeDefault ?? true) {
+    await line.setDefaultRichMenu(richMenuId);
+    log("Set it as the default rich menu.");
+  }
+  if (options.alias) await pointAlias(line, options.alias, richMenuId, log);
   // Only menus of our name: others (a campaign menu made in the console) are not ours to delete.
   const older = (await line.listRichMenus()).filter((m) => m.name === menu.name && m.richMenuId !== richMenuId);
   for (const old of older) {
@@ -41,4 +67,33 @@ export async function installRichMenu(
     log(`Deleted the older rich menu ${old.richMenuId}.`);
   }
   return { richMenuId, deleted: older.map((m) => m.richMenuId) };
+}
+
+/** Creates the alias, or moves it: LINE refuses to create an alias that exists. */
+export async function pointAlias(line: RichMenuApi, alias: string, richMenuId: string, log: (line: string) => void): Promise<void> {
+  const current = await line.getRichMenuAlias(alias);
+  if (current === null) {
+    await line.createRichMenuAlias(alias, richMenuId);
+    log(`Created the alias "${alias}".`);
+  } else if (current !== richMenuId) {
+    await line.updateRichMenuAlias(alias, richMenuId);
+    log(`Moved the alias "${alias}" from ${current}.`);
+  }
+}
+
+export interface MenuToInstall extends InstallOptions {
+  menu: messagingApi.RichMenuRequest;
+  image: Buffer;
+}
+
+/** Several menus, all checked before the first call. */
+export async function installRichMenus(
+  line: RichMenuApi,
+  menus: readonly MenuToInstall[],
+  log: (line: string) => void = () => undefined,
+): Promise<InstalledRichMenu[]> {
+  for (const m of menus) checkRichMenu(m.menu, m.image);
+  const installed: InstalledRichMenu[] = [];
+  for (const { menu, image, ...options } of menus) installed.push(await installRichMenu(line, menu, image, log, options));
+  return installed;
 }

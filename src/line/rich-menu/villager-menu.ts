@@ -42,12 +42,12 @@ export const VILLAGER_TILES: readonly MenuTile[] = [
 ];
 
 export const VILLAGER_MENU = {
-  /** Not shown to users; the setup replaces older menus of this name. */
   name: "council-villager-menu",
   chatBarText: "เมนู",
   size: { width: 2500, height: 1686 },
   columns: 3,
-} as const;
+  alias: "council-villager",
+} as const satisfies MenuSpec;
 
 /** The shipped image, drawn by `npm run richmenu:image`. */
 export const VILLAGER_PNG = fileURLToPath(new URL("./villager-menu.png", import.meta.url));
@@ -58,21 +58,40 @@ export function tileData(tile: MenuTile): string {
     : encodePostback({ kind: "global", word: tile.opens.word });
 }
 
+/** A menu besides its tiles; the staff menu (staff-menu.ts) is laid out the same way. */
+export interface MenuSpec {
+  /** Not shown to users; the setup replaces older menus of this name. */
+  name: string;
+  chatBarText: string;
+  size: { width: number; height: number };
+  columns: number;
+  /** The rich menu alias the setup points at this menu; the link job finds the staff menu by it. */
+  alias: string;
+}
+
+export function menuLayout(spec: MenuSpec, tiles: readonly MenuTile[]): Box[] {
+  return gridLayout(tiles, spec.size, spec.columns);
+}
+
 export function villagerLayout(tiles: readonly MenuTile[] = VILLAGER_TILES): Box[] {
-  return gridLayout(tiles, VILLAGER_MENU.size, VILLAGER_MENU.columns);
+  return menuLayout(VILLAGER_MENU, tiles);
 }
 
 /** The rich menu object for LINE's create call. */
-export function villagerRichMenu(tiles: readonly MenuTile[] = VILLAGER_TILES): messagingApi.RichMenuRequest {
-  const boxes = villagerLayout(tiles);
+export function tilesRichMenu(spec: MenuSpec, tiles: readonly MenuTile[]): messagingApi.RichMenuRequest {
+  const boxes = menuLayout(spec, tiles);
   return {
-    size: { ...VILLAGER_MENU.size },
+    size: { ...spec.size },
     selected: true, // opened by default: many users would not find the chat-bar toggle
-    name: VILLAGER_MENU.name,
-    chatBarText: VILLAGER_MENU.chatBarText,
+    name: spec.name,
+    chatBarText: spec.chatBarText,
     areas: tiles.map((tile, i) => ({
       bounds: { ...boxes[i]! },
       action: { type: "postback", label: tile.label, data: tileData(tile), displayText: tile.label },
     })),
   };
+}
+
+export function villagerRichMenu(tiles: readonly MenuTile[] = VILLAGER_TILES): messagingApi.RichMenuRequest {
+  return tilesRichMenu(VILLAGER_MENU, tiles);
 }
