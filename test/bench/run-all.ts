@@ -1,0 +1,897 @@
+// `npm run bench`: every performance scenario of issue 6, one after the
+// other, and the report docs/performance.md with its chart docs/performance.png.
+// A script, not a test. `npm run bench -- --quick` is a small smoke run
+// (about 3 minutes) that writes to scratch/bench/ instead of docs/.
+//
+//  1. Acknowledgement: test/bench/ack-benchmark.ts as a child (bare express +
+//     SDK baseline, the bot on PGlite, on PostgreSQL), its JSON folded in.
+//  2. Announcement: 100,000 members (seeded as rows) get a province-wide
+//     announcement through the real send job and outbox worker, against the
+//     fake LINE API (fake-line-api.ts, in this process): time to the last of
+//     the 200 multicasts, and the rate reached under LINE's 200/s limit.
+//  3. Flood day: 5,000 member villagers each file a flood-help request through
+//     the real flow (12 events), arriving evenly over 10 minutes with
+//     compressed pauses; 20 secretaries accept the cases from their notices;
+//     a coordinator's province announcement goes out halfway. Driven by
+//     conversations.ts (autocannon). Reply latency = webhook sent → reply
+//     received by the fake LINE API.
+//  4. Scaling: `node --import tsx src/main.ts` ×1 and ×2 on one PostgreSQL
+//     database: conversations alternating between the two instances are
+//     checked for consistency, then the acknowledgement load (autocannon,
+//     max rate) is run against one and against both.
+// Servers are child processes (bench-server.ts, src/main.ts); this process
+// generates load and plays LINE. Each figure is the median of --runs runs
+// (3; quick 1), except the flood day, which is one run of ~10 minutes per
+// database (its percentiles are over ~65,000 events).
+//
+// Options: --quick, --runs=N, --only=ack,announce,flood,scaling,
+//   --flood-villagers=N (5000), --flood-minutes=M (10), --dbs=pglite,postgres
+import { spawn, fork, type ChildProcess } from "node:child_process";
+import { createHmac, randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { createPostgresDatabase } from "../support/database.ts";
+import type { BenchAnswer, BenchOrder, BenchRequest, BenchServerStats } from "./bench-server.ts";
+import { renderChart } from "./chart.ts";
+import { autocannon, driveConversations, percentiles, userId, VILLAGER_EVENTS, type DriverResult, type LatencySummary } from "./conversations.ts";
+import { FakeLineApi } from "./fake-line-api.ts";
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, "../..");
+
+// --- options -------------------------------------------------------------------
+const args = process.argv.slice(2);
+const opt = (name: string): string | true | undefined => {
+  for (const a of args) {
+    if (a === `--${name}`) return true;
+    if (a.startsWith(`--${name}=`)) return a.slice(name.length + 3);
+  }
+  return undefined;
+};
+const KNOWN = ["quick", "runs", "only", "flood-villagers", "flood-minutes", "dbs"];
+for (const a of args) {
+  if (!KNOWN.includes(a.replace(/^--/, "").split("=")[0]!)) {
+    process.stderr.write(`Unknown argument ${a}. Options: ${KNOWN.map((k) => `--${k}`).join(" ")}\n`);
+    process.exit(2);
+  }
+}
+const QUICK = opt("quick") === true;
+const num = (name: string, fallback: number) => {
+  const v = opt(name);
+  const n = Number(v);
+  if (v === undefined) return fallback;
+  if (v === true || !Number.isFinite(n) || n <= 0) throw new Error(`--${name} needs a positive number`);
+  return n;
+};
+const RUNS = num("runs", QUICK ? 1 : 3);
+const ONLY = typeof opt("only") === "string" ? String(opt("only")).split(",") : ["ack", "announce", "flood", "scaling"];
+const DBS = (typeof opt("dbs") === "string" ? String(opt("dbs")).split(",") : ["pglite", "postgres"]) as ("pglite" | "postgres")[];
+const FLOOD_VILLAGERS = num("flood-villagers", QUICK ? 200 : 5_000);
+const FLOOD_WINDOW_MS = num("flood-minutes", QUICK ? 0.5 : 10) * 60_000;
+const FLOOD_SECRETARIES = 20;
+const ANNOUNCE_RECIPIENTS = QUICK ? 5_000 : 100_000;
+const SCALING_USERS = QUICK ? 40 : 400;
+const SCALING_DURATION_S = QUICK ? 3 : 8;
+const OUT_DIR = QUICK ? path.join(ROOT, "scratch/bench") : path.join(ROOT, "docs");
+const TARGETS = { replyP99Ms: 300, peakRssMb: 300 };
+
+const CHANNEL_SECRET = randomBytes(16).toString("hex");
+const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+const runTag = () => Array.from(randomBytes(6), (b) => CROCKFORD[b % 32]).join("");
+
+const t0 = performance.now();
+const say = (line: string) => process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const median = (xs: number[]) => {
+  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
+  if (s.length === 0) return Number.NaN;
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const f = (x: number | null | undefined, d = 1) => (x === null || x === undefined || !Number.isFinite(x) ? "–" : x.toFixed(d));
+const int = (x: number) => (Number.isFinite(x) ? Math.round(x).toLocaleString("en-US") : "–");
+
+// --- cleanup -------------------------------------------------------------------
+const cleanups: (() => Promise<void>)[] = [];
+async function cleanupAll(): Promise<void> {
+  while (cleanups.length) await cleanups.pop()!().catch((e: unknown) => say(`cleanup failed: ${String(e)}`));
+}
+for (const sig of ["SIGINT", "SIGTERM"] as const) {
+  process.once(sig, () => void cleanupAll().finally(() => process.exit(130)));
+}
+
+function childEnv(extra: Record<string, string | undefined>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries({ ...process.env, DATABASE_URL: undefined, PORT: undefined, DATA_DIR: undefined, ...extra })) {
+    if (v !== undefined) env[k] = v;
+  }
+  return env;
+}
+
+function lineEnv(line: FakeLineApi): Record<string, string> {
+  return {
+    LINE_CHANNEL_SECRET: CHANNEL_SECRET,
+    LINE_CHANNEL_ACCESS_TOKEN: "bench-access-token",
+    LINE_API_BASE_URL: line.url,
+    LINE_DATA_API_BASE_URL: line.url,
+    LOG_LEVEL: "info",
+    // The plan's monthly quota would only add warnings: not what is measured.
+    PUSH_QUOTA_MONTHLY: "0",
+  };
+}
+
+// --- bench-server children --------------------------------------------------------
+interface BenchServer {
+  pid: number;
+  url: string;
+  startupMs: number;
+  call<T>(r: BenchOrder): Promise<T>;
+  stop(): Promise<void>;
+  tail(): string;
+}
+
+async function startBenchServer(kind: "pglite" | "postgres", env: Record<string, string | undefined>): Promise<BenchServer> {
+  const child: ChildProcess = fork(path.join(HERE, "bench-server.ts"), [kind], {
+    cwd: ROOT,
+    env: childEnv(env),
+    execArgv: [...process.execArgv],
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
+  });
+  const lines: string[] = [];
+  const keep = (c: Buffer) => {
+    lines.push(...c.toString("utf8").split("\n").filter(Boolean));
+    if (lines.length > 30) lines.splice(0, lines.length - 30);
+  };
+  child.stdout!.on("data", keep);
+  child.stderr!.on("data", keep);
+  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  let alive = true;
+  void exited.then(() => (alive = false));
+  let next = 0;
+  const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  const ready = new Promise<{ port: number; startupMs: number }>((resolve, reject) => {
+    child.on("message", (m: BenchAnswer) => {
+      if (m.type === "ready") resolve(m);
+      else if (m.type === "failed") reject(new Error(m.error));
+      else {
+        const w = waiting.get(m.id);
+        waiting.delete(m.id);
+        if (m.type === "ok") w?.resolve(m.value);
+        else w?.reject(new Error(m.error));
+      }
+    });
+    void exited.then(() => reject(new Error(`bench-server exited before it was ready:\n${lines.join("\n")}`)));
+  });
+  const stop = async () => {
+    if (!alive) return;
+    if (child.connected) child.send({ id: -1, type: "stop" });
+    const kill = setTimeout(() => child.kill("SIGKILL"), 15_000);
+    await exited;
+    clearTimeout(kill);
+  };
+  cleanups.push(stop);
+  const { port, startupMs } = await ready;
+  return {
+    pid: child.pid!,
+    url: `http://127.0.0.1:${port}`,
+    startupMs,
+    stop,
+    tail: () => lines.join("\n"),
+    call: <T>(r: BenchOrder) =>
+      new Promise<T>((resolve, reject) => {
+        if (!alive) return reject(new Error(`bench-server is gone:\n${lines.join("\n")}`));
+        const id = ++next;
+        waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
+        child.send({ ...r, id } as BenchRequest);
+      }),
+  };
+}
+
+async function withDatabase<T>(kind: "pglite" | "postgres", work: (env: Record<string, string | undefined>, url?: string) => Promise<T>): Promise<T> {
+  if (kind === "pglite") return work({});
+  const created = await createPostgresDatabase();
+  try {
+    return await work({ DATABASE_URL: created.url }, created.url);
+  } finally {
+    await created.drop().catch((e: unknown) => say(`dropping ${created.name} failed: ${String(e)}`));
+  }
+}
+
+// --- 1. acknowledgement ---------------------------------------------------------------
+interface AckSummary {
+  target: string;
+  ackPerSec: number;
+  maxP50: number;
+  maxP99: number;
+  rateP50: number;
+  rateP99: number;
+  maxErrors: number;
+  rateErrors: number;
+}
+interface AckResult {
+  summaries: AckSummary[];
+  verdicts: Record<string, { ratio: number; ratioMet: boolean; p99AtRate: number; p99Met: boolean }>;
+  settings: Record<string, unknown>;
+  file: string;
+}
+
+async function runAck(): Promise<AckResult> {
+  const file = QUICK ? path.join(OUT_DIR, "ack.md") : path.join(ROOT, "docs/benchmarks/ack.md");
+  const extra = QUICK ? ["--duration=3", "--warmup=1", "--quiet-wait=0"] : ["--duration=6", "--warmup=2"];
+  const child = spawn(process.execPath, [...process.execArgv, path.join(HERE, "ack-benchmark.ts"), `--write=${file}`, `--runs=${RUNS}`, ...extra], {
+    cwd: ROOT,
+    env: childEnv({}),
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  child.stderr.on("data", (c: Buffer) => {
+    for (const l of c.toString("utf8").split("\n").filter(Boolean)) say(`  ack: ${l}`);
+  });
+  cleanups.push(async () => void (child.exitCode === null && child.kill("SIGTERM")));
+  const code = await new Promise<number | null>((r) => child.once("exit", r));
+  if (code !== 0) throw new Error(`ack-benchmark exited with ${code}`);
+  const text = readFileSync(file, "utf8");
+  const json = /```json\n([\s\S]*?)\n```/.exec(text)?.[1];
+  if (!json) throw new Error(`no JSON in ${file}`);
+  const parsed = JSON.parse(json) as Omit<AckResult, "file">;
+  return { ...parsed, file: path.relative(ROOT, file) };
+}
+
+// --- 2. the 100,000-recipient announcement ----------------------------------------------
+interface AnnounceRun {
+  recipients: number;
+  chunks: number;
+  /** Announcement created → first multicast at LINE; → last multicast. */
+  firstMs: number;
+  lastMs: number;
+  /** Multicasts per second from the first to the last. */
+  chunkRate: number;
+  recipientRate: number;
+  duplicates: number;
+  missing: number;
+  peakRssMb: number;
+}
+interface AnnounceResult {
+  db: string;
+  seedMs: number;
+  runs: AnnounceRun[];
+  hwmMb: number;
+}
+
+async function runAnnounce(line: FakeLineApi, kind: "pglite" | "postgres"): Promise<AnnounceResult> {
+  return withDatabase(kind, async (env) => {
+    line.reset();
+    const server = await startBenchServer(kind, { ...env, ...lineEnv(line), BENCH_JOB_INTERVAL_MS: "200" });
+    try {
+      const coordinator = userId("bench-coord-", 0);
+      const s0 = performance.now();
+      await server.call({ type: "seed", members: ANNOUNCE_RECIPIENTS, councils: 10_000, memberPrefix: "bench-a-", secretaries: [], coordinator });
+      const seedMs = performance.now() - s0;
+      say(`announce/${kind}: seeded ${int(ANNOUNCE_RECIPIENTS)} members in ${(seedMs / 1000).toFixed(1)} s`);
+      const runs: AnnounceRun[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        await server.call({ type: "mark" });
+        const seen = new Map<string, number>();
+        let chunks = 0;
+        let first = Number.NaN;
+        let last = Number.NaN;
+        line.hooks = {
+          onMulticast(to, _m, at) {
+            chunks += 1;
+            if (Number.isNaN(first)) first = at;
+            last = at;
+            for (const id of to) seen.set(id, (seen.get(id) ?? 0) + 1);
+          },
+        };
+        const start = performance.now();
+        await server.call({ type: "announce", by: coordinator, text: `ประกาศทดสอบ ${i + 1}: ระดับน้ำแม่น้ำมูลสูงขึ้น โปรดเตรียมพร้อม`, audience: "MEMBERS" });
+        const limit = start + 300_000;
+        while (seen.size < ANNOUNCE_RECIPIENTS && performance.now() < limit) await sleep(50);
+        await sleep(1_000); // anything sent twice would arrive now
+        line.hooks = {};
+        let duplicates = 0;
+        for (const n of seen.values()) if (n > 1) duplicates += 1;
+        const stats = await server.call<BenchServerStats>({ type: "stats" });
+        const run: AnnounceRun = {
+          recipients: seen.size,
+          chunks,
+          firstMs: first - start,
+          lastMs: last - start,
+          chunkRate: chunks > 1 ? (chunks - 1) / ((last - first) / 1000) : Number.NaN,
+          recipientRate: seen.size / ((last - start) / 1000),
+          duplicates,
+          missing: ANNOUNCE_RECIPIENTS - seen.size,
+          peakRssMb: stats.peakRssMb,
+        };
+        runs.push(run);
+        say(
+          `announce/${kind} run ${i + 1}/${RUNS}: ${int(run.recipients)} recipients in ${run.chunks} multicasts; first after ${f(run.firstMs, 0)} ms, ` +
+            `last after ${f(run.lastMs, 0)} ms (${f(run.chunkRate)} multicasts/s); duplicates ${duplicates}, missing ${run.missing}`,
+        );
+      }
+      const stats = await server.call<BenchServerStats>({ type: "stats" });
+      return { db: kind, seedMs, runs, hwmMb: stats.hwmMb };
+    } catch (error) {
+      say(`announce/${kind} server output:\n${server.tail()}`);
+      throw error;
+    } finally {
+      await server.stop();
+    }
+  });
+}
+
+// --- 3. flood day ---------------------------------------------------------------------
+interface FloodResult {
+  db: string;
+  villagers: number;
+  windowMin: number;
+  driver: DriverResult;
+  peakRssMb: number;
+  hwmMb: number;
+  db_check: { requests: number; villagersWithout: number; villagersWithMore: number; openConversations: number; accepted: number };
+  inboxAtEnd: Record<string, number>;
+  outboxAtEnd: Record<string, number>;
+  logs: Record<string, number>;
+  announcementRecipients: number;
+}
+
+async function runFlood(line: FakeLineApi, kind: "pglite" | "postgres"): Promise<FloodResult> {
+  return withDatabase(kind, async (env) => {
+    line.reset();
+    const server = await startBenchServer(kind, { ...env, ...lineEnv(line) });
+    try {
+      const villagers = Array.from({ length: FLOOD_VILLAGERS }, (_, i) => userId("bench-v-", i));
+      const secretaries = Array.from({ length: FLOOD_SECRETARIES }, (_, i) => userId("bench-s-", i));
+      const coordinator = userId("bench-coord-", 0);
+      await server.call({ type: "seed", members: FLOOD_VILLAGERS, councils: FLOOD_SECRETARIES, memberPrefix: "bench-v-", secretaries, coordinator });
+      await server.call({ type: "mark" });
+      say(`flood/${kind}: ${FLOOD_VILLAGERS} villagers over ${FLOOD_WINDOW_MS / 60_000} min, ${FLOOD_SECRETARIES} secretaries`);
+      const perSec = (FLOOD_VILLAGERS * (VILLAGER_EVENTS + 1)) / (FLOOD_WINDOW_MS / 1000);
+      const driver = await driveConversations({
+        line,
+        targets: [server.url],
+        channelSecret: CHANNEL_SECRET,
+        villagers,
+        secretaries,
+        arrivalWindowMs: FLOOD_WINDOW_MS,
+        thinkMs: QUICK ? [200, 800] : [1_000, 4_000],
+        ratePerTarget: Math.max(50, Math.ceil(perSec * 2.5)),
+        slots: 25,
+        graceMs: 120_000,
+        midway: {
+          atMs: FLOOD_WINDOW_MS / 2,
+          run: async () => {
+            say(`flood/${kind}: the coordinator's province announcement`);
+            await server.call({ type: "announce", by: coordinator, text: "ประกาศจากจังหวัด: จุดรับของบริจาคและที่พักพิงชั่วคราวเปิดแล้วที่ศาลากลาง", audience: "MEMBERS" });
+          },
+        },
+        runTag: runTag(),
+        log: say,
+      });
+      const stats = await server.call<BenchServerStats>({ type: "stats" });
+      const q = async (sql: string) => server.call<Record<string, number>[]>({ type: "query", sql });
+      const villagerIds = `(SELECT 'U' || md5('bench-v-' || g) FROM generate_series(0, ${FLOOD_VILLAGERS - 1}) g)`;
+      const [check] = await q(`
+        SELECT (SELECT count(*) FROM help_request) AS requests,
+               (SELECT count(*) FROM ${villagerIds} v(id) WHERE NOT EXISTS (SELECT 1 FROM help_request h WHERE h."lineUserId" = v.id)) AS "villagersWithout",
+               (SELECT count(*) FROM (SELECT "lineUserId" FROM help_request GROUP BY "lineUserId" HAVING count(*) > 1) x) AS "villagersWithMore",
+               (SELECT count(*) FROM conversation WHERE "flowId" IS NOT NULL) AS "openConversations",
+               (SELECT count(*) FROM help_request WHERE status = 'ACCEPTED') AS accepted`);
+      const c = check as unknown as FloodResult["db_check"];
+      return {
+        db: kind,
+        villagers: FLOOD_VILLAGERS,
+        windowMin: FLOOD_WINDOW_MS / 60_000,
+        driver,
+        peakRssMb: stats.peakRssMb,
+        hwmMb: stats.hwmMb,
+        db_check: Object.fromEntries(Object.entries(c).map(([k, v]) => [k, Number(v)])) as FloodResult["db_check"],
+        inboxAtEnd: stats.inbox,
+        outboxAtEnd: stats.outbox,
+        logs: stats.logs,
+        announcementRecipients: driver.multicast.recipients,
+      };
+    } catch (error) {
+      say(`flood/${kind} server output:\n${server.tail()}`);
+      throw error;
+    } finally {
+      await server.stop();
+    }
+  });
+}
+
+// --- 4. scaling: src/main.ts ×1 and ×2 on one PostgreSQL -----------------------------------
+interface MainProcess {
+  pid: number;
+  url: string;
+  stop(): Promise<void>;
+  tail(): string;
+}
+
+async function startMain(env: Record<string, string>): Promise<MainProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { cwd: ROOT, env: childEnv({ ...env, PORT: "0" }), stdio: ["ignore", "pipe", "pipe"] });
+  const lines: string[] = [];
+  let url = "";
+  const found = new Promise<string>((resolve, reject) => {
+    const onData = (c: Buffer) => {
+      for (const l of c.toString("utf8").split("\n").filter(Boolean)) {
+        lines.push(l);
+        if (lines.length > 30) lines.shift();
+        const m = /is up: http:\/\/localhost:(\d+)\//.exec(l);
+        if (m) resolve(`http://127.0.0.1:${m[1]}`);
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`src/main.ts exited (${code}):\n${lines.join("\n")}`)));
+    setTimeout(() => reject(new Error(`src/main.ts did not start in 90 s:\n${lines.join("\n")}`)), 90_000).unref();
+  });
+  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  const stop = async () => {
+    if (child.exitCode !== null) return;
+    child.kill("SIGTERM");
+    const kill = setTimeout(() => child.kill("SIGKILL"), 15_000);
+    await exited;
+    clearTimeout(kill);
+  };
+  cleanups.push(stop);
+  url = await found;
+  return { pid: child.pid!, url, stop, tail: () => lines.join("\n") };
+}
+
+/** Greetings (no flow's keyword), one signed event per request, as in the ack benchmark. */
+function greetingSetup(tag: string) {
+  let n = 0;
+  const users = Array.from({ length: 1_000 }, (_, i) => userId("bench-g-", i));
+  return (req: { headers: Record<string, string>; body: Buffer | string }) => {
+    n += 1;
+    const id = `01GREET${tag}${String(n).padStart(13, "0")}`.slice(0, 26);
+    const event = {
+      type: "message",
+      message: { type: "text", id: `g${tag}${n}`, quoteToken: `q${n}`, text: "สวัสดีครับ" },
+      webhookEventId: id,
+      deliveryContext: { isRedelivery: false },
+      timestamp: Date.now(),
+      source: { type: "user", userId: users[n % users.length] },
+      replyToken: `g${tag}${n}`,
+      mode: "active",
+    };
+    const body = Buffer.from(JSON.stringify({ destination: "Ubench", events: [event] }));
+    req.body = body;
+    req.headers = { ...req.headers, "content-type": "application/json; charset=utf-8", "x-line-signature": createHmac("sha256", CHANNEL_SECRET).update(body).digest("base64") };
+    return req;
+  };
+}
+
+interface ScalingRun {
+  ackPerSec: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  processedPerSec: number;
+}
+
+async function ackMax(urls: string[], seconds: number, client: pg.Client): Promise<ScalingRun> {
+  const done = async () => Number((await client.query("SELECT count(*) AS n FROM webhook_event WHERE status IN ('DONE','FAILED')")).rows[0].n);
+  const before = await done();
+  const lat: number[] = [];
+  const started = performance.now();
+  const results = await Promise.all(
+    urls.map(
+      (url) =>
+        new Promise<{ errors: number; timeouts: number; non2xx: number }>((resolve, reject) => {
+          const inst = autocannon(
+            { url, connections: Math.round(50 / urls.length), duration: seconds, timeout: 10, requests: [{ method: "POST", path: "/webhook", setupRequest: greetingSetup(runTag()) as never }] },
+            (e, r) => (e ? reject(e) : resolve(r)),
+          );
+          inst.on("response", (_c: unknown, status: number, _b: number, ms: number) => {
+            if (status >= 200 && status < 300) lat.push(ms);
+          });
+        }),
+    ),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  const after = await done();
+  const p = percentiles(lat);
+  return {
+    ackPerSec: lat.length / seconds,
+    p50: p.p50,
+    p99: p.p99,
+    errors: results.reduce((n, r) => n + r.errors + r.timeouts + r.non2xx, 0),
+    processedPerSec: (after - before) / elapsed,
+  };
+}
+
+async function seedPostgres(url: string, members: number, prefix: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const ids = (await client.query(`SELECT c.id FROM council c JOIN tambon t ON t.id = c."tambonId" JOIN district d ON d.id = t."districtId" WHERE d."provinceId" = 33 ORDER BY c.id LIMIT 20`)).rows.map((r: { id: number }) => r.id);
+    await client.query(`INSERT INTO line_user (id, following, "createdAt") SELECT 'U' || md5($1 || g), true, now() FROM generate_series(0, $2::int - 1) g`, [prefix, members]);
+    await client.query(
+      `INSERT INTO member ("lineUserId", "fullName", phone, "councilId", status, "createdAt", "updatedAt")
+       SELECT 'U' || md5($1 || g), 'สมาชิก ' || g, '08' || lpad(g::text, 8, '0'), ($3::int[])[1 + g % $4], 'ACTIVE', now(), now() FROM generate_series(0, $2::int - 1) g`,
+      [prefix, members, ids, ids.length],
+    );
+  } finally {
+    await client.end();
+  }
+}
+
+interface ScalingResult {
+  one: ScalingRun[];
+  two: ScalingRun[];
+  consistency: {
+    users: number;
+    events: number;
+    completed: number;
+    lost: number;
+    duplicated: number;
+    wrong: number;
+    httpErrors: number;
+    latency: LatencySummary;
+    requests: number;
+    usersWithout: number;
+    usersWithMore: number;
+    openConversations: number;
+    eventsPerInstance: number[];
+    wrongSamples: string[];
+  };
+}
+
+async function runScaling(line: FakeLineApi): Promise<ScalingResult> {
+  line.reset();
+  const env = lineEnv(line);
+  // Two instances on one database: conversations alternate between them, then the ack load.
+  const two = await withDatabase("postgres", async (dbEnv, url) => {
+    const a = await startMain({ ...env, DATABASE_URL: dbEnv.DATABASE_URL! });
+    const b = await startMain({ ...env, DATABASE_URL: dbEnv.DATABASE_URL! });
+    say(`scaling: two instances up (${a.url}, ${b.url})`);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await seedPostgres(url!, SCALING_USERS, "bench-x-");
+      const villagers = Array.from({ length: SCALING_USERS }, (_, i) => userId("bench-x-", i));
+      const driver = await driveConversations({
+        line,
+        targets: [a.url, b.url],
+        channelSecret: CHANNEL_SECRET,
+        villagers,
+        arrivalWindowMs: QUICK ? 5_000 : 30_000,
+        thinkMs: [100, 500],
+        ratePerTarget: 200,
+        slots: 10,
+        graceMs: 120_000,
+        runTag: runTag(),
+        log: say,
+      });
+      const check = (
+        await client.query(`
+        SELECT (SELECT count(*) FROM help_request) AS requests,
+               (SELECT count(*) FROM (SELECT 'U' || md5('bench-x-' || g) AS id FROM generate_series(0, ${SCALING_USERS - 1}) g) v
+                 WHERE NOT EXISTS (SELECT 1 FROM help_request h WHERE h."lineUserId" = v.id)) AS without,
+               (SELECT count(*) FROM (SELECT "lineUserId" FROM help_request GROUP BY "lineUserId" HAVING count(*) > 1) x) AS more,
+               (SELECT count(*) FROM conversation WHERE "flowId" IS NOT NULL) AS open`)
+      ).rows[0] as Record<string, string>;
+      const consistency: ScalingResult["consistency"] = {
+        users: SCALING_USERS,
+        events: driver.eventsSent,
+        completed: driver.flowsCompleted,
+        lost: driver.lost,
+        duplicated: driver.duplicated,
+        wrong: driver.wrong,
+        httpErrors: driver.httpErrors,
+        latency: driver.villagerLatency,
+        requests: Number(check.requests),
+        usersWithout: Number(check.without),
+        usersWithMore: Number(check.more),
+        openConversations: Number(check.open),
+        eventsPerInstance: [],
+        wrongSamples: driver.wrongSamples,
+      };
+      say(
+        `scaling: consistency: ${consistency.completed}/${SCALING_USERS} flows, lost ${consistency.lost}, duplicated ${consistency.duplicated}, ` +
+          `wrong ${consistency.wrong}; ${consistency.requests} requests, ${consistency.usersWithout} users without, ${consistency.usersWithMore} with more`,
+      );
+      const runs: ScalingRun[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        runs.push(await ackMax([a.url, b.url], SCALING_DURATION_S, client));
+        say(`scaling: 2 instances run ${i + 1}/${RUNS}: ${f(runs.at(-1)!.ackPerSec, 0)} ack/s, p99 ${f(runs.at(-1)!.p99)} ms, processed ${f(runs.at(-1)!.processedPerSec, 0)}/s`);
+      }
+      return { consistency, runs };
+    } finally {
+      await client.end();
+      await Promise.all([a.stop(), b.stop()]);
+    }
+  });
+  const one = await withDatabase("postgres", async (dbEnv, url) => {
+    const a = await startMain({ ...env, DATABASE_URL: dbEnv.DATABASE_URL! });
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      const runs: ScalingRun[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        runs.push(await ackMax([a.url], SCALING_DURATION_S, client));
+        say(`scaling: 1 instance run ${i + 1}/${RUNS}: ${f(runs.at(-1)!.ackPerSec, 0)} ack/s, p99 ${f(runs.at(-1)!.p99)} ms, processed ${f(runs.at(-1)!.processedPerSec, 0)}/s`);
+      }
+      return runs;
+    } finally {
+      await client.end();
+      await a.stop();
+    }
+  });
+  return { one, two: two.runs, consistency: two.consistency };
+}
+
+// --- report -----------------------------------------------------------------------------
+function machine() {
+  const cpus = os.cpus();
+  return {
+    cores: cpus.length,
+    model: cpus[0]?.model.trim() ?? "unknown",
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+  };
+}
+
+const met = (ok: boolean) => (ok ? "**met**" : "**NOT met**");
+
+interface Results {
+  ack?: AckResult;
+  announce: AnnounceResult[];
+  flood: FloodResult[];
+  scaling?: ScalingResult;
+  failures: string[];
+}
+
+function summarizeScaling(runs: ScalingRun[]) {
+  return {
+    ackPerSec: median(runs.map((r) => r.ackPerSec)),
+    p50: median(runs.map((r) => r.p50)),
+    p99: median(runs.map((r) => r.p99)),
+    processedPerSec: median(runs.map((r) => r.processedPerSec)),
+    errors: runs.reduce((n, r) => n + r.errors, 0),
+  };
+}
+
+function report(r: Results, tookS: number): string {
+  const m = machine();
+  const L: string[] = [];
+  L.push("# Performance", "");
+  L.push(
+    QUICK
+      ? "> **Smoke run (`--quick`)**: small parameters, one run each: these figures say the benchmark works, not how fast the bot is.\n"
+      : "",
+  );
+  L.push(`Produced by \`npm run bench\` (test/bench/run-all.ts) on ${new Date().toISOString().slice(0, 10)}; took ${Math.round(tookS / 60)} min.`, "");
+  L.push(`Machine: ${m.cores} cores (${m.model}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}. PostgreSQL on 127.0.0.1:5432; PGlite embedded, in memory.`, "");
+  L.push(
+    "Everything runs on this one machine: the bot (a child process), its database, the load generator (autocannon) and a fake LINE API on loopback " +
+      "(test/bench/fake-line-api.ts: answers 200 at once, refuses a reused reply token with 400 and a repeated retry key with 409, as LINE does). " +
+      `Each figure is the median of ${RUNS} run${RUNS > 1 ? "s" : ""}, except the flood day (one run per database; its percentiles are over every event of the run).`,
+    "",
+  );
+  L.push("![Reply latency and acknowledgement rates](performance.png)", "");
+
+  // Targets first.
+  L.push("## Targets", "", "| target | measured | verdict |", "| --- | --- | --- |");
+  for (const fl of r.flood) {
+    const d = fl.driver;
+    L.push(`| flood day (${fl.db}): zero lost replies | ${d.lost} lost of ${int(d.eventsSent)} events | ${met(d.lost === 0)} |`);
+    L.push(`| flood day (${fl.db}): zero duplicated replies | ${d.duplicated} duplicated | ${met(d.duplicated === 0)} |`);
+    L.push(`| flood day (${fl.db}): reply p99 ≤ ${TARGETS.replyP99Ms} ms | ${f(d.allLatency.p99)} ms | ${met(d.allLatency.p99 <= TARGETS.replyP99Ms)} |`);
+    L.push(`| flood day (${fl.db}): peak RSS ≤ ${TARGETS.peakRssMb} MB | ${fl.peakRssMb} MB (process high-water mark ${fl.hwmMb} MB) | ${met(fl.peakRssMb <= TARGETS.peakRssMb)} |`);
+    L.push(`| flood day (${fl.db}): every flow completed | ${int(d.flowsCompleted)} of ${int(fl.villagers)} | ${met(d.flowsCompleted === fl.villagers)} |`);
+  }
+  if (r.scaling) {
+    const c = r.scaling.consistency;
+    const ok = c.lost === 0 && c.duplicated === 0 && c.wrong === 0 && c.completed === c.users && c.usersWithout === 0 && c.usersWithMore === 0 && c.openConversations === 0;
+    L.push(`| 2 instances: conversations consistent | ${c.completed}/${c.users} flows, ${c.lost} lost, ${c.duplicated} duplicated, ${c.wrong} out of order/wrong | ${met(ok)} |`);
+  }
+  if (r.ack) {
+    for (const [t, v] of Object.entries(r.ack.verdicts)) {
+      L.push(`| ack ${t}: ≥ 50% of the bare rate (issue 2) | ${f(v.ratio * 100)}% | ${met(v.ratioMet)} |`);
+      L.push(`| ack ${t}: p99 ≤ 50 ms at 200 events/s (issue 2) | ${f(v.p99AtRate)} ms | ${met(v.p99Met)} |`);
+    }
+  }
+  L.push("");
+
+  if (r.ack) {
+    const s = r.ack.settings as { durationS?: number; warmupS?: number; maxConnections?: number; rate?: number };
+    L.push("## 1. Webhook acknowledgement", "");
+    L.push(
+      `Time to the 200 for one signed text event per request; "max" = ${s.maxConnections} connections flat out, "200/s" = autocannon at 200 requests/s; ` +
+        `median of ${RUNS} runs of ${s.durationS} s. The bots store each event before answering and process it after (replies to the fake LINE API). ` +
+        `Per-run details: [${r.ack.file}](${path.relative(path.join(ROOT, "docs"), path.join(ROOT, r.ack.file))}).`,
+      "",
+    );
+    L.push("| target | ack/s at max | % of bare | p50 / p99 at max (ms) | p50 / p99 at 200/s (ms) | errors |", "| --- | ---: | ---: | ---: | ---: | ---: |");
+    const base = r.ack.summaries.find((x) => x.target === "baseline");
+    for (const x of r.ack.summaries) {
+      L.push(
+        `| ${x.target === "baseline" ? "bare express + SDK middleware" : x.target} | ${int(x.ackPerSec)} | ${base ? f((x.ackPerSec / base.ackPerSec) * 100, 0) + "%" : "–"} | ` +
+          `${f(x.maxP50)} / ${f(x.maxP99)} | ${f(x.rateP50)} / ${f(x.rateP99)} | ${x.maxErrors + x.rateErrors} |`,
+      );
+    }
+    L.push("");
+  }
+
+  if (r.announce.length) {
+    L.push(`## 2. Announcement to ${int(ANNOUNCE_RECIPIENTS)} members`, "");
+    L.push(
+      `${int(ANNOUNCE_RECIPIENTS)} active members (rows seeded directly) get one province-wide announcement: created as the coordinator's chat would, ` +
+        "then the real send job resolves the recipients and queues the multicasts (≤ 500 ids each), and the outbox worker sends them under LINE's " +
+        "multicast limit (200 requests/s; the worker paces at 180/s with a burst of 20). Timed from the announcement's creation to each multicast's arrival at the fake LINE API. " +
+        `Median of ${RUNS} runs.`,
+      "",
+    );
+    L.push("| database | recipients reached | multicasts | first multicast after | last multicast after | multicasts/s (first → last) | recipients/s overall | duplicates / missing | peak RSS |");
+    L.push("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for (const a of r.announce) {
+      const md = (k: keyof AnnounceRun) => median(a.runs.map((x) => x[k]));
+      L.push(
+        `| ${a.db} | ${int(md("recipients"))} | ${int(md("chunks"))} | ${f(md("firstMs") / 1000, 2)} s | ${f(md("lastMs") / 1000, 2)} s | ${f(md("chunkRate"))} | ` +
+          `${int(md("recipientRate"))} | ${a.runs.reduce((n, x) => n + x.duplicates, 0)} / ${a.runs.reduce((n, x) => n + x.missing, 0)} | ${int(md("peakRssMb"))} MB |`,
+      );
+    }
+    L.push("", "The time before the first multicast is the send job's one transaction (recipients resolved, one announcement_recipient row each, chunks queued); after it, LINE's rate limit sets the pace.", "");
+  }
+
+  if (r.flood.length) {
+    const fl0 = r.flood[0]!;
+    L.push("## 3. Flood day", "");
+    L.push(
+      `${int(fl0.villagers)} member villagers each file a flood-help request through the real flow, ${VILLAGER_EVENTS} events each ` +
+        "(keyword → whose household → location → people → vulnerable: none + done → water level → one need + done → skip photo → skip note → confirm), " +
+        `starting evenly over ${fl0.windowMin} minutes, each waiting for the bot's answer and then a compressed pause (${QUICK ? "0.2–0.8" : "1–4"} s) before the next step. ` +
+        `${FLOOD_SECRETARIES} secretaries (one per council; the villagers are spread over those ${FLOOD_SECRETARIES} councils) accept each case when its notice ` +
+        "(an outbox push) reaches them, one at a time. Halfway through, the province coordinator's announcement to all members goes out through the send job. " +
+        "Latency: webhook request sent → the bot's reply call received by the fake LINE API, for every event (villagers and secretaries). " +
+        "Idle request slots carry empty deliveries (`events: []`), which the bot answers without touching the database.",
+      "",
+    );
+    L.push(
+      "| database | events | events/s sustained | reply p50 | p95 | p99 | max | lost | duplicated | wrong answer | HTTP errors | flows completed | cases accepted | peak RSS |",
+      "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    );
+    for (const fl of r.flood) {
+      const d = fl.driver;
+      L.push(
+        `| ${fl.db} | ${int(d.eventsSent)} | ${f(d.eventsPerSec)} | ${f(d.allLatency.p50)} ms | ${f(d.allLatency.p95)} ms | ${f(d.allLatency.p99)} ms | ${f(d.allLatency.max, 0)} ms | ` +
+          `${d.lost} | ${d.duplicated} | ${d.wrong} | ${d.httpErrors} | ${int(d.flowsCompleted)} / ${int(fl.villagers)} | ${int(d.casesAccepted)} | ${fl.peakRssMb} MB |`,
+      );
+    }
+    L.push("");
+    L.push("| database | villager replies p50 / p99 | secretary replies p50 / p99 | slot wait p99 (driver) | status pushes (duplicated) | announcement reached (duplicated) | help requests in the database | open conversations | inbox at end |");
+    L.push("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+    for (const fl of r.flood) {
+      const d = fl.driver;
+      L.push(
+        `| ${fl.db} | ${f(d.villagerLatency.p50)} / ${f(d.villagerLatency.p99)} ms | ${f(d.secretaryLatency.p50)} / ${f(d.secretaryLatency.p99)} ms | ${f(d.slotWait.p99)} ms | ` +
+          `${int(d.statusPushes)} (${d.statusPushDuplicates}) | ${int(d.multicast.recipients)} (${d.multicast.duplicates}) | ${int(fl.db_check.requests)} ` +
+          `(${fl.db_check.villagersWithout} villagers without, ${fl.db_check.villagersWithMore} with more than one) | ${fl.db_check.openConversations} | ${JSON.stringify(fl.inboxAtEnd)} |`,
+      );
+    }
+    for (const fl of r.flood) if (fl.driver.wrongSamples.length) L.push("", `Wrong answers (${fl.db}), first ones: ${fl.driver.wrongSamples.map((s) => `\`${s}\``).join("; ")}`);
+    L.push("");
+  }
+
+  if (r.scaling) {
+    const one = summarizeScaling(r.scaling.one);
+    const two = summarizeScaling(r.scaling.two);
+    const c = r.scaling.consistency;
+    L.push("## 4. Scaling: one and two server processes on one PostgreSQL", "");
+    L.push(
+      "Real `node --import tsx src/main.ts` processes (processor and background jobs on), sharing one PostgreSQL database. " +
+        `Acknowledgement load as in section 1 at max (50 connections, split evenly between the instances), ${SCALING_DURATION_S} s per run, median of ${RUNS}; ` +
+        "processed/s = events the instances finished (answered) per second during the run.",
+      "",
+    );
+    L.push("| instances | ack/s at max | p50 / p99 (ms) | processed/s | errors |", "| --- | ---: | ---: | ---: | ---: |");
+    L.push(`| 1 | ${int(one.ackPerSec)} | ${f(one.p50)} / ${f(one.p99)} | ${f(one.processedPerSec, 0)} | ${one.errors} |`);
+    L.push(`| 2 | ${int(two.ackPerSec)} (×${f(two.ackPerSec / one.ackPerSec, 2)}) | ${f(two.p50)} / ${f(two.p99)} | ${f(two.processedPerSec, 0)} (×${f(two.processedPerSec / one.processedPerSec, 2)}) | ${two.errors} |`);
+    L.push("");
+    L.push(
+      `Consistency across instances: ${c.users} member villagers filed a flood request with every event going to the other instance than the one before ` +
+        `(${int(c.events)} events). Each reply was checked against the question the flow must ask next, so an answer out of order, lost or given twice shows up: ` +
+        `${c.completed}/${c.users} flows completed, ${c.lost} lost, ${c.duplicated} duplicated, ${c.wrong} wrong, ${c.httpErrors} HTTP errors; in the database ` +
+        `${c.requests} help requests (${c.usersWithout} villagers without one, ${c.usersWithMore} with more than one), ${c.openConversations} conversations left open. ` +
+        `Reply p50 / p99: ${f(c.latency.p50)} / ${f(c.latency.p99)} ms.`,
+      "",
+    );
+    if (c.wrongSamples.length) L.push(`Wrong answers, first ones: ${c.wrongSamples.map((s) => `\`${s}\``).join("; ")}`, "");
+    L.push(
+      `On ${m.cores} cores two processes mostly share the same CPUs (and PostgreSQL's), so the gain is limited here; on separate machines each instance brings its own.`,
+      "",
+    );
+  }
+
+  if (r.failures.length) L.push("## Failures", "", ...r.failures.map((x) => `- ${x}`), "");
+  L.push("## Reproduce", "");
+  L.push(
+    "```sh",
+    "npm run bench              # everything, ~30 min on 2 cores; writes docs/performance.md and docs/performance.png",
+    "npm run bench -- --quick   # smoke run, a few minutes, writes scratch/bench/",
+    "npm run bench -- --only=flood --dbs=postgres --flood-minutes=10",
+    "npm run bench:ack -- --write   # the acknowledgement benchmark alone (docs/benchmarks/ack.md)",
+    "```",
+    "",
+    "Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust auth; TEST_POSTGRES_URL overrides) for the PostgreSQL parts; databases it creates are dropped at the end. " +
+      "Run it on a quiet machine: other load on the same cores makes every figure worse.",
+    "",
+  );
+  L.push("<details><summary>Raw results (JSON)</summary>", "", "```json", JSON.stringify({ machine: m, quick: QUICK, runs: RUNS, ...r }, null, 1), "```", "", "</details>", "");
+  return L.join("\n");
+}
+
+// --- main ---------------------------------------------------------------------------
+async function main(): Promise<number> {
+  await mkdir(OUT_DIR, { recursive: true });
+  const line = await FakeLineApi.start();
+  cleanups.push(() => line.close());
+  const results: Results = { announce: [], flood: [], failures: [] };
+  const attempt = async (name: string, work: () => Promise<void>) => {
+    try {
+      await work();
+    } catch (error) {
+      const msg = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      say(`${name} FAILED: ${msg}`);
+      results.failures.push(`${name}: ${msg.split("\n")[0]}`);
+    }
+  };
+  say(`plan: ${ONLY.join(", ")} on ${DBS.join(", ")}; runs ${RUNS}${QUICK ? " (quick)" : ""}`);
+  if (ONLY.includes("ack")) await attempt("ack", async () => void (results.ack = await runAck()));
+  if (ONLY.includes("announce")) for (const db of DBS) await attempt(`announce/${db}`, async () => void results.announce.push(await runAnnounce(line, db)));
+  if (ONLY.includes("flood")) {
+    for (const db of DBS) {
+      await attempt(`flood/${db}`, async () => {
+        const fl = await runFlood(line, db);
+        results.flood.push(fl);
+        const d = fl.driver;
+        say(
+          `flood/${db}: ${int(d.eventsSent)} events, ${f(d.eventsPerSec)}/s; reply p50 ${f(d.allLatency.p50)} p95 ${f(d.allLatency.p95)} p99 ${f(d.allLatency.p99)} ms; ` +
+            `lost ${d.lost}, duplicated ${d.duplicated}, wrong ${d.wrong}, http errors ${d.httpErrors}; flows ${d.flowsCompleted}/${fl.villagers}; ` +
+            `accepted ${d.casesAccepted}; peak RSS ${fl.peakRssMb} MB; announcement reached ${d.multicast.recipients}`,
+        );
+      });
+    }
+  }
+  if (ONLY.includes("scaling")) await attempt("scaling", async () => void (results.scaling = await runScaling(line)));
+
+  const tookS = (performance.now() - t0) / 1000;
+  const md = report(results, tookS);
+  const mdFile = path.join(OUT_DIR, "performance.md");
+  await writeFile(mdFile, md);
+  say(`wrote ${path.relative(ROOT, mdFile)}`);
+  try {
+    const png = await renderChart({
+      title: QUICK ? "Smoke run (--quick): not representative" : `npm run bench, ${new Date().toISOString().slice(0, 10)}, ${machine().cores} cores`,
+      flood: results.flood.map((x) => ({ db: x.db, latency: x.driver.allLatency })),
+      replyTargetMs: TARGETS.replyP99Ms,
+      ack: results.ack?.summaries.map((s) => ({ target: s.target, ackPerSec: s.ackPerSec })) ?? [],
+      scaling: results.scaling ? [summarizeScaling(results.scaling.one).ackPerSec, summarizeScaling(results.scaling.two).ackPerSec] : [],
+    });
+    const pngFile = path.join(OUT_DIR, "performance.png");
+    await writeFile(pngFile, png);
+    say(`wrote ${path.relative(ROOT, pngFile)}`);
+  } catch (error) {
+    say(`chart failed: ${String(error)}`);
+    results.failures.push(`chart: ${String(error)}`);
+  }
+  process.stdout.write(`\n${md.split("<details>")[0]}\n`);
+  return results.failures.length ? 1 : 0;
+}
+
+let code = 1;
+try {
+  code = await main();
+} catch (error) {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+} finally {
+  await cleanupAll();
+}
+process.exit(code);
