@@ -25,6 +25,43 @@ const envSchema = z.object({
   // wait for LINE, so this is well above the core count.
   EVENT_CONCURRENCY: positiveInt(32),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  // How long a staff invite code made in the chat stays valid (at most 30 days).
+  INVITE_CODE_HOURS: z.coerce.number().int().min(1).max(720).default(72),
+  // Where the bot's HTTP server is reached from outside (report download
+  // links); default http://localhost:PORT.
+  PUBLIC_BASE_URL: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).optional(),
+  // Key of the signed report download links; unset: derived from
+  // LINE_CHANNEL_SECRET, or random per start (links then die with the process).
+  EXPORT_SIGNING_SECRET: z.string().trim().min(16, "must be at least 16 characters").optional(),
+  // When the day-before meeting reminders go out, Asia/Bangkok wall clock.
+  MEETING_REMINDER_TIME: z
+    .string()
+    .trim()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be HH:mm, 24-hour Bangkok time (e.g. 09:00)")
+    .default("09:00"),
+  // A critical flood case nobody accepted within this many minutes goes to
+  // the district's coordinators, after as many again to the province's.
+  ESCALATE_CRITICAL_AFTER_MINUTES: positiveInt(30),
+  // A housing case with no change for this many days reminds the secretary
+  // (again after as many more idle days).
+  HOUSING_IDLE_REMINDER_DAYS: positiveInt(14),
+  // When staff who chose the digest get it, Asia/Bangkok wall clock.
+  DIGEST_TIME: z
+    .string()
+    .trim()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be HH:mm, 24-hour Bangkok time (e.g. 18:00)")
+    .default("18:00"),
+  // LINE's monthly message quota of the account's plan: every recipient of a
+  // push or multicast counts, replies are free. 300 is the Thai free plan,
+  // the plan a new account starts on; 0: no limit known, no warning.
+  PUSH_QUOTA_MONTHLY: z.coerce.number().int().min(0).default(300),
+  PUSH_QUOTA_WARN_PERCENT: z.coerce.number().int().min(1).max(100).default(80),
+  // LINE user ids (comma-separated) told when the quota warning is reached.
+  ADMIN_LINE_USER_IDS: z
+    .string()
+    .transform((s) => s.split(",").map((id) => id.trim()).filter((id) => id !== ""))
+    .pipe(z.array(z.string().regex(/^U[0-9a-f]{32}$/, "must be LINE user ids (U + 32 hex digits), comma-separated")))
+    .optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -42,6 +79,19 @@ export interface Config {
   conversationTimeoutMinutes: number;
   eventConcurrency: number;
   logLevel: Env["LOG_LEVEL"];
+  inviteCodeHours: number;
+  publicBaseUrl: string;
+  exportSigningSecret?: string;
+  /** Day-before meeting reminders: "HH:mm", Asia/Bangkok. */
+  meetingReminderTime: string;
+  /** Critical flood cases not accepted: minutes before each escalation step. */
+  escalateCriticalAfterMinutes: number;
+  /** Housing cases with no change: days before the secretary is reminded. */
+  housingIdleReminderDays: number;
+  /** The staff digest: "HH:mm", Asia/Bangkok. */
+  digestTime: string;
+  pushQuota: { monthly: number; warnPercent: number };
+  adminLineUserIds: readonly string[];
 }
 
 export class ConfigError extends Error {
@@ -77,6 +127,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     conversationTimeoutMinutes: e.CONVERSATION_TIMEOUT_MINUTES,
     eventConcurrency: e.EVENT_CONCURRENCY,
     logLevel: e.LOG_LEVEL,
+    inviteCodeHours: e.INVITE_CODE_HOURS,
+    publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
+    exportSigningSecret: e.EXPORT_SIGNING_SECRET,
+    meetingReminderTime: e.MEETING_REMINDER_TIME,
+    escalateCriticalAfterMinutes: e.ESCALATE_CRITICAL_AFTER_MINUTES,
+    housingIdleReminderDays: e.HOUSING_IDLE_REMINDER_DAYS,
+    digestTime: e.DIGEST_TIME,
+    pushQuota: { monthly: e.PUSH_QUOTA_MONTHLY, warnPercent: e.PUSH_QUOTA_WARN_PERCENT },
+    adminLineUserIds: Object.freeze(e.ADMIN_LINE_USER_IDS ?? []),
   } satisfies Config);
 }
 
