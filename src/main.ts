@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   const server: Server = (local ? local.wrap(app.http) : app.http).listen(config.port, () => {
     const address = server.address();
     const port = typeof address === "object" && address ? address.port : config.port;
-    logger.info("listening", { port, webhook: `/webhook`, health: `/healthz` });
+    logger.info("listening", { port, webhook: `/webhook`, health: `/healthz`, metrics: `/metrics` });
     process.stdout.write(`Council LINE bot is up: http://localhost:${port}/healthz\n`);
     void local?.announce(logger);
   });

@@ -6,8 +6,24 @@ import express, { type Request, type Response } from "express";
 import type { InboxWriter } from "../inbox/inbox.ts";
 import { webhookBodySchema } from "../line/events.ts";
 import type { Logger } from "../log.ts";
+import { noopMetrics, type Metrics } from "../metrics.ts";
 
 export const WEBHOOK_BODY_LIMIT = "1mb";
+
+// PostgreSQL cannot store U+0000 or a lone surrogate half in text or jsonb:
+// one such character would make the whole delivery fail to store (503,
+// redelivered, failing again). Both can only arrive as \u escapes.
+const UNSTORABLE_ESCAPE = /\\u(?:0000|d[89a-f])/i;
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const storable = (s: string) => s.replace(UNSTORABLE, (c) => (c === "\u0000" ? "" : "\uFFFD"));
+
+function storableJson(_key: string, value: unknown): unknown {
+  if (typeof value === "string") return storable(value);
+  if (value && typeof value === "object" && !Array.isArray(value) && Object.keys(value).some((k) => storable(k) !== k)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [storable(k), v]));
+  }
+  return value;
+}
 
 export interface WebhookOptions {
   channelSecret: string | undefined;
@@ -15,12 +31,19 @@ export interface WebhookOptions {
   logger: Logger;
   /** Called after the 200 with the sources that have new events. */
   onStored: (sourceKeys: string[]) => void;
+  metrics?: Metrics;
 }
 
 export function webhookRouter(options: WebhookOptions): express.Router {
   const router = express.Router();
+  const metrics = options.metrics ?? noopMetrics;
   router.post(
     "/webhook",
+    // Counted whatever the answer, 413s from the body parser included.
+    (_req, res, next) => {
+      res.on("finish", () => metrics.webhookRequest(res.statusCode));
+      next();
+    },
     // The raw body: a JSON parser before the signature check would re-encode
     // it (emoji escapes) and break the signature.
     express.raw({ type: () => true, limit: WEBHOOK_BODY_LIMIT }),
@@ -37,7 +60,8 @@ export function webhookRouter(options: WebhookOptions): express.Router {
       }
       let json: unknown;
       try {
-        json = JSON.parse(body.toString("utf8"));
+        const text = body.toString("utf8");
+        json = JSON.parse(text, UNSTORABLE_ESCAPE.test(text) ? storableJson : undefined);
       } catch {
         res.status(400).json({ error: "malformed JSON" });
         return;
@@ -52,10 +76,13 @@ export function webhookRouter(options: WebhookOptions): express.Router {
         sourceKeys = await options.inbox.record(parsed.data.events);
       } catch (error) {
         // Not stored: say so, and LINE redelivers (when redelivery is on).
-        options.logger.error("could not store webhook events", { error, events: parsed.data.events.length });
+        options.logger.error("could not store webhook events", { requestId: res.locals.requestId, error, events: parsed.data.events.length });
         res.status(503).json({ error: "temporarily unavailable" });
         return;
       }
+      const eventIds = parsed.data.events.map((e) => e.webhookEventId);
+      metrics.eventsReceived(eventIds);
+      options.logger.debug("webhook stored", { requestId: res.locals.requestId, eventIds });
       res.status(200).json({});
       if (sourceKeys.length > 0) options.onStored(sourceKeys);
     },

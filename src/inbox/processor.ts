@@ -17,6 +17,7 @@ import { LineApiError, retryKeyFor, type LineGateway } from "../line/gateway.ts"
 import { LineLimitError } from "../line/limits.ts";
 import { renderOutgoing } from "../line/render.ts";
 import type { Logger } from "../log.ts";
+import { noopMetrics, type Metrics } from "../metrics.ts";
 import { inboxInTx, inboxQueries, type HandledRow, type InboxQueries } from "./inbox.ts";
 import { INBOX_TEXT } from "./texts.ts";
 import type { Outgoing } from "../engine/types.ts";
@@ -68,6 +69,7 @@ export interface ProcessorOptions {
   sweepIntervalMs?: number;
   /** Finished events are deleted after this long (they only matter for dedupe). */
   retentionMs?: number;
+  metrics?: Metrics;
 }
 
 export class EventProcessor {
@@ -93,6 +95,7 @@ export class EventProcessor {
       maxAttempts: 10,
       sweepIntervalMs: 2_000,
       retentionMs: 7 * 24 * 3_600_000,
+      metrics: noopMetrics,
       ...options,
     };
   }
@@ -270,6 +273,8 @@ export class EventProcessor {
         continue;
       }
       if (!outcome) break;
+      this.o.metrics.eventProcessed();
+      this.o.logger.debug("handled", { eventId: outcome.id, answers: outcome.sends });
       this.o.afterCommit?.();
       if (outcome.sends) ids.add(outcome.id);
       wantsProfile ||= outcome.wantsProfile;
@@ -300,6 +305,7 @@ export class EventProcessor {
         const now = this.now();
         await inboxInTx.handled(tx, row.id, row.type, APOLOGY, now, this.leaseFrom(now));
         await inboxInTx.noteError(tx, row.id, reason);
+        this.o.metrics.eventFailed();
         return row.id;
       });
     } catch (inner) {
@@ -369,6 +375,7 @@ export class EventProcessor {
       }
       if (via === "push") await gateway.push(to, messages, retryKeyFor(event.id));
       await this.inbox.delivered(event.id, this.now());
+      this.o.metrics.replied(event.id);
       this.o.logger.debug("delivered", { eventId: event.id, via });
       return null;
     } catch (error) {
@@ -384,7 +391,10 @@ export class EventProcessor {
     const backoffMs = Math.min(2_000 * 2 ** (attempts - 1), 300_000);
     const next = new Date(now.getTime() + backoffMs);
     if (retriable) await this.inbox.retryLater(event.id, attempts, reason, next, now);
-    else await this.inbox.failed(event.id, attempts, reason, now);
+    else {
+      await this.inbox.failed(event.id, attempts, reason, now);
+      this.o.metrics.eventFailed();
+    }
     const level = retriable ? "warn" : "error";
     this.o.logger[level](retriable ? "delivery failed, will retry" : "delivery failed for good", {
       eventId: event.id,
