@@ -525,16 +525,43 @@ export class Engine {
 
   // --- no flow running -----------------------------------------------------
 
+  /**
+   * Who may see which entry, asked lazily and at most once per entry. The
+   * checks share a cache (TurnContext.cache) so thirty entries asking "is
+   * this a member?" or "which roles?" cost one query each, not thirty; the
+   * cache lives for this one question, so a change later in the turn (a
+   * sign-up just completed) is seen by the next.
+   */
+  private visibility(ctx: TurnContext): (entry: MenuEntry) => Promise<boolean> {
+    const scoped: TurnContext = { ...ctx, cache: new Map() };
+    const known = new Map<MenuEntry, Promise<boolean>>();
+    return (entry) => {
+      if (!entry.visible) return Promise.resolve(true);
+      let answer = known.get(entry);
+      if (!answer) {
+        answer = entry.visible(scoped);
+        known.set(entry, answer);
+      }
+      return answer;
+    };
+  }
+
   private async visibleEntries(ctx: TurnContext): Promise<MenuEntry[]> {
+    const visible = this.visibility(ctx);
     const shown: MenuEntry[] = [];
-    for (const entry of this.options.menu) {
-      if (!entry.visible || (await entry.visible(ctx))) shown.push(entry);
-    }
+    for (const entry of this.options.menu) if (await visible(entry)) shown.push(entry);
     return shown;
   }
 
+  /** The first entry, in menu order, that `wanted` picks and this user may see. */
+  private async firstVisible(ctx: TurnContext, wanted: (e: MenuEntry) => boolean): Promise<MenuEntry | undefined> {
+    const visible = this.visibility(ctx);
+    for (const entry of this.options.menu) if (wanted(entry) && (await visible(entry))) return entry;
+    return undefined;
+  }
+
   private async openEntry(ctx: TurnContext, entryId: string, lead: Reply[], arg?: string, hops = 0): Promise<Outgoing> {
-    const entry = (await this.visibleEntries(ctx)).find((e) => e.id === entryId);
+    const entry = await this.firstVisible(ctx, (e) => e.id === entryId);
     if (!entry) {
       // A rich menu tile or an old card names an entry this user cannot
       // see now (members only, staff only): its stand-in if it has one
@@ -564,18 +591,17 @@ export class Engine {
   private async idle(ctx: TurnContext, input: Input, lead: Reply[], quiet: boolean): Promise<Outgoing> {
     if (input.kind === "text") {
       const key = matchKey(input.text);
-      const entries = await this.visibleEntries(ctx);
+      const named = (e: MenuEntry) => e.keywords.some((k) => key.includes(matchKey(k)));
       const entry =
-        entries.find((e) => e.matches?.(input.text)) ?? entries.find((e) => e.keywords.some((k) => key.includes(matchKey(k))));
+        (await this.firstVisible(ctx, (e) => e.matches?.(input.text) === true)) ?? (await this.firstVisible(ctx, named));
       if (entry) {
         const out = await entry.open(ctx, entry.matches?.(input.text) ? input.text : undefined);
         return { replies: [...lead, ...out.replies], buttons: out.buttons };
       }
       // A service this user cannot use yet, asked for by name ("ยอดเงินกองทุน"
-      // from a non-member): its stand-in, as for a tap on its button.
-      const hidden = this.options.menu.find(
-        (e) => e.otherwise && !entries.includes(e) && e.keywords.some((k) => key.includes(matchKey(k))),
-      );
+      // from a non-member): its stand-in, as for a tap on its button. (No
+      // entry named by the text is visible, so any named one is hidden.)
+      const hidden = this.options.menu.find((e) => e.otherwise && named(e));
       if (hidden) return this.openEntry(ctx, hidden.id, lead);
     }
     if (input.kind === "sticker") lead.push(text(T.idleSticker));

@@ -57,6 +57,12 @@ export interface TurnContext {
   readonly state: ConversationState;
   /** Tells the user we are working (LINE's loading animation). */
   readonly busy?: () => void;
+  /**
+   * Set by the engine while it asks menu entries whether they are visible:
+   * facts several checks share (the member row, the roles) are loaded once.
+   * See cachedForCheck in turn-cache.ts.
+   */
+  readonly cache?: Map<string, Promise<unknown>>;
 }
 
 export interface Choice {

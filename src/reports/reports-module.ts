@@ -15,7 +15,7 @@ import { encodePostback } from "../engine/postback.ts";
 import { ENGINE_TEXT } from "../engine/texts.ts";
 import { type Button, type FlowDef, type MenuEntry, type Outgoing, type Reply, type TurnContext } from "../engine/types.ts";
 import { COUNCIL_NAME_PREFIX } from "../geography/load-geography.ts";
-import { isStaff } from "../staff/roles.ts";
+import { rolesOfTurn } from "../staff/roles.ts";
 import { bangkokIsoDate, formatBaht, thaiDateTime, thaiNumericDate, thaiShortDate } from "../thai/format.ts";
 import { ExportLinks, type ExportReport } from "./export-links.ts";
 import { PRESETS, presetPeriod, type Period, type Preset } from "./period.ts";
@@ -73,7 +73,7 @@ export interface ReportsModule {
 export function reportsModule(options: { provinceCode: number; engine: () => Engine; exportLinks?: ExportLinks }): ReportsModule {
   // Without a configured signer (a bot built outside createApp), links still work for this process.
   const links = options.exportLinks ?? new ExportLinks({ secret: randomBytes(32), baseUrl: "http://localhost:3000" });
-  const isCoordinator = (ctx: TurnContext) => isStaff(ctx.tx, ctx.userId, "COORDINATOR");
+  const isCoordinator = async (ctx: TurnContext) => (await rolesOfTurn(ctx)).some((g) => g.role === "COORDINATOR");
 
   const reportButtons = () => REPORTS.map((r) => button(T.buttons[r], r));
   const periodButtons = () => [...PRESETS, "custom" as const].map((p) => button(T.buttons[p], `requests:${p}`));

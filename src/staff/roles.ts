@@ -4,6 +4,8 @@
 // coordinator covers every council of the province, a district coordinator
 // the councils of the district, a secretary their council.
 import type { Tx } from "../db/database.ts";
+import { cachedForCheck } from "../engine/turn-cache.ts";
+import type { TurnContext } from "../engine/types.ts";
 import type { AreaLevel, StaffRoleKind } from "../generated/prisma/client.ts";
 
 export type { AreaLevel, StaffRoleKind };
@@ -31,6 +33,11 @@ export async function rolesOf(tx: Tx, lineUserId: string): Promise<RoleGrant[]> 
     select: { role: true, level: true, areaId: true },
     orderBy: { id: "asc" },
   });
+}
+
+/** The user's roles; loaded once while the engine checks which menu entries they may see. */
+export function rolesOfTurn(ctx: TurnContext): Promise<RoleGrant[]> {
+  return cachedForCheck(ctx, "roles", () => rolesOf(ctx.tx, ctx.userId));
 }
 
 export async function isStaff(tx: Tx, lineUserId: string, role?: StaffRoleKind): Promise<boolean> {

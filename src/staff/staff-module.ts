@@ -15,7 +15,7 @@ import { END, type Button, type FlowDef, type MenuEntry, type Outgoing, type Tur
 import { renderFlexTemplate } from "../templates/flex.ts";
 import { DEFAULT_INVITE_HOURS, inviteLockedUntil, normaliseInviteCode, recordFailedInvite, redeemInvite } from "./invites.ts";
 import { describeGrant, INVITE_FLOW, inviteFlow, inviteStart } from "./invite-flow.ts";
-import { isStaff, rolesOf, type StaffRoleKind } from "./roles.ts";
+import { isStaff, rolesOf, rolesOfTurn, type StaffRoleKind } from "./roles.ts";
 import { STAFF_TEXT as T } from "./texts.ts";
 
 const text = (t: string) => ({ kind: "text" as const, text: t });
@@ -57,10 +57,9 @@ export const STAFF_RICH_MENU_AREAS: readonly StaffRichMenuArea[] = [
 
 /** A `visible` check for staff entries: holds any role (no argument) or one of these. */
 export function staffOnly(...roles: StaffRoleKind[]): (ctx: TurnContext) => Promise<boolean> {
-  if (roles.length === 0) return (ctx) => isStaff(ctx.tx, ctx.userId);
   return async (ctx) => {
-    for (const role of roles) if (await isStaff(ctx.tx, ctx.userId, role)) return true;
-    return false;
+    const held = await rolesOfTurn(ctx);
+    return roles.length === 0 ? held.length > 0 : held.some((g) => roles.includes(g.role));
   };
 }
 
