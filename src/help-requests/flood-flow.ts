@@ -9,6 +9,7 @@
 // Members file for their own council (`viaMember`, set when the flow
 // starts) with their stored phone; anyone else picks district and council
 // with the sign-up's choices and gives a phone responders can call.
+import { MAX_REQUEST_PHOTOS } from "./request-store.ts";
 import { getCouncilWithPlace } from "../geography/councils.ts";
 import { signupSteps } from "../members/signup-flow.ts";
 import {
@@ -178,7 +179,7 @@ export function floodFlow(provinceCode: number, complete: (ctx: TurnContext, dat
       slot: "photos",
       prompt: () => [text(T.askPhoto)],
       expects: T.photoExpects,
-      input: { kind: "image", skipLabel: T.skip },
+      input: { kind: "image", skipLabel: T.skip, max: MAX_REQUEST_PHOTOS, tooMany: T.tooManyPhotos },
     },
     {
       id: "note",

@@ -9,6 +9,7 @@
 //
 // Members file for their own council (`viaMember`, set when the flow starts),
 // as in the flood flow.
+import { MAX_REQUEST_PHOTOS } from "./request-store.ts";
 import { getCouncilWithPlace } from "../geography/councils.ts";
 import { activeMember } from "../members/member-store.ts";
 import { fullNameSchema, signupSteps } from "../members/signup-flow.ts";
@@ -20,7 +21,7 @@ import { HELP_TEXT, HOUSING_TEXT as T } from "./texts.ts";
 const text = (t: string) => ({ kind: "text" as const, text: t });
 
 export const HOUSING_FLOW = "housing-help";
-export const MAX_HOUSING_PHOTOS = 5;
+export const MAX_HOUSING_PHOTOS = MAX_REQUEST_PHOTOS;
 
 /** Monthly income of the whole household, in baht. */
 export const INCOME_BANDS = ["under3000", "3000-5000", "5001-10000", "over10000"] as const;

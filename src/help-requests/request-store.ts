@@ -5,6 +5,9 @@
 import type { Tx } from "../db/database.ts";
 import type { HelpRequestEventKind, HelpRequestStatus, PhotoStage } from "../generated/prisma/client.ts";
 
+/** Photos kept from one answer (a LINE image set may hold up to 20). */
+export const MAX_REQUEST_PHOTOS = 5;
+
 export interface RequestEventInput {
   kind: HelpRequestEventKind;
   at: Date;

@@ -4,7 +4,11 @@ import type { Need, Priority, Vulnerable, WaterLevel } from "./priority.ts";
 
 export const HOTLINES = "โทรทันที 1784 (สายด่วนนิรภัย ปภ. 24 ชม.) หรือ 1669 (เจ็บป่วยฉุกเฉิน)";
 
+// Both flows keep at most MAX_REQUEST_PHOTOS (request-store.ts) per answer.
+const HELP_TEXT_PHOTOS_TOO_MANY = "ได้รับรูปเกิน 5 รูป ขอเก็บไว้ 5 รูปแรกนะคะ";
+
 export const HELP_TEXT = {
+  tooManyPhotos: HELP_TEXT_PHOTOS_TOO_MANY,
   menu: { flood: "ขอช่วยเหลือน้ำท่วม", housing: "ขอซ่อมบ้าน" }, // ≤ 20 characters
   flowTitles: { flood: "การขอความช่วยเหลือน้ำท่วม", housing: "การขอซ่อมบ้าน" },
   intro: "แจ้งขอความช่วยเหลือน้ำท่วม ตอบสั้น ๆ ไม่กี่ข้อค่ะ",
@@ -132,7 +136,7 @@ export const HOUSING_TEXT = {
   askPhotos:
     "ส่งรูปบ้านส่วนที่ชำรุดได้ไม่เกิน 5 รูปค่ะ เลือกหลายรูปแล้วส่งพร้อมกันได้เลย (ไม่บังคับ) หรือแตะ “ข้าม”",
   photosExpects: "ส่งรูปบ้าน (ไม่เกิน 5 รูป) หรือแตะ “ข้าม”",
-  tooManyPhotos: "ได้รับรูปเกิน 5 รูป ขอเก็บไว้ 5 รูปแรกนะคะ",
+  tooManyPhotos: HELP_TEXT_PHOTOS_TOO_MANY,
   askLocation:
     "บ้านอยู่ที่ไหนคะ ถ้าอยู่ที่บ้าน แตะ “ส่งตำแหน่ง” ด้านล่าง หรือพิมพ์หมู่ที่/ชื่อหมู่บ้าน เช่น “บ้านโนนสูง หมู่ 5”",
   askDistrict: "บ้านหลังนี้อยู่อำเภอใดคะ",

@@ -327,6 +327,26 @@ describe.each(DATABASE_KINDS)("flood help on %s", (kind) => {
     expect(await requestsOf(u)).toMatchObject([{ photos: [{ lineMessageId: "p1" }, { lineMessageId: "p2" }, { lineMessageId: "p3" }], priority: "MEDIUM" }]);
   });
 
+  it("keeps the first five photos of a larger image set and says so", async () => {
+    const u = newUser("many-photos");
+    await toPeople(u);
+    await u.say("2");
+    await u.tap("ไม่มี");
+    await u.tap("เสร็จแล้ว");
+    await u.tap("หัวเข่า");
+    await u.tap("อาหาร");
+    await u.tap("เสร็จแล้ว");
+    const set = newEventId();
+    for (let i = 1; i <= 7; i++) await u.image({ id: `${set}-m${i}`, imageSet: { id: set, index: i, total: 7 } });
+    expect(u.lastText()).toContain("ขอเก็บไว้ 5 รูปแรก");
+    expect(u.lastText()).toMatch(/บอกเพิ่ม/);
+    await u.tap("ข้าม");
+    expect(u.lastText()).toContain("รูป: 5 รูป");
+    await u.tap("ยืนยันส่งคำขอ");
+    const [row] = await requestsOf(u);
+    expect(row!.photos.map((p) => p.lineMessageId)).toEqual([1, 2, 3, 4, 5].map((i) => `${set}-m${i}`));
+  });
+
   it("gives concurrent requests distinct running numbers", async () => {
     const users = [newUser("c1"), newUser("c2"), newUser("c3")];
     for (const u of users) {
