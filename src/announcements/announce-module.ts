@@ -4,8 +4,7 @@
 // cancelled until it starts). Coordinators only; areas, the linked meeting
 // and the announcement to cancel are checked again on the server.
 import type { Engine } from "../engine/engine.ts";
-import { MAX_QUICK_REPLIES, shortLabel } from "../engine/engine.ts";
-import { encodePostback } from "../engine/postback.ts";
+import { entryButton } from "../engine/engine.ts";
 import { END, type Button, type FlowData, type FlowDef, type MenuEntry, type Outgoing, type Reply, type TurnContext } from "../engine/types.ts";
 import { allWithin, parseAreas } from "../meetings/organize-areas.ts";
 import { areaChoices } from "../meetings/organize-areas.ts";
@@ -28,23 +27,14 @@ export const ANNOUNCE_ACTIONS: readonly StaffAction[] = [
 ];
 
 const text = (t: string): Reply => ({ kind: "text", text: t });
-const menuButton = (entry: string, label: string, arg?: string): Button => ({
-  kind: "postback",
-  label: shortLabel(label),
-  data: encodePostback(arg === undefined ? { kind: "menu", entry } : { kind: "menu", entry, arg }),
-  displayText: label,
-});
+const menuButton = entryButton;
 const excerpt = (t: string) => ([...t].length > 40 ? `${[...t].slice(0, 39).join("")}…` : t).replace(/\s+/g, " ");
 const idOf = (arg: unknown) => (typeof arg === "string" && /^\d{1,9}$/.test(arg) ? Number(arg) : null);
 
 export function announceModule(options: { engine: () => Engine; pushQuotaMonthly: number }): { flows: FlowDef[]; menu: MenuEntry[] } {
   const coordinator = staffOnly("COORDINATOR");
 
-  async function withMenu(ctx: TurnContext, lead: Reply[], first: Button[] = []): Promise<Outgoing> {
-    const menu = await options.engine().menu(ctx);
-    const rest = menu.buttons.filter((b) => !first.some((f) => f.label === b.label));
-    return { replies: lead, buttons: [...first, ...rest].slice(0, MAX_QUICK_REPLIES) };
-  }
+  const withMenu = (ctx: TurnContext, lead: Reply[], first: Button[] = []) => options.engine().menuWith(ctx, lead, first);
   const reportButton = () => menuButton(ANNOUNCE_ENTRIES.report, T.menu.report);
   const say = (ctx: TurnContext, message: string) => withMenu(ctx, [text(message)], [reportButton()]);
 

@@ -71,6 +71,16 @@ export function clearFlow(state: ConversationState): void {
 }
 
 /** Quick-reply labels are cut to LINE's 20 characters. */
+/** A button that opens a menu entry (with an argument for it, e.g. a meeting id). */
+export function entryButton(entry: string, label: string, arg?: string): Button {
+  return {
+    kind: "postback",
+    label: shortLabel(label),
+    data: encodePostback(arg === undefined ? { kind: "menu", entry } : { kind: "menu", entry, arg }),
+    displayText: label,
+  };
+}
+
 export function shortLabel(label: string): string {
   const chars = [...label];
   return chars.length <= QUICK_REPLY_LABEL ? label : `${chars.slice(0, QUICK_REPLY_LABEL - 1).join("")}…`;
@@ -160,6 +170,16 @@ export class Engine {
     s.data = { ...(options.data ?? {}) };
     s.returnTo = options.returnTo ?? null;
     return this.enterStep(ctx, options.at ?? flow.steps[0]!.id, lead);
+  }
+
+  /**
+   * The menu's buttons under `lead`, with `first` in front (and not twice):
+   * how a module answers and still leaves every service a tap away.
+   */
+  async menuWith(ctx: TurnContext, lead: Reply[], first: Button[] = []): Promise<Outgoing> {
+    const { buttons } = await this.menu(ctx);
+    const own = new Set(first.map((b) => b.label));
+    return { replies: lead, buttons: [...first, ...buttons.filter((b) => !own.has(b.label))].slice(0, MAX_QUICK_REPLIES) };
   }
 
   async menu(ctx: TurnContext, lead: Reply[] = []): Promise<Outgoing> {

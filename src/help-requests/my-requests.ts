@@ -43,7 +43,6 @@ const NOTE_MAX = 500;
 const REASON_MAX = 200;
 /** History notes are cut on the card; the whole note stays in the database. */
 const NOTE_SHOWN = 120;
-const MAX_QUICK_REPLIES = 13;
 /** Entries offered when the villager has no request yet (those that exist at run time). */
 const FILE_ENTRIES = ["flood-help", "housing-help"];
 
@@ -177,11 +176,8 @@ export interface MyRequestsModule {
 }
 
 export function myRequestsModule(options: { engine: () => Engine }): MyRequestsModule {
-  const menuButtons = async (ctx: TurnContext, first: Button[] = []): Promise<Button[]> => {
-    const { buttons } = await options.engine().menu(ctx);
-    const own = new Set(first.map((b) => b.label));
-    return [...first, ...buttons.filter((b) => !own.has(b.label))].slice(0, MAX_QUICK_REPLIES);
-  };
+  const menuButtons = async (ctx: TurnContext, first: Button[] = []): Promise<Button[]> =>
+    (await options.engine().menuWith(ctx, [], first)).buttons;
   const notFound = async (ctx: TurnContext): Promise<Outgoing> => options.engine().menu(ctx, [text(T.notFound)]);
 
   /** The lead lines, then the request's card (or "not found"), with the menu as quick replies. */

@@ -4,7 +4,7 @@
 // carrying a meeting id; ids can be forged, so each entry checks that the
 // meeting is one this member may see (its audience includes their council).
 import type { Engine } from "../engine/engine.ts";
-import { MAX_QUICK_REPLIES, shortLabel } from "../engine/engine.ts";
+import { entryButton } from "../engine/engine.ts";
 import { encodePostback } from "../engine/postback.ts";
 import { END, type Button, type FlowDef, type MenuEntry, type Outgoing, type Reply, type TurnContext } from "../engine/types.ts";
 import type { MeetingRegistration } from "../generated/prisma/client.ts";
@@ -35,12 +35,7 @@ export const MEETING_CANCEL_FLOW = "meeting-cancel";
 const SIGNUP_ENTRY = "signup"; // src/members/members.ts
 
 const text = (t: string): Reply => ({ kind: "text", text: t });
-const menuButton = (entry: string, label: string, arg?: string): Button => ({
-  kind: "postback",
-  label: shortLabel(label),
-  data: encodePostback(arg === undefined ? { kind: "menu", entry } : { kind: "menu", entry, arg }),
-  displayText: label,
-});
+const menuButton = entryButton;
 
 const COLORS = { open: "#1B7F5A", full: "#B3261E", waitlisted: "#B26A00" } as const;
 
@@ -56,12 +51,7 @@ export function meetingsModule(options: { engine: () => Engine }): MeetingsModul
   const isMember = async (ctx: TurnContext) => (await activeMember(ctx.tx, ctx.userId)) !== null;
   const notMember = async (ctx: TurnContext) => !(await isMember(ctx));
 
-  /** The menu's quick replies after `lead`, with `first` in front (and not twice). */
-  async function withMenu(ctx: TurnContext, lead: Reply[], first: Button[] = []): Promise<Outgoing> {
-    const menu = await options.engine().menu(ctx);
-    const rest = menu.buttons.filter((b) => !first.some((f) => f.label === b.label));
-    return { replies: lead, buttons: [...first, ...rest].slice(0, MAX_QUICK_REPLIES) };
-  }
+  const withMenu = (ctx: TurnContext, lead: Reply[], first: Button[] = []) => options.engine().menuWith(ctx, lead, first);
   const refuse = (ctx: TurnContext, message: string) => withMenu(ctx, [text(message)]);
 
   /** Only members register: the council needs the names of who comes. */

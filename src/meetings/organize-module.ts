@@ -4,8 +4,7 @@
 // and every write asks organize-store.ts again whether this coordinator may
 // organise that meeting: meeting ids in buttons can be forged.
 import type { Engine } from "../engine/engine.ts";
-import { MAX_QUICK_REPLIES, shortLabel } from "../engine/engine.ts";
-import { encodePostback } from "../engine/postback.ts";
+import { entryButton } from "../engine/engine.ts";
 import type { Button, FlowData, FlowDef, MenuEntry, Outgoing, Reply, TurnContext } from "../engine/types.ts";
 import type { StaffAction } from "../staff/staff-module.ts";
 import { staffOnly } from "../staff/staff-module.ts";
@@ -39,22 +38,13 @@ export const ORGANIZE_ACTIONS: readonly StaffAction[] = [
 ];
 
 const text = (t: string): Reply => ({ kind: "text", text: t });
-const menuButton = (entry: string, label: string, arg?: string): Button => ({
-  kind: "postback",
-  label: shortLabel(label),
-  data: encodePostback(arg === undefined ? { kind: "menu", entry } : { kind: "menu", entry, arg }),
-  displayText: label,
-});
+const menuButton = entryButton;
 const instant = (v: unknown): Date | null => (typeof v === "string" && !Number.isNaN(Date.parse(v)) ? new Date(v) : null);
 
 export function organizeModule(options: { engine: () => Engine }): { flows: FlowDef[]; menu: MenuEntry[] } {
   const coordinator = staffOnly("COORDINATOR");
 
-  async function withMenu(ctx: TurnContext, lead: Reply[], first: Button[] = []): Promise<Outgoing> {
-    const menu = await options.engine().menu(ctx);
-    const rest = menu.buttons.filter((b) => !first.some((f) => f.label === b.label));
-    return { replies: lead, buttons: [...first, ...rest].slice(0, MAX_QUICK_REPLIES) };
-  }
+  const withMenu = (ctx: TurnContext, lead: Reply[], first: Button[] = []) => options.engine().menuWith(ctx, lead, first);
   const mineButton = () => menuButton(ORGANIZE_ENTRIES.mine, T.menu.mine);
   const say = (ctx: TurnContext, message: string) => withMenu(ctx, [text(message)], [mineButton()]);
 
