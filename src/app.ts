@@ -3,7 +3,7 @@ import { createBot } from "./bot.ts";
 import type { Config } from "./config.ts";
 import type { Database } from "./db/database.ts";
 import { createHttpApp } from "./http/app.ts";
-import { InboxWriter } from "./inbox/inbox.ts";
+import { InboxWriter } from "./inbox/inbox-writer.ts";
 import { JobScheduler } from "./jobs/scheduler.ts";
 import { EventProcessor } from "./inbox/processor.ts";
 import { escalationJob } from "./help-requests/escalation-job.ts";

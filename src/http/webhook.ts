@@ -3,7 +3,7 @@
 // 200 loses nothing: the events are in the database and are resumed.
 import { validateSignature } from "@line/bot-sdk";
 import express, { type Request, type Response } from "express";
-import type { InboxWriter } from "../inbox/inbox.ts";
+import type { InboxWriter } from "../inbox/inbox-writer.ts";
 import { webhookBodySchema } from "../line/events.ts";
 import type { Logger } from "../log.ts";
 import { noopMetrics, type Metrics } from "../metrics.ts";

@@ -3,7 +3,7 @@
 // conversation state; time is the harness clock, moved by hand.
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { recordEvents } from "../../src/inbox/inbox.ts";
+import { recordEvents } from "../../src/inbox/inbox-writer.ts";
 import { webhookEventSchema } from "../../src/line/events.ts";
 import { retryKeyFor } from "../../src/line/gateway.ts";
 import { createTestDatabase, DATABASE_KINDS, type DatabaseKind } from "../support/database.ts";
