@@ -114,6 +114,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`));
   }
   const e = parsed.data;
+  // A real channel: LINE fetches the bot's images (announcement photos) only
+  // over HTTPS and refuses a whole multicast with one http:// image in it.
+  // Local mode (no credentials) keeps its http://localhost default.
+  if (e.LINE_CHANNEL_SECRET && e.LINE_CHANNEL_ACCESS_TOKEN && !e.PUBLIC_BASE_URL?.startsWith("https://")) {
+    throw new ConfigError([
+      `PUBLIC_BASE_URL: ${e.PUBLIC_BASE_URL ? "must be an https:// URL" : "is not set"} (with LINE credentials set, it must be ` +
+        "the bot's public https:// address, e.g. https://bot.example.org: LINE fetches images only over HTTPS and refuses " +
+        "a whole message with an http:// image in it)",
+    ]);
+  }
   return Object.freeze({
     port: e.PORT,
     line: {

@@ -82,6 +82,17 @@ describe("configuration", () => {
     expect(() => loadConfig({ EXPORT_SIGNING_SECRET: "short" })).toThrow(/EXPORT_SIGNING_SECRET/);
   });
 
+  it("with LINE credentials, refuses to start unless PUBLIC_BASE_URL is https:// (LINE fetches images only over HTTPS)", () => {
+    const live = { LINE_CHANNEL_SECRET: "secret", LINE_CHANNEL_ACCESS_TOKEN: "token" };
+    for (const env of [live, { ...live, PUBLIC_BASE_URL: "http://bot.example.org" }, { ...live, PUBLIC_BASE_URL: " " }]) {
+      expect(() => loadConfig(env)).toThrow(ConfigError);
+      expect(() => loadConfig(env)).toThrow(/PUBLIC_BASE_URL.*https:\/\//);
+    }
+    expect(loadConfig({ ...live, PUBLIC_BASE_URL: "https://bot.example.org/" }).publicBaseUrl).toBe("https://bot.example.org");
+    // Local mode (no credentials) keeps its http default.
+    expect(loadConfig({ PORT: "3000" }).publicBaseUrl).toBe("http://localhost:3000");
+  });
+
   it("escalates after 30 minutes, reminds of idle housing after 14 days and sends the digest at 18:00 unless told otherwise", () => {
     expect(loadConfig({})).toMatchObject({ escalateCriticalAfterMinutes: 30, housingIdleReminderDays: 14, digestTime: "18:00" });
     const config = loadConfig({ ESCALATE_CRITICAL_AFTER_MINUTES: "15", HOUSING_IDLE_REMINDER_DAYS: "7", DIGEST_TIME: "19:30" });

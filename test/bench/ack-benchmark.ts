@@ -601,6 +601,7 @@ async function measureTarget(target: Target, fakeLine: ServerProcess): Promise<T
     LINE_CHANNEL_ACCESS_TOKEN: "bench-access-token",
     LINE_API_BASE_URL: fakeLineUrl,
     LINE_DATA_API_BASE_URL: fakeLineUrl,
+    PUBLIC_BASE_URL: "https://bot.example.test",
     LOG_LEVEL: "info",
     EVENT_CONCURRENCY: CONCURRENCY === undefined ? undefined : String(CONCURRENCY),
     BENCH_NO_PROCESSING: NO_PROCESSING ? "1" : undefined,

@@ -118,6 +118,7 @@ function lineEnv(line: FakeLineApi): Record<string, string> {
     LINE_CHANNEL_ACCESS_TOKEN: "bench-access-token",
     LINE_API_BASE_URL: line.url,
     LINE_DATA_API_BASE_URL: line.url,
+    PUBLIC_BASE_URL: "https://bot.example.test",
     LOG_LEVEL: "info",
     // The plan's monthly quota would only add warnings: not what is measured.
     PUSH_QUOTA_MONTHLY: "0",

@@ -152,6 +152,7 @@ describe.each(kinds)("SIGKILL on %s", (_name, makeTarget) => {
     LINE_CHANNEL_ACCESS_TOKEN: ACCESS_TOKEN,
     LINE_API_BASE_URL: line.baseUrl,
     LINE_DATA_API_BASE_URL: line.dataBaseUrl,
+    PUBLIC_BASE_URL: "https://bot.example.test",
   });
   const start = async () => {
     const server = await Server.start(env());

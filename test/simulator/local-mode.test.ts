@@ -31,7 +31,7 @@ describe("local mode", () => {
   it("is chosen only when both credentials are missing", () => {
     expect(wantsLocalMode(loadConfig({}))).toBe(true);
     expect(wantsLocalMode(loadConfig({ LINE_CHANNEL_SECRET: "s" }))).toBe(false);
-    expect(wantsLocalMode(loadConfig({ LINE_CHANNEL_SECRET: "s", LINE_CHANNEL_ACCESS_TOKEN: "t" }))).toBe(false);
+    expect(wantsLocalMode(loadConfig({ LINE_CHANNEL_SECRET: "s", LINE_CHANNEL_ACCESS_TOKEN: "t", PUBLIC_BASE_URL: "https://bot.example.test" }))).toBe(false);
   });
 
   describe("without credentials", () => {
@@ -91,7 +91,7 @@ describe("local mode", () => {
   });
 
   it("with credentials, mounts nothing of the simulator", async () => {
-    const config = loadConfig({ LINE_CHANNEL_SECRET: "secret", LINE_CHANNEL_ACCESS_TOKEN: "token", LINE_API_BASE_URL: "http://127.0.0.1:9" });
+    const config = loadConfig({ LINE_CHANNEL_SECRET: "secret", LINE_CHANNEL_ACCESS_TOKEN: "token", LINE_API_BASE_URL: "http://127.0.0.1:9", PUBLIC_BASE_URL: "https://bot.example.test" });
     expect(wantsLocalMode(config)).toBe(false);
     const app = createApp({ config, db, logger: silentLogger, sweepIntervalMs: 0, jobIntervalMs: 0 });
     const server = await listen(app.http);

@@ -79,6 +79,8 @@ export class Harness {
       LINE_CHANNEL_ACCESS_TOKEN: ACCESS_TOKEN,
       LINE_API_BASE_URL: line.baseUrl,
       LINE_DATA_API_BASE_URL: line.dataBaseUrl,
+      // With credentials the bot needs its public https:// address (LINE fetches images only over HTTPS).
+      PUBLIC_BASE_URL: "https://bot.example.test",
       ...options.env,
     });
     const app = createApp({
