@@ -6,14 +6,27 @@
 // deliveries to the bot's /webhook.
 //
 // It answers as LINE does where the bot could tell the difference: a bearer
-// token, single-use reply tokens, 409 on a repeated retry key, 400 with
-// details on a payload over LINE's limits. Chats live in memory only: a
-// restart forgets the demo's chat history, never the bot's own data.
+// token, every request checked against LINE's own OpenAPI file and the rules
+// it cannot express (../line/openapi/, not the bot's own limit checker,
+// which would share the bot's mistakes), 400 with `{ message, details }`,
+// single-use reply tokens, 409 on a repeated retry key, an X-Line-Request-Id
+// on every answer; and the webhook events it sends carry every field
+// webhook.yml requires. Chats live in memory only: a restart forgets the
+// demo's chat history, never the bot's own data.
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import type { messagingApi } from "@line/bot-sdk";
 import express, { type NextFunction, type Request, type Response } from "express";
-import { lineLimitProblems } from "../line/limits.ts";
-import { imageInfo, richMenuImageProblems, richMenuProblems } from "../line/rich-menu/validate.ts";
+import {
+  checkLineRequest,
+  INVALID_JSON,
+  LINE_ANSWERS,
+  LineLedger,
+  newLineRequestId,
+  problemLines,
+  sentMessages,
+  type LineAnswer,
+} from "../line/openapi/platform.ts";
+import { imageInfo, richMenuImageProblems } from "../line/rich-menu/validate.ts";
 
 /** One line of a chat, as the page shows it. */
 export interface ChatEntry {
@@ -59,6 +72,9 @@ const REPLY_TOKEN_MS = 60_000;
 
 // LINE's bot-user ids: U + 32 hex digits.
 export const newLineUserId = () => `U${randomBytes(16).toString("hex")}`;
+/** The bot's own user id, the `destination` of every delivery (webhook.yml: U + 32 hex digits). */
+export const SIMULATOR_BOT_USER_ID = "U5e0a1a7e0b0710cab0710cab0710cab0";
+const newQuoteToken = () => randomBytes(24).toString("base64url");
 
 export function signBody(body: string | Buffer, channelSecret: string): string {
   return createHmac("sha256", channelSecret).update(body).digest("base64");
@@ -67,14 +83,14 @@ export function signBody(body: string | Buffer, channelSecret: string): string {
 export class LinePlatform {
   private readonly chats = new Map<string, ChatEntry[]>();
   private readonly replyTokens = new Map<string, { userId: string; expires: number }>();
-  private readonly acceptedRetryKeys = new Set<string>();
+  private readonly ledger = new LineLedger();
   private readonly contents = new Map<string, { contentType: string; bytes: Buffer }>();
   private readonly listeners = new Set<(update: PlatformUpdate) => void>();
   readonly richMenus = new Map<string, { menu: messagingApi.RichMenuRequest; image?: { contentType: string; bytes: Buffer } }>();
   defaultRichMenuId: string | null = null;
   private seq = 0;
   private messageIds = 0;
-  /** Payloads refused for LINE's limits: a bug of the bot's, shown in the log. */
+  /** Requests LINE would refuse (400), as "property: message" lines: a bug of the bot's, shown in the log. */
   readonly refused: string[][] = [];
 
   constructor(private readonly options: LinePlatformOptions) {}
@@ -154,19 +170,27 @@ export class LinePlatform {
       case "image": {
         const id = this.nextMessageId();
         this.contents.set(id, { contentType: action.contentType, bytes: action.bytes });
-        const message = { id, type: "image", contentProvider: { type: "line" } };
+        const message = { id, type: "image", contentProvider: { type: "line" }, quoteToken: newQuoteToken() };
         this.record(userId, "user", message);
         event = { ...base, type: "message", message };
         break;
       }
       default: {
         const { type: _type, ...fields } = action;
-        const message = { id: this.nextMessageId(), type: action.type, ...fields, ...(action.type === "text" ? { quoteToken: "q" } : {}) };
+        // As webhook.yml requires: text and sticker messages carry a quote
+        // token, stickers their resource type.
+        const message = {
+          id: this.nextMessageId(),
+          type: action.type,
+          ...fields,
+          ...(action.type === "text" || action.type === "sticker" ? { quoteToken: newQuoteToken() } : {}),
+          ...(action.type === "sticker" ? { stickerResourceType: "STATIC" } : {}),
+        };
         this.record(userId, "user", message);
         event = { ...base, type: "message", message };
       }
     }
-    const body = JSON.stringify({ destination: "Usimulatorbot0000000000000000000", events: [event] });
+    const body = JSON.stringify({ destination: SIMULATOR_BOT_USER_ID, events: [event] });
     const res = await fetch(this.options.webhookUrl, {
       method: "POST",
       headers: { "content-type": "application/json", "x-line-signature": signBody(body, this.options.channelSecret) },
@@ -186,112 +210,90 @@ export class LinePlatform {
   router(): express.Router {
     const r = express.Router();
     r.use((req, res, next) => {
-      if (req.get("authorization") !== `Bearer ${this.options.channelAccessToken}`) {
-        res.status(401).json({ message: "Authentication failed. Confirm that the access token in the authorization header is valid." });
-        return;
-      }
+      res.setHeader("x-line-request-id", newLineRequestId());
+      if (req.get("authorization") !== `Bearer ${this.options.channelAccessToken}`) return void this.answer(res, LINE_ANSWERS.unauthorized);
       next();
     });
+    // LINE checks every request before it acts on it: the endpoint, the
+    // headers it takes and the JSON body against messaging-api.yml.
     const json = express.json({ limit: "2mb" });
+    r.use((req, res, next) => {
+      json(req, res, (error?: unknown) => {
+        const body: unknown = error ? INVALID_JSON : req.is("application/json") ? req.body : undefined;
+        const checked = checkLineRequest({ method: req.method, path: req.originalUrl, headers: req.headers, body });
+        if (checked.refusal) {
+          if (checked.problems.length > 0) this.refused.push(problemLines(checked.problems));
+          return void this.answer(res, checked.refusal);
+        }
+        next();
+      });
+    });
 
-    r.post("/message/reply", json, (req, res) => {
-      const body = req.body as { replyToken?: string; messages?: messagingApi.Message[] };
-      const token = body.replyToken ? this.replyTokens.get(body.replyToken) : undefined;
-      if (!token || token.expires < Date.now()) {
-        res.status(400).json({ message: "Invalid reply token" });
-        return;
-      }
-      if (!this.checkMessages(body.messages, res)) return;
+    r.post("/message/reply", (req, res) => {
+      const body = req.body as { replyToken: string; messages: messagingApi.Message[] };
+      const token = this.replyTokens.get(body.replyToken);
+      if (!token || token.expires < Date.now()) return void this.answer(res, LINE_ANSWERS.invalidReplyToken);
       // Single use, like LINE's; a second reply with it gets the same 400.
-      this.replyTokens.delete(body.replyToken!);
-      for (const m of body.messages!) this.record(token.userId, "bot", m as unknown as Record<string, unknown>, "reply");
-      res.json({ sentMessages: body.messages!.map(() => ({ id: this.nextMessageId(), quoteToken: "q" })) });
+      this.replyTokens.delete(body.replyToken);
+      for (const m of body.messages) this.record(token.userId, "bot", m as unknown as Record<string, unknown>, "reply");
+      res.json(sentMessages(body.messages.length, () => this.nextMessageId()));
     });
 
-    r.post("/message/push", json, (req, res) => {
-      const body = req.body as { to?: string; messages?: messagingApi.Message[] };
-      if (typeof body.to !== "string" || body.to === "") {
-        res.status(400).json({ message: "The property, 'to', in the request body is invalid" });
-        return;
-      }
-      const key = this.retryKey(req, res);
-      if (key === false || !this.checkMessages(body.messages, res)) return;
-      if (key) this.acceptedRetryKeys.add(key);
-      for (const m of body.messages!) this.record(body.to, "bot", m as unknown as Record<string, unknown>, "push");
-      res.json({ sentMessages: body.messages!.map(() => ({ id: this.nextMessageId(), quoteToken: "q" })) });
+    r.post("/message/push", (req, res) => {
+      const body = req.body as { to: string; messages: messagingApi.Message[] };
+      if (!this.takeRetryKey(req, res)) return;
+      for (const m of body.messages) this.record(body.to, "bot", m as unknown as Record<string, unknown>, "push");
+      res.json(sentMessages(body.messages.length, () => this.nextMessageId()));
     });
 
-    r.post("/message/multicast", json, (req, res) => {
-      const body = req.body as { to?: string[]; messages?: messagingApi.Message[] };
-      if (!Array.isArray(body.to) || body.to.length === 0 || body.to.length > 500) {
-        res.status(400).json({ message: "The property, 'to', in the request body is invalid" });
-        return;
-      }
-      const key = this.retryKey(req, res);
-      if (key === false || !this.checkMessages(body.messages, res)) return;
-      if (key) this.acceptedRetryKeys.add(key);
-      for (const to of body.to) for (const m of body.messages!) this.record(to, "bot", m as unknown as Record<string, unknown>, "multicast");
+    r.post("/message/multicast", (req, res) => {
+      const body = req.body as { to: string[]; messages: messagingApi.Message[] };
+      if (!this.takeRetryKey(req, res)) return;
+      for (const to of body.to) for (const m of body.messages) this.record(to, "bot", m as unknown as Record<string, unknown>, "multicast");
       res.json({});
     });
 
-    r.post("/chat/loading/start", json, (req, res) => {
-      const body = req.body as { chatId?: string; loadingSeconds?: number };
-      const seconds = body.loadingSeconds ?? 20;
-      if (typeof body.chatId !== "string" || seconds < 5 || seconds > 60 || seconds % 5 !== 0) {
-        res.status(400).json({ message: "The request body has 1 error(s)" });
-        return;
-      }
-      this.emit({ type: "loading", userId: body.chatId, seconds });
+    r.post("/chat/loading/start", (req, res) => {
+      const body = req.body as { chatId: string; loadingSeconds?: number };
+      this.emit({ type: "loading", userId: body.chatId, seconds: body.loadingSeconds ?? 20 });
       res.status(202).json({});
     });
 
     r.get("/profile/:userId", (req, res) => {
       const profile = this.options.profileOf(String(req.params.userId));
-      if (!profile) {
-        res.status(404).json({ message: "Not found" });
-        return;
-      }
+      if (!profile) return void this.answer(res, LINE_ANSWERS.notFound);
       res.json({ userId: profile.userId, displayName: profile.displayName, language: "th" });
     });
 
     // Data host: what a user sent (photos).
     r.get("/message/:messageId/content", (req, res) => {
       const content = this.contents.get(String(req.params.messageId));
-      if (!content) {
-        res.status(404).json({ message: "Not found" });
-        return;
-      }
+      if (!content) return void this.answer(res, LINE_ANSWERS.notFound);
       res.type(content.contentType).send(content.bytes);
     });
 
     // Rich menus: create, image (data host), default, list, delete.
-    r.post("/richmenu", json, (req, res) => {
+    r.post("/richmenu", (req, res) => {
       const menu = req.body as messagingApi.RichMenuRequest;
-      const problems = richMenuProblems(menu);
-      if (problems.length > 0) {
-        this.refused.push(problems);
-        res.status(400).json({ message: "The request body has invalid properties", details: problems.map((message) => ({ message })) });
-        return;
-      }
       const richMenuId = `richmenu-${randomBytes(16).toString("hex")}`;
       this.richMenus.set(richMenuId, { menu });
       res.json({ richMenuId });
     });
     r.post("/richmenu/:id/content", express.raw({ type: () => true, limit: "2mb" }), (req, res) => {
       const entry = this.richMenus.get(String(req.params.id));
-      if (!entry) return void res.status(404).json({ message: "Not found" });
+      if (!entry) return void this.answer(res, LINE_ANSWERS.notFound);
       if (entry.image) return void res.status(400).json({ message: "An image has already been uploaded to the richmenu" });
       const contentType = String(req.get("content-type") ?? "");
       if (contentType !== "image/png" && contentType !== "image/jpeg") return void res.status(415).json({ message: "Unsupported Media Type" });
       const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const problems = richMenuImageProblems(entry.menu.size, bytes);
-      if (problems.length > 0) return void res.status(400).json({ message: "Invalid image", details: problems.map((message) => ({ message })) });
+      if (problems.length > 0) return void res.status(400).json({ message: "Invalid image", details: problems.map((message) => ({ message, property: "" })) });
       entry.image = { contentType, bytes };
       res.json({});
     });
     r.post("/user/all/richmenu/:id", (req, res) => {
       const entry = this.richMenus.get(String(req.params.id));
-      if (!entry) return void res.status(404).json({ message: "Not found" });
+      if (!entry) return void this.answer(res, LINE_ANSWERS.notFound);
       if (!entry.image) return void res.status(400).json({ message: "must upload richmenu image before applying it to user" });
       this.defaultRichMenuId = String(req.params.id);
       this.emit({ type: "richmenu" });
@@ -302,7 +304,7 @@ export class LinePlatform {
     });
     r.delete("/richmenu/:id", (req, res) => {
       const id = String(req.params.id);
-      if (!this.richMenus.delete(id)) return void res.status(404).json({ message: "Not found" });
+      if (!this.richMenus.delete(id)) return void this.answer(res, LINE_ANSWERS.notFound);
       if (this.defaultRichMenuId === id) {
         this.defaultRichMenuId = null;
         this.emit({ type: "richmenu" });
@@ -310,15 +312,14 @@ export class LinePlatform {
       res.json({});
     });
 
-    r.use((_req, res) => {
-      res.status(404).json({ message: "Not found" });
-    });
-    // A body LINE could not parse gets LINE's kind of 400.
-    r.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
-      const status = (error as { status?: number }).status;
-      res.status(status && status < 500 ? status : 500).json({ message: "The request body has invalid properties" });
-    });
+    r.use((_req, res) => this.answer(res, LINE_ANSWERS.notFound));
+    r.use((_error: unknown, _req: Request, res: Response, _next: NextFunction) => this.answer(res, LINE_ANSWERS.serverError));
     return r;
+  }
+
+  private answer(res: Response, answer: LineAnswer): void {
+    if (answer.headers) for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+    res.status(answer.status).json(answer.body);
   }
 
   /** The default rich menu and its image, if the bot (or `richmenu:setup`) set one. */
@@ -327,32 +328,15 @@ export class LinePlatform {
     return entry?.image ? { id: this.defaultRichMenuId!, menu: entry.menu, image: entry.image, info: imageInfo(entry.image.bytes) } : null;
   }
 
-  /** The request's retry key (null: none); false when refused here (bad key, or 409: already accepted). */
-  private retryKey(req: Request, res: Response): string | null | false {
-    const key = req.get("x-line-retry-key");
-    if (key === undefined) return null;
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(key)) {
-      res.status(400).json({ message: "The value of the X-Line-Retry-Key header is invalid" });
+  /** Spends the request's retry key (none: nothing to spend); false when answered 409 here: already accepted. */
+  private takeRetryKey(req: Request, res: Response): boolean {
+    const retryKey = req.get("x-line-retry-key");
+    const refusal = this.ledger.refusal({ retryKey });
+    if (refusal) {
+      this.answer(res, refusal);
       return false;
     }
-    if (this.acceptedRetryKeys.has(key)) {
-      res.status(409).setHeader("x-line-accepted-request-id", key).json({ message: "The retry key is already accepted" });
-      return false;
-    }
-    return key;
-  }
-
-  private checkMessages(messages: messagingApi.Message[] | undefined, res: Response): messages is messagingApi.Message[] {
-    if (!Array.isArray(messages)) {
-      res.status(400).json({ message: "The request body has 1 error(s)", details: [{ message: "must be specified", property: "messages" }] });
-      return false;
-    }
-    const problems = lineLimitProblems(messages);
-    if (problems.length > 0) {
-      this.refused.push(problems);
-      res.status(400).json({ message: "The request body has invalid properties", details: problems.map((message) => ({ message })) });
-      return false;
-    }
+    this.ledger.accept({ retryKey }, String(res.getHeader("x-line-request-id")));
     return true;
   }
 }

@@ -1,11 +1,26 @@
 // A stand-in for LINE's Messaging API, built on nock: it records every call
-// the bot makes, checks each payload against LINE's limits with the same
-// function the bot uses, answers 409 to a repeated retry key as LINE does,
-// and can be told to fail on purpose (500, 429, 400, a hanging answer).
+// the bot makes, checks each request as LINE would (against LINE's own
+// OpenAPI file and the rules it cannot express: src/line/openapi/), answers
+// 400 with LINE's `{ message, details }`, 400 to a reply token used before,
+// 409 to a repeated retry key, an X-Line-Request-Id on every answer, and can
+// be told to fail on purpose (500, 429 with either of LINE's bodies, 400, a
+// hanging answer).
 import type { messagingApi } from "@line/bot-sdk";
 import nock from "nock";
-import { lineLimitProblems } from "../../src/line/limits.ts";
-import { richMenuImageProblems, richMenuProblems } from "../../src/line/rich-menu/validate.ts";
+import {
+  checkLineRequest,
+  INVALID_JSON,
+  LINE_ANSWERS,
+  LineLedger,
+  lineErrorBody,
+  newLineRequestId,
+  problemLines,
+  sentMessages,
+  type LineAnswer,
+} from "../../src/line/openapi/platform.ts";
+import { richMenuImageProblems } from "../../src/line/rich-menu/validate.ts";
+
+export { LINE_ANSWERS } from "../../src/line/openapi/platform.ts";
 
 let instances = 0;
 
@@ -20,6 +35,8 @@ export type LineCall =
 type Operation = LineCall["kind"];
 type RichMenuUserOperation = "alias get" | "link" | "unlink";
 
+type Handler = (uri: string, body: Record<string, unknown>, headers: Record<string, string | undefined>, raw: nock.Body) => nock.ReplyFnResult;
+
 interface Failure {
   status: number; // 0: no answer until the client gives up
   times: number;
@@ -28,7 +45,10 @@ interface Failure {
 
 export class FakeLine {
   readonly calls: LineCall[] = [];
-  /** Payloads that broke LINE's limits; a test that sees any has a bug to fix. */
+  /**
+   * Requests LINE would refuse (400), one list of problems each, as
+   * "property: message": a test that sees any has a bug to fix.
+   */
   readonly limitProblems: string[][] = [];
   readonly displayNames = new Map<string, string>();
   /** Message contents by id; any other id answers a small fake JPEG, unless listed in `expiredContent`. */
@@ -41,8 +61,9 @@ export class FakeLine {
    */
   readonly requests: { kind: "push" | "multicast"; retryKey: string | undefined }[] = [];
   private readonly acceptThenHang = new Map<Operation, number>();
-  private readonly acceptedRetryKeys = new Set<string>();
+  private readonly ledger = new LineLedger();
   private readonly scope: nock.Scope;
+  private sentIds = 0;
 
   // Each fake answers on its own host, so fakes of consecutive tests in one
   // file never see each other's calls.
@@ -50,44 +71,81 @@ export class FakeLine {
   readonly dataBaseUrl = this.baseUrl.replace("https://api-", "https://api-data-");
   private readonly dataScope: nock.Scope;
 
+  /**
+   * Every route goes through `gate`: LINE checks the request (endpoint,
+   * headers, body against messaging-api.yml) before anything else, and
+   * stamps every answer with a request id.
+   */
+  private route(handler: Handler): (this: nock.ReplyFnContext, uri: string, body: nock.Body) => nock.ReplyFnResult {
+    const fake = this;
+    return function (uri, body) {
+      return fake.gate(this.req.method ?? "GET", uri, this.req.headers, body, handler);
+    };
+  }
+
   constructor() {
+    const route = (handler: Handler) => this.route(handler);
     this.scope = nock(this.baseUrl)
       .persist()
       .post("/v2/bot/message/reply")
-      .reply((_uri, body) => this.answer("reply", body as Record<string, unknown>, undefined))
+      .reply(route((_uri, body) => this.answer("reply", body, undefined)))
       .post("/v2/bot/message/push")
-      .reply(function (this: nock.ReplyFnContext, _uri, body) {
-        const key = this.req.headers["x-line-retry-key"];
-        return fake.answer("push", body as Record<string, unknown>, Array.isArray(key) ? key[0] : key);
-      })
+      .reply(route((_uri, body, headers) => this.answer("push", body, headers["x-line-retry-key"])))
       .post("/v2/bot/message/multicast")
-      .reply(function (this: nock.ReplyFnContext, _uri, body) {
-        const key = this.req.headers["x-line-retry-key"];
-        return fake.answer("multicast", body as Record<string, unknown>, Array.isArray(key) ? key[0] : key);
-      })
+      .reply(route((_uri, body, headers) => this.answer("multicast", body, headers["x-line-retry-key"])))
       .post("/v2/bot/chat/loading/start")
-      .reply((_uri, body) => this.answer("loading", body as Record<string, unknown>, undefined))
+      .reply(route((_uri, body) => this.answer("loading", body, undefined)))
       .get(/\/v2\/bot\/profile\/.+/)
-      .reply((uri) => {
-        const userId = decodeURIComponent(uri.split("/").pop() ?? "");
-        return this.answer("profile", { userId }, undefined);
-      });
+      .reply(
+        route((uri) => {
+          const userId = decodeURIComponent(uri.split("/").pop() ?? "");
+          return this.answer("profile", { userId }, undefined);
+        }),
+      );
     this.dataScope = nock(this.dataBaseUrl)
       .persist()
       .get(/\/v2\/bot\/message\/[^/]+\/content$/)
-      .reply((uri) => {
-        const messageId = decodeURIComponent(uri.split("/").at(-2) ?? "");
-        return this.answerContent(messageId);
-      });
-    const fake = this;
+      .reply(
+        route((uri) => {
+          const messageId = decodeURIComponent(uri.split("/").at(-2) ?? "");
+          return this.answerContent(messageId);
+        }),
+      );
+  }
+
+  /** LINE's refusals that come before any handling, then the handler; every answer gets an X-Line-Request-Id. */
+  private gate(
+    method: string,
+    uri: string,
+    rawHeaders: Record<string, string | string[] | undefined>,
+    rawBody: nock.Body,
+    handler: Handler,
+  ): nock.ReplyFnResult {
+    const headers = Object.fromEntries(Object.entries(rawHeaders).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v[0] : v]));
+    const body = parsedBody(rawBody);
+    const checked = checkLineRequest({ method, path: uri, headers, body });
+    const kind = kindOf(checked.operation?.operationId);
+    let result: nock.ReplyFnResult;
+    // An injected failure stands for LINE failing before it looked at the request.
+    const failure = kind ? this.peekFailure(kind) : undefined;
+    if (checked.refusal && !failure) {
+      if (kind === "push" || kind === "multicast") this.requests.push({ kind, retryKey: headers["x-line-retry-key"] });
+      if (checked.problems.length > 0) this.limitProblems.push(problemLines(checked.problems));
+      result = lineAnswer(checked.refusal);
+    } else {
+      result = handler(uri, (body && typeof body === "object" ? body : {}) as Record<string, unknown>, headers, rawBody);
+    }
+    if (!Array.isArray(result)) return result; // a hanging answer
+    const [status, answerBody, answerHeaders] = result as [number, nock.ReplyBody, Record<string, string> | undefined];
+    return [status, answerBody, { "x-line-request-id": newLineRequestId(), ...answerHeaders }];
   }
 
   private answerContent(messageId: string): nock.ReplyFnResult {
     const failure = this.takeFailure("content");
     if (failure?.status === 0) return new Promise<never>(() => undefined) as never;
-    if (failure) return [failure.status, failure.body ?? { message: `fake ${failure.status}` }];
+    if (failure) return [failure.status, failure.body ?? lineErrorBody(failure.status)];
     this.calls.push({ kind: "content", messageId });
-    if (this.expiredContent.has(messageId)) return [404, { message: "Not found" }];
+    if (this.expiredContent.has(messageId)) return lineAnswer(LINE_ANSWERS.notFound);
     const content = this.contents.get(messageId) ?? {
       contentType: "image/jpeg",
       bytes: Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from(`fake photo ${messageId}`)]),
@@ -95,7 +153,11 @@ export class FakeLine {
     return [200, content.bytes, { "content-type": content.contentType }];
   }
 
-  /** The next `times` calls of this kind fail with `status` (0: never answer). */
+  /**
+   * The next `times` calls of this kind fail with `status` (0: never answer)
+   * and `body`; without a body, LINE's for that status (429: the rate limit;
+   * pass LINE_ANSWERS.monthlyLimit.body for an exhausted quota).
+   */
   failNext(operation: Operation, status: number, times = 1, body?: unknown): void {
     const queue = this.failures.get(operation) ?? [];
     queue.push({ status, times, body });
@@ -108,6 +170,10 @@ export class FakeLine {
    */
   acceptThenHangNext(operation: "push" | "multicast", times = 1): void {
     this.acceptThenHang.set(operation, (this.acceptThenHang.get(operation) ?? 0) + times);
+  }
+
+  private peekFailure(operation: Operation): Failure | undefined {
+    return this.failures.get(operation)?.[0];
   }
 
   private takeFailure(operation: Operation): Failure | undefined {
@@ -128,36 +194,24 @@ export class FakeLine {
       // be serialised as "{}" and answered at once).
       return new Promise<never>(() => undefined) as never;
     }
-    if (failure) return [failure.status, failure.body ?? { message: `fake ${failure.status}` }];
-    if ((kind === "push" || kind === "multicast") && retryKey && this.acceptedRetryKeys.has(retryKey)) {
-      return [409, { message: "The retry key is already accepted" }];
-    }
+    if (failure) return [failure.status, failure.body ?? lineErrorBody(failure.status)];
     if (kind === "reply" || kind === "push" || kind === "multicast") {
+      const replyToken = kind === "reply" ? String(body.replyToken) : undefined;
+      const spent = this.ledger.refusal({ replyToken, retryKey });
+      if (spent) return lineAnswer(spent);
       const messages = (body.messages ?? []) as messagingApi.Message[];
-      const problems = lineLimitProblems(messages);
-      if (problems.length > 0) {
-        this.limitProblems.push(problems);
-        return [400, { message: "The request body has invalid properties", details: problems }];
-      }
+      const requestId = newLineRequestId();
+      this.ledger.accept({ replyToken, retryKey }, requestId);
       const hang = kind === "push" || kind === "multicast" ? (this.acceptThenHang.get(kind) ?? 0) : 0;
+      if (kind === "reply") this.calls.push({ kind, replyToken: replyToken!, messages });
+      else if (kind === "multicast") this.calls.push({ kind, to: (body.to as string[]).map(String), messages, retryKey });
+      else this.calls.push({ kind, to: String(body.to), messages, retryKey });
       if (hang > 0) {
         this.acceptThenHang.set(kind, hang - 1);
-        if (retryKey) this.acceptedRetryKeys.add(retryKey);
-        if (kind === "multicast") this.calls.push({ kind, to: (body.to as string[]).map(String), messages, retryKey });
-        else this.calls.push({ kind: "push", to: String(body.to), messages, retryKey });
         return new Promise<never>(() => undefined) as never;
       }
-      if (kind === "reply") {
-        this.calls.push({ kind, replyToken: String(body.replyToken), messages });
-      } else if (kind === "multicast") {
-        if (retryKey) this.acceptedRetryKeys.add(retryKey);
-        this.calls.push({ kind, to: (body.to as string[]).map(String), messages, retryKey });
-        return [200, {}];
-      } else {
-        if (retryKey) this.acceptedRetryKeys.add(retryKey);
-        this.calls.push({ kind, to: String(body.to), messages, retryKey });
-      }
-      return [200, { sentMessages: messages.map((_, i) => ({ id: String(i), quoteToken: "q" })) }];
+      const answer = kind === "multicast" ? {} : sentMessages(messages.length, () => String(++this.sentIds));
+      return [200, answer, { "x-line-request-id": requestId }];
     }
     if (kind === "loading") {
       this.calls.push({ kind, chatId: String(body.chatId) });
@@ -166,7 +220,7 @@ export class FakeLine {
     const userId = String(body.userId);
     this.calls.push({ kind: "profile", userId });
     const displayName = this.displayNames.get(userId);
-    return displayName ? [200, { userId, displayName }] : [404, { message: "Not found" }];
+    return displayName ? [200, { userId, displayName }] : lineAnswer(LINE_ANSWERS.notFound);
   }
 
   count(kind: Operation): number {
@@ -192,25 +246,19 @@ export class FakeLine {
   private readonly richMenuScopes = this.interceptRichMenus();
 
   private interceptRichMenus(): nock.Scope[] {
-    const fake = this;
     return [
       nock(this.baseUrl)
         .persist()
         .post("/v2/bot/richmenu")
-        .reply((_uri, body) => {
+        .reply(this.route((_uri, body) => {
           this.richMenuCalls.push("create");
           const menu = body as messagingApi.RichMenuRequest;
-          const problems = richMenuProblems(menu);
-          if (problems.length > 0) {
-            this.limitProblems.push(problems);
-            return [400, { message: "The request body has invalid properties", details: problems }];
-          }
           const richMenuId = `richmenu-fake-${++this.richMenuCount}`;
           this.richMenus.set(richMenuId, { menu });
           return [200, { richMenuId }];
-        })
+        }))
         .post(/^\/v2\/bot\/user\/all\/richmenu\/[^/]+$/)
-        .reply((uri) => {
+        .reply(this.route((uri) => {
           const id = decodeURIComponent(uri.split("/").pop() ?? "");
           this.richMenuCalls.push(`default ${id}`);
           const entry = this.richMenus.get(id);
@@ -218,14 +266,14 @@ export class FakeLine {
           if (!entry.image) return [400, { message: "must upload a rich menu image" }];
           this.defaultRichMenuId = id;
           return [200, {}];
-        })
+        }))
         .get("/v2/bot/richmenu/list")
-        .reply(() => {
+        .reply(this.route(() => {
           this.richMenuCalls.push("list");
           return [200, { richmenus: [...this.richMenus].map(([richMenuId, { menu }]) => ({ richMenuId, ...menu })) }];
-        })
+        }))
         .delete(/^\/v2\/bot\/richmenu\/[^/]+$/)
-        .reply((uri) => {
+        .reply(this.route((uri) => {
           const id = decodeURIComponent(uri.split("/").pop() ?? "");
           this.richMenuCalls.push(`delete ${id}`);
           if (!this.richMenus.delete(id)) return [404, { message: "Not found" }];
@@ -233,14 +281,12 @@ export class FakeLine {
           // As LINE: the users linked to a deleted menu see the default again.
           for (const [userId, linked] of this.userRichMenus) if (linked === id) this.userRichMenus.delete(userId);
           return [200, {}];
-        }),
+        })),
       this.interceptRichMenuAliasesAndLinks(),
       nock(this.dataBaseUrl)
         .persist()
         .post(/^\/v2\/bot\/richmenu\/[^/]+\/content$/)
-        .reply(function (this: nock.ReplyFnContext, uri, body) {
-          return fake.answerRichMenuImage(uri, body, String(this.req.headers["content-type"] ?? ""));
-        }),
+        .reply(this.route((uri, _body, headers, raw) => this.answerRichMenuImage(uri, raw, String(headers["content-type"] ?? "")))),
     ];
   }
 
@@ -267,7 +313,7 @@ export class FakeLine {
     if (head.times <= 0) queue!.shift();
     this.richMenuCalls.push(`${operation} failed`);
     if (head.status === 0) return new Promise<never>(() => undefined) as never;
-    return [head.status, { message: `fake ${head.status}` }];
+    return [head.status, lineErrorBody(head.status)];
   }
 
   private interceptRichMenuAliasesAndLinks(): nock.Scope {
@@ -275,16 +321,16 @@ export class FakeLine {
     return nock(this.baseUrl)
       .persist()
       .post("/v2/bot/richmenu/alias")
-      .reply((_uri, body) => {
+      .reply(this.route((_uri, body) => {
         const { richMenuAliasId, richMenuId } = body as { richMenuAliasId: string; richMenuId: string };
         this.richMenuCalls.push(`alias create ${richMenuAliasId} ${richMenuId}`);
         if (this.richMenuAliases.has(richMenuAliasId)) return [400, { message: "conflict richmenu alias id" }];
         if (!this.richMenus.has(richMenuId)) return [400, { message: "richmenu not found" }];
         this.richMenuAliases.set(richMenuAliasId, richMenuId);
         return [200, {}];
-      })
+      }))
       .post(/^\/v2\/bot\/richmenu\/alias\/[^/]+$/)
-      .reply((uri, body) => {
+      .reply(this.route((uri, body) => {
         const alias = lastSegment(uri);
         const { richMenuId } = body as { richMenuId: string };
         this.richMenuCalls.push(`alias update ${alias} ${richMenuId}`);
@@ -292,19 +338,19 @@ export class FakeLine {
         if (!this.richMenus.has(richMenuId)) return [400, { message: "richmenu not found" }];
         this.richMenuAliases.set(alias, richMenuId);
         return [200, {}];
-      })
+      }))
       .get(/^\/v2\/bot\/richmenu\/alias\/[^/]+$/)
-      .reply((uri) => {
+      .reply(this.route((uri) => {
         const alias = lastSegment(uri);
         const failure = this.richMenuFailure("alias get");
         if (failure) return failure;
         this.richMenuCalls.push(`alias get ${alias}`);
         const richMenuId = this.richMenuAliases.get(alias);
         return richMenuId ? [200, { richMenuAliasId: alias, richMenuId }] : [404, { message: "richmenu alias not found" }];
-      })
+      }))
       // "all" is the default menu's path, answered above.
       .post(/^\/v2\/bot\/user\/(?!all\/)[^/]+\/richmenu\/[^/]+$/)
-      .reply((uri) => {
+      .reply(this.route((uri) => {
         const failure = this.richMenuFailure("link");
         if (failure) return failure;
         const userId = lastSegment(uri, 3);
@@ -315,16 +361,16 @@ export class FakeLine {
         if (!entry.image) return [400, { message: "must upload a rich menu image" }];
         this.userRichMenus.set(userId, richMenuId);
         return [200, {}];
-      })
+      }))
       .delete(/^\/v2\/bot\/user\/(?!all\/)[^/]+\/richmenu$/)
-      .reply((uri) => {
+      .reply(this.route((uri) => {
         const failure = this.richMenuFailure("unlink");
         if (failure) return failure;
         const userId = lastSegment(uri, 2);
         this.richMenuCalls.push(`unlink ${userId}`);
         this.userRichMenus.delete(userId);
         return [200, {}];
-      });
+      }));
   }
 
   private answerRichMenuImage(uri: string, body: nock.Body, contentType: string): nock.ReplyFnResult {
@@ -338,10 +384,38 @@ export class FakeLine {
     const problems = richMenuImageProblems(entry.menu.size, bytes);
     if (problems.length > 0) {
       this.limitProblems.push(problems);
-      return [400, { message: "Invalid image", details: problems }];
+      return [400, { message: "Invalid image", details: problems.map((message) => ({ message, property: "" })) }];
     }
     entry.image = { contentType, bytes };
     return [200, {}];
+  }
+}
+
+/** The fake's operation kind for a messaging-api.yml operation (failures are injected per kind). */
+function kindOf(operationId: string | undefined): Operation | undefined {
+  const kinds: Record<string, Operation> = {
+    replyMessage: "reply",
+    pushMessage: "push",
+    multicast: "multicast",
+    showLoadingAnimation: "loading",
+    getProfile: "profile",
+    getMessageContent: "content",
+  };
+  return operationId ? kinds[operationId] : undefined;
+}
+
+function lineAnswer(answer: LineAnswer): [number, Record<string, unknown>, Record<string, string>] {
+  return [answer.status, answer.body, answer.headers ?? {}];
+}
+
+/** What LINE parses: the JSON body nock already parsed, a string it could not, or nothing. */
+function parsedBody(body: nock.Body): unknown {
+  if (body === undefined || body === "") return undefined;
+  if (typeof body !== "string") return body;
+  try {
+    return JSON.parse(body);
+  } catch {
+    return INVALID_JSON;
   }
 }
 

@@ -20,6 +20,8 @@ import { FakeLine, type LineCall } from "./fake-line.ts";
 export const CHANNEL_SECRET = "test-channel-secret";
 export const ACCESS_TOKEN = "test-access-token";
 export const START_TIME = new Date("2026-11-28T03:00:00.000Z"); // 10:00 in Bangkok
+/** The bot's user id, each delivery's `destination` (webhook.yml: U + 32 hex digits). */
+export const BOT_USER_ID = "U0b07000000000000000000000000b0e1";
 
 export function sign(body: string, secret = CHANNEL_SECRET): string {
   return createHmac("sha256", secret).update(body).digest("base64");
@@ -117,7 +119,7 @@ export class Harness {
 
   /** Posts events as one signed delivery and waits until they are handled. */
   async deliver(events: Event[], options: { wait?: boolean } = {}): Promise<Response> {
-    const res = await this.post(JSON.stringify({ destination: "Ubot", events }));
+    const res = await this.post(JSON.stringify({ destination: BOT_USER_ID, events }));
     if (options.wait !== false) await this.settle();
     return res;
   }
@@ -240,14 +242,17 @@ export class ChatUser {
     return this.send({ type: "postback", postback: { data } });
   }
   sticker() {
-    return this.send({ type: "message", message: { type: "sticker", id: newEventId(), packageId: "446", stickerId: "1988" } });
+    return this.send({
+      type: "message",
+      message: { type: "sticker", id: newEventId(), quoteToken: "q", packageId: "446", stickerId: "1988", stickerResourceType: "STATIC" },
+    });
   }
   /** An image message; several sent at once share an imageSet (index 1…total), one event each. */
   image(options: { id?: string; imageSet?: { id: string; index: number; total: number } } = {}) {
     const { id = newEventId(), imageSet } = options;
     return this.send({
       type: "message",
-      message: { type: "image", id, contentProvider: { type: "line" }, ...(imageSet ? { imageSet } : {}) },
+      message: { type: "image", id, quoteToken: "q", contentProvider: { type: "line" }, ...(imageSet ? { imageSet } : {}) },
     });
   }
   location(latitude = 15.1186, longitude = 104.322) {

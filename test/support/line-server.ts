@@ -3,14 +3,30 @@
 // LINE must misbehave "for a while" rather than for a counted number of calls.
 //
 // It records every reply, push and multicast request with its reply token or
-// X-Line-Retry-Key, and what became of it. Like LINE it answers 400 to a reply
-// token used before and 409 to a retry key already accepted. What it does with
-// a request is decided by `policy` (default: accept), so a test can say "500
-// until I say otherwise", "hang everything from now on", or "accept, then never
+// X-Line-Retry-Key, and what became of it. Like LINE it checks every request
+// against LINE's own OpenAPI file (src/line/openapi/) and answers 400 with
+// `{ message, details }` when it breaks it, 400 to a reply token used before,
+// 409 to a retry key already accepted, and an X-Line-Request-Id on every
+// answer. What it does with a request is decided by `policy` (default:
+// accept), so a test can say "500 until I say otherwise", "429, the monthly
+// quota is gone", "hang everything from now on", or "accept, then never
 // answer" (LINE took it, the bot never heard back).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { messagingApi } from "@line/bot-sdk";
+import {
+  checkLineRequest,
+  INVALID_JSON,
+  LINE_ANSWERS,
+  LineLedger,
+  lineErrorBody,
+  newLineRequestId,
+  problemLines,
+  sentMessages,
+  type LineAnswer,
+} from "../../src/line/openapi/platform.ts";
+
+export { LINE_ANSWERS } from "../../src/line/openapi/platform.ts";
 
 export type SendKind = "reply" | "push" | "multicast";
 
@@ -24,13 +40,16 @@ export interface LineRequest {
   messages: messagingApi.Message[];
   /** What the fake did: an HTTP status, or "hung" (never answered). */
   outcome: number | "hung";
+  /** Why LINE would refuse it ("property: message"), when it answered 400 for the request itself. */
+  problems?: string[];
   /** LINE took it (counts as a delivery): 200, or accepted and then hung. */
   accepted: boolean;
 }
 
 export type Behaviour =
   | { kind: "accept" }
-  | { kind: "status"; status: number }
+  /** Refused with this status; the body is LINE's for it unless given (429: the rate limit; LINE_ANSWERS.monthlyLimit.body: the quota). */
+  | { kind: "status"; status: number; body?: Record<string, unknown> }
   /** No answer, nothing taken: the client's timeout must give up. */
   | { kind: "hang" }
   /** Taken (token used, retry key spent) but never answered. */
@@ -46,8 +65,9 @@ export class LineServer {
   readonly requests: LineRequest[] = [];
   policy: Policy = ACCEPT;
   readonly displayNames = new Map<string, string>();
-  private readonly usedTokens = new Set<string>();
-  private readonly acceptedKeys = new Set<string>();
+  /** Every request LINE would refuse for itself (400), as "property: message" lines: a bug of the bot's. */
+  readonly refused: string[][] = [];
+  private readonly ledger = new LineLedger();
   private readonly sockets = new Set<Socket>();
   private seq = 0;
 
@@ -90,67 +110,82 @@ export class LineServer {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString("utf8");
     const url = req.url ?? "";
-    const send = (status: number, body: unknown) => {
+    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       if (res.destroyed) return;
-      res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+      res.writeHead(status, { "content-type": "application/json", "x-line-request-id": newLineRequestId(), ...headers }).end(JSON.stringify(body));
     };
-    if (req.method === "POST" && (url === "/v2/bot/message/reply" || url === "/v2/bot/message/push" || url === "/v2/bot/message/multicast")) {
-      const kind = url.split("/").pop() as SendKind;
-      const body = JSON.parse(raw || "{}") as Record<string, unknown>;
+    const answer = (a: LineAnswer) => send(a.status, a.body, a.headers);
+    let parsed: unknown;
+    try {
+      parsed = raw === "" ? undefined : JSON.parse(raw);
+    } catch {
+      parsed = INVALID_JSON;
+    }
+    const checked = checkLineRequest({ method: req.method ?? "GET", path: url, headers: req.headers, body: parsed });
+    const operationId = checked.operation?.operationId;
+    if (operationId === "replyMessage" || operationId === "pushMessage" || operationId === "multicast") {
+      const kind: SendKind = operationId === "replyMessage" ? "reply" : operationId === "pushMessage" ? "push" : "multicast";
+      const body = (parsed && typeof parsed === "object" ? parsed : {}) as Record<string, unknown>;
       const header = req.headers["x-line-retry-key"];
       const retryKey = Array.isArray(header) ? header[0] : header;
-      const replyToken = kind === "reply" ? String(body.replyToken) : undefined;
-      const to = kind === "reply" ? [] : kind === "push" ? [String(body.to)] : (body.to as unknown[]).map(String);
+      const replyToken = kind === "reply" && body.replyToken !== undefined ? String(body.replyToken) : undefined;
+      const to = kind === "reply" ? [] : kind === "push" ? (body.to === undefined ? [] : [String(body.to)]) : Array.isArray(body.to) ? body.to.map(String) : [];
       const request: LineRequest = {
         seq: ++this.seq,
         kind,
         replyToken,
         retryKey,
         to,
-        messages: (body.messages ?? []) as messagingApi.Message[],
+        messages: (Array.isArray(body.messages) ? body.messages : []) as messagingApi.Message[],
         outcome: "hung",
         accepted: false,
       };
       this.requests.push(request);
+      // The policy stands for LINE failing before it looks at the request.
       const behaviour = this.policy({ kind, replyToken, retryKey, to });
       if (behaviour.kind === "hang") return; // the socket stays open until the client or close() cuts it
       if (behaviour.kind === "status") {
         request.outcome = behaviour.status;
-        send(behaviour.status, { message: `fake ${behaviour.status}` });
+        send(behaviour.status, behaviour.body ?? lineErrorBody(behaviour.status));
         return;
       }
       // LINE's own refusals come before acceptance.
-      if (replyToken !== undefined && this.usedTokens.has(replyToken)) {
-        request.outcome = 400;
-        send(400, { message: "Invalid reply token" });
+      const refusal = checked.refusal ?? this.ledger.refusal({ replyToken, retryKey });
+      if (refusal) {
+        request.outcome = refusal.status;
+        if (checked.problems.length > 0) {
+          request.problems = problemLines(checked.problems);
+          this.refused.push(request.problems);
+        }
+        answer(refusal);
         return;
       }
-      if (retryKey && this.acceptedKeys.has(retryKey)) {
-        request.outcome = 409;
-        send(409, { message: "The retry key is already accepted" });
-        return;
-      }
+      const requestId = newLineRequestId();
       request.accepted = true;
-      if (replyToken !== undefined) this.usedTokens.add(replyToken);
-      if (retryKey) this.acceptedKeys.add(retryKey);
+      this.ledger.accept({ replyToken, retryKey }, requestId);
       if (behaviour.kind === "accept-then-hang") return;
       if (behaviour.kind === "slow") await new Promise((resolve) => setTimeout(resolve, behaviour.ms));
       request.outcome = 200;
-      send(200, kind === "multicast" ? {} : { sentMessages: request.messages.map((_, i) => ({ id: String(i), quoteToken: "q" })) });
+      let sent = 0;
+      send(200, kind === "multicast" ? {} : sentMessages(request.messages.length, () => `${request.seq}${String(++sent).padStart(2, "0")}`), { "x-line-request-id": requestId });
       return;
     }
-    if (req.method === "POST" && url === "/v2/bot/chat/loading/start") return send(202, {});
+    if (checked.refusal) {
+      if (checked.problems.length > 0) this.refused.push(problemLines(checked.problems));
+      return answer(checked.refusal);
+    }
+    if (operationId === "showLoadingAnimation") return send(202, {});
     const profile = /^\/v2\/bot\/profile\/([^/?]+)$/.exec(url);
-    if (req.method === "GET" && profile) {
+    if (operationId === "getProfile" && profile) {
       const userId = decodeURIComponent(profile[1]!);
       const displayName = this.displayNames.get(userId);
-      return displayName ? send(200, { userId, displayName }) : send(404, { message: "Not found" });
+      return displayName ? send(200, { userId, displayName }) : answer(LINE_ANSWERS.notFound);
     }
-    if (req.method === "GET" && /^\/v2\/bot\/message\/[^/]+\/content$/.test(url)) {
-      res.writeHead(200, { "content-type": "image/jpeg" }).end(Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00]));
+    if (operationId === "getMessageContent") {
+      res.writeHead(200, { "content-type": "image/jpeg", "x-line-request-id": newLineRequestId() }).end(Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00]));
       return;
     }
-    send(404, { message: "Not found" });
+    answer(LINE_ANSWERS.notFound);
   }
 }
 

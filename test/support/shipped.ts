@@ -21,7 +21,7 @@ import type { messagingApi } from "@line/bot-sdk";
 import { openDatabase, type Database } from "../../src/db/database.ts";
 import { retryKeyFor } from "../../src/line/gateway.ts";
 import { createPostgresDatabase } from "./database.ts";
-import { ACCESS_TOKEN, actionsOf, CHANNEL_SECRET, newEventId, sign, textOf, type Event } from "./harness.ts";
+import { ACCESS_TOKEN, actionsOf, BOT_USER_ID, CHANNEL_SECRET, newEventId, sign, textOf, type Event } from "./harness.ts";
 import { LineServer, waitUntil, type LineRequest } from "./line-server.ts";
 
 export type ShippedDatabase = "postgres" | "pglite";
@@ -181,7 +181,7 @@ export class ShippedBot {
 
   /** Posts events as one signed delivery; returns the HTTP status. */
   async deliver(events: Event[]): Promise<number> {
-    const res = await this.post(JSON.stringify({ destination: "Ubot", events }));
+    const res = await this.post(JSON.stringify({ destination: BOT_USER_ID, events }));
     await res.arrayBuffer();
     return res.status;
   }
