@@ -1,8 +1,9 @@
 // Announcements as coordinators see them: "ส่งประกาศ" (compose, preview,
 // send now or schedule) and "รายงานการส่ง" (each recent announcement's
 // delivery: sent, failed, pending, blocked; a scheduled one can be
-// cancelled until it starts). Coordinators only; areas, the linked meeting
-// and the announcement to cancel are checked again on the server.
+// cancelled until it starts, as can other coordinators' scheduled ones in
+// the area). Coordinators only; areas, the linked meeting and the
+// announcement to cancel are checked again on the server.
 import type { Engine } from "../engine/engine.ts";
 import { entryButton } from "../engine/engine.ts";
 import { END, type Button, type FlowData, type FlowDef, type MenuEntry, type Outgoing, type Reply, type TurnContext } from "../engine/types.ts";
@@ -13,8 +14,11 @@ import { mayOrganise } from "../meetings/organize-store.ts";
 import type { StaffAction } from "../staff/staff-module.ts";
 import { staffOnly } from "../staff/staff-module.ts";
 import { thaiDateTime } from "../thai/format.ts";
-import { announcementsBy, cancelAnnouncement, createAnnouncement, deliveryCounts } from "./announcement-store.ts";
+import { enqueuePush } from "../outbox/outbox.ts";
+import { isStaff } from "../staff/roles.ts";
+import { announcementsBy, cancelAnnouncement, createAnnouncement, deliveryCounts, manageableAnnouncement, scheduledInAreaOf } from "./announcement-store.ts";
 import { audienceOf, COMPOSE_FLOW, composeFlow, meetingIdOf } from "./compose-flow.ts";
+import { announcementExcerpt } from "./message.ts";
 import { resolveRecipients } from "./recipients.ts";
 import { ANNOUNCE_TEXT as T } from "./texts.ts";
 
@@ -28,7 +32,7 @@ export const ANNOUNCE_ACTIONS: readonly StaffAction[] = [
 
 const text = (t: string): Reply => ({ kind: "text", text: t });
 const menuButton = entryButton;
-const excerpt = (t: string) => ([...t].length > 40 ? `${[...t].slice(0, 39).join("")}…` : t).replace(/\s+/g, " ");
+const excerpt = announcementExcerpt;
 const idOf = (arg: unknown) => (typeof arg === "string" && /^\d{1,9}$/.test(arg) ? Number(arg) : null);
 
 export function announceModule(options: { engine: () => Engine; pushQuotaMonthly: number }): { flows: FlowDef[]; menu: MenuEntry[] } {
@@ -70,22 +74,25 @@ export function announceModule(options: { engine: () => Engine; pushQuotaMonthly
 
   async function report(ctx: TurnContext): Promise<Outgoing> {
     const rows = await announcementsBy(ctx.tx, ctx.userId);
-    if (rows.length === 0) return withMenu(ctx, [text(T.reportNone)], [menuButton(ANNOUNCE_ENTRIES.compose, T.menu.compose)]);
-    const lines: string[] = [T.reportIntro];
+    // Others' scheduled ones in the area: whoever covers it may stop them (a colleague away, a role revoked).
+    const others = await scheduledInAreaOf(ctx.tx, ctx.userId);
+    if (rows.length === 0 && others.length === 0) return withMenu(ctx, [text(T.reportNone)], [menuButton(ANNOUNCE_ENTRIES.compose, T.menu.compose)]);
+    const lines: string[] = rows.length > 0 ? [T.reportIntro] : [];
     const buttons: Button[] = [];
-    for (const [i, a] of rows.entries()) {
+    for (const [i, a] of [...rows, ...others].entries()) {
+      if (i === rows.length) lines.push(T.reportOthers);
       const status = a.status === "SCHEDULED" ? T.status.SCHEDULED(thaiDateTime(a.scheduledAt)) : T.status[a.status];
       const counts = a.status === "SENDING" || a.status === "SENT" ? await deliveryCounts(ctx.tx, a.id) : null;
       lines.push(T.reportRow(i + 1, excerpt(a.text), status, counts));
       if (a.status === "SCHEDULED") buttons.push(menuButton(ANNOUNCE_ENTRIES.cancel, T.cancelButton(i + 1), String(a.id)));
     }
-    lines.push(T.reportNote);
+    if (rows.length > 0) lines.push(T.reportNote);
     return withMenu(ctx, [text(lines.join("\n\n"))], buttons);
   }
 
   async function startCancel(ctx: TurnContext, arg?: string): Promise<Outgoing> {
     const id = idOf(arg);
-    const a = id === null ? null : await ctx.tx.announcement.findFirst({ where: { id, createdBy: ctx.userId } });
+    const a = id === null ? null : await manageableAnnouncement(ctx.tx, ctx.userId, id);
     if (!a) return say(ctx, T.notFound);
     if (a.status !== "SCHEDULED") return say(ctx, T.cancelTooLate);
     return options.engine().startFlow(ctx, CANCEL_FLOW, { data: { announcementId: String(a.id) } });
@@ -101,7 +108,7 @@ export function announceModule(options: { engine: () => Engine; pushQuotaMonthly
         slot: "confirmed",
         prompt: async (ctx) => {
           const id = idOf(ctx.state.data.announcementId);
-          const a = id === null ? null : await ctx.tx.announcement.findFirst({ where: { id, createdBy: ctx.userId } });
+          const a = id === null ? null : await manageableAnnouncement(ctx.tx, ctx.userId, id);
           return [text(a ? T.askCancel(excerpt(a.text), thaiDateTime(a.scheduledAt)) : T.notFound)];
         },
         expects: T.cancelExpects,
@@ -118,8 +125,18 @@ export function announceModule(options: { engine: () => Engine; pushQuotaMonthly
     async complete(ctx, d) {
       if (d.confirmed !== "yes") return say(ctx, T.cancelKept);
       const id = idOf(d.announcementId);
-      const outcome = id === null ? "not-found" : await cancelAnnouncement(ctx.tx, ctx.userId, id, ctx.now);
-      return say(ctx, outcome === "cancelled" ? T.cancelled : outcome === "too-late" ? T.cancelTooLate : T.notFound);
+      const outcome = id === null ? { kind: "not-found" as const } : await cancelAnnouncement(ctx.tx, ctx.userId, id, ctx.now);
+      if (outcome.kind !== "cancelled") return say(ctx, outcome.kind === "too-late" ? T.cancelTooLate : T.notFound);
+      const a = outcome.announcement;
+      // The author hears that a colleague stopped it, while they are still a coordinator to hear it.
+      if (a.createdBy !== ctx.userId && (await isStaff(ctx.tx, a.createdBy, "COORDINATOR"))) {
+        await enqueuePush(ctx.tx, a.createdBy, [{ type: "text", text: T.cancelledByOther(excerpt(a.text), thaiDateTime(a.scheduledAt)) }], {
+          purpose: "announcement.cancelled",
+          now: ctx.now,
+          dedupeKey: `announcement-cancelled:${a.id}`,
+        });
+      }
+      return say(ctx, T.cancelled);
     },
   };
 

@@ -1,6 +1,11 @@
 // Announcements in the database: composing one (with its areas and photo),
 // what a coordinator may link, the delivery report and cancelling.
 //
+// Who may cancel a scheduled announcement: any coordinator whose area, now,
+// covers all its areas (src/staff/roles.ts), the author included while
+// their role lasts. An author who lost the role cannot; the send job
+// cancels what they left scheduled (send-job.ts).
+//
 // The photo: the chat turn must stay fast and LINE calls stay outside
 // transactions, so composing does not fetch it. It stores a media_file
 // placeholder (contentType PENDING_PHOTO, no bytes, sha256 "line:<message
@@ -8,9 +13,10 @@
 // fetches the bytes soon after the turn commits, well before LINE drops
 // the content; a scheduled announcement waits for its photo.
 import type { Tx } from "../db/database.ts";
-import type { Announcement, AnnouncementAudience, Meeting } from "../generated/prisma/client.ts";
+import type { Announcement, AnnouncementAudience, AnnouncementArea, Meeting } from "../generated/prisma/client.ts";
 import type { Area } from "../meetings/organize-areas.ts";
 import { mayOrganise } from "../meetings/organize-store.ts";
+import { coordinatesAll, coordinatorCoverage } from "../staff/roles.ts";
 
 export const PENDING_PHOTO = "application/x-line-pending";
 export const LOST_PHOTO = "application/x-line-unavailable";
@@ -92,18 +98,41 @@ export async function announcementsBy(tx: Tx, userId: string, limit = 5): Promis
   return tx.announcement.findMany({ where: { createdBy: userId }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: limit });
 }
 
-export type CancelOutcome = "cancelled" | "too-late" | "not-found";
+/** Scheduled announcements of others that this coordinator's area covers, soonest first. */
+export async function scheduledInAreaOf(tx: Tx, userId: string, limit = 5): Promise<Announcement[]> {
+  const covers = await coordinatorCoverage(tx, userId);
+  const rows = await tx.announcement.findMany({
+    where: { status: "SCHEDULED", createdBy: { not: userId } },
+    include: { areas: true },
+    orderBy: [{ scheduledAt: "asc" }, { id: "asc" }],
+    take: 200,
+  });
+  const mine: Announcement[] = [];
+  for (const { areas, ...a } of rows) {
+    if (mine.length >= limit) break;
+    if (await covers(areas)) mine.push(a);
+  }
+  return mine;
+}
+
+/** The announcement, if this user may cancel it now (see the top of this file). */
+export async function manageableAnnouncement(tx: Tx, userId: string, id: number): Promise<(Announcement & { areas: AnnouncementArea[] }) | null> {
+  const a = await tx.announcement.findUnique({ where: { id }, include: { areas: true } });
+  return a && (await coordinatesAll(tx, userId, a.areas)) ? a : null;
+}
+
+export type CancelOutcome = { kind: "cancelled"; announcement: Announcement } | { kind: "too-late" | "not-found" };
 
 /**
- * Only the author, only while SCHEDULED. The send job holds the row lock
- * while it starts a send, so this waits for it and then sees SENDING.
+ * Only while SCHEDULED. The send job holds the row lock while it starts a
+ * send, so this waits for it and then sees SENDING.
  */
 export async function cancelAnnouncement(tx: Tx, userId: string, id: number, now: Date): Promise<CancelOutcome> {
+  const a = await manageableAnnouncement(tx, userId, id);
+  if (!a) return { kind: "not-found" };
   const { count } = await tx.announcement.updateMany({
-    where: { id, createdBy: userId, status: "SCHEDULED" },
+    where: { id, status: "SCHEDULED" },
     data: { status: "CANCELLED", cancelledAt: now },
   });
-  if (count === 1) return "cancelled";
-  const mine = await tx.announcement.count({ where: { id, createdBy: userId } });
-  return mine > 0 ? "too-late" : "not-found";
+  return count === 1 ? { kind: "cancelled", announcement: a } : { kind: "too-late" };
 }

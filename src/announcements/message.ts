@@ -20,6 +20,9 @@ export interface AnnouncementContent {
   meeting: Pick<Meeting, "id" | "title" | "startsAt" | "endsAt" | "placeName" | "address"> | null;
 }
 
+/** The first words of an announcement, on one line, for lists and notices. */
+export const announcementExcerpt = (t: string) => ([...t].length > 40 ? `${[...t].slice(0, 39).join("")}…` : t).replace(/\s+/g, " ");
+
 export function announcementMessages(a: AnnouncementContent): messagingApi.Message[] {
   const messages: messagingApi.Message[] = [{ type: "text", text: `${T.header}\n\n${a.text}` }];
   if (a.image === "preview") messages.push({ type: "text", text: T.previewImage });

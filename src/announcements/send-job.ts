@@ -10,6 +10,12 @@
 // that dies mid-send is taken over without a second delivery.
 // Finish: a SENDING announcement whose chunks are all SENT or FAILED is SENT.
 //
+// The author's role is asked again at the start: a coordinator whose role no
+// longer covers every area of the announcement (revoked, or moved) keeps no
+// power to send it. It is cancelled, not sent, and the coordinators of its
+// areas are told (the admins, if it has none), so one of them can send it
+// again as their own.
+//
 // Photos: fetched from LINE here, outside any transaction, into the
 // media_file placeholder the compose flow left (see announcement-store.ts).
 // An announcement waits for its photo; a photo LINE no longer has is
@@ -23,8 +29,18 @@ import { LineApiError, type LineGateway } from "../line/gateway.ts";
 import type { Logger } from "../log.ts";
 import { enqueueMulticast, MULTICAST_CHUNK } from "../outbox/outbox.ts";
 import { LOST_PHOTO, PENDING_PHOTO } from "./announcement-store.ts";
-import { announcementMessages } from "./message.ts";
+import { entryButton } from "../engine/engine.ts";
+import type { Announcement } from "../generated/prisma/client.ts";
+import { areaNames, type Area } from "../meetings/organize-areas.ts";
+import { notifyStaff } from "../staff/notify.ts";
+import { adminsOf, coordinatesAll, coordinatorsMeeting } from "../staff/roles.ts";
+import { thaiDateTime } from "../thai/format.ts";
+import { announcementExcerpt, announcementMessages } from "./message.ts";
 import { resolveRecipients } from "./recipients.ts";
+import { ANNOUNCE_TEXT as T } from "./texts.ts";
+
+/** The compose entry (announce-module.ts), for the button in the notice. */
+const COMPOSE_ENTRY = "announce";
 
 export const ANNOUNCEMENT_PURPOSE = "announcement";
 export const announcementKey = (id: number) => `announcement:${id}`;
@@ -93,7 +109,12 @@ export function announcementSendJob(options: AnnouncementSendOptions): Job {
       const id = due[0]?.id;
       if (id === undefined) return false;
       const a = await tx.announcement.findUniqueOrThrow({ where: { id }, include: { areas: true, meeting: true } });
-      const recipients = await resolveRecipients(tx, { areas: a.areas.map(({ level, areaId }) => ({ level, areaId })), audience: a.audience });
+      const areas = a.areas.map(({ level, areaId }) => ({ level, areaId }));
+      if (!(await coordinatesAll(tx, a.createdBy, areas))) {
+        await cancelForLostRole(tx, a, areas, now);
+        return true;
+      }
+      const recipients = await resolveRecipients(tx, { areas, audience: a.audience });
       const photo = a.imageMediaId ? await tx.mediaFile.findUnique({ where: { id: a.imageMediaId }, select: { id: true, contentType: true } }) : null;
       // A meeting cancelled or started since composing: no register button for it.
       const meeting = a.meeting && a.meeting.status === "SCHEDULED" && a.meeting.startsAt.getTime() > now.getTime() ? a.meeting : null;
@@ -127,6 +148,24 @@ export function announcementSendJob(options: AnnouncementSendOptions): Job {
       logger.info("announcement started", { announcementId: id, recipients: recipients.length, chunks: Math.ceil(recipients.length / MULTICAST_CHUNK) });
       return true;
     });
+  }
+
+  async function cancelForLostRole(tx: Tx, a: Announcement, areas: Area[], now: Date): Promise<void> {
+    await tx.announcement.update({ where: { id: a.id }, data: { status: "CANCELLED", cancelledAt: now } });
+    const coordinators = (await coordinatorsMeeting(tx, areas)).filter((u) => u !== a.createdBy);
+    const told = coordinators.length > 0 ? coordinators : (await adminsOf(tx)).filter((u) => u !== a.createdBy);
+    const message = T.cancelledRoleGone(announcementExcerpt(a.text), thaiDateTime(a.scheduledAt), await areaNames(tx, areas));
+    await notifyStaff(tx, told, {
+      content: { replies: [{ kind: "text", text: message }], buttons: [entryButton(COMPOSE_ENTRY, T.menu.compose)] },
+      digestLine: message,
+      // It was due now: whoever sends it again needs to know today.
+      urgent: true,
+      purpose: "announcement.role-gone",
+      now,
+      dedupeKey: `announcement-role-gone:${a.id}`,
+    });
+    await options.beforeCommit?.(tx, a.id);
+    logger.warn("announcement cancelled: its author no longer covers its areas", { announcementId: a.id, told: told.length });
   }
 
   async function finish(now: Date): Promise<number> {

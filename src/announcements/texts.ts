@@ -89,6 +89,7 @@ export const ANNOUNCE_TEXT = {
         ? [`   ส่งถึง ${counts.sent} · ไม่สำเร็จ ${counts.failed} · รอส่ง ${counts.pending} · บล็อกบัญชี ${counts.blocked}`]
         : []),
     ].join("\n"),
+  reportOthers: "รอส่งในพื้นที่ของท่าน (ผู้ประสานงานท่านอื่นตั้งเวลาไว้) ค่ะ",
   reportNote: "“บล็อกบัญชี” คือผู้รับที่เลิกติดตามบัญชีนี้ จึงไม่ได้รับข้อความค่ะ",
   cancelButton: (n: number) => `ยกเลิกประกาศ ${n}`,
   // Cancel
@@ -99,5 +100,15 @@ export const ANNOUNCE_TEXT = {
   cancelKept: "ประกาศยังตั้งเวลาส่งไว้เหมือนเดิมค่ะ",
   cancelled: "ยกเลิกประกาศแล้วค่ะ จะไม่มีการส่ง",
   cancelTooLate: "ขออภัยค่ะ ประกาศนี้เริ่มส่งไปแล้ว ยกเลิกไม่ได้",
-  notFound: "ขออภัยค่ะ ไม่พบประกาศนี้ของท่าน",
+  notFound: "ขออภัยค่ะ ไม่พบประกาศนี้ หรือประกาศนี้อยู่นอกพื้นที่ที่ท่านดูแล",
+  // Pushed to the author when another coordinator of the area cancels theirs.
+  cancelledByOther: (excerpt: string, at: string) =>
+    `ประกาศ “${excerpt}” ที่ท่านตั้งเวลาส่ง ${at} ถูกยกเลิกโดยผู้ประสานงานในพื้นที่แล้วค่ะ จะไม่มีการส่ง`,
+  // Pushed to the area's coordinators when the send job finds the author's role gone.
+  cancelledRoleGone: (excerpt: string, at: string, areas: string) =>
+    [
+      `📢 ประกาศ “${excerpt}” ที่ตั้งเวลาส่ง ${at} ถึง ${areas} ถูกยกเลิก ไม่ได้ส่งค่ะ`,
+      "เพราะผู้เขียนไม่ได้เป็นผู้ประสานงานของพื้นที่นี้แล้ว",
+      "หากยังต้องการส่ง แตะ “ส่งประกาศ” เพื่อเขียนใหม่ได้ค่ะ",
+    ].join("\n"),
 } as const;

@@ -9,8 +9,9 @@
 //   npm run roles -- list
 //
 // A LINE user id is shown in the bot's profile card (ข้อมูลของฉัน) to its
-// owner, so a new secretary can read it out. Exit codes: 0 done, 1 failure
-// (unknown area), 2 bad usage.
+// owner, so a new secretary can read it out. Revoking also voids the unused
+// invite codes the person made that their remaining roles do not cover.
+// Exit codes: 0 done, 1 failure (unknown area), 2 bad usage.
 import { userInfo } from "node:os";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -102,8 +103,12 @@ async function main(): Promise<number> {
       const done = await db.transaction((tx) => grantRole(tx, userId, grant, by));
       console.log(done ? `Granted: ${userId} is now ${what}.` : `${userId} was already ${what}; nothing changed.`);
     } else {
-      const done = await db.transaction((tx) => revokeRole(tx, userId, grant, by));
+      const { done, voided } = await db.transaction(async (tx) => {
+        const done = await revokeRole(tx, userId, grant, by);
+        return { done, voided: await tx.inviteCode.count({ where: { createdBy: userId, voidedAt: by.at } }) };
+      });
       console.log(done ? `Revoked: ${userId} is no longer ${what}.` : `${userId} was not ${what}; nothing changed.`);
+      if (voided > 0) console.log(`Voided ${voided} unused invite code(s) ${userId} had made.`);
     }
     return 0;
   } finally {

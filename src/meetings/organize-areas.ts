@@ -10,7 +10,7 @@
 import type { Tx } from "../db/database.ts";
 import type { Choice } from "../engine/types.ts";
 import type { AreaLevel } from "../generated/prisma/client.ts";
-import { councilsInScope, rolesOf } from "../staff/roles.ts";
+import { coordinatesAll, rolesOf } from "../staff/roles.ts";
 
 export interface Area {
   level: AreaLevel;
@@ -69,24 +69,12 @@ export async function areaChoices(tx: Tx, userId: string, labels: { province: (n
 
 /** Is the area inside what this user coordinates? Asked on the server, never trusted from a button. */
 export async function areaWithin(tx: Tx, userId: string, area: Area): Promise<boolean> {
-  const g = await coordinatorGrants(tx, userId);
-  switch (area.level) {
-    case "PROVINCE":
-      return g.provinces.includes(area.areaId);
-    case "DISTRICT": {
-      if (g.districts.includes(area.areaId)) return true;
-      const d = await tx.district.findUnique({ where: { id: area.areaId }, select: { provinceId: true } });
-      return d !== null && g.provinces.includes(d.provinceId);
-    }
-    case "COUNCIL":
-      return (await councilsInScope(tx, userId, "COORDINATOR")).includes(area.areaId);
-  }
+  return coordinatesAll(tx, userId, [area]);
 }
 
+/** Are all these areas (at least one) inside what this user coordinates now? src/staff/roles.ts decides. */
 export async function allWithin(tx: Tx, userId: string, areas: Area[]): Promise<boolean> {
-  if (areas.length === 0) return false;
-  for (const a of areas) if (!(await areaWithin(tx, userId, a))) return false;
-  return true;
+  return coordinatesAll(tx, userId, areas);
 }
 
 /** "อ.กันทรลักษ์, ต.ละลาย" for summaries. */

@@ -2,14 +2,16 @@
 // telling registrants. Everything runs in the turn's transaction, so a
 // change and its pushes (outbox rows) commit together.
 //
-// Who may organise a meeting: a coordinator who created it, or one whose
-// area contains every area of its audience (a province coordinator may fix
-// a district coordinator's meeting; a coordinator of another district may
-// not). Asked again at every write: menu arguments can be forged.
+// Who may organise a meeting: a coordinator whose area, now, contains every
+// area of its audience (a province coordinator may fix a district
+// coordinator's meeting; a coordinator of another district may not), not
+// whoever created it: a creator whose role was revoked keeps no power over
+// it, and the area's other coordinators can carry on. Asked again at every
+// write: menu arguments can be forged.
 import type { Tx } from "../db/database.ts";
 import type { Meeting } from "../generated/prisma/client.ts";
 import { enqueuePush } from "../outbox/outbox.ts";
-import { isStaff } from "../staff/roles.ts";
+import { coordinatorCoverage } from "../staff/roles.ts";
 import { meetingPlace, meetingWhen } from "./format.ts";
 import { lockMeetingForChange, parseMeetingId, promoteAfterChange } from "./meeting-store.ts";
 import { allWithin, type Area } from "./organize-areas.ts";
@@ -29,11 +31,17 @@ export interface NewMeeting {
   audience: Area[];
 }
 
-export async function mayOrganise(tx: Tx, userId: string, meeting: Pick<Meeting, "id" | "createdBy">): Promise<boolean> {
-  if (!(await isStaff(tx, userId, "COORDINATOR"))) return false;
-  if (meeting.createdBy === userId) return true;
-  const audience = await tx.meetingAudience.findMany({ where: { meetingId: meeting.id }, select: { level: true, areaId: true } });
-  return allWithin(tx, userId, audience);
+export async function mayOrganise(tx: Tx, userId: string, meeting: Pick<Meeting, "id">): Promise<boolean> {
+  return (await organiserTest(tx, userId))(meeting);
+}
+
+/** mayOrganise for many meetings: the user's roles are read once. */
+async function organiserTest(tx: Tx, userId: string): Promise<(meeting: Pick<Meeting, "id">) => Promise<boolean>> {
+  const covers = await coordinatorCoverage(tx, userId);
+  return async (meeting) => {
+    const audience = await tx.meetingAudience.findMany({ where: { meetingId: meeting.id }, select: { level: true, areaId: true } });
+    return covers(audience);
+  };
 }
 
 /** The meeting a button names, if this coordinator may organise it. */
@@ -52,13 +60,22 @@ export async function createMeeting(tx: Tx, userId: string, m: NewMeeting, now: 
   });
 }
 
-/** Upcoming meetings this coordinator created, soonest first, with their registration counts. */
+/**
+ * Upcoming meetings this coordinator may organise (their area's, whoever
+ * created them), soonest first, with their registration counts.
+ */
 export async function meetingsOrganisedBy(tx: Tx, userId: string, now: Date, limit = 5) {
-  const meetings = await tx.meeting.findMany({
-    where: { createdBy: userId, status: "SCHEDULED", endsAt: { gt: now } },
+  const may = await organiserTest(tx, userId);
+  const upcoming = await tx.meeting.findMany({
+    where: { status: "SCHEDULED", endsAt: { gt: now } },
     orderBy: [{ startsAt: "asc" }, { id: "asc" }],
-    take: limit,
+    take: 200,
   });
+  const meetings: typeof upcoming = [];
+  for (const m of upcoming) {
+    if (meetings.length >= limit) break;
+    if (await may(m)) meetings.push(m);
+  }
   const counts = await tx.meetingRegistration.groupBy({
     by: ["meetingId", "status"],
     where: { meetingId: { in: meetings.map((m) => m.id) }, status: { in: ["REGISTERED", "WAITLISTED"] } },

@@ -180,7 +180,8 @@ export const ORGANIZE_TEXT = {
   noArea: "ยังไม่พบพื้นที่ที่ท่านดูแลค่ะ กรุณาติดต่อผู้ดูแลระบบ",
   // My meetings
   mineNone: "ท่านยังไม่มีการประชุมที่กำลังจะมาถึงค่ะ แตะ “สร้างการประชุม” เพื่อสร้างใหม่",
-  mineIntro: (count: number) => `การประชุมที่ท่านจัด ${count} รายการค่ะ`,
+  // Every upcoming meeting of the coordinator's area, whoever created it.
+  mineIntro: (count: number) => `การประชุมในพื้นที่ของท่าน ${count} รายการค่ะ`,
   mineRow: (n: number, title: string, when: string, registered: number, waiting: number, capacity: string) =>
     `${n}. ${title}\n   ${when}\n   ลงทะเบียน ${registered} คน รอที่นั่ง ${waiting} คน (ที่นั่ง ${capacity})`,
   mineHint: "แตะ “แก้ไข” หรือ “ยกเลิก” ตามหมายเลขการประชุมค่ะ",

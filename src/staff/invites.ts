@@ -5,7 +5,7 @@
 // confuse when read aloud or typed on a phone (no 0/O, 1/I/L).
 import { randomInt } from "node:crypto";
 import type { Tx } from "../db/database.ts";
-import { grantRole, validGrant, type RoleGrant } from "./roles.ts";
+import { grantRole, mayIssueInvite, validGrant, type RoleGrant } from "./roles.ts";
 
 const ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 export const INVITE_CODE_LENGTH = 8;
@@ -45,11 +45,14 @@ export async function createInvite(
 export type RedeemResult =
   | { status: "granted"; grant: RoleGrant }
   | { status: "already"; grant: RoleGrant } // the user had the role: the code is still spent
-  | { status: "unknown" | "used" | "expired" };
+  | { status: "unknown" | "used" | "expired" }
+  | { status: "revoked" }; // the maker no longer holds the role that let them make it
 
 /**
  * Spends a code for this user. The UPDATE … WHERE usedAt IS NULL makes two
- * people typing the same code at once get one grant between them.
+ * people typing the same code at once get one grant between them. The
+ * maker's role is asked again here: revoking it voids their codes, and a
+ * code whose maker lost the area some other way must not outlive it either.
  */
 export async function redeemInvite(tx: Tx, typed: string, userId: string, now: Date): Promise<RedeemResult> {
   const code = normaliseInviteCode(typed);
@@ -58,12 +61,14 @@ export async function redeemInvite(tx: Tx, typed: string, userId: string, now: D
   if (!invite) return { status: "unknown" };
   if (invite.usedAt) return { status: "used" };
   if (invite.expiresAt.getTime() <= now.getTime()) return { status: "expired" };
+  const grant: RoleGrant = { role: invite.role, level: invite.level, areaId: invite.areaId };
+  if (invite.voidedAt || !(await mayIssueInvite(tx, invite.createdBy, grant))) return { status: "revoked" };
+  // voidedAt too: a revocation committing meanwhile wins over this use.
   const { count } = await tx.inviteCode.updateMany({
-    where: { id: invite.id, usedAt: null },
+    where: { id: invite.id, usedAt: null, voidedAt: null },
     data: { usedAt: now, usedBy: userId },
   });
-  if (count !== 1) return { status: "used" };
-  const grant: RoleGrant = { role: invite.role, level: invite.level, areaId: invite.areaId };
+  if (count !== 1) return (await tx.inviteCode.count({ where: { id: invite.id, voidedAt: { not: null } } })) > 0 ? { status: "revoked" } : { status: "used" };
   const granted = await grantRole(tx, userId, grant, { by: invite.createdBy, at: now, via: `invite:${invite.id}` });
   return { status: granted ? "granted" : "already", grant };
 }

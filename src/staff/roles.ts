@@ -97,6 +97,123 @@ export async function councilsInScope(tx: Tx, lineUserId: string, role?: "SECRET
   return rows.map((r) => r.id);
 }
 
+/** An area a role or an audience names. */
+export interface StaffArea {
+  level: AreaLevel;
+  areaId: number;
+}
+
+/**
+ * What this user coordinates now, as a test of areas: true when their
+ * district or province contains every area given (none: false). Rights to
+ * announcements, meetings and invite codes ask here at the moment they are
+ * used, so a revoked role stops working at once whoever created the thing.
+ */
+export async function coordinatorCoverage(tx: Tx, lineUserId: string): Promise<(areas: readonly StaffArea[]) => Promise<boolean>> {
+  const grants = (await rolesOf(tx, lineUserId)).filter((g) => g.role === "COORDINATOR");
+  const provinces = new Set(grants.filter((g) => g.level === "PROVINCE").map((g) => g.areaId));
+  const districts = new Set(grants.filter((g) => g.level === "DISTRICT").map((g) => g.areaId));
+  const provinceOfDistrict = new Map<number, number | null>();
+  const districtProvince = async (districtId: number) => {
+    if (!provinceOfDistrict.has(districtId)) {
+      const d = await tx.district.findUnique({ where: { id: districtId }, select: { provinceId: true } });
+      provinceOfDistrict.set(districtId, d?.provinceId ?? null);
+    }
+    return provinceOfDistrict.get(districtId)!;
+  };
+  const covers = async (area: StaffArea): Promise<boolean> => {
+    switch (area.level) {
+      case "PROVINCE":
+        return provinces.has(area.areaId);
+      case "DISTRICT": {
+        if (districts.has(area.areaId)) return true;
+        const province = provinces.size > 0 ? await districtProvince(area.areaId) : null;
+        return province !== null && provinces.has(province);
+      }
+      case "COUNCIL": {
+        const place = await councilPlace(tx, area.areaId);
+        return place !== null && (districts.has(place.districtId) || provinces.has(place.provinceId));
+      }
+    }
+  };
+  return async (areas) => {
+    if (grants.length === 0 || areas.length === 0) return false;
+    for (const a of areas) if (!(await covers(a))) return false;
+    return true;
+  };
+}
+
+/** Does this user coordinate every one of these areas now? */
+export async function coordinatesAll(tx: Tx, lineUserId: string, areas: readonly StaffArea[]): Promise<boolean> {
+  return (await coordinatorCoverage(tx, lineUserId))(areas);
+}
+
+/**
+ * Coordinators whose area meets these areas: it contains one of them, or
+ * lies inside one (a district coordinator of a district a province-wide
+ * audience reaches). They are who hears about the areas' announcements.
+ */
+export async function coordinatorsMeeting(tx: Tx, areas: readonly StaffArea[]): Promise<string[]> {
+  if (areas.length === 0) return [];
+  const ids = (level: AreaLevel) => areas.filter((a) => a.level === level).map((a) => a.areaId);
+  const districts = await tx.district.findMany({
+    where: {
+      OR: [
+        { id: { in: ids("DISTRICT") } },
+        { provinceId: { in: ids("PROVINCE") } },
+        { tambons: { some: { councils: { some: { id: { in: ids("COUNCIL") } } } } } },
+      ],
+    },
+    select: { id: true, provinceId: true },
+  });
+  const rows = await tx.staffRole.findMany({
+    where: {
+      role: "COORDINATOR",
+      OR: [
+        { level: "DISTRICT", areaId: { in: districts.map((d) => d.id) } },
+        { level: "PROVINCE", areaId: { in: [...new Set([...ids("PROVINCE"), ...districts.map((d) => d.provinceId)])] } },
+      ],
+    },
+    select: { lineUserId: true },
+    orderBy: { id: "asc" },
+  });
+  return [...new Set(rows.map((r) => r.lineUserId))];
+}
+
+/**
+ * May this user hand out this role by invite code, now? A district
+ * coordinator invites secretaries of the district's councils; a province
+ * coordinator, secretaries of the province's councils and the coordinators
+ * of its districts. Asked when a code is made and again when it is used.
+ */
+export async function mayIssueInvite(tx: Tx, lineUserId: string, g: RoleGrant): Promise<boolean> {
+  if (g.role === "SECRETARY" && g.level === "COUNCIL") return coordinatesAll(tx, lineUserId, [{ level: "COUNCIL", areaId: g.areaId }]);
+  if (g.role === "COORDINATOR" && g.level === "DISTRICT") {
+    const d = await tx.district.findUnique({ where: { id: g.areaId }, select: { provinceId: true } });
+    return d !== null && coordinatesAll(tx, lineUserId, [{ level: "PROVINCE", areaId: d.provinceId }]);
+  }
+  return false;
+}
+
+/**
+ * Voids the unused invite codes this user made that their remaining roles
+ * no longer allow: a code is the maker's power passed on, so it ends with
+ * the role. Returns how many were voided.
+ */
+export async function voidInvitesBeyondRoles(tx: Tx, lineUserId: string, at: Date): Promise<number> {
+  const open = await tx.inviteCode.findMany({
+    where: { createdBy: lineUserId, usedAt: null, voidedAt: null, expiresAt: { gt: at } },
+    select: { id: true, role: true, level: true, areaId: true },
+  });
+  let voided = 0;
+  for (const code of open) {
+    if (await mayIssueInvite(tx, lineUserId, code)) continue;
+    const { count } = await tx.inviteCode.updateMany({ where: { id: code.id, usedAt: null, voidedAt: null }, data: { voidedAt: at } });
+    voided += count;
+  }
+  return voided;
+}
+
 /** LINE user ids of a council's secretaries. */
 export async function secretariesOf(tx: Tx, councilId: number): Promise<string[]> {
   const rows = await tx.staffRole.findMany({
@@ -154,11 +271,15 @@ export async function grantRole(tx: Tx, lineUserId: string, g: RoleGrant, by: Gr
   return count === 1;
 }
 
-/** Revokes a role; resolves false when the user did not have it. Audited. */
+/**
+ * Revokes a role; resolves false when the user did not have it. Audited.
+ * The invite codes it let them make go with it (voidInvitesBeyondRoles).
+ */
 export async function revokeRole(tx: Tx, lineUserId: string, g: RoleGrant, by: GrantBy): Promise<boolean> {
   const { count } = await tx.staffRole.deleteMany({ where: { lineUserId, ...g } });
   if (count > 0) {
     await tx.staffRoleAudit.create({ data: { lineUserId, ...g, granted: false, by: by.by, at: by.at, via: by.via } });
+    await voidInvitesBeyondRoles(tx, lineUserId, by.at);
   }
   return count > 0;
 }

@@ -131,6 +131,8 @@ export function staffModule(options: {
         return staffFirst(ctx, T.redeemed(await describeGrant(ctx.tx, result.grant)));
       case "already":
         return staffFirst(ctx, T.redeemAlready(await describeGrant(ctx.tx, result.grant)));
+      case "revoked":
+        return menuAfter(ctx, T.redeemMakerRevoked);
       default:
         return menuAfter(ctx, T.redeemRefused);
     }

@@ -65,6 +65,7 @@ export const STAFF_TEXT = {
   redeemAlready: (role: string) => `ท่านเป็น${role}อยู่แล้วค่ะ`,
   // Unknown, used and expired read the same: a guesser learns nothing.
   redeemRefused: "รหัสไม่ถูกต้องหรือหมดอายุค่ะ กรุณาตรวจสอบรหัสกับผู้ประสานงานที่ส่งให้",
+  redeemMakerRevoked: "รหัสเชิญนี้ใช้ไม่ได้แล้วค่ะ เพราะผู้ที่สร้างรหัสไม่ได้ดูแลพื้นที่นี้แล้ว กรุณาขอรหัสใหม่จากผู้ประสานงานของพื้นที่",
   redeemLocked: (until: string) => `ใส่รหัสผิดหลายครั้ง กรุณาลองใหม่หลังเวลา ${until} ค่ะ`,
 
   // --- notification settings ------------------------------------------------------

@@ -230,11 +230,11 @@ describe.each(DATABASE_KINDS)("announcements on %s", (kind) => {
     await coord.tap("ยืนยันยกเลิกประกาศ");
     expect(coord.lastText()).toMatch(/เริ่มส่งไปแล้ว ยกเลิกไม่ได้/);
     expect(deliveries(member!)).toHaveLength(2);
-    // A forged cancel of someone else's announcement.
-    const other = await coordinator("other");
+    // A forged cancel by a coordinator of another district: not theirs to touch.
+    const other = await coordinator("other", "DISTRICT", councilC.districtId);
     const a = await h.db.prisma.announcement.findFirstOrThrow({ where: { createdBy: coord.id } });
     await other.postback(encodePostback({ kind: "menu", entry: "announce-cancel", arg: String(a.id) }));
-    expect(other.lastText()).toMatch(/ไม่พบประกาศนี้ของท่าน/);
+    expect(other.lastText()).toMatch(/ไม่พบประกาศนี้ หรือประกาศนี้อยู่นอกพื้นที่ที่ท่านดูแล/);
   });
 
   it("1,200 recipients go in 3 chunks; the report shows sent, failed (a 400 for one chunk) and blocked", async () => {

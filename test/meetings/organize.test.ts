@@ -15,6 +15,8 @@ import { Harness, textOf, type ChatUser } from "../support/harness.ts";
 
 const KANTHARALAK = 3304;
 const NOT_FOUND = /ไม่พบการประชุมนี้ หรือท่านไม่ได้เป็นผู้จัดการประชุมนี้/;
+/** The number "ประชุมที่ฉันจัด" gives a meeting. */
+const rowOf = (list: string, title: string) => new RegExp(`(\\d+)\\. ${title}\\n`).exec(list)?.[1] ?? "?";
 
 describe.each(DATABASE_KINDS)("organising meetings on %s", (kind) => {
   let h: Harness;
@@ -166,7 +168,7 @@ describe.each(DATABASE_KINDS)("organising meetings on %s", (kind) => {
     await coord.say("ประชุมที่ฉันจัด");
     expect(coord.lastText()).toContain(m.title);
     expect(coord.lastText()).toContain("ลงทะเบียน 2 คน รอที่นั่ง 1 คน");
-    await coord.tap("แก้ไข 1");
+    await coord.tap(`แก้ไข ${rowOf(coord.lastText(), m.title)}`);
     expect(coord.lastText()).toMatch(/ต้องการแก้ข้อใด/);
     await coord.tap("วันเวลา");
     await coord.pick("เลือกวันเวลาเริ่ม", "2026-12-10T13:00");
@@ -188,8 +190,9 @@ describe.each(DATABASE_KINDS)("organising meetings on %s", (kind) => {
     }
     expect(pushesTo(gone!)).toEqual([]);
 
+    // The list holds every meeting of the district, earlier tests' too: find this one's number.
     await coord.say("ประชุมที่ฉันจัด");
-    await coord.tap("ยกเลิก 1");
+    await coord.tap(`ยกเลิก ${rowOf(coord.lastText(), m.title)}`);
     expect(coord.lastText()).toMatch(/ระบบจะแจ้งผู้ลงทะเบียน 3 ราย/);
     await coord.tap("ยืนยันยกเลิกประชุม");
     expect(coord.lastText()).toMatch(/ยกเลิกการประชุม .* แล้วค่ะ/);

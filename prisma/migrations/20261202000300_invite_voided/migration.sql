@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "invite_code" ADD COLUMN     "voidedAt" TIMESTAMP(3);
+
