@@ -14,6 +14,7 @@ import type { Logger } from "./log.ts";
 import { createMetrics, type MetricsRegistry } from "./metrics.ts";
 import { outboxProbe } from "./http/metrics.ts";
 import { announcementSendJob } from "./announcements/send-job.ts";
+import { reportRefusedAnnouncement } from "./announcements/refused.ts";
 import { MediaLinks } from "./http/media.ts";
 import { meetingReminderJob } from "./meetings/reminder-job.ts";
 import { outboxWorker } from "./outbox/worker.ts";
@@ -73,7 +74,8 @@ export function createApp(options: AppOptions) {
   jobs.add(announcementSendJob({ db, logger, media: mediaLinks, gateway }));
   // Without LINE credentials the outbox keeps its rows until a token is set.
   if (gateway) {
-    jobs.add(outboxWorker({ db, gateway, logger, now, quota: { ...config.pushQuota, adminLineUserIds: config.adminLineUserIds } }));
+    // A message LINE refuses for good is reported: an announcement to its author.
+    jobs.add(outboxWorker({ db, gateway, logger, now, quota: { ...config.pushQuota, adminLineUserIds: config.adminLineUserIds }, onRefused: reportRefusedAnnouncement }));
     // Photos of help requests: LINE keeps message contents for a limited time.
     jobs.add(photoFetcher({ db, gateway, logger }));
     // The staff rich menu for users with a role, the villagers' again when the last role goes.

@@ -10,6 +10,7 @@ import { announceModule, ANNOUNCE_ACTIONS } from "./announcements/announce-modul
 import { meetingsModule } from "./meetings/meetings-module.ts";
 import { ORGANIZE_ACTIONS, organizeModule } from "./meetings/organize-module.ts";
 import { membersModule } from "./members/members.ts";
+import { withHeldNotices } from "./outbox/held.ts";
 import type { ExportLinks } from "./reports/export-links.ts";
 import { reportsModule } from "./reports/reports-module.ts";
 import { staffModule } from "./staff/staff-module.ts";
@@ -65,7 +66,8 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
       case "postback": {
         const input = inputOf(event);
         if (!input) return { outgoing: null };
-        return { outgoing: await engine.handle(ctx, input) };
+        // Pushes held by a used-up monthly quota go out with this (free) reply.
+        return { outgoing: await withHeldNotices(ctx.tx, ctx.userId, ctx.now, await engine.handle(ctx, input)) };
       }
       default:
         return { outgoing: null };

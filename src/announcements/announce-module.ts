@@ -83,7 +83,8 @@ export function announceModule(options: { engine: () => Engine; pushQuotaMonthly
       if (i === rows.length) lines.push(T.reportOthers);
       const status = a.status === "SCHEDULED" ? T.status.SCHEDULED(thaiDateTime(a.scheduledAt)) : T.status[a.status];
       const counts = a.status === "SENDING" || a.status === "SENT" ? await deliveryCounts(ctx.tx, a.id) : null;
-      lines.push(T.reportRow(i + 1, excerpt(a.text), status, counts));
+      const shown = a.status === "SENT" && counts && counts.failed > 0 ? T.sentWithFailures(counts.sent) : status;
+      lines.push(T.reportRow(i + 1, excerpt(a.text), shown, counts));
       if (a.status === "SCHEDULED") buttons.push(menuButton(ANNOUNCE_ENTRIES.cancel, T.cancelButton(i + 1), String(a.id)));
     }
     if (rows.length > 0) lines.push(T.reportNote);

@@ -111,4 +111,14 @@ export const ANNOUNCE_TEXT = {
       "เพราะผู้เขียนไม่ได้เป็นผู้ประสานงานของพื้นที่นี้แล้ว",
       "หากยังต้องการส่ง แตะ “ส่งประกาศ” เพื่อเขียนใหม่ได้ค่ะ",
     ].join("\n"),
+  // Pushed to the author when LINE refuses the announcement (src/announcements/refused.ts).
+  refusedByLine: (excerpt: string, reason: string, line: string) =>
+    [
+      `⚠️ ประกาศ “${excerpt}” ส่งไม่สำเร็จค่ะ LINE ไม่รับประกาศนี้ ผู้รับจึงไม่ได้รับ`,
+      `สาเหตุ: ${reason}`,
+      `(LINE แจ้งว่า: ${line})`,
+      "กรุณาแจ้งผู้ดูแลระบบ แล้วส่งประกาศอีกครั้งค่ะ ดูผลได้ที่ “รายงานการส่ง”",
+    ].join("\n"),
+  // Report status of a finished announcement that LINE refused for some or all recipients.
+  sentWithFailures: (sent: number) => (sent === 0 ? "ส่งไม่สำเร็จ (LINE ไม่รับ)" : "ส่งแล้ว แต่ไม่สำเร็จบางส่วน"),
 } as const;

@@ -13,6 +13,8 @@ import type { SqlRunner } from "../db/driver.ts";
 
 export interface ClaimedMessage {
   id: number;
+  /** What caused it ("announcement", "request.status", …). */
+  purpose: string;
   recipients: string[];
   messages: messagingApi.Message[];
   retryKey: string;
@@ -41,12 +43,13 @@ export function outboxQueries(db: Database) {
                           AND ("leaseUntil" IS NULL OR "leaseUntil" <= $1::timestamp)
                         ORDER BY id LIMIT $3
                         FOR UPDATE SKIP LOCKED)
-          RETURNING id, recipients, messages, "retryKey", attempts`,
+          RETURNING id, purpose, recipients, messages, "retryKey", attempts`,
         [iso(now), iso(leaseUntil), limit],
       );
       return rows
         .map((r) => ({
           id: Number(r.id),
+          purpose: String(r.purpose),
           recipients: (json(r.recipients) as unknown[]).map(String),
           messages: json(r.messages) as messagingApi.Message[],
           retryKey: String(r.retryKey),
@@ -69,6 +72,7 @@ export function outboxQueries(db: Database) {
      * count, in one transaction. The messages can hold a name: not kept
      * after (as for answers in the inbox). Resolves the month's count before
      * and after, or null when the row was already SENT by another worker.
+     * LINE took a push, so the month's quota is not used up (held.ts).
      */
     async sent(row: ClaimedMessage, now: Date, month: string, onCounted?: (tx: SqlRunner, before: number, after: number) => Promise<void>) {
       return sql.transaction(async (tx) => {
@@ -77,7 +81,8 @@ export function outboxQueries(db: Database) {
              UPDATE outbox_message SET status = 'SENT', "sentAt" = $2::timestamp, "leaseUntil" = NULL, messages = '[]'::jsonb
               WHERE id = $1 AND status = 'PENDING' RETURNING id)
            INSERT INTO push_quota_usage (month, messages) SELECT $3, $4::int FROM sent
-           ON CONFLICT (month) DO UPDATE SET messages = push_quota_usage.messages + EXCLUDED.messages
+           ON CONFLICT (month) DO UPDATE SET messages = push_quota_usage.messages + EXCLUDED.messages,
+             "exhaustedAt" = NULL, "probeAt" = NULL
            RETURNING messages`,
           [row.id, iso(now), month, row.recipients.length],
         );
@@ -98,12 +103,33 @@ export function outboxQueries(db: Database) {
       );
     },
 
-    async failed(row: ClaimedMessage, attempts: number, reason: string): Promise<void> {
-      await sql.query(
-        `UPDATE outbox_message SET status = 'FAILED', attempts = $2, "lastError" = $3, "leaseUntil" = NULL
-          WHERE id = $1 AND status = 'PENDING' AND "leaseUntil" = $4::timestamp`,
-        [row.id, attempts, reason, iso(row.leaseUntil)],
-      );
+    /** FAILED for good; `then` runs in the same transaction (the refusal reported), only if this writer still held the row. */
+    async failed(row: ClaimedMessage, attempts: number, reason: string, then?: (tx: SqlRunner) => Promise<void>): Promise<void> {
+      await sql.transaction(async (tx) => {
+        const updated = await tx.query(
+          `UPDATE outbox_message SET status = 'FAILED', attempts = $2, "lastError" = $3, "leaseUntil" = NULL
+            WHERE id = $1 AND status = 'PENDING' AND "leaseUntil" = $4::timestamp
+            RETURNING id`,
+          [row.id, attempts, reason, iso(row.leaseUntil)],
+        );
+        if (updated.length > 0) await then?.(tx);
+      });
+    },
+
+    /**
+     * LINE said the month's quota is used up: the row waits for it (PENDING,
+     * its attempts untouched: the quota is the channel's, not the message's)
+     * and `record` notes the quota state in the same transaction (held.ts).
+     */
+    async heldForQuota<T>(row: ClaimedMessage, reason: string, record: (tx: SqlRunner) => Promise<T>): Promise<T> {
+      return sql.transaction(async (tx) => {
+        await tx.query(
+          `UPDATE outbox_message SET "lastError" = $2, "nextAttemptAt" = NULL, "leaseUntil" = NULL
+            WHERE id = $1 AND status = 'PENDING' AND "leaseUntil" = $3::timestamp`,
+          [row.id, reason, iso(row.leaseUntil)],
+        );
+        return record(tx);
+      });
     },
   };
 }

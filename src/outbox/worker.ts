@@ -9,13 +9,17 @@
 //  - Outcome: SENT plus the month's quota count in one transaction; 5xx,
 //    timeouts and network errors retried with backoff (2 s doubling to
 //    5 min) up to maxAttempts, then FAILED; other 4xx FAILED at once, with
-//    LINE's answer kept in lastError.
-//  - 429: the whole channel is paused in this process (nothing is sent until
-//    it resumes: 1 s doubling to 5 min per consecutive 429, as LINE sends no
-//    Retry-After). The row waits for the resume and the attempt is not
-//    counted towards FAILED: the limit is the channel's, not the message's.
-//    A 429 for an exhausted monthly quota therefore keeps rows PENDING until
-//    LINE takes them again (the quota warning comes before that).
+//    LINE's answer kept in lastError, and reported to whoever queued it
+//    (onRefused: an announcement's author is told why), never dropped unsaid.
+//  - 429 for the rate limit: the whole channel is paused in this process
+//    (nothing is sent until it resumes: 1 s doubling to 5 min per consecutive
+//    429, as LINE sends no Retry-After). The row waits for the resume and the
+//    attempt is not counted towards FAILED: the limit is the channel's.
+//  - 429 for an exhausted monthly quota (LINE's body says "monthly limit"):
+//    retrying until the month ends helps nobody. The month is marked used up
+//    for every instance (held.ts): rows stay PENDING, one push is tried every
+//    15 minutes (or at the new month), the admins are warned, and a held push
+//    to one user goes out in the reply to that user's next message instead.
 // Messages to one user within a claimed batch go out in id order; different
 // users, and multicasts, go out concurrently under LINE's rate limits.
 import type { Database } from "../db/database.ts";
@@ -25,6 +29,8 @@ import type { Logger } from "../log.ts";
 import { LINE_RATE_LIMITS, realPacing, TokenBucket, type Pacing, type RateLimit } from "./pace.ts";
 import { outboxQueries, type ClaimedMessage } from "./queries.ts";
 import { quotaMonth, quotaWatcher, type PushQuota } from "./quota.ts";
+import { isQuotaExhausted, quotaState, recordQuotaExhausted, takeProbe } from "./held.ts";
+import { refusalReason, summariseLineError, type RefusalReporter } from "./refusal.ts";
 
 export type OutboxGateway = Pick<LineGateway, "push" | "multicast">;
 
@@ -46,6 +52,8 @@ export interface OutboxWorkerOptions {
   /** The pacing's own time; tests inject a fake one. */
   pacing?: Pacing;
   quota?: PushQuota;
+  /** Told of each message LINE refused for good (4xx), in the transaction that marks it FAILED. */
+  onRefused?: RefusalReporter;
 }
 
 export const OUTBOX_DEFAULTS = {
@@ -86,7 +94,10 @@ export function outboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const watchQuota = options.quota ? quotaWatcher(options.quota, o.logger) : null;
   let resumeAt = 0;
   let throttles = 0;
-  const paused = () => clock().getTime() < resumeAt;
+  // LINE said the month's quota is used up during this run: the rest of the batch waits.
+  let quotaHeld = false;
+  let accepted = 0;
+  const paused = () => clock().getTime() < resumeAt || quotaHeld;
 
   async function send(row: ClaimedMessage): Promise<void> {
     // A 429 may have come while this row waited for its turn.
@@ -111,6 +122,7 @@ export function outboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       return;
     }
     throttles = 0;
+    accepted += 1;
     const now = clock();
     const month = quotaMonth(now);
     const counted = await queries.sent(row, now, month, (tx, before, after) =>
@@ -123,6 +135,18 @@ export function outboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     const now = clock();
     const status = error instanceof LineApiError ? error.status : undefined;
     const reason = (error instanceof Error ? error.message : String(error)).slice(0, 500);
+    if (isQuotaExhausted(error)) {
+      quotaHeld = true;
+      const admins = options.quota?.adminLineUserIds ?? [];
+      const first = await queries.heldForQuota(row, reason, (tx) => recordQuotaExhausted(tx, { now, adminLineUserIds: admins }));
+      if (first) {
+        o.logger.error("LINE monthly message quota used up: pushes held until it is back (tried every 15 minutes); replies still work", {
+          month: quotaMonth(now),
+          adminsToldAtTheirNextMessage: admins.length,
+        });
+      }
+      return;
+    }
     if (status === 429) {
       // Requests that were in flight together all get their 429 at once:
       // one pause for them, longer only if LINE still refuses after it.
@@ -136,12 +160,23 @@ export function outboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     }
     const attempts = row.attempts + 1;
     const retriable = error instanceof LineApiError && error.retriable && attempts < o.maxAttempts;
+    // LINE's own words (its message and details, no content of ours) for the log and the report.
+    const line = error instanceof LineApiError ? summariseLineError(error.body) : reason;
     if (retriable) await queries.retryLater(row, attempts, reason, new Date(now.getTime() + retryBackoffMs(attempts)));
-    else await queries.failed(row, attempts, reason);
+    else {
+      const refused = error instanceof LineApiError && status !== null && status !== undefined && status < 500;
+      await queries.failed(row, attempts, reason, async (tx) => {
+        if (refused && options.onRefused) {
+          await options.onRefused(tx, { outboxId: row.id, purpose: row.purpose, status, line, reason: refusalReason(status, error.body), now });
+        }
+      });
+    }
     o.logger[retriable ? "warn" : "error"](retriable ? "outbox send failed, will retry" : "outbox send failed for good", {
       outboxId: row.id,
+      purpose: row.purpose,
       attempts,
       status: status ?? null,
+      line,
     });
   }
 
@@ -172,7 +207,14 @@ export function outboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     },
     async runOnce(now: Date): Promise<number> {
       if (now.getTime() < resumeAt) return 0;
-      const rows = await queries.claim(now, new Date(now.getTime() + o.leaseMs), o.batchSize);
+      // The month's quota used up: one push now and then (the probe), else nothing.
+      const month = quotaMonth(now);
+      const quota = await quotaState(o.db.sql, month, now);
+      const probing = quota.exhausted;
+      if (probing && !(quota.probeDue && (await takeProbe(o.db.sql, month, now)))) return 0;
+      accepted = 0;
+      quotaHeld = false;
+      const rows = await queries.claim(now, new Date(now.getTime() + o.leaseMs), probing ? 1 : o.batchSize);
       if (rows.length === 0) return 0;
       const queue = lanes(rows);
       // A row whose outcome could not be written (the database failing)
@@ -185,6 +227,7 @@ export function outboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         }
       };
       await Promise.all(Array.from({ length: Math.min(o.concurrency, queue.length) }, runLanes));
+      if (probing && accepted > 0) o.logger.warn("LINE takes pushes again: the monthly quota is back", { month });
       if (errors.length > 0) throw errors[0];
       return rows.length;
     },
