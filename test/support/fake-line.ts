@@ -111,7 +111,16 @@ export class FakeLine {
           return this.answerContent(messageId);
         }),
       );
+    // Registered last, so it only gets what no route above took: LINE's 404
+    // (or its 400 for a bad request to an endpoint this fake does not model).
+    this.fallbackScopes = [this.baseUrl, this.dataBaseUrl].map((host) => {
+      let scope = nock(host).persist();
+      for (const method of ["GET", "POST", "PUT", "DELETE"]) scope = scope.intercept(/.*/, method).reply(route(() => lineAnswer(LINE_ANSWERS.notFound)));
+      return scope;
+    });
   }
+
+  private readonly fallbackScopes: nock.Scope[];
 
   /** LINE's refusals that come before any handling, then the handler; every answer gets an X-Line-Request-Id. */
   private gate(
@@ -230,6 +239,7 @@ export class FakeLine {
   close(): void {
     this.scope.persist(false);
     this.dataScope.persist(false);
+    for (const scope of this.fallbackScopes) scope.persist(false);
     for (const scope of this.richMenuScopes) scope.persist(false);
   }
 

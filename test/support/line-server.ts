@@ -175,6 +175,7 @@ export class LineServer {
       return answer(checked.refusal);
     }
     if (operationId === "showLoadingAnimation") return send(202, {});
+    if (operationId === "createRichMenu") return send(200, { richMenuId: `richmenu-${++this.seq}` });
     const profile = /^\/v2\/bot\/profile\/([^/?]+)$/.exec(url);
     if (operationId === "getProfile" && profile) {
       const userId = decodeURIComponent(profile[1]!);

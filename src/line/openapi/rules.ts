@@ -29,6 +29,11 @@ export const LINE_RULES = {
   uriLength: 1_000,
   /** Reference, image/video/icon URLs: max 2,000 characters, HTTPS only. */
   mediaUrlLength: 2_000,
+  /** Reference, rich menu: at most 20 areas; its size 800–2500 wide, at least 250 high, width ÷ height at least 1.45. */
+  richMenuAreas: 20,
+  richMenuWidth: [800, 2_500],
+  richMenuMinHeight: 250,
+  richMenuMinAspectRatio: 1.45,
 } as const;
 
 const R = LINE_RULES;
@@ -51,6 +56,7 @@ export function lineRuleProblems(operationId: string, body: unknown): SchemaProb
   if (operationId === "showLoadingAnimation" && typeof b.loadingSeconds === "number" && b.loadingSeconds % 5 !== 0) {
     problems.push({ property: "loadingSeconds", message: "must be a multiple of 5" });
   }
+  if (operationId === "createRichMenu" || operationId === "validateRichMenuObject") checkRichMenu(b, problems);
   if (Array.isArray(b.messages)) {
     b.messages.forEach((m, i) => {
       if (m && typeof m === "object") checkMessage(m as Json, at("messages", i), problems);
@@ -91,6 +97,27 @@ function checkMessage(m: Json, where: string, problems: SchemaProblem[]): void {
       if (typeof label === "string" && units(label) > R.quickReplyLabel) {
         push(at(at(at(at(where, "quickReply"), "items"), i), "action.label"), `Length must be between 1 and ${R.quickReplyLabel}`);
       }
+    });
+  }
+}
+
+/** The rich menu object's reference marks every field required; the schema marks none. */
+function checkRichMenu(menu: Json, problems: SchemaProblem[]): void {
+  const push = (property: string, message: string) => problems.push({ property, message });
+  for (const field of ["size", "selected", "name", "chatBarText", "areas"]) if (menu[field] === undefined) push(field, "must be specified");
+  const size = menu.size as { width?: unknown; height?: unknown } | undefined;
+  if (size && typeof size.width === "number" && typeof size.height === "number") {
+    const [min, max] = R.richMenuWidth;
+    if (size.width < min || size.width > max) push("size.width", `must be between ${min} and ${max}`);
+    if (size.height < R.richMenuMinHeight) push("size.height", `must be at least ${R.richMenuMinHeight}`);
+    if (size.width / size.height < R.richMenuMinAspectRatio) push("size", `width ÷ height must be at least ${R.richMenuMinAspectRatio}`);
+  }
+  if (Array.isArray(menu.areas)) {
+    if (menu.areas.length > R.richMenuAreas) push("areas", `Size must be between 0 and ${R.richMenuAreas}`);
+    menu.areas.forEach((area, i) => {
+      const a = (area ?? {}) as Json;
+      if (a.bounds === undefined) push(`areas[${i}].bounds`, "must be specified");
+      if (a.action === undefined) push(`areas[${i}].action`, "must be specified");
     });
   }
 }
