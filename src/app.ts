@@ -99,6 +99,7 @@ export function createApp(options: AppOptions) {
     logger,
     onStored: (keys) => processor.kick(keys),
     metrics,
+    metricsToken: config.metricsToken,
     exports: { links: exportLinks, now },
     media: mediaLinks,
   });

@@ -2,6 +2,7 @@
 // the routing of LINE event types. Add a domain by adding its module here.
 import { Engine, clearFlow } from "./engine/engine.ts";
 import { inputOf, userIdOf } from "./line/events.ts";
+import { forgetUnsentMessage } from "./line/unsend.ts";
 import type { EventHandler } from "./inbox/processor.ts";
 import { caseHandlingModule } from "./help-requests/case-module.ts";
 import { helpRequestsModule } from "./help-requests/help-module.ts";
@@ -62,6 +63,12 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
         clearFlow(ctx.state);
         await members.onUnfollow(ctx);
         return { outgoing: null };
+      case "unsend": {
+        // Forget what is kept of the message (src/line/unsend.ts says where); no answer.
+        const messageId = (event as { unsend?: { messageId?: unknown } }).unsend?.messageId;
+        if (typeof messageId === "string") await forgetUnsentMessage(ctx.tx, ctx.state, ctx.userId, messageId.slice(0, 100));
+        return { outgoing: null };
+      }
       case "message":
       case "postback": {
         const input = inputOf(event);

@@ -6,6 +6,12 @@ const positiveInt = (fallback: number) => z.coerce.number().int().positive().def
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  // The address to listen on. Unset: every interface with LINE credentials
+  // (LINE must reach /webhook), 127.0.0.1 in local mode (its chat page lets
+  // anyone act as the staff personas).
+  HOST: z.string().trim().min(1).optional(),
+  // Bearer token GET /metrics asks for; unset: /metrics is open.
+  METRICS_TOKEN: z.string().trim().min(16, "must be at least 16 characters").optional(),
   LINE_CHANNEL_SECRET: z.string().trim().min(1).optional(),
   LINE_CHANNEL_ACCESS_TOKEN: z.string().trim().min(1).optional(),
   LINE_API_BASE_URL: z.url().default("https://api.line.me"),
@@ -68,6 +74,9 @@ export type Env = z.infer<typeof envSchema>;
 
 export interface Config {
   port: number;
+  /** HOST as given; undefined: the mode's default (see main.ts). */
+  host?: string;
+  metricsToken?: string;
   line: {
     channelSecret?: string;
     channelAccessToken?: string;
@@ -126,6 +135,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   return Object.freeze({
     port: e.PORT,
+    host: e.HOST,
+    metricsToken: e.METRICS_TOKEN,
     line: {
       channelSecret: e.LINE_CHANNEL_SECRET,
       channelAccessToken: e.LINE_CHANNEL_ACCESS_TOKEN,

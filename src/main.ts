@@ -6,6 +6,7 @@ import { ConfigError, loadConfig, missingLineCredentials, type Config } from "./
 import { openDatabase } from "./db/database.ts";
 import { loadGeography } from "./geography/load-geography.ts";
 import { createLogger } from "./log.ts";
+import { DemoSeedRefused } from "./simulator/demo-seed.ts";
 import { prepareLocalMode, wantsLocalMode } from "./simulator/local-mode.ts";
 
 function describeMissingCredentials(missing: string[]): string {
@@ -42,15 +43,22 @@ async function main(): Promise<void> {
   const applied = await db.migrate();
   const geography = await loadGeography(db.prisma, { provinceCode: config.provinceCode });
   logger.info("database ready", { database: where, migrationsApplied: applied.length, councilsCreated: geography.councilsCreated });
-  await local?.seedIfEmpty(db, logger);
+  try {
+    await local?.seedIfEmpty(db, logger);
+  } catch (error) {
+    if (!(error instanceof DemoSeedRefused)) throw error;
+    process.stderr.write(`\n${error.message}\n`);
+    await db.close();
+    process.exit(1);
+  }
 
   const app = createApp({ config, db, logger });
-  const server: Server = (local ? local.wrap(app.http) : app.http).listen(config.port, () => {
+  const server: Server = (local ? local.wrap(app.http) : app.http).listen({ port: config.port, host: config.host }, () => {
     const address = server.address();
     const port = typeof address === "object" && address ? address.port : config.port;
     logger.info("listening", { port, webhook: `/webhook`, health: `/healthz`, metrics: `/metrics` });
     process.stdout.write(`Council LINE bot is up: http://localhost:${port}/healthz\n`);
-    void local?.announce(logger);
+    if (typeof address === "object" && address) void local?.announce(logger, address);
   });
   app.processor.start();
   app.jobs.start();

@@ -11,7 +11,7 @@
 import { loadConfig } from "../config.ts";
 import { openDatabase, type Database } from "../db/database.ts";
 import { loadGeography } from "../geography/load-geography.ts";
-import { DEMO_MEMBER, DEMO_PERSONAS, seedDemo } from "../simulator/demo-seed.ts";
+import { DEMO_MEMBER, DEMO_PERSONAS, DemoSeedRefused, seedDemo } from "../simulator/demo-seed.ts";
 import { runCli } from "./run-cli.ts";
 
 async function main(): Promise<number> {
@@ -25,7 +25,14 @@ async function main(): Promise<number> {
     db = await openDatabase(config.database);
     await db.migrate();
     await loadGeography(db.prisma, { provinceCode: config.provinceCode });
-    const result = await seedDemo(db);
+    let result;
+    try {
+      result = await seedDemo(db);
+    } catch (error) {
+      if (!(error instanceof DemoSeedRefused)) throw error;
+      console.error(error.message);
+      return 1;
+    }
     for (const f of result.funds) {
       console.log(`${f.code} (${f.council}): ${f.membersAdded} members, ${f.contributionsAdded} contributions, ${f.paymentsAdded} payments added`);
     }

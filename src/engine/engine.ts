@@ -35,6 +35,8 @@ export const MISSES_BEFORE_MENU = 3;
 /** Data keys the engine keeps for a step being answered (a multi-select, an image set). */
 export const PENDING_SLOT = "_pending";
 const DONE_SETS_SLOT = "_imageSets";
+/** The datetime picker's bounds as last sent (picker values), what LINE let the user pick from. */
+const PICKER_SLOT = "_picker";
 /** Postback values of the multi-select "done" and the image "skip" buttons. */
 export const MULTI_DONE = "~done";
 export const IMAGE_SKIP = "~skip";
@@ -49,6 +51,30 @@ type DatetimeStepInput = Extract<StepDef["input"], { kind: "datetime" }>;
 function pendingSelection(data: FlowData): string[] {
   const p = data[PENDING_SLOT];
   return Array.isArray(p) ? p.filter((v): v is string => typeof v === "string") : [];
+}
+
+/**
+ * True for a later photo of an image set this conversation already answered;
+ * otherwise notes the set as answered (the last few sets are kept; outside a
+ * flow too, where data is otherwise empty: set ids are no personal data).
+ */
+function answeredBefore(state: ConversationState, input: ImageInput): boolean {
+  if (!input.imageSet) return false;
+  const done = Array.isArray(state.data[DONE_SETS_SLOT]) ? (state.data[DONE_SETS_SLOT] as unknown[]) : [];
+  if (done.includes(input.imageSet.id)) return true;
+  state.data = { ...state.data, [DONE_SETS_SLOT]: [...done.slice(-4), input.imageSet.id] };
+  return false;
+}
+
+const floorMinute = (d: Date | undefined) => (d ? new Date(Math.floor(d.getTime() / 60_000) * 60_000) : undefined);
+
+/** The picker's bounds stored when it was sent; undefined when none were (a conversation from before). */
+function pickerBounds(data: FlowData): { min?: Date; max?: Date } | undefined {
+  const sent = data[PICKER_SLOT];
+  if (!sent || typeof sent !== "object") return undefined;
+  const read = (v: unknown) => (typeof v === "string" ? (parsePickerValue(v) ?? undefined) : undefined);
+  const { min, max } = sent as { min?: unknown; max?: unknown };
+  return { min: read(min), max: read(max) };
 }
 
 export interface EngineOptions {
@@ -248,9 +274,9 @@ export class Engine {
     }
     if (input.kind === "image") {
       if (step.input.kind === "image") return this.answerImage(ctx, step.input, input, lead);
-      // The rest of an image set already taken as one answer: nothing to say.
-      const done = ctx.state.data[DONE_SETS_SLOT];
-      if (input.imageSet && Array.isArray(done) && done.includes(input.imageSet.id)) return { replies: lead, buttons: [] };
+      // The rest of an image set already answered (taken as one answer, or
+      // told once that a photo is not expected here): nothing to say.
+      if (answeredBefore(ctx.state, input)) return { replies: lead, buttons: [] };
     }
     if (input.kind !== "text") {
       const kind = input.kind === "postback" ? "media" : input.kind;
@@ -297,7 +323,7 @@ export class Engine {
   private async answerValue(ctx: TurnContext, value: string, lead: Reply[], params?: Record<string, string>): Promise<Outgoing> {
     const step = this.currentStep(ctx.state)!;
     if (step.input.kind === "datetime") {
-      if (value === DATETIME_PICKED) return this.answerDatetime(ctx, step.input, parsePickerValue(params?.datetime), lead);
+      if (value === DATETIME_PICKED) return this.answerDatetime(ctx, step.input, parsePickerValue(params?.datetime), lead, pickerBounds(ctx.state.data));
       const offered = ((await step.input.choices?.(ctx)) ?? []).some((c) => c.value === value);
       if (!offered) return this.reprompt(ctx, [...lead, text(T.stale)]);
       return this.accept(ctx, value, lead);
@@ -323,13 +349,21 @@ export class Engine {
   }
 
   /** A picked or typed instant: within the step's bounds and its check, stored as an ISO string. */
-  private async answerDatetime(ctx: TurnContext, input: DatetimeStepInput, at: Date | null, lead: Reply[]): Promise<Outgoing> {
+  private async answerDatetime(
+    ctx: TurnContext,
+    input: DatetimeStepInput,
+    at: Date | null,
+    lead: Reply[],
+    picked?: { min?: Date; max?: Date },
+  ): Promise<Outgoing> {
     if (!at) return this.miss(ctx, input.invalid, lead);
     // The step's own check first: it says more ("before the start") than the bounds do.
     const problem = input.check?.(at, ctx);
     if (problem) return this.miss(ctx, problem, lead);
-    const min = input.min?.(ctx);
-    const max = input.max?.(ctx);
+    // A picked value: the bounds the picker had. Typed: today's bounds, in
+    // whole minutes as typed (09:30 typed at 09:30:20 is not in the past).
+    const min = picked ? picked.min : floorMinute(input.min?.(ctx));
+    const max = picked ? picked.max : input.max?.(ctx);
     if ((min && at.getTime() < min.getTime()) || (max && at.getTime() > max.getTime())) return this.miss(ctx, input.invalid, lead);
     return this.accept(ctx, at.toISOString(), lead);
   }
@@ -365,11 +399,14 @@ export class Engine {
     const s = ctx.state;
     const set = input.imageSet;
     if (!set) return this.accept(ctx, [input.messageId], lead);
-    const pending = s.data[PENDING_SLOT] as { set?: unknown; ids?: unknown } | undefined;
-    const earlier = pending && pending.set === set.id && Array.isArray(pending.ids) ? (pending.ids as string[]) : [];
+    const pending = s.data[PENDING_SLOT] as { set?: unknown; ids?: unknown; unsent?: unknown } | undefined;
+    const same = pending && pending.set === set.id;
+    const earlier = same && Array.isArray(pending.ids) ? (pending.ids as string[]) : [];
+    // Photos of the set the user took back (src/line/unsend.ts) still count as arrived.
+    const unsent = same && typeof pending.unsent === "number" ? pending.unsent : 0;
     const ids = earlier.includes(input.messageId) ? earlier : [...earlier, input.messageId];
     const doneSets = Array.isArray(s.data[DONE_SETS_SLOT]) ? (s.data[DONE_SETS_SLOT] as string[]) : [];
-    if (!set.total || ids.length >= set.total) {
+    if (!set.total || ids.length + unsent >= set.total) {
       s.data = { ...s.data, [DONE_SETS_SLOT]: [...doneSets.slice(-4), set.id] };
       if (step.max !== undefined && ids.length > step.max) {
         return this.accept(ctx, ids.slice(0, step.max), step.tooMany ? [...lead, text(step.tooMany)] : lead);
@@ -377,7 +414,7 @@ export class Engine {
       return this.accept(ctx, ids, lead);
     }
     // More of the set is on its way, each in its own event: wait quietly.
-    s.data = { ...s.data, [PENDING_SLOT]: { set: set.id, ids } };
+    s.data = { ...s.data, [PENDING_SLOT]: { set: set.id, ids, unsent } };
     this.touch(ctx);
     return { replies: lead, buttons: [] };
   }
@@ -395,6 +432,7 @@ export class Engine {
     }
     s.data = { ...s.data, [step.slot]: value };
     delete s.data[PENDING_SLOT];
+    delete s.data[PICKER_SLOT];
     for (const key of step.clears ?? []) delete s.data[key];
     s.history.push(step.id);
 
@@ -514,6 +552,10 @@ export class Engine {
       case "datetime": {
         const bound = (d: Date | undefined) => (d ? pickerValue(d) : undefined);
         const [min, max, initial] = [step.input.min?.(ctx), step.input.max?.(ctx), step.input.initial?.(ctx)];
+        // LINE's bounds are inclusive and whole minutes, and the user picks a
+        // while later: the answer is checked against these, not against the
+        // bounds at answer time (a `min` of "now" has moved on by then).
+        s.data = { ...s.data, [PICKER_SLOT]: { min: bound(min), max: bound(max) } };
         first.push({
           kind: "datetime",
           label: shortLabel(step.input.label),
@@ -535,10 +577,10 @@ export class Engine {
     const p = Math.min(Math.max(page, 0), pages - 1);
     const nav: Button[] = [];
     if (p > 0) {
-      nav.push({ kind: "postback", label: T.buttons.previousPage, data: encodePostback({ kind: "page", ...base, page: p - 1 }) });
+      nav.push({ kind: "postback", label: T.buttons.previousPage, data: encodePostback({ kind: "page", ...base, page: p - 1 }), displayText: T.buttons.previousPage });
     }
     if (p < pages - 1) {
-      nav.push({ kind: "postback", label: T.buttons.nextPage, data: encodePostback({ kind: "page", ...base, page: p + 1 }) });
+      nav.push({ kind: "postback", label: T.buttons.nextPage, data: encodePostback({ kind: "page", ...base, page: p + 1 }), displayText: T.buttons.nextPage });
     }
     return [...first, ...options.slice(p * size, (p + 1) * size).map(toButton), ...nav, ...fixed];
   }
@@ -624,6 +666,9 @@ export class Engine {
       const hidden = this.options.menu.find((e) => e.otherwise && named(e));
       if (hidden) return this.openEntry(ctx, hidden.id, lead);
     }
+    // An album is one message to the user, though LINE sends each photo as
+    // its own event: one answer per image set.
+    if (input.kind === "image" && answeredBefore(ctx.state, input)) return { replies: lead, buttons: [] };
     if (input.kind === "sticker") lead.push(text(T.idleSticker));
     else if (!quiet) lead.push(text(T.notUnderstood));
     return this.menu(ctx, lead);

@@ -1,6 +1,6 @@
 // Words that work in every step, in Thai and English, resolved before the
 // running flow sees the input.
-import { matchKey } from "./normalize.ts";
+import { matchKey, withoutEmoji } from "./normalize.ts";
 
 export type GlobalWord = "cancel" | "back" | "menu" | "help";
 
@@ -15,8 +15,13 @@ const LOOKUP = new Map<string, GlobalWord>(
   Object.entries(WORDS).flatMap(([word, spellings]) => spellings.map((s) => [matchKey(s), word as GlobalWord])),
 );
 
+/** A global word, also with emoji around it ("เมนู 🙏"; LINE emoji are taken out with the event, src/line/events.ts). */
 export function globalWordOf(text: string): GlobalWord | null {
-  return LOOKUP.get(matchKey(text)) ?? null;
+  const exact = LOOKUP.get(matchKey(text));
+  if (exact) return exact;
+  // Only emoji ("👍") is no word, though its key would be as empty as "?"'s.
+  const bare = withoutEmoji(text);
+  return bare !== text && bare.trim() !== "" ? (LOOKUP.get(matchKey(bare)) ?? null) : null;
 }
 
 export const GLOBAL_WORDS = WORDS;

@@ -22,3 +22,26 @@ export function matchKey(text: string): string {
   const stripped = base.replace(PARTICLES, "");
   return stripped.length > 0 ? stripped : base;
 }
+
+/**
+ * A received text with its LINE emoji taken out. LINE writes each one into
+ * the text as its alt text ("(love)", "(hello)") and lists where in `emojis`
+ * (index and length in UTF-16 units of the text as sent): that text is
+ * LINE's, not the user's, and would make "เมนู(love)" no command.
+ */
+export function withoutLineEmoji(text: string, emojis: readonly { index: number; length: number }[] | undefined): string {
+  if (!emojis || emojis.length === 0) return text;
+  const spans = [...emojis].filter((e) => e.index >= 0 && e.length > 0).sort((a, b) => b.index - a.index);
+  let out = text;
+  for (const { index, length } of spans) out = out.slice(0, index) + out.slice(index + length);
+  return out;
+}
+
+// Pictographs with their skin tones, flags, keycap and presentation marks.
+// Not \p{Emoji}: that includes the digits, # and *.
+const UNICODE_EMOJI = /[\p{Extended_Pictographic}\p{Emoji_Modifier}\p{Regional_Indicator}\u{20E3}\u{FE0E}\u{FE0F}]/gu;
+
+/** Text without Unicode emoji ("เมนู 🙏" → "เมนู "). */
+export function withoutEmoji(text: string): string {
+  return text.replace(UNICODE_EMOJI, "");
+}

@@ -18,6 +18,8 @@ export interface HttpOptions extends WebhookOptions {
   media?: MediaLinks;
   /** GET /metrics (Prometheus); without it there is none. */
   metrics?: MetricsRegistry;
+  /** METRICS_TOKEN: /metrics answers 401 without it. */
+  metricsToken?: string;
 }
 
 /** A caller's x-request-id is kept when it looks like an id (it ends up in our logs). */
@@ -40,7 +42,7 @@ export function createHttpApp(options: HttpOptions): express.Express {
     });
     next();
   });
-  if (options.metrics) app.use(metricsRouter(options.metrics));
+  if (options.metrics) app.use(metricsRouter(options.metrics, { token: options.metricsToken }));
   app.use(webhookRouter(options));
   if (options.exports) app.use(exportsRouter({ db: options.db, logger: options.logger, ...options.exports }));
   if (options.media) app.use(mediaRouter({ db: options.db, logger: options.logger, links: options.media }));

@@ -2,7 +2,7 @@
 // LINE event to the engine's Input. Only the fields we use are checked; LINE
 // adds fields over time and those must not make us reject a delivery.
 import { z } from "zod";
-import { normalizeText } from "../engine/normalize.ts";
+import { normalizeText, withoutLineEmoji } from "../engine/normalize.ts";
 import type { Input } from "../engine/types.ts";
 
 const source = z.looseObject({
@@ -40,7 +40,11 @@ export function userIdOf(event: WebhookEvent): string | null {
 }
 
 const message = z.discriminatedUnion("type", [
-  z.looseObject({ type: z.literal("text"), text: z.string() }),
+  z.looseObject({
+    type: z.literal("text"),
+    text: z.string(),
+    emojis: z.array(z.looseObject({ index: z.number().int(), length: z.number().int() })).max(1_000).optional(),
+  }),
   z.looseObject({
     type: z.literal("location"),
     latitude: z.number(),
@@ -75,7 +79,8 @@ export function inputOf(event: unknown): Input | null {
   const m = asMessage.data.message;
   switch (m.type) {
     case "text":
-      return { kind: "text", text: normalizeText(m.text) };
+      // LINE emoji are LINE's alt text in the text ("(love)"), not the user's words.
+      return { kind: "text", text: normalizeText(withoutLineEmoji(m.text, m.emojis)) };
     case "location":
       return { kind: "location", latitude: m.latitude, longitude: m.longitude, title: m.title, address: m.address };
     case "image":

@@ -197,8 +197,52 @@ export interface DemoSeedResult {
   rolesGranted: number;
 }
 
-/** Needs the geography and councils (loadGeography) of Sisaket (33). */
+/** The national IDs the demo ledgers use: any other fund member is real. */
+const DEMO_NATIONAL_IDS = DEMO_FUNDS.flatMap((_, f) => Array.from({ length: MEMBERS_PER_FUND }, (_, n) => demoNationalId(f + 1, n + 1)));
+
+/** seedDemo found people the demo did not make; nothing was written. */
+export class DemoSeedRefused extends Error {
+  constructor(readonly real: { fundMembers: number; signUps: number }) {
+    super(
+      [
+        `Refusing to seed demo data: this database already holds real members (${real.fundMembers} welfare-fund members and ${real.signUps} LINE sign-ups the demo did not make).`,
+        "Demo data belongs in a database of its own: unset DATABASE_URL (or point it, or DATA_DIR, at an empty database).",
+        "If this is the production database, set LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN: local mode is not a production mode.",
+      ].join("\n"),
+    );
+    this.name = "DemoSeedRefused";
+  }
+}
+
+/**
+ * People in the database the demo did not make. Fund members: any national
+ * ID outside the demo's pattern. Sign-ups: the demo seed creates none, but
+ * on a demo database people sign up from the chat page (with random LINE ids),
+ * so only sign-ups older than the first demo seed (its role grants are
+ * audited "via demo-seed") count: a production database that was never
+ * seeded has all of its sign-ups counted.
+ */
+export async function realMembers(db: Database): Promise<{ fundMembers: number; signUps: number }> {
+  const fundMembers = await db.prisma.fundMember.count({ where: { nationalId: { notIn: DEMO_NATIONAL_IDS } } });
+  const firstSeed = await db.prisma.staffRoleAudit.findFirst({ where: { via: "demo-seed" }, orderBy: { at: "asc" }, select: { at: true } });
+  const signUps = await db.prisma.member.count({
+    where: {
+      ...(firstSeed ? { createdAt: { lt: firstSeed.at } } : {}),
+      // Withdrawn members have no LINE id left and were real people.
+      OR: [{ lineUserId: null }, { lineUserId: { notIn: DEMO_PERSONAS.map((p) => p.userId) } }],
+    },
+  });
+  return { fundMembers, signUps };
+}
+
+/**
+ * Needs the geography and councils (loadGeography) of Sisaket (33). Throws
+ * DemoSeedRefused, before writing anything, on a database with real members:
+ * invented ledgers and staff personas must never mix with real people's data.
+ */
 export async function seedDemo(db: Database, options: { now?: Date } = {}): Promise<DemoSeedResult> {
+  const real = await realMembers(db);
+  if (real.fundMembers > 0 || real.signUps > 0) throw new DemoSeedRefused(real);
   const now = options.now ?? new Date();
   const today = bangkokToday(now);
   const result: DemoSeedResult = { funds: [], rulesAdded: 0, meetingsAdded: 0, rolesGranted: 0 };

@@ -49,17 +49,45 @@ export interface LocalMode {
   wrap(botHttp: express.Express): express.Express;
   /** Seeds the demo province on a database without funds; true when it did. */
   seedIfEmpty(db: Database, logger: Logger): Promise<boolean>;
-  /** Once listening: the villagers' rich menu through the real setup code, and the page's address. */
-  announce(logger: Logger): Promise<void>;
+  /**
+   * Once listening: the villagers' rich menu through the real setup code, the
+   * page's address, and a warning naming what is open to whom at `bound`.
+   */
+  announce(logger: Logger, bound: { address: string; port: number }): Promise<void>;
   /** Ends the pages' open update streams, which would otherwise hold the server open at shutdown. */
   close(): void;
+}
+
+/** 127.0.0.0/8, ::1, localhost: only this machine can connect. */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
+  return h === "localhost" || h === "::1" || /^127\.\d+\.\d+\.\d+$/.test(h) || h === "::ffff:127.0.0.1";
+}
+
+const WILDCARD = new Set(["0.0.0.0", "::", "[::]"]);
+
+/** Where the database is, without its password. */
+function describeDatabase(database: Config["database"]): string {
+  if (database.kind === "pglite") return `embedded PGlite in ${database.dataDir}`;
+  try {
+    const url = new URL(database.url);
+    return `PostgreSQL ${url.host}${url.pathname}`;
+  } catch {
+    return "PostgreSQL (DATABASE_URL)";
+  }
 }
 
 export async function prepareLocalMode(config: Config, logger: Logger): Promise<LocalMode> {
   // The stand-in's URLs name the port, and the gateway takes them when the
   // app is built, before listening: so port 0 is resolved here.
   const port = config.port === 0 ? await freePort() : config.port;
-  const origin = `http://127.0.0.1:${port}`;
+  // Anyone who reaches this server can act as the staff personas: only this
+  // machine, unless HOST says otherwise.
+  const host = config.host ?? "127.0.0.1";
+  // The bot calls the stand-in on this server: through the address it
+  // listens on (a wildcard listens on loopback too).
+  const self = WILDCARD.has(host) ? "127.0.0.1" : host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+  const origin = `http://${self}:${port}`;
   const line = {
     channelSecret: randomBytes(16).toString("hex"),
     channelAccessToken: randomBytes(32).toString("base64url"),
@@ -67,7 +95,7 @@ export async function prepareLocalMode(config: Config, logger: Logger): Promise<
     dataApiBaseUrl: origin,
   };
   const publicBaseUrl = config.publicBaseUrl === `http://localhost:${config.port}` ? `http://localhost:${port}` : config.publicBaseUrl;
-  const local: Config = Object.freeze({ ...config, port, line, publicBaseUrl });
+  const local: Config = Object.freeze({ ...config, port, host, line, publicBaseUrl });
 
   const personas = new Personas();
   const platform = new LinePlatform({
@@ -106,7 +134,7 @@ export async function prepareLocalMode(config: Config, logger: Logger): Promise<
     close() {
       platform.closeStreams();
     },
-    async announce(log) {
+    async announce(log, bound) {
       const gateway = new LineGateway({ channelAccessToken: line.channelAccessToken, apiBaseUrl: line.apiBaseUrl, dataApiBaseUrl: line.dataApiBaseUrl });
       try {
         await installRichMenu(gateway, villagerRichMenu(), readFileSync(VILLAGER_PNG));
@@ -118,8 +146,25 @@ export async function prepareLocalMode(config: Config, logger: Logger): Promise<
         [
           "",
           "Local mode: no LINE credentials, so the bot talks to a built-in stand-in for LINE.",
-          `Demo chat: http://localhost:${port}${SIMULATOR_PATH}`,
+          `Demo chat: http://${self === "127.0.0.1" ? "localhost" : self}:${port}${SIMULATOR_PATH}`,
           "(Chat history on that page lives in memory; the bot's data is in the database.)",
+          "",
+        ].join("\n"),
+      );
+      const at = `${bound.address.includes(":") ? `[${bound.address}]` : bound.address}:${bound.port}`;
+      const open = !isLoopback(bound.address);
+      log.warn("local mode: demo chat page, staff personas and LINE stand-in served without login", { listen: at, reachableFromOtherMachines: open });
+      process.stderr.write(
+        [
+          "",
+          `WARNING: local mode is a demo, not a production mode. Listening on ${at}${open ? ": REACHABLE FROM OTHER MACHINES." : " (this machine only)."}`,
+          `  Open there to ${open ? "anyone who can reach this address" : "anyone on this machine"}, with no login:`,
+          `  - the demo chat page ${SIMULATOR_PATH}, where they can act as any persona, staff included (a council secretary, district and province coordinators);`,
+          `  - the LINE stand-in ${SIMULATOR_LINE_PATH}/…, which sends the bot signed webhook events as LINE would.`,
+          `  Database: ${describeDatabase(config.database)}.`,
+          open
+            ? "  Unset HOST (local mode then listens on 127.0.0.1 only), or set LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN for a real channel."
+            : "  For a real channel set LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN; HOST=0.0.0.0 would open the demo to other machines.",
           "",
         ].join("\n"),
       );
