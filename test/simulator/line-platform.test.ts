@@ -1,5 +1,5 @@
 // The LINE stand-in answers the bot's gateway as LINE does: single-use reply
-// tokens, 409 on a repeated retry key, 400 on a payload over LINE's limits,
+// tokens, 409 on a repeated retry key, 400 on a payload LINE's OpenAPI file refuses,
 // the bytes of an uploaded image, profiles, rich menus; and what a user does
 // reaches the webhook signed with the channel secret.
 import type { Server } from "node:http";
@@ -88,15 +88,17 @@ describe("LinePlatform", () => {
     expect(platform.history(other).at(-1)).toMatchObject({ via: "multicast", message: { text: "ประกาศ" } });
   });
 
-  it("refuses a payload over LINE's limits with 400 and the reasons", async () => {
+  it("refuses a payload LINE's OpenAPI file refuses with 400 and LINE's reasons", async () => {
     const res = await fetch(`${base}/v2/bot/message/push`, {
       method: "POST",
       headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
       body: JSON.stringify({ to: userId, messages: Array.from({ length: 6 }, (_, i) => text(`m${i}`)) }),
     });
     expect(res.status).toBe(400);
-    const body = (await res.json()) as { details: { message: string }[] };
-    expect(body.details[0]!.message).toMatch(/6 messages/);
+    // LINE's own wording and property path.
+    const body = (await res.json()) as { message: string; details: { message: string; property: string }[] };
+    expect(body.message).toBe("The request body has 1 error(s)");
+    expect(body.details).toEqual([{ message: "Size must be between 1 and 5", property: "messages" }]);
     expect(platform.refused.length).toBeGreaterThan(0);
   });
 

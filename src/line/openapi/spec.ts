@@ -55,6 +55,9 @@ export class OpenApiSpec {
       // The files carry OpenAPI's own keywords (example, externalDocs, x-…).
       strict: false,
       logger: false,
+      // For LINE's wording of a range ("Size must be between 1 and 5") the
+      // error needs the schema it failed.
+      verbose: true,
     });
     addFormats(this.ajv);
     this.ajv.addSchema({ $id: id, definitions });
@@ -202,6 +205,11 @@ function describe(errors: ErrorObject[], prefix: string): SchemaProblem[] {
       message = "must be specified";
     } else if (e.keyword === "enum") {
       message = `Must be one of the following values: [${(e.params as { allowedValues: unknown[] }).allowedValues.join(", ")}]`;
+    } else if (e.keyword === "minItems" || e.keyword === "maxItems" || e.keyword === "minLength" || e.keyword === "maxLength") {
+      const what = e.keyword.endsWith("Items") ? "Size" : "Length";
+      const kind = e.keyword.endsWith("Items") ? "Items" : "Length";
+      const parent = (e.parentSchema ?? {}) as Json;
+      message = `${what} must be between ${Number(parent[`min${kind}`] ?? 0)} and ${String(parent[`max${kind}`] ?? "∞")}`;
     } else if (e.keyword === "discriminator" || e.keyword === "const") {
       continue; // a missing or unknown tag is reported once, by required or enum
     }
