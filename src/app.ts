@@ -17,6 +17,7 @@ import { announcementSendJob } from "./announcements/send-job.ts";
 import { reportRefusedAnnouncement } from "./announcements/refused.ts";
 import { MediaLinks } from "./http/media.ts";
 import { meetingReminderJob } from "./meetings/reminder-job.ts";
+import { erasureJob } from "./members/erasure.ts";
 import { outboxWorker } from "./outbox/worker.ts";
 import { ExportLinks, exportSigningSecret } from "./reports/export-links.ts";
 import { staffDigestJob } from "./staff/digest-job.ts";
@@ -68,6 +69,8 @@ export function createApp(options: AppOptions) {
   jobs.add(
     escalationJob({ db, criticalAfterMinutes: config.escalateCriticalAfterMinutes, housingIdleDays: config.housingIdleReminderDays }),
   );
+  // Requests kept open past their filer's consent withdrawal, anonymised once closed (PDPA; docs/privacy.md).
+  jobs.add(erasureJob({ db }));
   // The evening digest of staff who chose it.
   jobs.add(staffDigestJob({ db, digestTime: config.digestTime }));
   // Starts due announcements (queues their outbox chunks) before the worker sends them.

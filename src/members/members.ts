@@ -6,6 +6,7 @@ import { encodePostback } from "../engine/postback.ts";
 import { END, type FlowDef, type MenuEntry, type Outgoing, type TurnContext } from "../engine/types.ts";
 import { getCouncilWithPlace } from "../geography/councils.ts";
 import { renderFlexTemplate } from "../templates/flex.ts";
+import { eraseOnWithdrawal } from "./erasure.ts";
 import { activeMember, anonymiseMember, recordFollow, recordUnfollow } from "./member-store.ts";
 import { maskPhone } from "./phone.ts";
 import { districtTitle, LINE_NAME_SLOT, profileEditFlow, signupFlow } from "./signup-flow.ts";
@@ -73,8 +74,19 @@ export function membersModule(options: { provinceCode: number; engine: () => Eng
     ],
     async complete(ctx, data) {
       if (data.confirmed !== "yes") return menuAfter(ctx, T.withdrawKept);
+      const member = await activeMember(ctx.tx, ctx.userId);
+      // Before the member row loses them: name and phone find the notices about them.
+      const erased = await eraseOnWithdrawal(ctx.tx, {
+        lineUserId: ctx.userId,
+        fullName: member?.fullName ?? null,
+        phone: member?.phone ?? null,
+        now: ctx.now,
+      });
       await anonymiseMember(ctx.tx, ctx.userId, ctx.now);
-      return menuAfter(ctx, T.withdrawn);
+      const lines: string[] = [T.withdrawn];
+      if (erased.cancelledRegistrations > 0) lines.push(T.withdrawnMeetings(erased.cancelledRegistrations));
+      if (erased.openRequests > 0) lines.push(T.withdrawnOpenRequests(erased.openRequests));
+      return menuAfter(ctx, lines.join("\n\n"));
     },
   };
 
