@@ -16,7 +16,7 @@ import { MediaLinks } from "../../src/http/media.ts";
 import { silentLogger } from "../../src/log.ts";
 import { outboxWorker, type OutboxGateway } from "../../src/outbox/worker.ts";
 import { exportSigningSecret } from "../../src/reports/export-links.ts";
-import { grantRole, type RoleGrant } from "../../src/staff/roles.ts";
+import { grantRole, revokeRole, type RoleGrant } from "../../src/staff/roles.ts";
 import { DATABASE_KINDS } from "../support/database.ts";
 import { CHANNEL_SECRET, Harness, actionsOf, textOf, type ChatUser } from "../support/harness.ts";
 
@@ -357,6 +357,24 @@ describe.each(DATABASE_KINDS)("announcements on %s", (kind) => {
     const villager = h.user(memberId!);
     await villager.postback(register.data!);
     expect(villager.lastText()).toMatch(/มาร่วมประชุมกี่คน/);
+  });
+
+  it("an author revoked before the time: cancelled at send time; with no other coordinator of the area, the admins hear", async () => {
+    const coord = await coordinator("gone");
+    const [member] = await members(councilA, 1, "a");
+    const admin = `U-ann-admin-${++n}`;
+    await grant(admin, { role: "ADMIN", level: "PROVINCE", areaId: 33 });
+    await compose(coord, { areas: [`ต.${councilA.tambonNameTh}`], audience: "เฉพาะสมาชิก" });
+    await coord.tap("ตั้งเวลาส่ง");
+    await coord.say("28/11/2569 13:00");
+    await revokeRole(h.db.prisma, coord.id, { role: "COORDINATOR", level: "DISTRICT", areaId: KANTHARALAK }, { by: "Uadmin", at: h.clock.now, via: "test" });
+    h.clock.advance(4 * 3_600_000);
+    await h.runJobs();
+    await h.runJobs();
+    expect(deliveries(member!)).toEqual([]);
+    expect(await h.db.prisma.announcement.findFirstOrThrow()).toMatchObject({ status: "CANCELLED", recipientCount: 0 });
+    expect(deliveries(admin).map(textOf)).toEqual([expect.stringMatching(/ถูกยกเลิก ไม่ได้ส่งค่ะ\nเพราะผู้เขียนไม่ได้เป็นผู้ประสานงานของพื้นที่นี้แล้ว/)]);
+    expect(deliveries(coord.id)).toEqual([]);
   });
 
   it("only coordinators compose; a district coordinator cannot target another district", async () => {

@@ -209,7 +209,7 @@ describe("revoked roles keep no power (shipped process, PostgreSQL)", () => {
     });
   }, 60_000);
 
-  it("meetings follow the area: A, their creator, can no longer edit or cancel them; B edits one and cancels the other", async () => {
+  it("meetings follow the area: A, who created them but no longer covers it, can neither see, edit nor cancel them", async () => {
     const a = bot.user(A);
     await a.say("ประชุมที่ฉันจัด");
     expect(a.lastText()).not.toContain("ประชุมติดตามกองทุนสวัสดิการ");
@@ -217,7 +217,12 @@ describe("revoked roles keep no power (shipped process, PostgreSQL)", () => {
       await a.postback(encodePostback({ kind: "menu", entry, arg: String(meetings.edit) }));
       expect(a.lastText()).toMatch(NOT_FOUND_MEETING);
     }
+    await bot.withDb(async (db) => {
+      expect(await db.prisma.meeting.findUniqueOrThrow({ where: { id: meetings.edit } })).toMatchObject({ capacity: 50, status: "SCHEDULED" });
+    });
+  }, 60_000);
 
+  it("meetings follow the area: B, who covers it, edits one of A's meetings and cancels the other from ประชุมที่ฉันจัด", async () => {
     const b = bot.user(B);
     await b.say("ประชุมที่ฉันจัด");
     expect(b.lastText()).toMatch(/การประชุมในพื้นที่ของท่าน/);

@@ -111,6 +111,32 @@ describe.each(DATABASE_KINDS)("staff roles on %s", (kind) => {
     expect(await redeemInvite(db.prisma, "not a code", "Ulate", now)).toEqual({ status: "unknown" });
   });
 
+  it("revoking a role voids the unused codes the remaining roles no longer allow, and only those", async () => {
+    const now = new Date("2026-11-28T03:00:00Z");
+    const later = new Date(now.getTime() + 60_000);
+    const sec = { role: "SECRETARY" as const, level: "COUNCIL" as const, areaId: councilA.id };
+    const coord = { role: "COORDINATOR" as const, level: "DISTRICT" as const, areaId: councilC.districtId };
+    await grantRole(db.prisma, "Umover", { role: "COORDINATOR", level: "DISTRICT", areaId: councilA.districtId }, by());
+    await grantRole(db.prisma, "Umover", { role: "COORDINATOR", level: "PROVINCE", areaId: 33 }, by());
+    const forSecretary = await createInvite(db.prisma, sec, { userId: "Umover", now });
+    const forCoordinator = await createInvite(db.prisma, coord, { userId: "Umover", now });
+    const spent = await createInvite(db.prisma, coord, { userId: "Umover", now });
+    expect(await redeemInvite(db.prisma, spent.code, "Uspent", now)).toMatchObject({ status: "granted" });
+    const voided = async () =>
+      (await db.prisma.inviteCode.findMany({ where: { createdBy: "Umover", voidedAt: { not: null } }, orderBy: { id: "asc" } })).map((c) => c.code);
+
+    // Still a district coordinator: the secretary's code stands, the district coordinator's goes.
+    expect(await revokeRole(db.prisma, "Umover", { role: "COORDINATOR", level: "PROVINCE", areaId: 33 }, by(later))).toBe(true);
+    expect(await voided()).toEqual([forCoordinator.code]);
+    expect(await redeemInvite(db.prisma, forCoordinator.code, "Uwould", later)).toEqual({ status: "revoked" });
+    expect(await revokeRole(db.prisma, "Umover", { role: "COORDINATOR", level: "DISTRICT", areaId: councilA.districtId }, by(later))).toBe(true);
+    expect(await voided()).toEqual([forSecretary.code, forCoordinator.code]);
+    expect(await redeemInvite(db.prisma, forSecretary.code, "Uwould", later)).toEqual({ status: "revoked" });
+    expect(await rolesOf(db.prisma, "Uwould")).toEqual([]);
+    // The code used before the revocation keeps its grant.
+    expect(await rolesOf(db.prisma, "Uspent")).toEqual([coord]);
+  });
+
   it("two people redeeming one code at once: one grant", async () => {
     if (kind !== "postgres") return; // PGlite runs transactions one at a time anyway
     const now = new Date("2026-11-28T03:00:00Z");
