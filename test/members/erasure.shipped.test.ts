@@ -324,6 +324,7 @@ describe("consent withdrawal erases everywhere, shipped (postgres)", () => {
 
     // Withdrawal.
     await member.say("ถอนความยินยอม");
+    expect(member.lastText()).toContain("คำขอความช่วยเหลือที่ยังดำเนินการอยู่จะเก็บไว้จนเสร็จ แล้วจึงลบข้อมูลส่วนตัวออก");
     await member.tap("ยืนยันถอน");
     const confirmation = member.lastText();
     expect(confirmation).toContain("ถอนความยินยอมและลบข้อมูลส่วนตัวของท่านเรียบร้อยแล้วค่ะ");
