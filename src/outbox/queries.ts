@@ -120,15 +120,19 @@ export function outboxQueries(db: Database) {
      * LINE said the month's quota is used up: the row waits for it (PENDING,
      * its attempts untouched: the quota is the channel's, not the message's)
      * and `record` notes the quota state in the same transaction (held.ts).
+     * The month's row is locked first: rows refused together queue on it
+     * instead of each holding its own row while the first one queues the
+     * admins' warning (a deadlock when that warning is among them).
      */
     async heldForQuota<T>(row: ClaimedMessage, reason: string, record: (tx: SqlRunner) => Promise<T>): Promise<T> {
       return sql.transaction(async (tx) => {
+        const recorded = await record(tx);
         await tx.query(
           `UPDATE outbox_message SET "lastError" = $2, "nextAttemptAt" = NULL, "leaseUntil" = NULL
             WHERE id = $1 AND status = 'PENDING' AND "leaseUntil" = $3::timestamp`,
           [row.id, reason, iso(row.leaseUntil)],
         );
-        return record(tx);
+        return recorded;
       });
     },
   };
