@@ -4,6 +4,7 @@
 #   docker run -p 3000:3000 \
 #     -e DATABASE_URL=postgresql://user:pass@db:5432/council \
 #     -e LINE_CHANNEL_SECRET=... -e LINE_CHANNEL_ACCESS_TOKEN=... \
+#     -e PUBLIC_BASE_URL=https://bot.example.org \
 #     council-line-bot
 #
 # Meant for PostgreSQL (DATABASE_URL). Without DATABASE_URL it falls back to
