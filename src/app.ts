@@ -21,6 +21,7 @@ import { erasureJob } from "./members/erasure.ts";
 import { outboxWorker } from "./outbox/worker.ts";
 import { ExportLinks, exportSigningSecret } from "./reports/export-links.ts";
 import { staffDigestJob } from "./staff/digest-job.ts";
+import { fundLinkHashSecret } from "./welfare-fund/link-store.ts";
 
 export interface AppOptions {
   config: Config;
@@ -59,6 +60,7 @@ export function createApp(options: AppOptions) {
     conversationTimeoutMinutes: config.conversationTimeoutMinutes,
     inviteCodeHours: config.inviteCodeHours,
     pushQuotaMonthly: config.pushQuota.monthly,
+    fundLinkHashSecret: fundLinkHashSecret({ fundLinkHashSecret: config.fundLinkHashSecret, channelSecret: config.line.channelSecret }),
   });
   const now = options.now ?? (() => new Date());
   metrics.setOutboxProbe(outboxProbe(db, now));

@@ -16,6 +16,7 @@ import type { ExportLinks } from "./reports/export-links.ts";
 import { reportsModule } from "./reports/reports-module.ts";
 import { staffModule } from "./staff/staff-module.ts";
 import { fundModule } from "./welfare-fund/fund-module.ts";
+import { fundLinkHashSecret } from "./welfare-fund/link-store.ts";
 import { linkReviewModule } from "./welfare-fund/link-review.ts";
 
 export interface BotOptions {
@@ -27,12 +28,14 @@ export interface BotOptions {
   inviteCodeHours?: number;
   /** PUSH_QUOTA_MONTHLY, for the announcement preview; 0 or unset: not shown. */
   pushQuotaMonthly?: number;
+  /** Keys the hashes fund-link lock-outs are kept under; unset: random, so lock-outs last as long as the process. */
+  fundLinkHashSecret?: Buffer;
 }
 
 export function createBot(options: BotOptions): { engine: Engine; handleEvent: EventHandler } {
   let engine: Engine;
   const members = membersModule({ provinceCode: options.provinceCode, engine: () => engine });
-  const fund = fundModule({ engine: () => engine });
+  const fund = fundModule({ engine: () => engine, attemptSecret: options.fundLinkHashSecret ?? fundLinkHashSecret({}) });
   const linkReview = linkReviewModule({ engine: () => engine });
   const help = helpRequestsModule({ provinceCode: options.provinceCode, engine: () => engine });
   const meetings = meetingsModule({ engine: () => engine });

@@ -39,6 +39,9 @@ const envSchema = z.object({
   // Key of the signed report download links; unset: derived from
   // LINE_CHANNEL_SECRET, or random per start (links then die with the process).
   EXPORT_SIGNING_SECRET: z.string().trim().min(16, "must be at least 16 characters").optional(),
+  // Key of the hashes that keep fund-link lock-outs (LINE user, national ID);
+  // unset: derived from LINE_CHANNEL_SECRET, or random per start.
+  FUND_LINK_HASH_SECRET: z.string().trim().min(16, "must be at least 16 characters").optional(),
   // When the day-before meeting reminders go out, Asia/Bangkok wall clock.
   MEETING_REMINDER_TIME: z
     .string()
@@ -91,6 +94,7 @@ export interface Config {
   inviteCodeHours: number;
   publicBaseUrl: string;
   exportSigningSecret?: string;
+  fundLinkHashSecret?: string;
   /** Day-before meeting reminders: "HH:mm", Asia/Bangkok. */
   meetingReminderTime: string;
   /** Critical flood cases not accepted: minutes before each escalation step. */
@@ -151,6 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     inviteCodeHours: e.INVITE_CODE_HOURS,
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
     exportSigningSecret: e.EXPORT_SIGNING_SECRET,
+    fundLinkHashSecret: e.FUND_LINK_HASH_SECRET,
     meetingReminderTime: e.MEETING_REMINDER_TIME,
     escalateCriticalAfterMinutes: e.ESCALATE_CRITICAL_AFTER_MINUTES,
     housingIdleReminderDays: e.HOUSING_IDLE_REMINDER_DAYS,

@@ -74,6 +74,8 @@ export async function anonymiseMember(tx: Tx, lineUserId: string, now: Date): Pr
   forgetMember(tx, lineUserId);
   // The fund link goes too: the fund's own record stays (it is the fund's
   // ledger), unlinked; fund-link requests, which hold a national ID, are deleted.
+  // Fund-link attempts stay: they hold only keyed hashes, and they keep the
+  // lock-out through withdraw + sign-up (src/welfare-fund/link-store.ts).
   const member = await tx.member.findUnique({ where: { lineUserId }, select: { id: true } });
   if (member) {
     await tx.fundMember.updateMany({ where: { memberId: member.id }, data: { memberId: null } });

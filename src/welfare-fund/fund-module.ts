@@ -10,7 +10,7 @@ import type { Tx } from "../db/database.ts";
 import { activeMember } from "../members/member-store.ts";
 import { renderFlexTemplate } from "../templates/flex.ts";
 import { bangkokToday, isoDate } from "./ledger-format.ts";
-import { attemptLink, linkedFundMember, lockedUntil } from "./link-store.ts";
+import { AttemptKeys, attemptLink, linkedFundMember, lockedUntil } from "./link-store.ts";
 import { FUND_LINK_FLOW, fundLinkFlow } from "./link-flow.ts";
 import {
   formatBaht,
@@ -35,7 +35,14 @@ export interface FundModule {
   menu: MenuEntry[];
 }
 
-export function fundModule(options: { engine: () => Engine }): FundModule {
+export interface FundModuleOptions {
+  engine: () => Engine;
+  /** Keys the fund-link attempts' hashes (fundLinkHashSecret); must outlive restarts for lock-outs to. */
+  attemptSecret: Buffer;
+}
+
+export function fundModule(options: FundModuleOptions): FundModule {
+  const keys = new AttemptKeys(options.attemptSecret);
   const menuAfter = async (ctx: TurnContext, lead: string) => options.engine().menu(ctx, [text(lead)]);
   const isMember = async (ctx: TurnContext) => (await activeMember(ctx.tx, ctx.userId)) !== null;
   const canLink = async (ctx: TurnContext) => {
@@ -50,10 +57,11 @@ export function fundModule(options: { engine: () => Engine }): FundModule {
     if (!member) return menuAfter(ctx, T.notMember);
     const linked = await linkedFundMember(ctx.tx, member.id);
     if (linked) return menuAfter(ctx, T.alreadyYours(linked.fund.name));
-    const until = await lockedUntil(ctx.tx, member.id, ctx.now);
+    const until = await lockedUntil(ctx.tx, keys, ctx.userId, ctx.now);
     if (until) return menuAfter(ctx, lockedReply(until));
-    const outcome = await attemptLink(ctx.tx, {
+    const outcome = await attemptLink(ctx.tx, keys, {
       memberId: member.id,
+      lineUserId: ctx.userId,
       councilId: member.councilId!,
       nationalId,
       birthDate,
@@ -66,13 +74,15 @@ export function fundModule(options: { engine: () => Engine }): FundModule {
         return menuAfter(ctx, T.alreadyYours(outcome.fundName));
       case "requested":
         return menuAfter(ctx, T.requested);
+      case "id-locked":
+        return menuAfter(ctx, T.idLocked(thaiDateTime(outcome.until)));
     }
   }
 
   async function startLink(ctx: TurnContext): Promise<Outgoing> {
     const member = await linkableMember(ctx);
     if (!member) return menuAfter(ctx, T.notMember);
-    const until = await lockedUntil(ctx.tx, member.id, ctx.now);
+    const until = await lockedUntil(ctx.tx, keys, ctx.userId, ctx.now);
     if (until) return menuAfter(ctx, lockedReply(until));
     return options.engine().startFlow(ctx, FUND_LINK_FLOW, {}, [text(T.linkPdpa)]);
   }

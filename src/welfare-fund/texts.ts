@@ -46,6 +46,12 @@ export const FUND_TEXT = {
       `ลองใหม่ได้ตั้งแต่ ${until}`,
       "สาเหตุที่พบบ่อยคือเลขประจำตัวประชาชนหรือวันเกิดพิมพ์ผิด กรุณาตรวจสอบกับบัตรประชาชนก่อนลองใหม่ หรือติดต่อเลขาฯ ของสภาองค์กรชุมชนค่ะ",
     ].join("\n"),
+  idLocked: (until: string) =>
+    [
+      "ขออภัยค่ะ เลขประจำตัวประชาชนนี้ถูกพักการเชื่อมบัญชีไว้ชั่วคราว เพราะมีการลองเชื่อมบัญชีด้วยเลขนี้ไม่สำเร็จหลายครั้ง",
+      `ลองใหม่ได้ตั้งแต่ ${until}`,
+      "หากเป็นเลขของท่าน กรุณาติดต่อเลขาฯ ของสภาองค์กรชุมชนเพื่อยืนยันตัวตนค่ะ",
+    ].join("\n"),
   alreadyLinked: "บัญชีของท่านเชื่อมกับกองทุนแล้วค่ะ",
   notMember: "ท่านยังไม่ได้สมัครสมาชิกค่ะ",
   notLinked: "ท่านยังไม่ได้เชื่อมบัญชีกับข้อมูลสมาชิกกองทุนค่ะ\nแตะ “เชื่อมบัญชีกองทุน” เพื่อเชื่อมก่อนดูยอดเงิน",
@@ -88,6 +94,19 @@ export const FUND_TEXT = {
   },
 } as const;
 
+
+// To the secretaries of the funds holding a national ID that failed too often
+// (src/welfare-fund/link-store.ts): the fund and the masked ID, nothing else.
+export const LINK_LOCK_TEXT = {
+  notice: (funds: string, maskedId: string, until: string) =>
+    [
+      "⚠️ พักการเชื่อมบัญชีกองทุนชั่วคราว",
+      `มีการลองเชื่อมบัญชีกับ${funds} ด้วยเลขประจำตัวประชาชน ${maskedId} ไม่สำเร็จหลายครั้ง`,
+      `ระบบจึงพักการเชื่อมบัญชีด้วยเลขนี้ไว้ถึง ${until}`,
+      "คำขอเชื่อมบัญชีด้วยเลขนี้ที่รอพิจารณาอาจไม่ได้มาจากเจ้าของ กรุณายืนยันตัวตนกับเจ้าของก่อนอนุมัติค่ะ",
+    ].join("\n"),
+  digestLine: (funds: string, maskedId: string) => `พักการเชื่อมบัญชีกองทุนชั่วคราว: เลข ${maskedId} (${funds}) ลองไม่สำเร็จหลายครั้ง`,
+} as const;
 
 // The secretary's side of fund-link requests (src/welfare-fund/link-review.ts):
 // the card, approve and reject, and the member's push either way.

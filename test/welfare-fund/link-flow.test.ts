@@ -5,6 +5,7 @@
 import { GUEST_MENU, LINKED_MENU, MEMBER_MENU } from "../support/menus.ts";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { encodePostback } from "../../src/engine/postback.ts";
+import { thaiDateTime } from "../../src/thai/format.ts";
 import { nationalIdCheckDigit } from "../../src/welfare-fund/national-id.ts";
 import { DATABASE_KINDS } from "../support/database.ts";
 import { Harness, type ChatUser } from "../support/harness.ts";
@@ -38,6 +39,7 @@ describe.each(DATABASE_KINDS)("fund link on %s", (kind) => {
     return id;
   };
   const conversation = (u: ChatUser) => h.db.prisma.conversation.findUniqueOrThrow({ where: { lineUserId: u.id } });
+  const memberOf = (u: ChatUser) => h.db.prisma.member.findUniqueOrThrow({ where: { lineUserId: u.id } });
   const requests = (memberId: number) => h.db.prisma.fundLinkRequest.findMany({ where: { memberId }, orderBy: { id: "asc" } });
 
   async function signUp(u: ChatUser, fullName = "สมศรี ใจดี", phone = "0812345678") {
@@ -272,6 +274,35 @@ describe.each(DATABASE_KINDS)("fund link on %s", (kind) => {
     expect(u.lastText()).toMatch(/เลขประจำตัวประชาชน 13 หลัก/);
     expect(await conversation(u)).toMatchObject({ flowId: "fund-link" });
     await u.say("ยกเลิก");
+  });
+
+  it("five failures against one ID, from five users, lock that ID for everyone for 24 hours", async () => {
+    const first = await signUp(newUser("idlock-0"), "ผู้เดา ศูนย์", "0811110000");
+    const f = await fund(first.councilId!, "IDL1");
+    const id = nextId();
+    const fm = await fundMember(f.id, id, "1961-04-04");
+    const firstFailure = h.clock.now.getTime();
+    for (const [i, name] of ["หนึ่ง", "สอง", "สาม", "สี่", "ห้า"].entries()) {
+      const u = newUser(`idlock-${i + 1}`);
+      await signUp(u, `ผู้เดา ${name}`, `081111000${i + 1}`);
+      await link(u, id, `0${i + 1}/01/2504`);
+      expect(u.lastText()).toMatch(/เลขาฯ/);
+      h.clock.advance(HOUR);
+    }
+    expect(await h.db.prisma.outboxMessage.count({ where: { purpose: "fund-link.id-locked" } })).toBe(0); // no secretary yet
+    const owner = newUser("idlock-owner");
+    await signUp(owner, "เจ้าของ ตัวจริง", "0811119999");
+    await link(owner, id, "04/04/2504");
+    expect(owner.lastText()).toMatch(/ถูกพักการเชื่อมบัญชี/);
+    // 24 hours after the first of the five failures.
+    expect(owner.lastText()).toContain(`ลองใหม่ได้ตั้งแต่ ${thaiDateTime(new Date(firstFailure + 24 * HOUR))}`);
+    expect(await h.db.prisma.fundMember.findUniqueOrThrow({ where: { id: fm.id } })).toMatchObject({ memberId: null });
+    // Refused before the lookup, so not a failure of the owner's.
+    expect(await h.db.prisma.fundLinkAttempt.count({ where: { memberId: (await memberOf(owner)).id } })).toBe(0);
+
+    h.clock.advance(20 * HOUR);
+    await link(owner, id, "04/04/2504");
+    expect(owner.lastText()).toMatch(/เชื่อมบัญชีเรียบร้อยแล้ว/);
   });
 
   it("is not for someone who is not a member: asking for it offers sign-up instead", async () => {
