@@ -5,6 +5,7 @@
 //
 // The engine mutates ctx.state; the caller loads it under a per-user lock
 // and saves it in the same transaction (src/inbox/processor.ts).
+import { truncateForLine } from "../line/limits.ts";
 import { parsePickerValue, pickerValue } from "./datetime.ts";
 import { globalWordOf, type GlobalWord } from "./global-words.ts";
 import { matchKey } from "./normalize.ts";
@@ -31,6 +32,8 @@ import {
 export const MAX_QUICK_REPLIES = 13;
 export const QUICK_REPLY_LABEL = 20;
 export const MISSES_BEFORE_MENU = 3;
+/** accept()'s flag for a value that is one of the step's own choices. */
+const OFFERED = true;
 
 /** Data keys the engine keeps for a step being answered (a multi-select, an image set). */
 export const PENDING_SLOT = "_pending";
@@ -96,7 +99,6 @@ export function clearFlow(state: ConversationState): void {
   state.expiresAt = null;
 }
 
-/** Quick-reply labels are cut to LINE's 20 characters. */
 /** A button that opens a menu entry (with an argument for it, e.g. a meeting id). */
 export function entryButton(entry: string, label: string, arg?: string): Button {
   return {
@@ -107,9 +109,9 @@ export function entryButton(entry: string, label: string, arg?: string): Button 
   };
 }
 
+/** Cut as LINE counts (UTF-16 units), never inside an emoji or a Thai syllable. */
 export function shortLabel(label: string): string {
-  const chars = [...label];
-  return chars.length <= QUICK_REPLY_LABEL ? label : `${chars.slice(0, QUICK_REPLY_LABEL - 1).join("")}…`;
+  return truncateForLine(label, QUICK_REPLY_LABEL);
 }
 
 /** A typed answer matches a choice by its label: exactly, else as the only label containing it. */
@@ -295,7 +297,7 @@ export class Engine {
     }
     if (step.input.kind === "datetime") {
       const choice = matchChoice((await step.input.choices?.(ctx)) ?? [], input.text);
-      if (choice) return this.accept(ctx, choice.value, lead);
+      if (choice) return this.accept(ctx, choice.value, lead, OFFERED);
       const parsed = step.input.parse?.(input.text);
       if (!parsed) return this.miss(ctx, step.input.invalid, lead);
       if (!parsed.ok) return this.miss(ctx, parsed.message, lead);
@@ -310,7 +312,7 @@ export class Engine {
     if (step.input.kind === "choice") {
       const choice = matchChoice(await step.input.choices(ctx), input.text);
       if (!choice) return this.miss(ctx, T.chooseFromButtons, lead);
-      return this.accept(ctx, choice.value, lead);
+      return this.accept(ctx, choice.value, lead, OFFERED);
     }
     // Only an exact match: a typed part of the suggested name is the user's own answer.
     const suggested = matchChoice((await step.input.suggestions?.(ctx)) ?? [], input.text, { partial: false });
@@ -326,12 +328,12 @@ export class Engine {
       if (value === DATETIME_PICKED) return this.answerDatetime(ctx, step.input, parsePickerValue(params?.datetime), lead, pickerBounds(ctx.state.data));
       const offered = ((await step.input.choices?.(ctx)) ?? []).some((c) => c.value === value);
       if (!offered) return this.reprompt(ctx, [...lead, text(T.stale)]);
-      return this.accept(ctx, value, lead);
+      return this.accept(ctx, value, lead, OFFERED);
     }
     if (step.input.kind === "choice") {
       const offered = (await step.input.choices(ctx)).some((c) => c.value === value);
       if (!offered) return this.reprompt(ctx, [...lead, text(T.stale)]);
-      return this.accept(ctx, value, lead);
+      return this.accept(ctx, value, lead, OFFERED);
     }
     if (step.input.kind === "multi") {
       const offered = value === MULTI_DONE || (await step.input.choices(ctx)).some((c) => c.value === value);
@@ -419,11 +421,17 @@ export class Engine {
     return { replies: lead, buttons: [] };
   }
 
-  private async accept(ctx: TurnContext, value: unknown, lead: Reply[]): Promise<Outgoing> {
+  /**
+   * Stores the step's answer and moves on. An "edit:" value jumps to that
+   * step only when it is one of the step's own choices (`offered`): text a
+   * user typed and a parser accepted ("edit:confirm" as a household name)
+   * is an answer like any other, never a jump past required steps.
+   */
+  private async accept(ctx: TurnContext, value: unknown, lead: Reply[], offered = false): Promise<Outgoing> {
     const s = ctx.state;
     const flow = this.flows.get(s.flowId!)!;
     const step = this.currentStep(s)!;
-    if (typeof value === "string" && value.startsWith(EDIT_PREFIX)) {
+    if (offered && typeof value === "string" && value.startsWith(EDIT_PREFIX)) {
       const target = value.slice(EDIT_PREFIX.length);
       if (!flow.steps.some((x) => x.id === target)) return this.reprompt(ctx, [...lead, text(T.stale)]);
       s.history.push(step.id);
@@ -668,7 +676,6 @@ export class Engine {
     }
     // An album is one message to the user, though LINE sends each photo as
     // its own event: one answer per image set.
-    if (input.kind === "image" && answeredBefore(ctx.state, input)) return { replies: lead, buttons: [] };
     if (input.kind === "sticker") lead.push(text(T.idleSticker));
     else if (!quiet) lead.push(text(T.notUnderstood));
     return this.menu(ctx, lead);

@@ -1,9 +1,11 @@
 // Turns what the engine says (Outgoing) into LINE messages: consecutive
 // texts are merged so a reply stays within five messages, and the buttons
-// become quick replies on the last message.
+// become quick replies on the last message. What is still over a LINE limit
+// (a long name in a label, a long address in a carousel) is shortened here,
+// not refused at sending: a refused reply reaches nobody.
 import type { messagingApi } from "@line/bot-sdk";
 import type { Button, Outgoing, Reply } from "../engine/types.ts";
-import { LINE_LIMITS } from "./limits.ts";
+import { fitWithinLineLimits, LINE_LIMITS, lineLength } from "./limits.ts";
 
 function mergeTexts(replies: Reply[]): Reply[] {
   const merged: Reply[] = [];
@@ -12,7 +14,7 @@ function mergeTexts(replies: Reply[]): Reply[] {
     if (
       reply.kind === "text" &&
       last?.kind === "text" &&
-      last.text.length + reply.text.length + 2 <= LINE_LIMITS.textLength
+      lineLength(last.text) + lineLength(reply.text) + 2 <= LINE_LIMITS.textLength
     ) {
       merged[merged.length - 1] = { kind: "text", text: `${last.text}\n\n${reply.text}` };
     } else {
@@ -49,5 +51,5 @@ export function renderOutgoing(out: Outgoing): messagingApi.Message[] {
   );
   const last = messages.at(-1);
   if (last && out.buttons.length > 0) last.quickReply = { items: out.buttons.map(quickReplyItem) };
-  return messages;
+  return fitWithinLineLimits(messages);
 }
