@@ -25,6 +25,24 @@ function storableJson(_key: string, value: unknown): unknown {
   return value;
 }
 
+/**
+ * LINE's events nest a few levels; a payload nested deeper than this cannot
+ * be written back as JSON (JSON.stringify runs out of stack) nor stored as
+ * jsonb, so it is refused here rather than failing at the INSERT.
+ */
+const MAX_DEPTH = 64;
+
+function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== "object") continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(node)) if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 export interface WebhookOptions {
   channelSecret: string | undefined;
   inbox: Pick<InboxWriter, "record">;
@@ -66,8 +84,15 @@ export function webhookRouter(options: WebhookOptions): express.Router {
         res.status(400).json({ error: "malformed JSON" });
         return;
       }
+      // A signed body that is not what PostgreSQL can store (a timestamp past
+      // the year 9999, nesting no JSON writer handles) gets 400, like any
+      // other body the schema refuses: it was signed, so it came through
+      // LINE or someone holding the secret, and sending it again cannot make
+      // it storable. A 5xx would have LINE redeliver it for nothing (when
+      // redelivery is on) and count against the webhook's error rate. 503 is
+      // kept for what may pass: the database not answering.
       const parsed = webhookBodySchema.safeParse(json);
-      if (!parsed.success) {
+      if (!parsed.success || nestedDeeperThan(json, MAX_DEPTH)) {
         res.status(400).json({ error: "not a LINE webhook body" });
         return;
       }

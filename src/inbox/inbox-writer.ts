@@ -4,34 +4,53 @@ import { sourceKeyOf, type WebhookEvent } from "../line/events.ts";
 
 const COLUMNS = 8;
 
-/** Inserts events, skipping ids already stored; returns the rows inserted. */
-async function insertEvents(db: Database, events: WebhookEvent[]): Promise<{ id: string; sourceKey: string | null }[]> {
-  if (events.length === 0) return [];
-  const params: unknown[] = [];
-  const receivedAt = new Date().toISOString();
-  const rows = events.map((event, i) => {
-    params.push(
-      event.webhookEventId,
-      sourceKeyOf(event),
-      event.type,
-      JSON.stringify(event),
-      event.replyToken ?? null,
-      // Prisma keeps UTC in `timestamp` columns; an ISO string keeps the
-      // driver from converting to the server's local time.
-      new Date(event.timestamp).toISOString(),
-      event.deliveryContext?.isRedelivery ?? false,
-      receivedAt,
-    );
+/** One event as the INSERT's parameters (throws for a payload JSON cannot write, e.g. nested too deep). */
+function rowOf(event: WebhookEvent, receivedAt: string): unknown[] {
+  return [
+    event.webhookEventId,
+    sourceKeyOf(event),
+    event.type,
+    JSON.stringify(event),
+    event.replyToken ?? null,
+    // Prisma keeps UTC in `timestamp` columns; an ISO string keeps the
+    // driver from converting to the server's local time.
+    new Date(event.timestamp).toISOString(),
+    event.deliveryContext?.isRedelivery ?? false,
+    receivedAt,
+  ];
+}
+
+/** Inserts rows (rowOf), skipping ids already stored; returns the rows inserted. */
+async function insertRows(db: Database, rows: unknown[][]): Promise<{ id: string; sourceKey: string | null }[]> {
+  if (rows.length === 0) return [];
+  const values = rows.map((_, i) => {
     const n = i * COLUMNS;
     return `($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}::jsonb, $${n + 5}, $${n + 6}, $${n + 7}, $${n + 8})`;
   });
   return db.sql.query<{ id: string; sourceKey: string | null }>(
     `INSERT INTO webhook_event (id, "sourceKey", type, payload, "replyToken", "occurredAt", "isRedelivery", "receivedAt")
-     VALUES ${rows.join(", ")}
+     VALUES ${values.join(", ")}
      ON CONFLICT (id) DO NOTHING
      RETURNING id, "sourceKey"`,
-    params,
+    rows.flat(),
   );
+}
+
+async function insertEvents(db: Database, events: WebhookEvent[]): Promise<{ id: string; sourceKey: string | null }[]> {
+  const receivedAt = new Date().toISOString();
+  return insertRows(db, events.map((e) => rowOf(e, receivedAt)));
+}
+
+/**
+ * PostgreSQL refused what the statement carried (a SQLSTATE outside the
+ * connection, resource and operator classes): trying the rows apart can
+ * help. A lost connection or a database going down fails every row alike,
+ * and trying forty deliveries one after another would only hold each for
+ * the connection timeout.
+ */
+function refusedContent(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && /^[0-9A-Z]{5}$/.test(code) && !/^(08|53|57|58|XX)/.test(code);
 }
 
 const keysOf = (rows: { sourceKey: string | null }[]) =>
@@ -86,20 +105,49 @@ export class InboxWriter {
         size += next.events.length;
         batch.push(next);
       }
-      // The same event twice in one batch (a redelivery racing the first
-      // delivery) is written once; the first request to carry it owns it.
-      const seen = new Set<string>();
-      const unique = batch.flatMap((p) => p.events).filter((e) => !seen.has(e.webhookEventId) && seen.add(e.webhookEventId));
+      // A delivery whose rows cannot even be written out fails alone.
+      const receivedAt = new Date().toISOString();
+      const writable: Pending[] = [];
+      const rows = new Map<string, unknown[]>();
+      for (const pending of batch) {
+        try {
+          const own = pending.events.map((e) => [e.webhookEventId, rowOf(e, receivedAt)] as const);
+          // The same event twice in one batch (a redelivery racing the first
+          // delivery) is written once; the first request to carry it owns it.
+          for (const [id, row] of own) if (!rows.has(id)) rows.set(id, row);
+          writable.push(pending);
+        } catch (error) {
+          pending.reject(error);
+        }
+      }
+      if (writable.length === 0) continue;
       try {
-        const inserted = new Set((await insertEvents(this.db, unique)).map((r) => r.id));
-        for (const pending of batch) {
+        const inserted = new Set((await insertRows(this.db, [...rows.values()])).map((r) => r.id));
+        for (const pending of writable) {
           const mine = pending.events.filter((e) => inserted.delete(e.webhookEventId));
           pending.resolve(keysOf(mine.map((e) => ({ sourceKey: sourceKeyOf(e) }))));
         }
       } catch (error) {
-        for (const pending of batch) pending.reject(error);
+        if (writable.length > 1 && refusedContent(error)) await this.oneByOne(writable);
+        else for (const pending of writable) pending.reject(error);
       }
     }
     this.writing = false;
+  }
+
+  /**
+   * A group INSERT fails as a whole: one delivery PostgreSQL cannot store
+   * would fail every other user's delivery in the group (15–18 of 40 were
+   * answered 503). Each is tried again on its own, so only the bad one
+   * fails. In arrival order, so a repeated event keeps its first owner.
+   */
+  private async oneByOne(batch: Pending[]): Promise<void> {
+    for (const pending of batch) {
+      try {
+        pending.resolve(await recordEvents(this.db, pending.events));
+      } catch (error) {
+        pending.reject(error);
+      }
+    }
   }
 }

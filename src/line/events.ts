@@ -4,6 +4,15 @@
 import { z } from "zod";
 import { normalizeText, withoutLineEmoji } from "../engine/normalize.ts";
 import type { Input } from "../engine/types.ts";
+import { truncateForLine } from "./limits.ts";
+
+/**
+ * The last instant PostgreSQL is given (an ISO string with a four-digit
+ * year, src/inbox/inbox-writer.ts). JavaScript dates go on to 8.64e15 ms
+ * (year 275760), which PostgreSQL refuses: such an event would fail the
+ * INSERT of every delivery sharing its group commit.
+ */
+export const MAX_EVENT_TIMESTAMP = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 const source = z.looseObject({
   type: z.string(),
@@ -15,7 +24,7 @@ const source = z.looseObject({
 export const webhookEventSchema = z.looseObject({
   type: z.string().min(1).max(50),
   webhookEventId: z.string().min(1).max(100),
-  timestamp: z.number().int().nonnegative().max(8.64e15),
+  timestamp: z.number().int().nonnegative().max(MAX_EVENT_TIMESTAMP),
   mode: z.string().optional(),
   source: source.optional(),
   replyToken: z.string().max(200).optional(),
@@ -39,23 +48,33 @@ export function userIdOf(event: WebhookEvent): string | null {
   return event.source?.type === "user" && event.source.userId ? event.source.userId : null;
 }
 
+// What users send is bounded here, before any flow stores it: LINE caps a
+// typed text at 5,000 characters but not the address of a location (a
+// 4,600-character one made the filer's turn fail and filled staff carousels).
+// Text a user could not help is shortened, not refused; ids are LINE's own
+// and are refused when absurd.
+export const INPUT_BOUNDS = { text: 5_000, locationTitle: 100, locationAddress: 300, postbackData: 300, postbackParam: 100, id: 100 } as const;
+const bounded = (max: number, ellipsis = "") => z.string().transform((s) => truncateForLine(s, max, ellipsis));
+
 const message = z.discriminatedUnion("type", [
   z.looseObject({
     type: z.literal("text"),
-    text: z.string(),
+    text: bounded(INPUT_BOUNDS.text),
     emojis: z.array(z.looseObject({ index: z.number().int(), length: z.number().int() })).max(1_000).optional(),
   }),
   z.looseObject({
     type: z.literal("location"),
     latitude: z.number(),
     longitude: z.number(),
-    title: z.string().optional(),
-    address: z.string().optional(),
+    title: bounded(INPUT_BOUNDS.locationTitle, "…").optional(),
+    address: bounded(INPUT_BOUNDS.locationAddress, "…").optional(),
   }),
   z.looseObject({
     type: z.literal("image"),
-    id: z.string(),
-    imageSet: z.looseObject({ id: z.string(), index: z.number().optional(), total: z.number().optional() }).optional(),
+    id: z.string().max(INPUT_BOUNDS.id),
+    imageSet: z
+      .looseObject({ id: z.string().max(INPUT_BOUNDS.id), index: z.number().optional(), total: z.number().optional() })
+      .optional(),
   }),
   z.looseObject({ type: z.literal("sticker") }),
   z.looseObject({ type: z.enum(["video", "audio", "file"]) }),
@@ -64,7 +83,10 @@ const message = z.discriminatedUnion("type", [
 const messageEvent = z.looseObject({ type: z.literal("message"), message });
 const postbackEvent = z.looseObject({
   type: z.literal("postback"),
-  postback: z.looseObject({ data: z.string(), params: z.record(z.string(), z.string()).optional() }),
+  postback: z.looseObject({
+    data: bounded(INPUT_BOUNDS.postbackData),
+    params: z.record(z.string(), bounded(INPUT_BOUNDS.postbackParam)).optional(),
+  }),
 });
 
 /** The engine's view of a message or postback event; null for anything else. */
