@@ -15,7 +15,7 @@
 import type { Tx } from "../db/database.ts";
 import type { Announcement, AnnouncementAudience, AnnouncementArea, Meeting } from "../generated/prisma/client.ts";
 import type { Area } from "../meetings/organize-areas.ts";
-import { mayOrganise } from "../meetings/organize-store.ts";
+import { organiserTest } from "../meetings/organize-store.ts";
 import { coordinatesAll, coordinatorCoverage } from "../staff/roles.ts";
 
 export const PENDING_PHOTO = "application/x-line-pending";
@@ -63,10 +63,11 @@ export async function linkableMeetings(tx: Tx, userId: string, now: Date, limit 
     orderBy: [{ startsAt: "asc" }, { id: "asc" }],
     take: 100,
   });
+  const may = await organiserTest(tx, userId);
   const mine: Meeting[] = [];
   for (const m of meetings) {
     if (mine.length >= limit) break;
-    if (await mayOrganise(tx, userId, m)) mine.push(m);
+    if (await may(m)) mine.push(m);
   }
   return mine;
 }

@@ -36,7 +36,7 @@ export async function mayOrganise(tx: Tx, userId: string, meeting: Pick<Meeting,
 }
 
 /** mayOrganise for many meetings: the user's roles are read once. */
-async function organiserTest(tx: Tx, userId: string): Promise<(meeting: Pick<Meeting, "id">) => Promise<boolean>> {
+export async function organiserTest(tx: Tx, userId: string): Promise<(meeting: Pick<Meeting, "id">) => Promise<boolean>> {
   const covers = await coordinatorCoverage(tx, userId);
   return async (meeting) => {
     const audience = await tx.meetingAudience.findMany({ where: { meetingId: meeting.id }, select: { level: true, areaId: true } });

@@ -366,9 +366,12 @@ describe.each(DATABASE_KINDS)("announcements on %s", (kind) => {
     await grant(admin, { role: "ADMIN", level: "PROVINCE", areaId: 33 });
     await compose(coord, { areas: [`ต.${councilA.tambonNameTh}`], audience: "เฉพาะสมาชิก" });
     await coord.tap("ตั้งเวลาส่ง");
-    await coord.say("28/11/2569 13:00");
+    // Tomorrow 08:00 in Bangkok, whatever earlier tests did to the clock.
+    const tomorrow = new Date(h.clock.now.getTime() + 86_400_000 + 7 * 3_600_000);
+    await coord.say(`${tomorrow.getUTCDate()}/${tomorrow.getUTCMonth() + 1}/${tomorrow.getUTCFullYear() + 543} 08:00`);
+    expect(coord.lastText()).toMatch(/ตั้งเวลาส่งประกาศไว้/);
     await revokeRole(h.db.prisma, coord.id, { role: "COORDINATOR", level: "DISTRICT", areaId: KANTHARALAK }, { by: "Uadmin", at: h.clock.now, via: "test" });
-    h.clock.advance(4 * 3_600_000);
+    h.clock.advance(2 * 86_400_000);
     await h.runJobs();
     await h.runJobs();
     expect(deliveries(member!)).toEqual([]);
