@@ -676,6 +676,7 @@ export class Engine {
     }
     // An album is one message to the user, though LINE sends each photo as
     // its own event: one answer per image set.
+    if (input.kind === "image" && answeredBefore(ctx.state, input)) return { replies: lead, buttons: [] };
     if (input.kind === "sticker") lead.push(text(T.idleSticker));
     else if (!quiet) lead.push(text(T.notUnderstood));
     return this.menu(ctx, lead);
