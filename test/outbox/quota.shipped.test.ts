@@ -2,7 +2,8 @@
 // (src/main.ts, environment only). LINE answers 429 to every push with the
 // quota's body ("You have reached your monthly limit."), as it does once the
 // plan's messages are gone; replies cost nothing and LINE keeps taking them.
-//  - no push loop: the bot stops pushing (one push now and then, every 15
+//  - LINE's rate-limit 429 is still retried within seconds;
+//  - no push loop on the quota's 429: the bot stops pushing (one push now and then, every 15
 //    minutes), where a rate-limit 429 would be retried within seconds;
 //  - the admins are warned: in the log at once, and in the reply to their
 //    next message;
@@ -13,12 +14,14 @@ import type { messagingApi } from "@line/bot-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getCouncilWithPlace, type CouncilWithPlace } from "../../src/geography/councils.ts";
 import { SENT_IN_REPLY } from "../../src/outbox/held.ts";
+import { enqueuePush } from "../../src/outbox/outbox.ts";
 import { grantRole } from "../../src/staff/roles.ts";
 import { newEventId, textOf } from "../support/harness.ts";
 import { waitUntil, type LineRequest } from "../support/line-server.ts";
 import { lineUserId, ShippedBot, type ShippedUser } from "../support/shipped.ts";
 
 const MONTHLY_LIMIT = { message: "You have reached your monthly limit." };
+const RATE_LIMIT = { message: "The API rate limit has been exceeded. Try again later." };
 const CASE = /เลขที่คำขอ: (SSK-F-\d{4}-\d{4})/;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -37,8 +40,6 @@ describe("LINE's monthly quota used up, in the shipped bot", () => {
 
   beforeAll(async () => {
     bot = await ShippedBot.start({ db: "postgres", env: { ADMIN_LINE_USER_IDS: ADMIN, LOG_LEVEL: "warn" } });
-    // Replies are free: LINE takes them. Every push or multicast: the quota is gone.
-    bot.line.policy = ({ kind }) => (kind === "reply" ? { kind: "accept" } : { kind: "status", status: 429, body: MONTHLY_LIMIT });
     council = await bot.withDb(async (db) => {
       const first = await db.prisma.council.findFirstOrThrow({ orderBy: { id: "asc" }, select: { id: true } });
       const place = (await getCouncilWithPlace(db.prisma, first.id))!;
@@ -72,18 +73,35 @@ describe("LINE's monthly quota used up, in the shipped bot", () => {
 
   let caseNumber = "";
 
+  it("a rate-limit 429 (LINE's other 429) is still retried within seconds, and nothing is held", async () => {
+    const target = lineUserId(0x77);
+    bot.line.policy = ({ kind }) => (kind === "reply" ? { kind: "accept" } : { kind: "status", status: 429, body: RATE_LIMIT });
+    await bot.withDb((db) =>
+      db.transaction((tx) => enqueuePush(tx, target, [{ type: "text", text: "แจ้งเตือนทดสอบ" }], { purpose: "test.rate-limit", now: new Date() })),
+    );
+    await waitUntil(() => pushes().filter((r) => r.to.includes(target)).length >= 2, { timeoutMs: 30_000, what: "retried" });
+    bot.line.policy = () => ({ kind: "accept" });
+    await waitUntil(() => bot.user(target).accepted().length === 1, { timeoutMs: 30_000, what: "sent once LINE takes it" });
+    expect(await bot.withDb((db) => db.prisma.pushQuotaUsage.count({ where: { exhaustedAt: { not: null } } }))).toBe(0);
+    expect(bot.log).not.toMatch(/quota used up/);
+
+    // From now on: replies are free, LINE takes them; every push or multicast: the quota is gone.
+    bot.line.policy = ({ kind }) => (kind === "reply" ? { kind: "accept" } : { kind: "status", status: 429, body: MONTHLY_LIMIT });
+  }, 60_000);
+
   it("a flood request filed: the secretary's card is tried once, then held; no push loop; the admins are warned in the log", async () => {
     const villager = bot.user(VILLAGER);
+    const base = pushes().length;
     caseNumber = await fileFlood(villager);
     expect(villager.accepted().every((r) => r.kind === "reply")).toBe(true);
 
     // The worker tries the secretary's card and hears that the quota is gone.
     await waitUntil(() => pushes().some((r) => r.to.includes(SECRETARY)), { timeoutMs: 30_000, what: "the card tried once" });
     await waitUntil(() => /monthly message quota used up/.test(bot.log), { timeoutMs: 30_000, what: "the quota logged" });
-    const tried = pushes().length;
+    const tried = pushes().length - base;
     // A rate-limit 429 is retried after 1 s, 2 s, 4 s…; the quota is not retried for 15 minutes.
     await sleep(8_000);
-    expect(pushes().length).toBe(tried);
+    expect(pushes().length - base).toBe(tried);
     expect(tried).toBeLessThanOrEqual(2);
 
     const rows = await bot.withDb((db) =>
