@@ -29,12 +29,15 @@ export interface AppOptions {
   logger: Logger;
   /** Tests move time; production uses the wall clock. */
   now?: () => Date;
+  /** How often the processor looks for retries and orphaned work; 0: only when a test sweeps. Default: the processor's. */
   sweepIntervalMs?: number;
   /** How often background jobs look for due work; 0: only when kicked or run by a test. */
   jobIntervalMs?: number;
   lineTimeoutMs?: number;
   /** Each app counts on its own registry unless given one. */
   metrics?: MetricsRegistry;
+  /** This process's instance key (src/db/instance-lock.ts), recorded on the leases it takes. */
+  instanceKey?: string;
 }
 
 export function createApp(options: AppOptions) {
@@ -64,7 +67,7 @@ export function createApp(options: AppOptions) {
   });
   const now = options.now ?? (() => new Date());
   metrics.setOutboxProbe(outboxProbe(db, now));
-  const jobs = new JobScheduler({ logger, now, intervalMs: options.jobIntervalMs ?? 1_000 });
+  const jobs = new JobScheduler({ logger, now, intervalMs: options.jobIntervalMs });
   // Queues the day-before reminders; the outbox worker sends them.
   jobs.add(meetingReminderJob({ db, reminderTime: config.meetingReminderTime }));
   // Critical flood cases nobody accepted, housing cases nobody moved.
@@ -78,9 +81,10 @@ export function createApp(options: AppOptions) {
   // Starts due announcements (queues their outbox chunks) before the worker sends them.
   jobs.add(announcementSendJob({ db, logger, media: mediaLinks, gateway }));
   // Without LINE credentials the outbox keeps its rows until a token is set.
+  const quota = { ...config.pushQuota, adminLineUserIds: config.adminLineUserIds };
   if (gateway) {
     // A message LINE refuses for good is reported: an announcement to its author.
-    jobs.add(outboxWorker({ db, gateway, logger, now, quota: { ...config.pushQuota, adminLineUserIds: config.adminLineUserIds }, onRefused: reportRefusedAnnouncement }));
+    jobs.add(outboxWorker({ db, gateway, logger, now, quota, onRefused: reportRefusedAnnouncement }));
     // Photos of help requests: LINE keeps message contents for a limited time.
     jobs.add(photoFetcher({ db, gateway, logger }));
     // The staff rich menu for users with a role, the villagers' again when the last role goes.
@@ -93,9 +97,12 @@ export function createApp(options: AppOptions) {
     logger,
     concurrency: config.eventConcurrency,
     now: options.now,
+    // Undefined keeps the processor's default (withDefaults, src/options.ts).
     sweepIntervalMs: options.sweepIntervalMs,
     afterCommit: () => jobs.kick(),
     metrics,
+    instanceKey: options.instanceKey,
+    quota,
   });
   const http = createHttpApp({
     channelSecret: config.line.channelSecret,

@@ -4,6 +4,7 @@ import type { Server } from "node:http";
 import { createApp } from "./app.ts";
 import { ConfigError, loadConfig, missingLineCredentials, type Config } from "./config.ts";
 import { openDatabase } from "./db/database.ts";
+import { holdInstanceLock } from "./db/instance-lock.ts";
 import { loadGeography } from "./geography/load-geography.ts";
 import { createLogger } from "./log.ts";
 import { DemoSeedRefused } from "./simulator/demo-seed.ts";
@@ -52,7 +53,9 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
-  const app = createApp({ config, db, logger });
+  // Held for the process's life: while it is held, the leases this process takes are its own.
+  const instance = await holdInstanceLock(config.database, db, logger);
+  const app = createApp({ config, db, logger, instanceKey: instance.key });
   const server: Server = (local ? local.wrap(app.http) : app.http).listen({ port: config.port, host: config.host }, () => {
     const address = server.address();
     const port = typeof address === "object" && address ? address.port : config.port;
@@ -75,6 +78,7 @@ async function main(): Promise<void> {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await app.processor.drain();
     await app.jobs.stop();
+    await instance.close();
     await db.close();
     process.exit(0);
   };

@@ -17,6 +17,7 @@ import type { Database, Tx } from "../db/database.ts";
 import type { Job } from "../jobs/scheduler.ts";
 import { LineApiError, type LineGateway } from "../line/gateway.ts";
 import type { Logger } from "../log.ts";
+import { withDefaults } from "../options.ts";
 
 export type PhotoGateway = Pick<LineGateway, "messageContent">;
 
@@ -79,7 +80,7 @@ export async function claimPhotos(tx: Tx, now: Date, leaseUntil: Date, limit: nu
 }
 
 export function photoFetcher(options: PhotoFetcherOptions): Job {
-  const o = { ...PHOTO_FETCH_DEFAULTS, ...options };
+  const o = withDefaults(PHOTO_FETCH_DEFAULTS, options);
   const sql = o.db.sql;
   // Through the SQL driver, not Prisma: the PGlite adapter cannot pass bytes
   // to a Prisma write. Every outcome lands only while the row is still

@@ -1,5 +1,7 @@
 // The processor's side of the webhook_event table (the webhook's side is inbox-writer.ts).
 import type { Database, Tx } from "../db/database.ts";
+import type { SqlRunner } from "../db/driver.ts";
+import { ownerGoneSql } from "../db/instance-lock.ts";
 
 // ---------------------------------------------------------------------------
 // The processor's queries. Hand-written SQL on purpose: this path runs for
@@ -17,12 +19,25 @@ export interface HandledRow {
   attempts: number;
   leaseUntil: Date | null;
   nextAttemptAt: Date | null;
+  /** A reply LINE may have taken (tried, never confirmed), or null. */
+  replyAttemptedAt: Date | null;
+  /** Handled under the rate limit: by reply or not at all, never pushed. */
+  throttled: boolean;
 }
 
 const iso = (d: Date) => d.toISOString();
 const ms = (column: string) => `(extract(epoch from "${column}") * 1000)::float8 AS "${column}"`;
 const date = (v: unknown) => (v === null || v === undefined ? null : new Date(Number(v)));
 export const EVENT_ORDER_SQL = `"occurredAt", "receivedAt", id`;
+
+/**
+ * A handled event's lease may be taken ($now: ISO time, $me: this
+ * instance's key or null): it ran out, it is this instance's own (one run
+ * per user at a time in a process, so nothing of ours is sending it), or
+ * the instance that took it is gone.
+ */
+const leaseFree = (now: string, me: string) =>
+  `("leaseUntil" IS NULL OR "leaseUntil" <= ${now}::timestamp OR "leaseOwner" = ${me}::bigint OR ${ownerGoneSql(`"leaseOwner"`)})`;
 
 /** Outside any transaction, through the SQL driver. */
 export function inboxQueries(db: Database) {
@@ -33,16 +48,21 @@ export function inboxQueries(db: Database) {
       return rows.length > 0;
     },
 
-    /** Events to resume: not handled yet, or handled and due for delivery. */
-    async resumable(now: Date, limit = 500): Promise<{ id: string; sourceKey: string | null }[]> {
-      return sql.query(
-        `SELECT id, "sourceKey" FROM webhook_event
+    /**
+     * Events to resume: not handled yet, or handled and due for delivery
+     * with a lease that may be taken. `mine`: leased by this instance and
+     * not run out (it may be sending it right now).
+     */
+    async resumable(now: Date, me: string | null, limit = 500): Promise<{ id: string; sourceKey: string | null; mine: boolean }[]> {
+      const rows = await sql.query<{ id: string; sourceKey: string | null; mine: boolean | null }>(
+        `SELECT id, "sourceKey", ("leaseOwner" = $3::bigint AND "leaseUntil" > $1::timestamp) AS mine FROM webhook_event
           WHERE status = 'RECEIVED'
-             OR (status = 'HANDLED' AND ("leaseUntil" IS NULL OR "leaseUntil" <= $1::timestamp)
+             OR (status = 'HANDLED' AND ${leaseFree("$1", "$3")}
                  AND ("nextAttemptAt" IS NULL OR "nextAttemptAt" <= $1::timestamp))
           ORDER BY "occurredAt" LIMIT $2`,
-        [iso(now), limit],
+        [iso(now), limit, me],
       );
+      return rows.map((r) => ({ id: String(r.id), sourceKey: r.sourceKey, mine: r.mine === true }));
     },
 
     /** Events with no source (nothing to answer) are closed as they are. */
@@ -56,7 +76,8 @@ export function inboxQueries(db: Database) {
 
     async handled(sourceKey: string): Promise<HandledRow[]> {
       const rows = await sql.query<Record<string, unknown>>(
-        `SELECT id, "sourceKey", "replyToken", outgoing, attempts, ${ms("occurredAt")}, ${ms("leaseUntil")}, ${ms("nextAttemptAt")}
+        `SELECT id, "sourceKey", "replyToken", outgoing, attempts, throttled,
+                ${ms("occurredAt")}, ${ms("leaseUntil")}, ${ms("nextAttemptAt")}, ${ms("replyAttemptedAt")}
            FROM webhook_event WHERE "sourceKey" = $1 AND status = 'HANDLED' ORDER BY ${EVENT_ORDER_SQL}`,
         [sourceKey],
       );
@@ -69,39 +90,75 @@ export function inboxQueries(db: Database) {
         occurredAt: date(r.occurredAt)!,
         leaseUntil: date(r.leaseUntil),
         nextAttemptAt: date(r.nextAttemptAt),
+        replyAttemptedAt: date(r.replyAttemptedAt),
+        throttled: r.throttled === true,
       }));
     },
 
-    /** Takes an expired lease; only one instance can win it. */
-    async claim(id: string, now: Date, leaseUntil: Date): Promise<boolean> {
+    /** Takes a lease that is free (see leaseFree); only one instance can win it. */
+    async claim(id: string, now: Date, leaseUntil: Date, me: string | null): Promise<boolean> {
       const rows = await sql.query(
-        `UPDATE webhook_event SET "leaseUntil" = $3::timestamp
-          WHERE id = $1 AND status = 'HANDLED' AND ("leaseUntil" IS NULL OR "leaseUntil" <= $2::timestamp)
+        `UPDATE webhook_event SET "leaseUntil" = $3::timestamp, "leaseOwner" = $4::bigint
+          WHERE id = $1 AND status = 'HANDLED' AND ${leaseFree("$2", "$4")}
           RETURNING id`,
-        [id, iso(now), iso(leaseUntil)],
+        [id, iso(now), iso(leaseUntil), me],
       );
       return rows.length === 1;
     },
 
-    async release(ids: string[], now: Date): Promise<void> {
-      if (ids.length === 0) return;
-      await sql.query(`UPDATE webhook_event SET "leaseUntil" = $2::timestamp WHERE id = ANY($1::text[])`, [ids, iso(now)]);
+    /** Committed before a reply is tried: from now on LINE may have taken it. */
+    async replyAttempted(id: string, at: Date): Promise<void> {
+      await sql.query(`UPDATE webhook_event SET "replyAttemptedAt" = $2::timestamp WHERE id = $1`, [id, iso(at)]);
     },
 
-    /** Accepted by LINE. The messages can hold a name: not kept after. */
-    async delivered(id: string, now: Date): Promise<void> {
+    /** Gives leases back; `notTried`: an event whose reply was marked as tried but was not. */
+    async release(ids: string[], now: Date, notTried: string | null = null): Promise<void> {
+      if (ids.length === 0) return;
       await sql.query(
-        `UPDATE webhook_event SET status = 'DONE', "doneAt" = $2::timestamp, "replyToken" = NULL, outgoing = NULL WHERE id = $1`,
-        [id, iso(now)],
+        `UPDATE webhook_event SET "leaseUntil" = $2::timestamp,
+                "replyAttemptedAt" = CASE WHEN id = $3 THEN NULL ELSE "replyAttemptedAt" END
+          WHERE id = ANY($1::text[])`,
+        [ids, iso(now), notTried],
       );
     },
 
-    /** Released so that any instance may retry once it is due. */
-    async retryLater(id: string, attempts: number, reason: string, next: Date, now: Date): Promise<void> {
+    /**
+     * Accepted by LINE. The messages can hold a name: not kept after.
+     * `counted` runs in the same transaction when this call made the row
+     * DONE (a push is counted in the month's quota once).
+     */
+    async delivered(id: string, now: Date, counted?: (tx: SqlRunner) => Promise<void>): Promise<void> {
+      const statement = `UPDATE webhook_event SET status = 'DONE', "doneAt" = $2::timestamp, "replyToken" = NULL, outgoing = NULL
+                          WHERE id = $1 AND status = 'HANDLED' RETURNING id`;
+      if (!counted) {
+        await sql.query(statement, [id, iso(now)]);
+        return;
+      }
+      await sql.transaction(async (tx) => {
+        const rows = await tx.query(statement, [id, iso(now)]);
+        if (rows.length === 1) await counted(tx);
+      });
+    },
+
+    /** Closed without an answer (rate limited, its reply token too old to use): never pushed. */
+    async closeUnanswered(id: string, reason: string, now: Date): Promise<void> {
       await sql.query(
-        `UPDATE webhook_event SET attempts = $2, "lastError" = $3, "nextAttemptAt" = $4::timestamp, "leaseUntil" = $5::timestamp
+        `UPDATE webhook_event SET status = 'DONE', "doneAt" = $3::timestamp, "lastError" = $2, "replyToken" = NULL, outgoing = NULL
+          WHERE id = $1 AND status = 'HANDLED'`,
+        [id, reason, iso(now)],
+      );
+    },
+
+    /**
+     * Released so that any instance may retry once it is due. `replyRefused`:
+     * LINE answered the reply this attempt made (5xx, 429): it did not take it.
+     */
+    async retryLater(id: string, attempts: number, reason: string, next: Date, now: Date, replyRefused = false): Promise<void> {
+      await sql.query(
+        `UPDATE webhook_event SET attempts = $2, "lastError" = $3, "nextAttemptAt" = $4::timestamp, "leaseUntil" = $5::timestamp,
+                "replyAttemptedAt" = CASE WHEN $6::boolean THEN NULL ELSE "replyAttemptedAt" END
           WHERE id = $1`,
-        [id, attempts, reason, iso(next), iso(now)],
+        [id, attempts, reason, iso(next), iso(now), replyRefused],
       );
     },
 
@@ -127,18 +184,91 @@ export function inboxQueries(db: Database) {
 export type InboxQueries = ReturnType<typeof inboxQueries>;
 
 /** Inside the turn's transaction: Prisma's raw queries on its connection. */
+export interface ReceivedRow {
+  id: string;
+  type: string;
+  payload: unknown;
+  attempts: number;
+  occurredAt: Date;
+}
+
+export interface HandledFields {
+  /** Until when this instance reserves the answer's delivery, and this instance's key. */
+  leaseUntil: Date;
+  leaseOwner: string | null;
+  /** Set when the answer goes out by reply next (the reply counts as tried from the commit). */
+  replyAttemptedAt: Date | null;
+  throttled: boolean;
+}
+
+const received = (rows: Record<string, unknown>[]): ReceivedRow | null => {
+  const r = rows[0];
+  if (!r) return null;
+  return { id: String(r.id), type: String(r.type), payload: r.payload, attempts: Number(r.attempts), occurredAt: date(r.occurredAt)! };
+};
+
 export const inboxInTx = {
-  async oldestReceived(tx: Tx, sourceKey: string): Promise<{ id: string; type: string; payload: unknown; attempts: number } | null> {
-    const rows = await tx.$queryRawUnsafe<{ id: string; type: string; payload: unknown; attempts: number }[]>(
-      `SELECT id, type, payload, attempts FROM webhook_event
-        WHERE "sourceKey" = $1 AND status = 'RECEIVED' ORDER BY ${EVENT_ORDER_SQL} LIMIT 1`,
-      sourceKey,
+  async oldestReceived(tx: Tx, sourceKey: string): Promise<ReceivedRow | null> {
+    return received(
+      await tx.$queryRawUnsafe<Record<string, unknown>[]>(
+        `SELECT id, type, payload, attempts, ${ms("occurredAt")} FROM webhook_event
+          WHERE "sourceKey" = $1 AND status = 'RECEIVED' ORDER BY ${EVENT_ORDER_SQL} LIMIT 1`,
+        sourceKey,
+      ),
     );
-    return rows[0] ?? null;
+  },
+
+  async newestReceived(tx: Tx, sourceKey: string): Promise<ReceivedRow | null> {
+    return received(
+      await tx.$queryRawUnsafe<Record<string, unknown>[]>(
+        `SELECT id, type, payload, attempts, ${ms("occurredAt")} FROM webhook_event
+          WHERE "sourceKey" = $1 AND status = 'RECEIVED' ORDER BY "occurredAt" DESC, "receivedAt" DESC, id DESC LIMIT 1`,
+        sourceKey,
+      ),
+    );
+  },
+
+  /**
+   * Events of this source, in any state, that occurred after `from` and up
+   * to this event in the order events are handled (itself included).
+   */
+  async countUpTo(tx: Tx, sourceKey: string, from: Date, eventId: string): Promise<number> {
+    const rows = await tx.$queryRawUnsafe<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM webhook_event
+        WHERE "sourceKey" = $1 AND "occurredAt" > $2::timestamp
+          AND ("occurredAt", "receivedAt", id) <= (SELECT "occurredAt", "receivedAt", id FROM webhook_event WHERE id = $3)`,
+      sourceKey,
+      iso(from),
+      eventId,
+    );
+    return Number(rows[0]?.n ?? 0);
+  },
+
+  /** Whether an event of this source after `since` was already handled under the rate limit. */
+  async throttledSince(tx: Tx, sourceKey: string, since: Date): Promise<boolean> {
+    const rows = await tx.$queryRawUnsafe<unknown[]>(
+      `SELECT 1 FROM webhook_event WHERE "sourceKey" = $1 AND throttled AND "occurredAt" > $2::timestamp LIMIT 1`,
+      sourceKey,
+      iso(since),
+    );
+    return rows.length > 0;
+  },
+
+  /** Rate limit: every event of the source still waiting, but one, closed unanswered (payload cleared). */
+  async closeReceivedExcept(tx: Tx, sourceKey: string, keep: string, now: Date): Promise<number> {
+    return tx.$executeRawUnsafe(
+      `UPDATE webhook_event
+          SET status = 'DONE', "doneAt" = $3::timestamp, "handledAt" = $3::timestamp, payload = NULL, "replyToken" = NULL,
+              throttled = true
+        WHERE "sourceKey" = $1 AND status = 'RECEIVED' AND id <> $2`,
+      sourceKey,
+      keep,
+      iso(now),
+    );
   },
 
   /** Engine done: payload cleared (it can hold personal data), answer stored. */
-  async handled(tx: Tx, id: string, type: string, outgoing: unknown[] | null, now: Date, leaseUntil: Date): Promise<void> {
+  async handled(tx: Tx, id: string, type: string, outgoing: unknown[] | null, now: Date, fields: HandledFields): Promise<void> {
     await tx.$executeRaw`
       UPDATE webhook_event
          SET status = ${outgoing ? "HANDLED" : "DONE"}::"EventStatus",
@@ -147,7 +277,10 @@ export const inboxInTx = {
              attempts = 0,
              "handledAt" = ${now},
              "doneAt" = ${outgoing ? null : now},
-             "leaseUntil" = ${leaseUntil}
+             "leaseUntil" = ${fields.leaseUntil},
+             "leaseOwner" = ${fields.leaseOwner}::bigint,
+             "replyAttemptedAt" = ${outgoing ? fields.replyAttemptedAt : null},
+             throttled = ${fields.throttled}
        WHERE id = ${id}`;
   },
 

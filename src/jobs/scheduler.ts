@@ -3,6 +3,7 @@
 // job keeps its work in the database (rows with leases), so any instance
 // may run it and a restart loses nothing; this only decides when to run.
 import type { Logger } from "../log.ts";
+import { withDefaults, type WithDefaults } from "../options.ts";
 
 /** The least time between two kicked rounds of the jobs. */
 const KICK_GAP_MS = 250;
@@ -13,16 +14,29 @@ export interface Job {
   runOnce(now: Date): Promise<number>;
 }
 
+export interface JobSchedulerOptions {
+  logger: Logger;
+  now?: () => Date;
+  /** How often the jobs look for due work; 0: only when kicked or run by a test. */
+  intervalMs?: number;
+}
+
+export const JOB_DEFAULTS = {
+  intervalMs: 1_000,
+  now: (): Date => new Date(),
+};
+
 export class JobScheduler {
   private readonly jobs: Job[] = [];
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = false;
+  private readonly options: WithDefaults<typeof JOB_DEFAULTS, JobSchedulerOptions>;
 
-  constructor(
-    private readonly options: { logger: Logger; now: () => Date; intervalMs: number },
-  ) {}
+  constructor(options: JobSchedulerOptions) {
+    this.options = withDefaults(JOB_DEFAULTS, options);
+  }
 
   add(job: Job): void {
     this.jobs.push(job);
@@ -30,7 +44,7 @@ export class JobScheduler {
 
   /** 0 disables the timer; tests call runAll() themselves. */
   start(): void {
-    if (this.options.intervalMs > 0) {
+    if (this.options.intervalMs > 0 && !this.timer) {
       this.timer = setInterval(() => this.kick(), this.options.intervalMs);
       this.timer.unref();
     }

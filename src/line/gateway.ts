@@ -6,6 +6,7 @@ import { HTTPFetchError, messagingApi } from "@line/bot-sdk";
 import type { Metrics } from "../metrics.ts";
 import { assertWithinLineLimits } from "./limits.ts";
 import { assertValidRichMenu } from "./rich-menu/validate.ts";
+import { withDefaults } from "../options.ts";
 
 export interface LineGatewayOptions {
   channelAccessToken: string;
@@ -39,6 +40,9 @@ export function retryKeyFor(id: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
+/** A call LINE has not answered in this long is given up (and retried by its caller). */
+export const LINE_GATEWAY_DEFAULTS = { timeoutMs: 10_000 };
+
 export class LineGateway {
   private readonly client: messagingApi.MessagingApiClient;
   private readonly blobClient: messagingApi.MessagingApiBlobClient;
@@ -55,7 +59,7 @@ export class LineGateway {
       channelAccessToken: options.channelAccessToken,
       baseURL: options.dataApiBaseUrl ?? "https://api-data.line.me",
     });
-    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.timeoutMs = withDefaults(LINE_GATEWAY_DEFAULTS, options).timeoutMs;
   }
 
   private async call<T>(operation: string, work: () => Promise<T>): Promise<T> {

@@ -71,3 +71,19 @@ export function quotaWatcher(quota: PushQuota, logger: Logger) {
     });
   };
 }
+
+/**
+ * Adds pushes sent outside the outbox (the inbox's answers pushed when their
+ * reply token was too old or refused) to the month's count, inside the
+ * caller's transaction. Resolves the count before and after, for quotaWatcher.
+ */
+export async function countPushes(tx: SqlRunner, month: string, messages: number): Promise<{ before: number; after: number }> {
+  const rows = await tx.query<{ messages: number }>(
+    `INSERT INTO push_quota_usage (month, messages) VALUES ($1, $2::int)
+     ON CONFLICT (month) DO UPDATE SET messages = push_quota_usage.messages + EXCLUDED.messages
+     RETURNING messages`,
+    [month, messages],
+  );
+  const after = Number(rows[0]!.messages);
+  return { before: after - messages, after };
+}

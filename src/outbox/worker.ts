@@ -31,6 +31,7 @@ import { outboxQueries, type ClaimedMessage } from "./queries.ts";
 import { quotaMonth, quotaWatcher, type PushQuota } from "./quota.ts";
 import { isQuotaExhausted, quotaState, recordQuotaExhausted, takeProbe } from "./held.ts";
 import { refusalReason, summariseLineError, type RefusalReporter } from "./refusal.ts";
+import { withDefaults } from "../options.ts";
 
 export type OutboxGateway = Pick<LineGateway, "push" | "multicast">;
 
@@ -83,7 +84,7 @@ export interface OutboxWorker extends Job {
 }
 
 export function outboxWorker(options: OutboxWorkerOptions): OutboxWorker {
-  const o = { ...OUTBOX_DEFAULTS, ...options };
+  const o = withDefaults(OUTBOX_DEFAULTS, options);
   const clock = options.now ?? (() => new Date());
   const queries = outboxQueries(o.db);
   const pacing = options.pacing ?? realPacing;

@@ -1,21 +1,27 @@
-// LINE misbehaves for a while, then recovers: 500s, then 429s, then it flaps
-// (an earlier answer fails while later ones would go through), then answers
-// that never come (past the gateway's timeout; pushes and multicasts taken by
-// LINE before it went quiet), then normal service. Users keep talking all
-// along and the outbox keeps pushing. Once the clock has moved on and the
-// sweeper and jobs have run, every answer and every outbox message has been
-// accepted exactly once (replies by token, pushes and multicasts by retry
-// key), each user's answers in the order of their messages.
+// LINE misbehaves for a while, then recovers, against the bot as it ships
+// (`node --import tsx src/main.ts`, configured by environment only: no test
+// option, no clock of the test's; test/support/shipped.ts): 500s, then 429s,
+// then it flaps (an earlier answer fails once more while later ones would go
+// through), then answers that never come (past the gateway's 10 s timeout;
+// pushes and multicasts taken by LINE before it went quiet), then normal
+// service. Users keep talking all along and the outbox keeps pushing. Every
+// retry here is the shipped process's own (its sweep timer and job timer,
+// production backoffs from 2 s): every answer and every outbox message is
+// accepted exactly once in the end (replies by token, pushes and multicasts
+// by retry key), each user's answers in the order of their messages.
+//
+// Without the sweep timer (issue 10: an undefined option overrode its
+// default), a reply LINE refused with 500 was never tried again: the first
+// phase's wait for a second offer of the same reply fails.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { retryKeyFor } from "../../src/line/gateway.ts";
 import { enqueueMulticast, enqueuePush } from "../../src/outbox/outbox.ts";
-import { DATABASE_KINDS } from "../support/database.ts";
-import { Harness, newEventId, textOf, type Event } from "../support/harness.ts";
-import { LineServer, type Behaviour, type LineRequest } from "../support/line-server.ts";
+import { newEventId, textOf, type Event } from "../support/harness.ts";
+import { LineServer, waitUntil, type Behaviour, type LineRequest } from "../support/line-server.ts";
+import { lineUserId, ShippedBot } from "../support/shipped.ts";
 
-const MINUTE = 60_000;
-/** LINE-shaped user ids (U + 32 hex digits), as the outbox's recipients. */
-const uid = (n: number) => `U${n.toString(16).padStart(32, "0")}`;
+/** Generous bounds: production backoffs double from 2 s, and the gateway gives up on LINE after 10 s. */
+const PHASE_MS = 90_000;
 
 /** One villager's sign-up, one message per phase of the outage; what each answer asks. */
 const SCRIPT: { send: Event; expect: RegExp }[] = [
@@ -29,27 +35,22 @@ function textMessage(text: string): Event {
   return { type: "message", message: { type: "text", id: "", quoteToken: "q", text } };
 }
 
-describe.each(DATABASE_KINDS)("LINE outage on %s", (kind) => {
-  let h: Harness;
+describe.each(["postgres", "pglite"] as const)("LINE outage, shipped process on %s", (db) => {
+  let bot: ShippedBot;
   let line: LineServer;
   beforeAll(async () => {
     line = await LineServer.start();
-    h = await Harness.start({
-      kind,
-      lineTimeoutMs: 300,
-      env: { LINE_API_BASE_URL: line.baseUrl, LINE_DATA_API_BASE_URL: line.dataBaseUrl },
-    });
-  }, 60_000);
+    // 500 from the first call on.
+    line.policy = () => ({ kind: "status", status: 500 });
+    bot = await ShippedBot.start({ db, line });
+  }, 120_000);
   afterAll(async () => {
-    await h?.stop();
+    await bot?.stop();
     await line?.close();
   });
 
   it("delivers every answer and every outbox message once, in order per user, after 500s, 429s and hangs", async () => {
-    // A new user joins in each phase (so each phase also meets a fresh reply
-    // token, not only pushes of answers that waited), and everyone who has
-    // joined sends their next message of the script.
-    const users = ["U-outage-0", "U-outage-1", "U-outage-2", "U-outage-3"];
+    const users = [1, 2, 3, 4].map((n) => lineUserId(0xa000 + n));
     /** Every event sent, per user, in the order the user sent them. */
     const sent = new Map<string, Event[]>(users.map((u) => [u, []]));
     /** "reply:<token>" / "key:<retry key>" → the event it answers, and its place in the user's messages. */
@@ -61,7 +62,7 @@ describe.each(DATABASE_KINDS)("LINE outage on %s", (kind) => {
         const mine = sent.get(userId)!;
         const { send } = SCRIPT[mine.length]!;
         const fields = send.type === "message" ? { ...send, message: { ...(send.message as object), id: newEventId() } } : send;
-        const event = h.event(userId, fields);
+        const event = bot.event(userId, fields);
         const answer = { eventId: String(event.webhookEventId), index: mine.length };
         answerOf.set(`reply:${String(event.replyToken)}`, answer);
         answerOf.set(`key:${retryKeyFor(answer.eventId)}`, answer);
@@ -69,47 +70,56 @@ describe.each(DATABASE_KINDS)("LINE outage on %s", (kind) => {
         return event;
       });
       // One delivery per user, as LINE sends them; stored (200) whatever LINE's API does.
-      const answers = await Promise.all(events.map((e) => h.deliver([e], { wait: false })));
-      expect(answers.map((r) => r.status)).toEqual(events.map(() => 200));
-      await h.settle();
+      const statuses = await Promise.all(events.map((e) => bot.deliver([e])));
+      expect(statuses).toEqual(events.map(() => 200));
     };
-    const round = async () => {
-      h.clock.advance(5 * MINUTE); // past every backoff and the outbox's 429 pause
-      await h.app.processor.sweep();
-      await h.runJobs();
-    };
-    const behave = (behaviour: (kind: LineRequest["kind"]) => Behaviour) => {
-      line.policy = (r) => behaviour(r.kind);
-    };
+    const seen = (kind: LineRequest["kind"], outcome: LineRequest["outcome"], from = 0, accepted?: boolean) =>
+      line.requests.some((r) => r.seq > from && r.kind === kind && r.outcome === outcome && (accepted === undefined || r.accepted === accepted));
+    const lastSeq = () => line.requests.at(-1)?.seq ?? 0;
 
-    // Queued pushes: one per user, and an announcement-sized multicast (two chunks).
-    const crowd = Array.from({ length: 700 }, (_, i) => uid(i + 1));
-    const outboxIds = await h.db.transaction(async (tx) => {
-      const ids: number[] = [];
-      for (const to of [uid(9001), uid(9002), uid(9003)]) {
-        ids.push((await enqueuePush(tx, to, [{ type: "text", text: `แจ้งเตือน ${to}` }], { purpose: "test.outage", now: h.clock.now }))!);
-      }
-      ids.push(...(await enqueueMulticast(tx, crowd, [{ type: "text", text: "ประกาศ" }], { purpose: "test.outage", now: h.clock.now })));
-      return ids;
-    });
+    // Queued pushes, one per user, and an announcement-sized multicast (two
+    // chunks), written while the process is stopped (PGlite on disk allows
+    // one process), then sent by the restarted process's outbox job.
+    await bot.kill("SIGTERM");
+    const crowd = Array.from({ length: 700 }, (_, i) => lineUserId(i + 1));
+    const outboxIds = await bot.withDb((d) =>
+      d.transaction(async (tx) => {
+        const ids: number[] = [];
+        for (const to of [lineUserId(9001), lineUserId(9002), lineUserId(9003)]) {
+          ids.push((await enqueuePush(tx, to, [{ type: "text", text: `แจ้งเตือน ${to}` }], { purpose: "test.outage", now: new Date() }))!);
+        }
+        ids.push(...(await enqueueMulticast(tx, crowd, [{ type: "text", text: "ประกาศ" }], { purpose: "test.outage", now: new Date() })));
+        return ids;
+      }),
+    );
     expect(outboxIds).toHaveLength(5);
+    await bot.restart();
 
-    // 1. LINE answers 500 to everything.
-    behave(() => ({ kind: "status", status: 500 }));
+    // 1. LINE answers 500 to everything. The shipped process offers the same
+    //    reply again by itself (its sweep timer, 2 s backoff) and the outbox
+    //    retries too.
     await say(0);
-    await h.runJobs();
-    await round();
+    const firstReply = `rt-${String(sent.get(users[0]!)![0]!.webhookEventId)}`;
+    await waitUntil(() => line.requests.filter((r) => r.replyToken === firstReply).length >= 2, {
+      timeoutMs: PHASE_MS,
+      what: "the reply LINE refused with 500 offered again by the shipped process",
+    });
+    await waitUntil(() => seen("push", 500) && seen("multicast", 500), { timeoutMs: PHASE_MS, what: "outbox sends refused with 500" });
     expect(line.accepted()).toEqual([]);
 
     // 2. Then 429 (rate limited).
-    behave(() => ({ kind: "status", status: 429 }));
+    let from = lastSeq();
+    line.policy = () => ({ kind: "status", status: 429 });
     await say(1);
-    await round();
+    await waitUntil(() => seen("reply", 429, from) && seen("push", 429, from) && seen("multicast", 429, from), {
+      timeoutMs: PHASE_MS,
+      what: "a reply, a push and a multicast refused with 429",
+    });
     expect(line.accepted()).toEqual([]);
 
-    // 3. Then it flaps: the first offer of the answer to each user's 1st
-    //    message fails once more, while the later answers would go through:
-    //    they must wait behind it. The outbox still gets 500s.
+    // 3. Then it flaps: the first offer in this phase of the answer to each
+    //    user's 1st message fails once more, while the later answers would
+    //    go through: they must wait behind it. The outbox still gets 500s.
     const failedOnce = new Set<string>();
     line.policy = (r) => {
       const answer = eventOf(r);
@@ -118,21 +128,44 @@ describe.each(DATABASE_KINDS)("LINE outage on %s", (kind) => {
       failedOnce.add(answer.eventId);
       return { kind: "status", status: 500 };
     };
-    await round();
-    await round();
+    await waitUntil(() => failedOnce.size === 2, { timeoutMs: PHASE_MS, what: "both first answers refused once more" });
 
     // 4. Then no answer at all: replies are not taken; pushes and multicasts
     //    are taken by LINE, but its answer never comes back.
-    behave((k) => (k === "reply" ? { kind: "hang" } : { kind: "accept-then-hang" }));
+    from = lastSeq();
+    line.policy = (r) => (r.kind === "reply" ? { kind: "hang" } : { kind: "accept-then-hang" }) as Behaviour;
     await say(2);
-    await round();
+    await waitUntil(() => seen("reply", "hung", from) && seen("push", "hung", from, true) && seen("multicast", "hung", from, true), {
+      timeoutMs: PHASE_MS,
+      what: "a reply left hanging, a push and a multicast taken without an answer",
+    });
     const takenWhileHanging = line.accepted().length;
     expect(takenWhileHanging).toBeGreaterThan(0);
 
-    // 5. LINE is fully back. The users go on; the sweeper and the jobs catch up.
-    behave(() => ({ kind: "accept" }));
+    // 5. LINE is fully back. The users go on; the shipped process catches up by itself.
+    line.policy = () => ({ kind: "accept" });
     await say(3);
-    for (let i = 0; i < 5; i++) await round();
+    const total = [...sent.values()].reduce((n, events) => n + events.length, 0);
+    const answered = () =>
+      line
+        .accepted()
+        .filter((r) => r.kind !== "multicast")
+        .flatMap((r) => {
+          const eventId = eventOf(r)?.eventId;
+          return eventId ? [{ eventId, request: r }] : [];
+        });
+    const outboxSent = () => line.accepted().filter((r) => !eventOf(r)).length;
+    await waitUntil(() => new Set(answered().map((a) => a.eventId)).size === total && outboxSent() >= outboxIds.length, {
+      timeoutMs: 3 * PHASE_MS,
+      what: "every answer and every outbox message accepted",
+    });
+    // What LINE took without answering was offered again and recognised (409).
+    const settled = () =>
+      line.requests
+        .filter((r) => r.accepted && r.outcome === "hung")
+        .every((taken) => line.requests.some((r) => r.seq > taken.seq && r.retryKey === taken.retryKey && r.outcome === 409));
+    await waitUntil(settled, { timeoutMs: 2 * PHASE_MS, what: "every request LINE took without answering offered again (409)" });
+    expect(await bot.kill("SIGTERM")).toBe(0);
 
     // The outage was real for every kind of request: each was refused 500, 429, and left hanging.
     for (const k of ["reply", "push", "multicast"] as const) {
@@ -141,43 +174,45 @@ describe.each(DATABASE_KINDS)("LINE outage on %s", (kind) => {
     }
 
     // Every answer accepted exactly once, in the order of the user's messages.
-    const answered = line
-      .accepted()
-      .filter((r) => r.kind !== "multicast")
-      .flatMap((r) => {
-        const eventId = eventOf(r)?.eventId;
-        return eventId ? [{ eventId, request: r }] : [];
-      });
+    const all = answered();
     for (const [userId, events] of sent) {
-      const mine = answered.filter((a) => events.some((e) => e.webhookEventId === a.eventId));
+      const mine = all.filter((a) => events.some((e) => e.webhookEventId === a.eventId));
       expect(mine.map((a) => a.eventId)).toEqual(events.map((e) => String(e.webhookEventId)));
       mine.forEach((a, i) => expect(textOf(a.request.messages)).toMatch(SCRIPT[i]!.expect));
       for (const a of mine) if (a.request.kind === "push") expect(a.request.to).toEqual([userId]);
     }
-    const rows = await h.db.prisma.webhookEvent.findMany({ where: { sourceKey: { in: users } } });
-    expect(rows.map((r) => r.status)).toEqual(rows.map(() => "DONE"));
-    // The conversation went on from where each message left it.
     expect(users.map((u) => sent.get(u)!.length)).toEqual([4, 3, 2, 1]);
-    const conversations = await h.db.prisma.conversation.findMany({ where: { lineUserId: { in: users } }, orderBy: { lineUserId: "asc" } });
-    expect(conversations.map((c) => [c.flowId, c.stepId])).toEqual([
-      ["signup", "district"],
-      ["signup", "phone"],
-      ["signup", "name"],
-      ["signup", "consent"],
-    ]);
-    expect(conversations[0]!.data).toMatchObject({ consent: "yes", fullName: "สมชาย ใจดี", phone: "0812345678" });
 
-    // The outbox: one accepted request per retry key, every recipient once.
-    const outbox = await h.db.prisma.outboxMessage.findMany({ where: { id: { in: outboxIds } } });
-    expect(outbox.map((m) => m.status)).toEqual(outbox.map(() => "SENT"));
-    const keys = new Set(outbox.map((m) => m.retryKey));
-    const outboxAccepted = line.accepted().filter((r) => r.retryKey && keys.has(r.retryKey));
-    expect(outboxAccepted.map((r) => r.retryKey).sort()).toEqual([...keys].sort());
-    const perRecipient = new Map<string, number>();
-    for (const r of outboxAccepted) for (const to of r.to) perRecipient.set(to, (perRecipient.get(to) ?? 0) + 1);
-    expect(perRecipient.size).toBe(crowd.length + 3);
-    expect([...perRecipient.values()].every((n) => n === 1)).toBe(true);
+    await bot.withDb(async (d) => {
+      const rows = await d.prisma.webhookEvent.findMany({ where: { sourceKey: { in: users } } });
+      expect(rows.map((r) => r.status)).toEqual(rows.map(() => "DONE"));
+      // The conversation went on from where each message left it.
+      const conversations = await d.prisma.conversation.findMany({ where: { lineUserId: { in: users } }, orderBy: { lineUserId: "asc" } });
+      expect(conversations.map((c) => [c.flowId, c.stepId])).toEqual([
+        ["signup", "district"],
+        ["signup", "phone"],
+        ["signup", "name"],
+        ["signup", "consent"],
+      ]);
+      expect(conversations[0]!.data).toMatchObject({ consent: "yes", fullName: "สมชาย ใจดี", phone: "0812345678" });
+
+      // The outbox: one accepted request per retry key, every recipient once.
+      const outbox = await d.prisma.outboxMessage.findMany({ where: { id: { in: outboxIds } } });
+      expect(outbox.map((m) => m.status)).toEqual(outbox.map(() => "SENT"));
+      const keys = new Set(outbox.map((m) => m.retryKey));
+      const outboxAccepted = line.accepted().filter((r) => r.retryKey && keys.has(r.retryKey));
+      expect(outboxAccepted.map((r) => r.retryKey).sort()).toEqual([...keys].sort());
+      const perRecipient = new Map<string, number>();
+      for (const r of outboxAccepted) for (const to of r.to) perRecipient.set(to, (perRecipient.get(to) ?? 0) + 1);
+      expect(perRecipient.size).toBe(crowd.length + 3);
+      expect([...perRecipient.values()].every((n) => n === 1)).toBe(true);
+
+      // Every push LINE took is in the month's quota count: the outbox's and the inbox's fallbacks.
+      const [usage] = await d.sql.query<{ messages: number }>(`SELECT coalesce(sum(messages), 0)::int AS messages FROM push_quota_usage`);
+      const pushedRecipients = line.accepted().filter((r) => r.kind !== "reply").reduce((n, r) => n + r.to.length, 0);
+      expect(usage!.messages).toBe(pushedRecipients);
+    });
     // What LINE took during the hang was not sent again: the retries got 409.
     expect(line.requests.some((r) => r.outcome === 409)).toBe(true);
-  }, 120_000);
+  }, 600_000);
 });

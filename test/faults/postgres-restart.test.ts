@@ -1,115 +1,145 @@
-// PostgreSQL goes away in the middle of a conversation and comes back. The
-// app reaches the server through a TCP proxy the test cuts (every connection
-// dropped, new ones refused) and restores; the test keeps its own direct
-// connection to look at what was stored.
-//  - while it is away: the webhook answers 503 (LINE redelivers), /healthz 503;
+// PostgreSQL goes away in the middle of a conversation and comes back, under
+// the bot as it ships (`node --import tsx src/main.ts`, environment only;
+// test/support/shipped.ts). Its DATABASE_URL points at a TCP proxy the test
+// cuts (every connection dropped, new ones refused) and restores; the test
+// keeps its own direct connection to look at what was stored.
+//  - a turn in progress when the cut comes throws and is rolled back; once
+//    the database is back, the shipped process tries it again by itself (its
+//    sweep timer) and the user gets the answer, with nothing sent again;
 //  - an answer on its way to LINE when the cut came is not lost;
+//  - while it is away: the webhook answers 503 (LINE redelivers), /healthz 503;
 //  - once it is back: the redelivered events (the same bodies, posted again
 //    as LINE would) are stored once, the conversation goes on from the same
 //    step, and nothing is lost or answered twice.
+// The turn is caught mid-way by holding its user's conversation row locked
+// from the test's own connection: the turn waits on the lock inside its
+// transaction when the cut comes.
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase } from "../../src/db/database.ts";
-import { loadGeography } from "../../src/geography/load-geography.ts";
+import { openDatabase, type Database } from "../../src/db/database.ts";
 import { retryKeyFor } from "../../src/line/gateway.ts";
-import { createTestDatabase, type TestDatabase } from "../support/database.ts";
-import type { LineCall } from "../support/fake-line.ts";
-import { Harness, newEventId, sign, textOf, type Event } from "../support/harness.ts";
+import { POSTGRES_ADMIN_URL } from "../support/database.ts";
+import { newEventId, sign, textOf, type Event } from "../support/harness.ts";
 import { waitUntil } from "../support/line-server.ts";
+import { lineUserId, ShippedBot } from "../support/shipped.ts";
 import { TcpProxy, urlThrough } from "../support/tcp-proxy.ts";
 
-type Sent = Extract<LineCall, { kind: "reply" | "push" }>;
 const TWO_MINUTES = 2 * 60_000;
+/** Generous: the sweep runs every 2 s, the pools reconnect on their own, the gateway times out after 10 s. */
+const BACK_WITHIN_MS = 60_000;
 
-describe("PostgreSQL restarting mid-flow", () => {
-  let direct: TestDatabase;
+describe("PostgreSQL restarting mid-flow, shipped process", () => {
   let proxy: TcpProxy;
-  let appDb: TestDatabase;
-  let h: Harness;
+  let bot: ShippedBot;
+  let direct: Database;
 
   beforeAll(async () => {
-    direct = await createTestDatabase("postgres");
-    await loadGeography(direct.prisma, { provinceCode: 33 });
-    const target = new URL(direct.url!);
-    proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5432) });
-    const url = urlThrough(direct.url!, proxy);
-    const opened = await openDatabase({ kind: "postgres", url });
-    appDb = Object.assign(opened, { kind: "postgres" as const, url, drop: () => opened.close() });
-    // Long enough that the cut surely comes while the push waits for LINE.
-    h = await Harness.start({ kind: "postgres", db: appDb, lineTimeoutMs: 2_000 });
-  }, 60_000);
+    const server = new URL(POSTGRES_ADMIN_URL);
+    proxy = await TcpProxy.start({ host: server.hostname, port: Number(server.port || 5432) });
+    bot = await ShippedBot.start({ db: "postgres" });
+    // Started again with its database reached through the proxy (the database exists now).
+    await bot.restart({ DATABASE_URL: urlThrough(bot.database.url!, proxy) });
+    direct = await openDatabase({ kind: "postgres", url: bot.database.url! });
+  }, 120_000);
 
   afterAll(async () => {
-    await h?.stop();
-    await appDb?.close();
+    await bot?.stop().catch(() => undefined);
+    await direct?.close();
     await proxy?.close();
-    await direct?.drop();
   });
 
-  const healthz = async () => (await fetch(`${h.baseUrl}/healthz`)).status;
+  const healthz = async () => (await fetch(`${bot.url}/healthz`)).status;
   /** One delivery's body, kept to be posted again as LINE's redelivery would. */
   const bodyOf = (events: Event[]) => JSON.stringify({ destination: "Ubot", events });
-  const post = (body: string) => h.post(body, sign(body));
-  const text = (userId: string, t: string, fields: Event = {}) => {
-    const e = h.event(userId, { type: "message", message: { type: "text", id: newEventId(), quoteToken: "q", text: t }, ...fields });
-    h.rememberToken(String(e.replyToken), userId);
-    return e;
+  const post = async (body: string) => {
+    const res = await bot.post(body, sign(body));
+    await res.arrayBuffer();
+    return res.status;
   };
-  it("answers 503 while the database is away, then stores the redelivered events once and goes on from the same step", async () => {
-    const userId = "U-pg-restart";
-    const u = h.user(userId);
-    await u.follow();
-    await u.tap("ยินยอม");
-    expect(u.lastText()).toMatch(/ชื่อ-นามสกุล/);
+  const text = (userId: string, t: string, options: { ageMs?: number } = {}) =>
+    bot.event(userId, { type: "message", message: { type: "text", id: newEventId(), quoteToken: "q", text: t } }, options);
+  const statusOf = async (id: unknown) => (await direct.prisma.webhookEvent.findUnique({ where: { id: String(id) } }))?.status;
+
+  it("retries a turn the cut broke, delivers the answer that was on its way, answers 503 meanwhile, then stores redeliveries once", async () => {
+    const somying = bot.user(lineUserId(0xb001));
+    const somchai = bot.user(lineUserId(0xb002));
+    for (const u of [somying, somchai]) {
+      await u.follow();
+      await u.tap("ยินยอม");
+      expect(u.lastText()).toMatch(/ชื่อ-นามสกุล/);
+    }
     expect(await healthz()).toBe(200);
-    const callsBefore = h.line.calls.length;
 
-    // The name arrives late (its reply token too old: the answer is pushed);
-    // the database goes away while the push waits for LINE's answer.
-    const name = text(userId, "สมหญิง ใจงาม", { timestamp: h.clock.now.getTime() - TWO_MINUTES });
+    // Somchai's name arrives late (its reply token too old: the answer is
+    // pushed); LINE does not answer that push (and does not take it).
+    const late = text(somchai.id, "สมชาย ใจดี", { ageMs: TWO_MINUTES });
+    const pushKey = retryKeyFor(String(late.webhookEventId));
+    let offers = 0;
+    bot.line.policy = (r) => (r.retryKey === pushKey && ++offers === 1 ? { kind: "hang" } : { kind: "accept" });
+    expect(await post(bodyOf([late]))).toBe(200);
+    await waitUntil(() => bot.line.requests.some((r) => r.retryKey === pushKey), { what: "the push reached LINE" });
+
+    // Somying's name: her turn waits for her conversation row, which the test holds.
+    const holder = new pg.Client({ connectionString: bot.database.url! });
+    await holder.connect();
+    await holder.query("BEGIN");
+    await holder.query(`SELECT 1 FROM conversation WHERE "lineUserId" = $1 FOR UPDATE`, [somying.id]);
+    const name = text(somying.id, "สมหญิง ใจงาม");
     const nameBody = bodyOf([name]);
-    h.line.failNext("push", 0); // LINE does not answer this one (and does not take it)
-    const pushesBefore = h.line.requests.length;
-    expect((await post(nameBody)).status).toBe(200);
-    await waitUntil(() => h.line.requests.length > pushesBefore, { what: "the push reached LINE" });
+    expect(await post(nameBody)).toBe(200);
+    await waitUntil(
+      async () =>
+        (
+          await holder.query(
+            `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
+          )
+        ).rowCount! > 0,
+      { what: "the turn waiting on the conversation lock" },
+    );
+
+    // The database goes away mid-turn.
     proxy.cut();
-
     // While it is away: nothing can be stored, and LINE is told so.
-    const phone = text(userId, "0812345678");
+    const phone = text(somying.id, "0812345678");
     const phoneBody = bodyOf([phone]);
-    expect((await post(phoneBody)).status).toBe(503);
+    expect(await post(phoneBody)).toBe(503);
     expect(await healthz()).toBe(503);
-    // The push's timeout passes; its outcome cannot be written either.
-    await h.settle();
+    await holder.query("ROLLBACK");
+    await holder.end();
+    // The broken turn was rolled back: the event waits, unanswered.
+    expect(await statusOf(name.webhookEventId)).toBe("RECEIVED");
+    const answersBefore = somying.accepted().length;
 
-    // Back again. The pools reconnect by themselves.
+    // Back again. The pools reconnect by themselves; nobody writes meanwhile.
     proxy.restore();
-    await waitUntil(async () => (await healthz()) === 200, { timeoutMs: 30_000, what: "/healthz 200" });
-    const names = await direct.prisma.webhookEvent.findMany({ where: { sourceKey: userId } });
-    expect(names.find((r) => r.id === name.webhookEventId)?.status).toBe("HANDLED");
-    expect(names.find((r) => r.id === phone.webhookEventId)).toBeUndefined(); // never stored: LINE has it
+    await waitUntil(async () => (await healthz()) === 200, { timeoutMs: BACK_WITHIN_MS, what: "/healthz 200" });
+    // The turn is tried again by the process itself (no new event, no kick).
+    await waitUntil(() => somying.accepted().length > answersBefore, { timeoutMs: BACK_WITHIN_MS, what: "the broken turn retried and answered" });
+    expect(somying.lastText()).toMatch(/เบอร์โทรศัพท์/);
+    await waitUntil(async () => (await statusOf(name.webhookEventId)) === "DONE", { what: "the retried turn's answer recorded" });
+    // The push that was on its way when the cut came reaches LINE once.
+    await waitUntil(() => bot.line.accepted().some((r) => r.retryKey === pushKey), {
+      timeoutMs: BACK_WITHIN_MS,
+      what: "the push on its way at the cut accepted",
+    });
+    expect(textOf(somchai.last())).toMatch(/เบอร์โทรศัพท์/);
+    expect(await statusOf(phone.webhookEventId)).toBeUndefined(); // never stored: LINE has it
 
-    // Time passes (LINE's redelivery is not immediate); the sweeper runs meanwhile.
-    h.clock.advance(60_000);
-    await h.app.processor.sweep();
     // LINE redelivers what got a 503 (and, for good measure, what got a 200).
-    expect((await post(phoneBody)).status).toBe(200);
-    expect((await post(nameBody)).status).toBe(200);
-    await h.settle();
-    await h.app.processor.sweep();
+    const beforeRedelivery = somying.accepted().length;
+    expect(await post(phoneBody)).toBe(200);
+    expect(await post(nameBody)).toBe(200);
+    await waitUntil(() => somying.accepted().length > beforeRedelivery, { timeoutMs: BACK_WITHIN_MS, what: "the phone answered" });
+    expect(somying.lastText()).toMatch(/อำเภอใด/);
+    // Nothing more comes: each event answered once.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(somying.accepted()).toHaveLength(beforeRedelivery + 1);
+    expect(bot.line.accepted().filter((r) => r.retryKey === pushKey)).toHaveLength(1);
 
-    const after = h.line.calls.slice(callsBefore).filter((c): c is Sent => c.kind === "reply" || c.kind === "push");
-    // Exactly two answers, in order: the name's and the phone's, each pushed
-    // (their reply tokens have grown old) with the event's own retry key.
-    expect(after.map((c) => c.kind)).toEqual(["push", "push"]);
-    expect(after[0]).toMatchObject({ to: userId, retryKey: retryKeyFor(String(name.webhookEventId)) });
-    expect(textOf(after[0]!.messages)).toMatch(/เบอร์โทรศัพท์/);
-    expect(after[1]).toMatchObject({ to: userId, retryKey: retryKeyFor(String(phone.webhookEventId)) });
-    expect(textOf(after[1]!.messages)).toMatch(/อำเภอใด/);
-    // One row per event, all done.
-    const rows = await direct.prisma.webhookEvent.findMany({ where: { sourceKey: userId }, orderBy: { occurredAt: "asc" } });
+    const rows = await direct.prisma.webhookEvent.findMany({ where: { sourceKey: somying.id }, orderBy: { occurredAt: "asc" } });
     expect(rows).toHaveLength(4); // follow, consent, name, phone
     expect(rows.map((r) => r.status)).toEqual(["DONE", "DONE", "DONE", "DONE"]);
-    expect(await direct.prisma.conversation.findUniqueOrThrow({ where: { lineUserId: userId } })).toMatchObject({
+    expect(await direct.prisma.conversation.findUniqueOrThrow({ where: { lineUserId: somying.id } })).toMatchObject({
       flowId: "signup",
       stepId: "district",
       turn: 4, // each message handled once
@@ -118,8 +148,7 @@ describe("PostgreSQL restarting mid-flow", () => {
     });
 
     // And the conversation simply goes on.
-    u.received.push(after[1]!.messages);
-    await u.say("กันทรลักษ์");
-    expect(u.lastText()).toMatch(/ตำบลใดในอำเภอกันทรลักษ์/);
-  }, 120_000);
+    await somying.say("กันทรลักษ์");
+    expect(somying.lastText()).toMatch(/ตำบลใดในอำเภอกันทรลักษ์/);
+  }, 240_000);
 });

@@ -16,9 +16,16 @@
 // On PostgreSQL and on the embedded database on disk (PGlite must survive a
 // SIGKILL too).
 //
-// A dead process's leases (30 s on events, 60 s on outbox rows) would make
-// the restart wait them out; the test ages them instead, as if that time had
-// passed: it says nothing about who holds a lease, only about time.
+// Nothing is aged by hand: the restarted process takes the dead one's event
+// leases over at once (their owner holds no instance lock any more, see
+// src/db/instance-lock.ts), and every event accepted before the kill must be
+// answered within ANSWERED_WITHIN_MS of the restart. Outbox rows still wait
+// out their own 60 s lease (src/outbox/), so the broadcast gets longer.
+//
+// The second test is the measurement of issue 10 (docs/performance.md): a
+// slow LINE (1.5 s a call), 200 acknowledged events in flight, SIGKILL,
+// restart; it prints how many of the 200 went unanswered and how many were
+// answered twice.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -30,9 +37,14 @@ import { enqueueMulticast } from "../../src/outbox/outbox.ts";
 import { createPostgresDatabase } from "../support/database.ts";
 import { ACCESS_TOKEN, CHANNEL_SECRET, newEventId, sign, type Event } from "../support/harness.ts";
 import { ACCEPT, LineServer, waitUntil, type LineRequest } from "../support/line-server.ts";
+import { lineUserId, ShippedBot, type ShippedDatabase } from "../support/shipped.ts";
 
 const USERS = 30;
 const TWO_MINUTES = 2 * 60_000;
+/** Generous: the issue asks for 10 s; a loaded CI machine gets three times that. */
+const ANSWERED_WITHIN_MS = 30_000;
+/** An outbox row a dead process claimed waits out its 60 s lease. */
+const OUTBOX_LEASE_MS = 60_000;
 /** LINE-shaped user ids (U + 32 hex digits). */
 const uid = (n: number) => `U${n.toString(16).padStart(32, "0")}`;
 
@@ -126,15 +138,12 @@ class Server {
       method: "POST",
       headers: { "content-type": "application/json", "x-line-signature": sign(body) },
       body,
+    }).catch((error: unknown) => {
+      throw new Error(`POST /webhook failed (${String(error)}); the server's output:\n${this.output}`, { cause: error });
     });
+    await res.arrayBuffer();
     return res.status;
   }
-}
-
-/** What the dead process held: its leases run out (see the header). */
-async function leasesRunOut(db: Database): Promise<void> {
-  await db.sql.query(`UPDATE webhook_event SET "leaseUntil" = NULL WHERE status = 'HANDLED'`);
-  await db.sql.query(`UPDATE outbox_message SET "leaseUntil" = NULL WHERE status = 'PENDING'`);
 }
 
 const kinds = [
@@ -256,11 +265,16 @@ describe.each(kinds)("SIGKILL on %s", (_name, makeTarget) => {
       // (The chunk taken without an answer may have been settled already, if
       // the server's 10 s timeout passed and its retry got 409.)
       expect(rows.filter((r) => r.status === "PENDING").length).toBeGreaterThanOrEqual(1);
-      await leasesRunOut(db);
+      // The dead process's leases are still in force by time: the restart must take them over itself.
+      const leased = await db.sql.query(
+        `SELECT id FROM webhook_event WHERE status = 'HANDLED' AND "leaseUntil" > now() AT TIME ZONE 'UTC' AND "leaseOwner" IS NOT NULL`,
+      );
+      expect(leased.length).toBeGreaterThan(0);
     });
 
     line.policy = ACCEPT;
     const second = await start();
+    const restarted = Date.now();
     const eventOf = new Map<string, string>(); // "reply:<token>" / "key:<retry key>" → event id
     for (const events of sent.values()) {
       for (const e of events) {
@@ -280,10 +294,15 @@ describe.each(kinds)("SIGKILL on %s", (_name, makeTarget) => {
       line.requests
         .filter((r) => r.accepted && r.outcome === "hung")
         .every((taken) => line.requests.some((r) => r.seq > taken.seq && r.retryKey === taken.retryKey && r.outcome === 409));
-    await waitUntil(
-      () => new Set(answered().map((a) => a.eventId)).size === total && new Set(multicasts().filter((r) => r.accepted).map((r) => r.retryKey)).size === 3 && settled(),
-      { timeoutMs: 60_000, what: "every event answered and every chunk taken" },
-    );
+    await waitUntil(() => new Set(answered().map((a) => a.eventId)).size === total, {
+      timeoutMs: ANSWERED_WITHIN_MS,
+      what: `every event accepted before the kill answered within ${ANSWERED_WITHIN_MS / 1000} s of the restart`,
+    });
+    console.log(`SIGKILL (${_name}): all ${total} events answered ${Date.now() - restarted} ms after the restarted process was up`);
+    await waitUntil(() => new Set(multicasts().filter((r) => r.accepted).map((r) => r.retryKey)).size === 3 && settled(), {
+      timeoutMs: OUTBOX_LEASE_MS + 60_000,
+      what: "every chunk taken and every hung request settled",
+    });
     expect(await second.kill("SIGTERM")).toBe(0);
 
     // Events: exactly once each, nothing else sent, in order per user.
@@ -318,5 +337,70 @@ describe.each(kinds)("SIGKILL on %s", (_name, makeTarget) => {
       expect(outbox.map((r) => r.status)).toEqual(["SENT", "SENT", "SENT"]);
       expect(accepted.map((r) => r.retryKey).sort()).toEqual(outbox.map((r) => r.retryKey).sort());
     });
-  }, 150_000);
+  }, 240_000);
+});
+
+// --- the measurement ---------------------------------------------------------
+
+const IN_FLIGHT = 200;
+const SLOW_LINE_MS = 1_500;
+
+describe.each([
+  ["PostgreSQL", "postgres"],
+  ["PGlite on disk", "pglite"],
+] as const)("SIGKILL with %s, 200 events in flight and a slow LINE", (name, db: ShippedDatabase) => {
+  let bot: ShippedBot | undefined;
+  afterAll(async () => bot?.stop());
+
+  it("answers every acknowledged event after the restart, and counts the ones answered twice", async () => {
+    bot = await ShippedBot.start({ db });
+    const { line } = bot;
+    // LINE takes each call at once (a reply token is used from then on) and answers 1.5 s later.
+    line.policy = () => ({ kind: "slow", ms: SLOW_LINE_MS });
+    const users = Array.from({ length: IN_FLIGHT }, (_, i) => lineUserId(0x5000 + i));
+    const events = users.map((u) => bot!.event(u, { type: "message", message: { type: "text", id: newEventId(), quoteToken: "q", text: "สวัสดี" } }));
+    const ids = new Set(events.map((e) => String(e.webhookEventId)));
+    // Ten deliveries of twenty, all acknowledged (200) before the kill.
+    for (let i = 0; i < events.length; i += 20) expect(await bot.deliver(events.slice(i, i + 20))).toBe(200);
+
+    // Killed while LINE is busy with a good share of them.
+    await waitUntil(() => line.accepted().length >= 40, { timeoutMs: 60_000, what: "LINE took 40 answers" });
+    expect(await bot.kill("SIGKILL")).toBe(-1);
+    const inFlight = line.requests.filter((r) => r.accepted && r.outcome === "hung").length;
+    const answeredAtKill = new Set(line.accepted().map((r) => bot!.eventIdOf(r))).size;
+
+    await bot.restart();
+    const restarted = Date.now();
+    const accepted = () => line.accepted().map((r) => bot!.eventIdOf(r)).filter((id): id is string => id !== undefined && ids.has(id));
+    let answeredWithinMs: number | null = null;
+    await waitUntil(() => new Set(accepted()).size === IN_FLIGHT, { timeoutMs: ANSWERED_WITHIN_MS, what: "every event answered after the restart" }).then(
+      () => (answeredWithinMs = Date.now() - restarted),
+      () => undefined,
+    );
+    // Anything sent twice would come within a few LINE calls more.
+    await new Promise((resolve) => setTimeout(resolve, 3 * SLOW_LINE_MS));
+    expect(await bot.kill("SIGTERM")).toBe(0);
+
+    const perEvent = new Map<string, number>();
+    for (const id of accepted()) perEvent.set(id, (perEvent.get(id) ?? 0) + 1);
+    const unanswered = IN_FLIGHT - perEvent.size;
+    const duplicated = [...perEvent.values()].filter((n) => n > 1).length;
+    const pushes = line.requests.filter((r) => r.kind === "push").length;
+    const usedTokenRetries = line.requests.filter((r) => r.kind === "reply" && r.outcome === 400).length;
+    console.log(
+      `SIGKILL measurement (${name}): ${IN_FLIGHT} acknowledged events, LINE ${SLOW_LINE_MS} ms a call; ` +
+        `at the kill ${answeredAtKill} answered, ${inFlight} replies in flight; after the restart: ` +
+        `${unanswered} unanswered, ${duplicated} answered twice, all answered ${answeredWithinMs ?? "NOT"} ms after the restart, ` +
+        `${usedTokenRetries} replies retried and refused as used (counted delivered), ${pushes} pushes`,
+    );
+    expect(unanswered).toBe(0);
+    expect(answeredWithinMs).not.toBeNull();
+    // The inherent window: a reply LINE took just before the kill, retried
+    // after its token grew old, can only be pushed. Never more than that.
+    expect(duplicated).toBeLessThanOrEqual(inFlight);
+    await bot.withDb(async (database) => {
+      const rows = await database.sql.query<{ status: string; n: number }>(`SELECT status::text, count(*)::int AS n FROM webhook_event GROUP BY 1`);
+      expect(rows).toEqual([{ status: "DONE", n: IN_FLIGHT }]);
+    });
+  }, 240_000);
 });

@@ -24,6 +24,7 @@ import type { Job } from "../../jobs/scheduler.ts";
 import type { Logger } from "../../log.ts";
 import { LineApiError, type LineGateway } from "../gateway.ts";
 import { STAFF_MENU } from "./staff-menu.ts";
+import { withDefaults } from "../../options.ts";
 
 export type RichMenuLinkGateway = Pick<LineGateway, "getRichMenuAlias" | "linkRichMenuToUser" | "unlinkRichMenuFromUser">;
 
@@ -49,7 +50,7 @@ export interface RichMenuLinkOptions {
 }
 
 export function richMenuLinkJob(options: RichMenuLinkOptions): Job {
-  const o = { ...RICH_MENU_LINK_DEFAULTS, alias: STAFF_MENU.alias, ...options };
+  const o = withDefaults({ ...RICH_MENU_LINK_DEFAULTS, alias: STAFF_MENU.alias }, options);
   const prisma = o.db.prisma;
   let cached: { richMenuId: string | null; at: number } | null = null;
   /** The last menu the alias pointed at: a different one means the menu was replaced. */
