@@ -20,8 +20,8 @@ const ID_LOCK_NOTICE = /พักการเชื่อมบัญชีก�
 describe("fund-link lock-outs, shipped (postgres)", () => {
   let bot: ShippedBot;
   let n = 0x10_000;
-  let councilId = 0;
   let fundId = 0;
+  const secretary = lineUserId(0x5ec);
   const typedIds = new Set<string>();
 
   async function signUp(u: ShippedUser, name: string, phone: string) {
@@ -52,6 +52,7 @@ describe("fund-link lock-outs, shipped (postgres)", () => {
     await u.tap("ยืนยัน");
   }
 
+  const lockNoticesQueued = () => bot.withDb((db) => db.prisma.outboxMessage.count({ where: { purpose: "fund-link.id-locked" } }));
   const fundMemberOf = (nationalId: string) =>
     bot.withDb((db) => db.prisma.fundMember.findFirstOrThrow({ where: { nationalId }, select: { memberId: true } }));
 
@@ -59,11 +60,13 @@ describe("fund-link lock-outs, shipped (postgres)", () => {
     bot = await ShippedBot.start({ db: "postgres" });
     // The fund's council: the one sign-up picks first in กันทรลักษ์.
     const first = await newMember("ผู้เริ่ม ทดสอบ");
-    councilId = await bot.withDb(async (db) => {
+    await bot.withDb(async (db) => {
       const member = await db.prisma.member.findUniqueOrThrow({ where: { lineUserId: first.id } });
       const fund = await db.prisma.welfareFund.create({ data: { councilId: member.councilId!, code: "LOCK", name: "กองทุนสวัสดิการชุมชนทดสอบ" } });
       fundId = fund.id;
-      return member.councilId!;
+      await db.prisma.staffRole.create({
+        data: { lineUserId: secretary, role: "SECRETARY", level: "COUNCIL", areaId: member.councilId!, grantedBy: "cli:test", grantedAt: new Date() },
+      });
     });
   }, 120_000);
   afterAll(async () => bot?.stop());
@@ -102,12 +105,6 @@ describe("fund-link lock-outs, shipped (postgres)", () => {
   }, 180_000);
 
   it("five failures against one ID from five LINE users lock the ID for a sixth; the secretary hears once", async () => {
-    const secretary = lineUserId(0x5ec);
-    await bot.withDb((db) =>
-      db.prisma.staffRole.create({
-        data: { lineUserId: secretary, role: "SECRETARY", level: "COUNCIL", areaId: councilId, grantedBy: "cli:test", grantedAt: new Date() },
-      }),
-    );
     const victimId = validId(5002);
     await addFundMember(victimId, "1960-07-07", "0002");
     for (const [i, name] of ["หนึ่ง", "สอง", "สาม", "สี่", "ห้า"].entries()) {
@@ -133,8 +130,37 @@ describe("fund-link lock-outs, shipped (postgres)", () => {
     expect(notice).toContain(`x-xxxx-xxxxx-${victimId.slice(10, 12)}-${victimId[12]}`);
     expect(notice).not.toContain(victimId);
     expect(notice).not.toMatch(/เหยื่อ|ผู้เดา|คนที่หก|2503|0002/);
-    const queued = await bot.withDb((db) => db.prisma.outboxMessage.count({ where: { purpose: "fund-link.id-locked" } }));
-    expect(queued).toBe(1);
+    expect(await lockNoticesQueued()).toBe(1);
+    expect(notices()).toHaveLength(1);
+  }, 240_000);
+
+  it("six users confirming at once against an ID one failure short of the lock: one more failure, one notice", async () => {
+    const victimId = validId(5003);
+    const masked = `x-xxxx-xxxxx-${victimId.slice(10, 12)}-${victimId[12]}`;
+    await addFundMember(victimId, "1962-02-02", "0003");
+    for (const name of ["เจ็ด", "แปด", "เก้า", "สิบ"]) await tryLink(await newMember(`ผู้เดา ${name}`), victimId, "01/02/2505");
+    const racers: ShippedUser[] = [];
+    for (const name of ["ก", "ข", "ค", "ง", "จ", "ฉ"]) {
+      const u = await newMember(`ผู้แข่ง ${name}${name}`);
+      await u.say("เชื่อมบัญชีกองทุน");
+      await u.say(victimId);
+      await u.say("03/02/2505");
+      racers.push(u);
+    }
+    const queuedBefore = await lockNoticesQueued();
+    // One delivery: the bot serves the six users at once.
+    const before = racers.map((u) => u.accepted().length);
+    const confirm = (u: ShippedUser) => u.actions().find((a) => a.label === "ยืนยัน")!.data!;
+    expect(await bot.deliver(racers.map((u) => bot.event(u.id, { type: "postback", postback: { data: confirm(u) } })))).toBe(200);
+    await waitUntil(() => racers.every((u, i) => u.accepted().length > before[i]!), { timeoutMs: 60_000, what: "six answers" });
+
+    const refused = racers.filter((u) => LOCKED_ID.test(u.lastText()));
+    expect(refused).toHaveLength(5);
+    const notices = () =>
+      bot.requestsTo(secretary).filter((r) => r.accepted && ID_LOCK_NOTICE.test(textOf(r.messages)) && textOf(r.messages).includes(masked));
+    await waitUntil(() => notices().length >= 1, { timeoutMs: 60_000, what: "the notice" });
+    // Queued in the turns' transactions, so final once all six were answered.
+    expect((await lockNoticesQueued()) - queuedBefore).toBe(1);
     expect(notices()).toHaveLength(1);
   }, 240_000);
 
