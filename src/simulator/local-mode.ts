@@ -135,22 +135,7 @@ export async function prepareLocalMode(config: Config, logger: Logger): Promise<
       platform.closeStreams();
     },
     async announce(log, bound) {
-      const gateway = new LineGateway({ channelAccessToken: line.channelAccessToken, apiBaseUrl: line.apiBaseUrl, dataApiBaseUrl: line.dataApiBaseUrl });
-      try {
-        await installRichMenu(gateway, villagerRichMenu(), readFileSync(VILLAGER_PNG));
-      } catch (error) {
-        // The page falls back to the shipped menu; the demo still runs.
-        log.warn("demo rich menu not installed", { error });
-      }
-      process.stdout.write(
-        [
-          "",
-          "Local mode: no LINE credentials, so the bot talks to a built-in stand-in for LINE.",
-          `Demo chat: http://${self === "127.0.0.1" ? "localhost" : self}:${port}${SIMULATOR_PATH}`,
-          "(Chat history on that page lives in memory; the bot's data is in the database.)",
-          "",
-        ].join("\n"),
-      );
+      // The warning first: it must not wait for the rich menu.
       const at = `${bound.address.includes(":") ? `[${bound.address}]` : bound.address}:${bound.port}`;
       const open = !isLoopback(bound.address);
       log.warn("local mode: demo chat page, staff personas and LINE stand-in served without login", { listen: at, reachableFromOtherMachines: open });
@@ -165,6 +150,22 @@ export async function prepareLocalMode(config: Config, logger: Logger): Promise<
           open
             ? "  Unset HOST (local mode then listens on 127.0.0.1 only), or set LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN for a real channel."
             : "  For a real channel set LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN; HOST=0.0.0.0 would open the demo to other machines.",
+          "",
+        ].join("\n"),
+      );
+      const gateway = new LineGateway({ channelAccessToken: line.channelAccessToken, apiBaseUrl: line.apiBaseUrl, dataApiBaseUrl: line.dataApiBaseUrl });
+      try {
+        await installRichMenu(gateway, villagerRichMenu(), readFileSync(VILLAGER_PNG));
+      } catch (error) {
+        // The page falls back to the shipped menu; the demo still runs.
+        log.warn("demo rich menu not installed", { error });
+      }
+      process.stdout.write(
+        [
+          "",
+          "Local mode: no LINE credentials, so the bot talks to a built-in stand-in for LINE.",
+          `Demo chat: http://${self === "127.0.0.1" ? "localhost" : self}:${port}${SIMULATOR_PATH}`,
+          "(Chat history on that page lives in memory; the bot's data is in the database.)",
           "",
         ].join("\n"),
       );
