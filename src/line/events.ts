@@ -60,7 +60,8 @@ const message = z.discriminatedUnion("type", [
   z.looseObject({
     type: z.literal("text"),
     text: bounded(INPUT_BOUNDS.text),
-    emojis: z.array(z.looseObject({ index: z.number().int(), length: z.number().int() })).max(1_000).optional(),
+    // Only used to take LINE emoji out: a malformed list is ignored, the text still answered.
+    emojis: z.array(z.looseObject({ index: z.number().int(), length: z.number().int() })).max(1_000).optional().catch(undefined),
   }),
   z.looseObject({
     type: z.literal("location"),
