@@ -5,13 +5,27 @@
 import type { ParseResult, TurnContext, Choice, FlowData } from "../engine/types.ts";
 import { activeMember } from "../members/member-store.ts";
 import { maskPhone, parseThaiPhone } from "../members/phone.ts";
+import { HELP_TEXT as T } from "./texts.ts";
 
 /** The phone slot's value when the member chose their stored phone. */
 export const MEMBER_PHONE = "~member-phone";
 
+/** The phone slot's value when there is no phone to call: the request still goes, by LINE only. */
+export const NO_PHONE = "~no-phone";
+/** "ใช้เบอร์ญาติ": not an answer, it asks for a relative's number to be typed. */
+export const RELATIVE_PHONE = "~relative-phone";
+
+/** Someone without a phone of their own still finishes the request. */
+export const noPhoneChoices = (): Choice[] => [
+  { label: T.noPhone, value: NO_PHONE },
+  { label: T.relativePhone, value: RELATIVE_PHONE },
+];
+
 export function parseContactPhone(invalid: string) {
   return (typed: string): ParseResult => {
     if (typed === MEMBER_PHONE) return { ok: true, value: MEMBER_PHONE };
+    if (typed === NO_PHONE) return { ok: true, value: NO_PHONE };
+    if (typed === RELATIVE_PHONE) return { ok: false, message: T.askRelativePhone };
     const phone = parseThaiPhone(typed);
     return phone ? { ok: true, value: phone } : { ok: false, message: invalid };
   };
@@ -30,11 +44,13 @@ export async function memberPhoneChoice(ctx: TurnContext): Promise<Choice[]> {
 /** The number to store: typed, or the member's own (marker, or no phone question at all). */
 export async function contactPhoneOf(ctx: TurnContext, data: FlowData): Promise<string | null> {
   const typed = data.phone;
+  if (typed === NO_PHONE) return null;
   if (typeof typed === "string" && typed !== MEMBER_PHONE) return typed;
   return storedPhone(ctx);
 }
 
 export async function maskedContactPhone(ctx: TurnContext, data: FlowData): Promise<string> {
+  if (data.phone === NO_PHONE) return T.noPhone;
   const phone = await contactPhoneOf(ctx, data);
   return phone ? maskPhone(phone) : "-";
 }

@@ -21,12 +21,15 @@ import {
   type LocationAnswer,
   type Outgoing,
   type ParseResult,
+  type Reply,
   type StepDef,
   type TurnContext,
 } from "../engine/types.ts";
-import { maskedContactPhone, parseContactPhone } from "./contact-phone.ts";
+import { maskedContactPhone, noPhoneChoices, parseContactPhone } from "./contact-phone.ts";
 import { NEEDS, VULNERABLE, WATER_LEVELS } from "./priority.ts";
-import { HELP_TEXT as T } from "./texts.ts";
+import { renderFlexTemplate } from "../templates/flex.ts";
+import { HELP_TEXT as T, HOTLINE_CARD } from "./texts.ts";
+import { parseThaiAmount } from "../thai/format.ts";
 
 const text = (t: string) => ({ kind: "text" as const, text: t });
 
@@ -36,11 +39,21 @@ const SKIP_NOTE = "~no-note";
 /** The location slot: a LINE location, or a typed village. */
 export type FloodLocation = LocationAnswer | { village: string };
 
+/** The "10 คนขึ้นไป" button: not an answer, it asks for the number to be typed. */
+export const PEOPLE_MORE = "~people-10+";
+
+/** Typed or tapped: "4", "๕ คน" (digits normalised), "ห้าคน". */
 export function parsePeopleCount(typed: string): ParseResult {
-  const m = /^(\d{1,2})\s*(คน)?$/.exec(typed.trim());
-  const n = m ? Number(m[1]) : NaN;
-  return n >= 1 && n <= 99 ? { ok: true, value: n } : { ok: false, message: T.peopleInvalid };
+  if (typed === PEOPLE_MORE) return { ok: false, message: T.peopleMore };
+  const n = parseThaiAmount(typed, ["คน"]);
+  return n !== null && Number.isInteger(n) && n >= 1 && n <= 99 ? { ok: true, value: n } : { ok: false, message: T.peopleInvalid };
 }
+
+/** One tap for most households: 1–9, and a button for more that asks to type it. */
+export const peopleChoices = (): Choice[] => [
+  ...Array.from({ length: 9 }, (_, i) => ({ label: String(i + 1), value: String(i + 1) })),
+  { label: T.peopleMoreLabel, value: PEOPLE_MORE },
+];
 
 export function parseVillage(typed: string): ParseResult {
   const t = typed.trim();
@@ -70,6 +83,24 @@ const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is
 /** The selected values, without the "none" choice. */
 export const vulnerableOf = (data: FlowData) => strings(data.vulnerable).filter((v) => v !== "none");
 
+/** 1784 and 1669 as buttons that dial: someone in danger should not have to copy a number. */
+export function hotlineCard(): Reply {
+  const H = HOTLINE_CARD;
+  return {
+    kind: "flex",
+    altText: H.alt,
+    contents: renderFlexTemplate("hotlines", {
+      title: H.title,
+      disasterNote: H.disaster.note,
+      disasterLabel: H.disaster.label,
+      disasterNumber: H.disaster.number,
+      medicalNote: H.medical.note,
+      medicalLabel: H.medical.label,
+      medicalNumber: H.medical.number,
+    }),
+  };
+}
+
 export function locationLine(loc: unknown): string {
   if (loc && typeof loc === "object" && "village" in loc) return `หมู่บ้าน: ${String((loc as { village: unknown }).village)}`;
   const l = loc as LocationAnswer | undefined;
@@ -88,7 +119,7 @@ async function summaryLines(ctx: TurnContext, data: FlowData): Promise<string[]>
     `ตำบล: ${council?.name ?? "-"}`,
     `โทร: ${await maskedContactPhone(ctx, data)}`,
     `จำนวนคน: ${String(data.people)} คน`,
-    `กลุ่มเปราะบาง: ${vulnerable.length > 0 ? vulnerable.join(", ") : T.none}`,
+    `${T.vulnerableHeading}: ${vulnerable.length > 0 ? vulnerable.join(", ") : T.none}`,
     `ระดับน้ำ: ${T.water[data.waterLevel as keyof typeof T.water] ?? "-"}`,
     `ต้องการ: ${needs.join(", ") || "-"}`,
     `รูป: ${photos > 0 ? `${photos} รูป` : "ไม่มี"}`,
@@ -138,14 +169,14 @@ export function floodFlow(provinceCode: number, complete: (ctx: TurnContext, dat
       slot: "phone",
       prompt: () => [text(T.askPhone)],
       expects: T.phoneExpects,
-      input: { kind: "text", parse: parseContactPhone(T.phoneInvalid) },
+      input: { kind: "text", parse: parseContactPhone(T.phoneInvalid), suggestions: noPhoneChoices },
     },
     {
       id: "people",
       slot: "people",
       prompt: () => [text(T.askPeople)],
       expects: T.peopleExpects,
-      input: { kind: "text", parse: parsePeopleCount },
+      input: { kind: "text", parse: parsePeopleCount, suggestions: peopleChoices },
     },
     {
       id: "vulnerable",

@@ -3,13 +3,13 @@
 // household, may not have signed up).
 import { z } from "zod";
 import type { Engine } from "../engine/engine.ts";
-import type { FlowData, FlowDef, MenuEntry, Outgoing, TurnContext } from "../engine/types.ts";
+import type { FlowData, FlowDef, MenuEntry, Outgoing, Reply, TurnContext } from "../engine/types.ts";
 import { getCouncilWithPlace } from "../geography/councils.ts";
 import { activeMember } from "../members/member-store.ts";
 import { allocateCaseNumber } from "./case-number.ts";
 import { notifyCouncilOfRequest } from "./case-notify.ts";
 import { contactPhoneOf } from "./contact-phone.ts";
-import { FLOOD_FLOW, floodFlow, vulnerableOf, type FloodLocation } from "./flood-flow.ts";
+import { FLOOD_FLOW, floodFlow, hotlineCard, vulnerableOf, type FloodLocation } from "./flood-flow.ts";
 import { HOUSING_FLOW, INCOME_BANDS, LAND_STATUSES, MAX_HOUSING_PHOTOS, UNSAFE_PARTS, housingFlow } from "./housing-flow.ts";
 import { floodPriority } from "./priority.ts";
 import { attachPhotos, recordRequestEvent } from "./request-store.ts";
@@ -85,9 +85,9 @@ export function helpRequestsModule(options: { provinceCode: number; engine: () =
     await attachPhotos(ctx.tx, request.id, strings(data.photos), { userId: ctx.userId, at: ctx.now });
     await recordRequestEvent(ctx.tx, request.id, { kind: "CREATED", at: ctx.now, actorUserId: ctx.userId, toStatus: "PENDING" });
     await notifyCouncilOfRequest(ctx.tx, request.id, ctx.now);
-    const lines = [T.sent(caseNumber, T.priority[priority], council.name)];
-    if (priority === "CRITICAL") lines.push(T.critical);
-    return menuAfter(ctx, lines);
+    const replies: Reply[] = [text(T.sent(caseNumber, T.priority[priority], council.name))];
+    if (priority === "CRITICAL") replies.push(text(T.critical), hotlineCard());
+    return options.engine().menu(ctx, replies);
   }
 
   async function completeHousing(ctx: TurnContext, data: FlowData): Promise<Outgoing> {

@@ -14,8 +14,9 @@ import { getCouncilWithPlace } from "../geography/councils.ts";
 import { activeMember } from "../members/member-store.ts";
 import { fullNameSchema, signupSteps } from "../members/signup-flow.ts";
 import { EDIT_PREFIX, END, type FlowData, type FlowDef, type Outgoing, type ParseResult, type StepDef, type TurnContext } from "../engine/types.ts";
-import { maskedContactPhone, memberPhoneChoice, parseContactPhone } from "./contact-phone.ts";
-import { locationLine, parsePeopleCount, parseVillage } from "./flood-flow.ts";
+import { maskedContactPhone, memberPhoneChoice, noPhoneChoices, parseContactPhone } from "./contact-phone.ts";
+import { locationLine, parsePeopleCount, parseVillage, peopleChoices } from "./flood-flow.ts";
+import { parseThaiAmount } from "../thai/format.ts";
 import { HELP_TEXT, HOUSING_TEXT as T } from "./texts.ts";
 
 const text = (t: string) => ({ kind: "text" as const, text: t });
@@ -33,6 +34,22 @@ export type UnsafePart = (typeof UNSAFE_PARTS)[number];
 
 export const LAND_STATUSES = ["own", "rented", "relative", "public"] as const;
 export type LandStatus = (typeof LAND_STATUSES)[number];
+
+/** The band of a monthly income in baht. */
+export function incomeBandOf(baht: number): IncomeBand {
+  if (baht < 3000) return "under3000";
+  if (baht <= 5000) return "3000-5000";
+  if (baht <= 10000) return "5001-10000";
+  return "over10000";
+}
+
+/** A tapped band, or a typed amount ("4000", "๔,๐๐๐ บาท", "สี่พัน") read into its band. */
+export function parseIncome(typed: string): ParseResult {
+  if ((INCOME_BANDS as readonly string[]).includes(typed)) return { ok: true, value: typed };
+  if (/^ไม่มี(รายได้)?$/u.test(typed.trim())) return { ok: true, value: "under3000" };
+  const baht = parseThaiAmount(typed, ["บาท", "บาทต่อเดือน", "ต่อเดือน"]);
+  return baht !== null && baht >= 0 ? { ok: true, value: incomeBandOf(baht) } : { ok: false, message: T.incomeInvalid };
+}
 
 function parseHead(typed: string): ParseResult {
   const r = fullNameSchema.safeParse(typed);
@@ -85,14 +102,15 @@ export function housingFlow(provinceCode: number, complete: (ctx: TurnContext, d
       slot: "people",
       prompt: () => [text(T.askPeople)],
       expects: HELP_TEXT.peopleExpects,
-      input: { kind: "text", parse: parsePeopleCount },
+      input: { kind: "text", parse: parsePeopleCount, suggestions: peopleChoices },
     },
     {
       id: "income",
       slot: "income",
       prompt: () => [text(T.askIncome)],
       expects: T.incomeExpects,
-      input: { kind: "choice", choices: () => choicesOf(INCOME_BANDS, T.income) },
+      // Buttons for the bands; a typed amount is read into its band.
+      input: { kind: "text", parse: parseIncome, suggestions: () => choicesOf(INCOME_BANDS, T.income) },
     },
     {
       id: "unsafe",
@@ -136,7 +154,11 @@ export function housingFlow(provinceCode: number, complete: (ctx: TurnContext, d
       slot: "phone",
       prompt: async (ctx) => [text((await memberPhoneChoice(ctx)).length > 0 ? T.askPhone : T.askPhoneTyped)],
       expects: HELP_TEXT.phoneExpects,
-      input: { kind: "text", parse: parseContactPhone(HELP_TEXT.phoneInvalid), suggestions: memberPhoneChoice },
+      input: {
+        kind: "text",
+        parse: parseContactPhone(HELP_TEXT.phoneInvalid),
+        suggestions: async (ctx) => [...(await memberPhoneChoice(ctx)), ...noPhoneChoices()],
+      },
     },
     {
       id: "confirm",

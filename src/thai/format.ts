@@ -90,3 +90,55 @@ export function formatBaht(amount: { toFixed(digits: number): string } | number)
   const [whole, cents] = fixed.replace("-", "").split(".") as [string, string];
   return `${negative ? "-" : ""}฿${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",")}.${cents}`;
 }
+
+// Thai number words as villagers type them ("ห้าคน", "สองหมื่น"): digits
+// come from normalizeText (๔ → 4) before parsing ever sees them.
+const THAI_DIGIT_WORDS: Record<string, number> = {
+  ศูนย์: 0, หนึ่ง: 1, เอ็ด: 1, สอง: 2, ยี่: 2, สาม: 3, สี่: 4, ห้า: 5, หก: 6, เจ็ด: 7, แปด: 8, เก้า: 9,
+};
+const THAI_UNIT_WORDS: [string, number][] = [
+  ["ล้าน", 1_000_000], ["แสน", 100_000], ["หมื่น", 10_000], ["พัน", 1_000], ["ร้อย", 100], ["สิบ", 10],
+];
+
+/** "ห้า" → 5, "ยี่สิบเอ็ด" → 21, "สามพันห้าร้อย" → 3500, "4 พัน" → 4000; null when not a number word. */
+export function thaiNumberWords(words: string): number | null {
+  let rest = words.replace(/\s+/g, "");
+  if (!rest) return null;
+  let total = 0;
+  let pending: number | null = null; // a digit word (or typed digits) waiting for its unit
+  while (rest.length > 0) {
+    const digits = /^\d+/.exec(rest);
+    if (digits) {
+      if (pending !== null) return null;
+      pending = Number(digits[0]);
+      rest = rest.slice(digits[0].length);
+      continue;
+    }
+    const unit = THAI_UNIT_WORDS.find(([w]) => rest.startsWith(w));
+    if (unit) {
+      total += (pending ?? 1) * unit[1];
+      pending = null;
+      rest = rest.slice(unit[0].length);
+      continue;
+    }
+    // Longest first: "เอ็ด" and "เจ็ด" share no prefix, but "ยี่" must not eat "ยี่สิบ"'s unit.
+    const digit = Object.keys(THAI_DIGIT_WORDS).find((w) => rest.startsWith(w));
+    if (!digit || pending !== null) return null;
+    pending = THAI_DIGIT_WORDS[digit]!;
+    rest = rest.slice(digit.length);
+  }
+  return total + (pending ?? 0);
+}
+
+/**
+ * A typed count or amount: "4", "4,000", "๔๐๐๐" (normalised), "ห้าคน",
+ * "4000 บาท", "ประมาณ 4 พัน". `units` are words that may follow ("คน", "บาท").
+ */
+export function parseThaiAmount(typed: string, units: string[] = []): number | null {
+  let t = typed.trim().replace(/^(ประมาณ|ราว ?ๆ?|ราว)\s*/u, "").replace(/(ค่ะ|คะ|ครับ|จ้า)$/u, "").trim();
+  for (const u of units) if (t.endsWith(u)) t = t.slice(0, -u.length).trim();
+  t = t.replace(/\.-$/, "");
+  if (/^\d{1,3}(,\d{3})+$/.test(t)) return Number(t.replace(/,/g, ""));
+  if (/^\d+$/.test(t)) return Number(t);
+  return thaiNumberWords(t);
+}

@@ -118,7 +118,7 @@ describe.each(DATABASE_KINDS)("flood help on %s", (kind) => {
     expect(summary).toContain("โทร: xxx-xxx-4567");
     expect(summary).not.toContain("0891234567");
     expect(summary).toContain("จำนวนคน: 5 คน");
-    expect(summary).toContain("กลุ่มเปราะบาง: ผู้สูงอายุ, ผู้ป่วยติดเตียง");
+    expect(summary).toContain("ผู้ที่ต้องดูแลเป็นพิเศษ: ผู้สูงอายุ, ผู้ป่วยติดเตียง");
     expect(summary).toContain("ระดับน้ำ: เอว");
     expect(summary).toContain("ต้องการ: น้ำดื่ม, ยา");
     expect(summary).toContain("รูป: 1 รูป");
@@ -133,6 +133,11 @@ describe.each(DATABASE_KINDS)("flood help on %s", (kind) => {
     expect(reply).toContain("ความเร่งด่วน: วิกฤต");
     expect(reply).toContain("1784");
     expect(reply).toContain("1669");
+    // The hotlines dial with one tap.
+    const dial = u.actions().filter((a) => a.label.startsWith("โทร"));
+    const uris = u.last().flatMap((m) => JSON.stringify(m).match(/tel:\d+/g) ?? []);
+    expect(dial.map((a) => a.label)).toEqual(["โทร 1784 ปภ.", "โทร 1669 ฉุกเฉิน"]);
+    expect(uris).toEqual(["tel:1784", "tel:1669"]);
     expect(u.buttons()).toContain("ขอช่วยเหลือน้ำท่วม");
 
     const [row, ...more] = await requestsOf(u);
@@ -175,7 +180,7 @@ describe.each(DATABASE_KINDS)("flood help on %s", (kind) => {
     await toSummary(u, ["ไม่มี"], "หัวเข่า", ["อาหาร"]);
     expect(u.lastText()).toContain("บ้าน: ของยายสมร บ้านหลังวัด");
     expect(u.lastText()).toContain("หมู่บ้าน: บ้านโนนสูง หมู่ 5");
-    expect(u.lastText()).toContain("กลุ่มเปราะบาง: ไม่มี");
+    expect(u.lastText()).toContain("ผู้ที่ต้องดูแลเป็นพิเศษ: ไม่มี");
     expect(u.lastText()).toContain("โทร: xxx-xxx-5678");
     expect(u.buttons()).not.toContain("แก้ตำบล");
     expect(u.buttons()).not.toContain("แก้เบอร์โทร");
@@ -219,7 +224,7 @@ describe.each(DATABASE_KINDS)("flood help on %s", (kind) => {
     await u.tap("เสร็จแล้ว");
     await u.tap("ข้าม");
     await u.tap("ข้าม");
-    expect(u.lastText()).toContain("กลุ่มเปราะบาง: เด็กเล็ก");
+    expect(u.lastText()).toContain("ผู้ที่ต้องดูแลเป็นพิเศษ: เด็กเล็ก");
     await u.tap("แก้จำนวนคน");
     await u.say("7");
     expect(u.lastText()).toMatch(/ตรวจสอบคำขอก่อนส่ง/);
@@ -268,9 +273,12 @@ describe.each(DATABASE_KINDS)("flood help on %s", (kind) => {
     await u.say("0812345678");
     expect(u.lastText()).toMatch(/กี่คน/);
     await u.say("abc");
-    expect(u.lastText()).toContain("กรุณาพิมพ์จำนวนคนเป็นตัวเลข 1–99");
+    // What was wrong, then what is expected: not the same line twice.
+    expect(u.lastText()).toContain("ยังไม่เข้าใจจำนวนคนค่ะ");
+    expect(u.lastText()).toContain("กรุณาแตะจำนวนคน หรือพิมพ์จำนวนเป็นตัวเลขค่ะ");
+    expect(u.lastText().match(/กรุณา/g)).toHaveLength(1);
     await u.say("0");
-    expect(u.lastText()).toContain("กรุณาพิมพ์จำนวนคนเป็นตัวเลข 1–99");
+    expect(u.lastText()).toContain("ยังไม่เข้าใจจำนวนคนค่ะ");
     await u.say("120");
     expect(await conversation(u)).toMatchObject({ stepId: "people" });
     await u.location();
@@ -281,6 +289,43 @@ describe.each(DATABASE_KINDS)("flood help on %s", (kind) => {
     await u.tap("เสร็จแล้ว");
     expect(u.lastText()).toContain("“ไม่มี”");
     expect(await conversation(u)).toMatchObject({ stepId: "vulnerable" });
+  });
+
+  it("people as buttons (1–9, then 10 คนขึ้นไป and typed), Thai number words, no phone or a relative's", async () => {
+    const u = newUser("taps");
+    await u.say("น้ำท่วม");
+    await u.tap("บ้านของฉันเอง");
+    await u.say("บ้านโนนสูง หมู่ 5");
+    await u.say("กันทรลักษ์");
+    await u.tap(quickLabels(u)[0]!);
+    expect(u.buttons()).toEqual(["ไม่มีเบอร์", "ใช้เบอร์ญาติ", "ย้อนกลับ", "ยกเลิก"]);
+    await u.tap("ใช้เบอร์ญาติ");
+    expect(u.lastText()).toContain("เบอร์ของญาติหรือเพื่อนบ้าน");
+    expect(await conversation(u)).toMatchObject({ stepId: "phone" });
+    await u.tap("ไม่มีเบอร์");
+    expect(u.buttons()).toEqual(["1", "2", "3", "4", "5", "6", "7", "8", "9", "10 คนขึ้นไป", "ย้อนกลับ", "ยกเลิก"]);
+    await u.tap("10 คนขึ้นไป");
+    expect(u.lastText()).toContain("พิมพ์จำนวนได้เลย เช่น 12");
+    expect(await conversation(u)).toMatchObject({ stepId: "people" });
+    await u.say("๑๒ คน");
+    expect(u.lastText()).toContain(PDPA_LINE);
+    expect(u.lastText()).toContain("ในบ้านมีผู้สูงอายุ ผู้ป่วย เด็กเล็ก หรือผู้พิการไหม");
+    await u.tap("ย้อนกลับ");
+    await u.say("ห้าคน");
+    await u.tap("ไม่มี");
+    await u.tap("เสร็จแล้ว");
+    await u.tap("หัวเข่า");
+    await u.tap("อาหาร");
+    await u.tap("เสร็จแล้ว");
+    await u.tap("ข้าม");
+    await u.tap("ข้าม");
+    expect(u.lastText()).toContain("จำนวนคน: 5 คน");
+    expect(u.lastText()).toContain("โทร: ไม่มีเบอร์");
+    await u.tap("แก้จำนวนคน");
+    await u.tap("3");
+    expect(u.lastText()).toContain("จำนวนคน: 3 คน");
+    await u.tap("ยืนยันส่งคำขอ");
+    expect(await requestsOf(u)).toMatchObject([{ peopleCount: 3, phone: null }]);
   });
 
   it("toggles the multi-select by tap and typed label; ไม่มี excludes the others", async () => {

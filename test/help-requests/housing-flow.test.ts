@@ -125,9 +125,9 @@ describe.each(DATABASE_KINDS)("housing request on %s", (kind) => {
     await u.say("กันทรลักษ์");
     const councilLabel = quickLabels(u)[0]!;
     await u.tap(councilLabel);
-    // Not a member: no stored phone to offer.
+    // Not a member: no stored phone to offer; someone without a phone still goes on.
     expect(u.lastText()).toMatch(/ขอเบอร์โทรศัพท์/);
-    expect(u.buttons()).toEqual(["ย้อนกลับ", "ยกเลิก"]);
+    expect(u.buttons()).toEqual(["ไม่มีเบอร์", "ใช้เบอร์ญาติ", "ย้อนกลับ", "ยกเลิก"]);
     await u.say("089-876-5432");
 
     const summary = u.lastText();
@@ -219,7 +219,7 @@ describe.each(DATABASE_KINDS)("housing request on %s", (kind) => {
     await u.tap("ข้าม");
     await u.say("บ้านโนนสูง หมู่ 5");
     expect(u.lastText()).toMatch(/แตะเบอร์ของท่าน/);
-    expect(u.buttons()).toEqual(["xxx-xxx-5678", "ย้อนกลับ", "ยกเลิก"]);
+    expect(u.buttons()).toEqual(["xxx-xxx-5678", "ไม่มีเบอร์", "ใช้เบอร์ญาติ", "ย้อนกลับ", "ยกเลิก"]);
     // The button carries a marker, never the number.
     expect(u.actions().find((a) => a.label === "xxx-xxx-5678")!.data).not.toContain("0812345678");
     await u.tap("xxx-xxx-5678");
@@ -365,12 +365,19 @@ describe.each(DATABASE_KINDS)("housing request on %s", (kind) => {
     expect(u.lastText()).toContain("กรุณาพิมพ์ชื่อ-นามสกุลเป็นตัวอักษร");
     await u.say("นางบุญมี ยากจน");
     await u.say("หลายคน");
-    expect(u.lastText()).toContain("กรุณาพิมพ์จำนวนคนเป็นตัวเลข 1–99");
+    expect(u.lastText()).toContain("ยังไม่เข้าใจจำนวนคนค่ะ");
     await u.say("3");
-    await u.say("ล้านบาท");
-    expect(u.lastText()).toContain("กรุณาแตะเลือกจากปุ่มด้านล่าง");
+    await u.say("ไม่แน่ใจ");
+    expect(u.lastText()).toContain("ยังไม่เข้าใจจำนวนเงินค่ะ");
+    expect(u.lastText()).toContain("กรุณาแตะช่วงรายได้ หรือพิมพ์รายได้ต่อเดือนเป็นตัวเลข");
     expect(await conversation(u)).toMatchObject({ stepId: "income" });
-    await u.tap("ต่ำกว่า 3,000 บาท");
+    // A typed amount in Thai digits lands in its band.
+    await u.say("๔๐๐๐");
+    expect(u.lastText()).toMatch(/ส่วนไหนของบ้าน/);
+    expect((await conversation(u)).data).toMatchObject({ income: "3000-5000" });
+    await u.tap("ย้อนกลับ");
+    await u.say("สองพันห้าร้อยบาท");
+    expect((await conversation(u)).data).toMatchObject({ income: "under3000" });
     await u.tap("เสร็จแล้ว");
     expect(u.lastText()).toContain("กรุณาเลือกอย่างน้อยหนึ่งข้อค่ะ (ถ้าทรุดโทรมทั้งหลัง เลือก “ทั้งหลัง”)");
     await u.tap("หลังคา");
