@@ -122,8 +122,16 @@ describe.each(DATABASE_KINDS)("hostile webhook deliveries on %s", (kind) => {
   });
 
   const stored = () => h.db.prisma.webhookEvent.count();
-  /** Events whose handling threw: the row keeps the error. */
-  const thrown = () => h.db.prisma.webhookEvent.findMany({ where: { lastError: { not: null } }, select: { id: true, type: true, lastError: true } });
+  /**
+   * Events whose handling threw: the row keeps the error. (An answer dropped
+   * because its user is rate limited is noted there too; hostile deliveries
+   * from three users are a flood, so that note is expected, not a throw.)
+   */
+  const thrown = () =>
+    h.db.prisma.webhookEvent.findMany({
+      where: { lastError: { not: null }, NOT: { lastError: { startsWith: "rate limited" } } },
+      select: { id: true, type: true, lastError: true },
+    });
 
   it("signed bodies of any shape: 200/400 only, nothing stored when refused, handled without a throw", async () => {
     await fc.assert(
