@@ -15,7 +15,7 @@ import { CASES_ENTRY } from "../../src/help-requests/case-card.ts";
 import { encodePostback } from "../../src/engine/postback.ts";
 import { LINE_LIMITS } from "../../src/line/limits.ts";
 import { grantRole } from "../../src/staff/roles.ts";
-import { newEventId, textOf } from "../support/harness.ts";
+import { BOT_USER_ID, newEventId, textOf } from "../support/harness.ts";
 import { waitUntil } from "../support/line-server.ts";
 import { lineUserId, ShippedBot, type ShippedUser } from "../support/shipped.ts";
 
@@ -110,7 +110,7 @@ describe("hostile input through the shipped bot (PostgreSQL)", () => {
     const valid = users.map((u) => bot.event(u.id, { type: "follow", follow: { isUnblocked: false } }));
     const deliveries = [...valid.slice(0, 20), poisons[0]!, ...valid.slice(20, 30), poisons[1]!, ...valid.slice(30)];
     const deliver = async (event: (typeof deliveries)[number]) => {
-      const body = JSON.stringify({ destination: "Ubot", events: [event] }).replace('"DEEP"', deep);
+      const body = JSON.stringify({ destination: BOT_USER_ID, events: [event] }).replace('"DEEP"', deep);
       const res = await bot.post(body);
       await res.arrayBuffer();
       return res.status;
