@@ -56,9 +56,11 @@ export function createApp(options: AppOptions) {
   const signingSecret = exportSigningSecret({ exportSigningSecret: config.exportSigningSecret, channelSecret: config.line.channelSecret });
   const exportLinks = new ExportLinks({ secret: signingSecret, baseUrl: config.publicBaseUrl });
   // Announcement photos, fetched by LINE from us (its own key derived from the same secret).
-  const mediaLinks = new MediaLinks({ secret: signingSecret, baseUrl: config.publicBaseUrl });
+  // Help requests' photos too, under links that expire by this clock.
+  const mediaLinks = new MediaLinks({ secret: signingSecret, baseUrl: config.publicBaseUrl, now: options.now });
   const bot = createBot({
     exportLinks,
+    mediaLinks,
     provinceCode: config.provinceCode,
     conversationTimeoutMinutes: config.conversationTimeoutMinutes,
     inviteCodeHours: config.inviteCodeHours,

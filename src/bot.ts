@@ -12,6 +12,7 @@ import { meetingsModule } from "./meetings/meetings-module.ts";
 import { ORGANIZE_ACTIONS, organizeModule } from "./meetings/organize-module.ts";
 import { membersModule } from "./members/members.ts";
 import { withHeldNotices } from "./outbox/held.ts";
+import type { MediaLinks } from "./http/media.ts";
 import type { ExportLinks } from "./reports/export-links.ts";
 import { reportsModule } from "./reports/reports-module.ts";
 import { staffModule } from "./staff/staff-module.ts";
@@ -24,6 +25,8 @@ export interface BotOptions {
   conversationTimeoutMinutes: number;
   /** Signs the reports' CSV download links; without it the reports offer none. */
   exportLinks?: ExportLinks;
+  /** Signs the links to help requests' photos on cards; without it the cards show none. */
+  mediaLinks?: MediaLinks;
   /** INVITE_CODE_HOURS; default 72. */
   inviteCodeHours?: number;
   /** PUSH_QUOTA_MONTHLY, for the announcement preview; 0 or unset: not shown. */
@@ -41,9 +44,9 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
   const meetings = meetingsModule({ engine: () => engine });
   const organize = organizeModule({ engine: () => engine });
   const announce = announceModule({ engine: () => engine, pushQuotaMonthly: options.pushQuotaMonthly ?? 0 });
-  const mine = myRequestsModule({ engine: () => engine });
+  const mine = myRequestsModule({ engine: () => engine, media: options.mediaLinks });
   const reports = reportsModule({ provinceCode: options.provinceCode, engine: () => engine, exportLinks: options.exportLinks });
-  const cases = caseHandlingModule({ engine: () => engine });
+  const cases = caseHandlingModule({ engine: () => engine, media: options.mediaLinks });
   const staff = staffModule({
     provinceCode: options.provinceCode,
     engine: () => engine,

@@ -45,6 +45,11 @@ export const REDACTED = "[redacted]";
 const D = "[0-9๐-๙]";
 const THAI_PHONE = new RegExp(`(?<![0-9๐-๙])(?:\\+?66[\\s-]?|[0๐])${D}(?:[\\s-]?${D}){7,8}(?![0-9๐-๙])`, "g");
 
+/** Each Thai phone number in free text, as typed (spaces, dashes, +66, Thai digits), replaced by `replace(found)`. */
+export function replaceThaiPhones(text: string, replace: (found: string) => string): string {
+  return text.replace(THAI_PHONE, replace);
+}
+
 /** The last pass over a finished line: anything shaped like a national id or a phone number goes. */
 export function scrubLine(line: string): string {
   return redactNationalIds(line).replace(THAI_PHONE, "[phone]");

@@ -15,7 +15,7 @@ import { canHandleCouncil } from "../staff/roles.ts";
 import { renderFlexTemplate } from "../templates/flex.ts";
 import { ACTIONS_FROM, type CaseVerb } from "./case-card.ts";
 import { STATUS_COLORS } from "./request-status.ts";
-import { notifyCouncilOfRequest } from "./case-notify.ts";
+import { notifyAssignee, notifyCouncilOfRequest } from "./case-notify.ts";
 import { CASE_TEXT as T } from "./case-texts.ts";
 import { MY_REQUESTS_ENTRY } from "./my-requests.ts";
 import { MY_REQUESTS_TEXT } from "./my-requests-texts.ts";
@@ -76,7 +76,7 @@ async function tellVillager(tx: Tx, request: LockedCase, status: HelpRequestStat
 const councilName = async (tx: Tx, id: number) =>
   (await tx.council.findUnique({ where: { id }, select: { name: true } }))?.name ?? T.unknownCouncil;
 
-type StatusVerb = Exclude<CaseVerb, "handover">;
+type StatusVerb = Exclude<CaseVerb, "handover" | "assign">;
 const TARGET: Record<StatusVerb, "ACCEPTED" | "IN_PROGRESS" | "RESOLVED" | "REJECTED"> = {
   accept: "ACCEPTED",
   progress: "IN_PROGRESS",
@@ -112,6 +112,10 @@ export async function changeStatus(
   const council = await councilName(tx, request.councilId);
   const lines = [T.villager[to](request.caseNumber, council)];
   if (note) lines.push(to === "REJECTED" ? T.villager.reason(note) : T.villager.note(note));
+  if (to === "RESOLVED") {
+    const after = await tx.helpRequestPhoto.count({ where: { requestId: request.id, stage: "AFTER" } });
+    if (after > 0) lines.push(T.afterPhotos(after));
+  }
   await tellVillager(tx, request, to, lines, by.now);
 }
 
@@ -124,7 +128,7 @@ export async function handOver(tx: Tx, request: LockedCase, toCouncilId: number,
   const from = await councilName(tx, request.councilId);
   await tx.helpRequest.update({
     where: { id: request.id },
-    data: { councilId: toCouncilId, status: "PENDING", acceptedAt: null, escalationLevel: 0, escalatedAt: null, remindedAt: null },
+    data: { councilId: toCouncilId, status: "PENDING", acceptedAt: null, escalationLevel: 0, escalatedAt: null, remindedAt: null, assignedTo: null },
   });
   await recordRequestEvent(tx, request.id, {
     kind: "HANDOVER",
@@ -139,6 +143,23 @@ export async function handOver(tx: Tx, request: LockedCase, toCouncilId: number,
   await notifyCouncilOfRequest(tx, request.id, by.now, { handedOverFrom: from });
   const to = await councilName(tx, toCouncilId);
   await tellVillager(tx, { ...request, councilId: toCouncilId }, "PENDING", [T.villager.handover(request.caseNumber, to)], by.now);
+}
+
+/**
+ * Gives a checked request to a staff member who handles its council (the
+ * caller checked that too): the row, its history, and a push to them unless
+ * they gave it to themselves. The status stays: assigning is not accepting.
+ */
+export async function assignCase(tx: Tx, request: LockedCase, toUserId: string, by: { userId: string; now: Date }): Promise<void> {
+  await tx.helpRequest.update({ where: { id: request.id }, data: { assignedTo: toUserId } });
+  await recordRequestEvent(tx, request.id, {
+    kind: "ASSIGN",
+    at: by.now,
+    actorUserId: by.userId,
+    byStaff: true,
+    assigneeUserId: toUserId,
+  });
+  if (toUserId !== by.userId) await notifyAssignee(tx, request.id, toUserId, by.userId, by.now);
 }
 
 /** Who accepted the request, for "รับเรื่องแล้วโดย…": the latest acceptance in its history. */

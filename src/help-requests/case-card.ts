@@ -19,11 +19,17 @@ import { thaiDateTime } from "../thai/format.ts";
 import { maskNote } from "./my-requests.ts";
 import { CASE_TEXT as T } from "./case-texts.ts";
 import { HELP_TEXT, HOUSING_TEXT } from "./texts.ts";
+import type { MediaLinks } from "../http/media.ts";
+import type { Reply } from "../engine/types.ts";
+import { rolesOf } from "../staff/roles.ts";
+import { photoCarousel, shownPhotos, type ShownPhoto } from "./case-photos.ts";
 
 export const CASES_ENTRY = "staff-cases";
 const HISTORY_ROWS = 10;
+/** Photo rows under the history: the card stays short, the carousel after it has them all. */
+const PHOTO_ROWS = 3;
 
-export type CaseVerb = "accept" | "progress" | "resolve" | "reject" | "handover";
+export type CaseVerb = "accept" | "progress" | "resolve" | "reject" | "handover" | "assign";
 
 /** The staff entry's postback: "42" opens request 42, "accept:42" accepts it, "page:1" the list's second page. */
 export const caseData = (verb: CaseVerb | "open" | "page", n: number) =>
@@ -31,11 +37,11 @@ export const caseData = (verb: CaseVerb | "open" | "page", n: number) =>
 
 /** Which actions each status allows, in the order the card shows them. */
 export const ACTIONS_FROM: Record<HelpRequestStatus, readonly CaseVerb[]> = {
-  PENDING: ["accept", "reject", "handover"],
+  PENDING: ["accept", "reject", "handover", "assign"],
   // Resolving needs an acceptance first: acceptedAt then always says when
   // someone took the case (the escalation of critical cases reads it).
-  ACCEPTED: ["progress", "resolve", "reject", "handover"],
-  IN_PROGRESS: ["resolve", "reject", "handover"],
+  ACCEPTED: ["progress", "resolve", "reject", "handover", "assign"],
+  IN_PROGRESS: ["resolve", "reject", "handover", "assign"],
   RESOLVED: [],
   REJECTED: [],
   CANCELLED: [],
@@ -78,6 +84,7 @@ export interface CaseRow {
   landStatus: string | null;
   phone: string | null;
   createdAt: Date;
+  assignedTo: string | null;
   photos: { request: number; after: number };
 }
 
@@ -104,7 +111,8 @@ export function placeOf(r: { village: string | null; latitude: number | null; ad
   return T.dash;
 }
 
-function fieldRows(r: CaseRow): Record<string, unknown>[] {
+/** `assignee`: the name of whom the case was given to (staffNamesOf), if anyone. */
+function fieldRows(r: CaseRow, assignee?: string): Record<string, unknown>[] {
   const F = T.fields;
   const rows: [string, string][] = [[F.council, r.council.name], [F.location, placeOf(r)]];
   if (r.kind === "FLOOD") {
@@ -125,10 +133,11 @@ function fieldRows(r: CaseRow): Record<string, unknown>[] {
   rows.push([F.photos, T.photos(r.photos.request, r.photos.after)]);
   if (r.note) rows.push([F.note, maskNote(r.note)]);
   rows.push([F.createdAt, thaiDateTime(r.createdAt)]);
+  if (assignee) rows.push([F.assignee, assignee]);
   return rows.map(([label, value]) => renderFlexTemplate("case-field-row", { label, value }));
 }
 
-function actionButton(verb: CaseVerb | "open" | "list", r: CaseRow, style: "primary" | "secondary" | "link") {
+function actionButton(verb: CaseVerb | "open" | "list", r: { id: number; caseNumber: string }, style: "primary" | "secondary" | "link") {
   const label = verb === "open" ? T.buttons.detail : verb === "list" ? T.buttons.list : T.buttons[verb];
   const data = verb === "list" ? encodePostback({ kind: "menu", entry: CASES_ENTRY }) : caseData(verb, r.id);
   return renderFlexTemplate("case-action-button", { label, data, style, displayText: T.buttonDisplay(label, r.caseNumber) });
@@ -144,24 +153,31 @@ function linkButtons(r: CaseRow): Record<string, unknown>[] {
   return links;
 }
 
-/** The card pushed to the council's secretaries for a new (or handed-over) request. */
-export function noticeCard(r: CaseRow, handedOverFrom?: string): { kind: "flex"; altText: string; contents: Record<string, unknown> } {
+/**
+ * The card pushed to staff about a request: a new (or handed-over) one by
+ * default; `title` and `altText` for another reason (assigned to them, the
+ * villager changed it). Accepting is offered while nobody has.
+ */
+export function noticeCard(
+  r: CaseRow,
+  options: { handedOverFrom?: string; title?: string; altText?: string; assignee?: string; note?: string } = {},
+): { kind: "flex"; altText: string; contents: Record<string, unknown> } {
+  const fields = fieldRows(r, options.assignee);
+  // What the villager just wrote, where the secretary reads first.
+  if (options.note) fields.unshift(renderFlexTemplate("case-field-row", { label: T.fields.note, value: maskNote(options.note) }));
+  const actions = r.status === "PENDING" ? [actionButton("accept", r, "primary"), actionButton("open", r, "secondary")] : [actionButton("open", r, "primary")];
   const contents = renderFlexTemplate(
     "case-notice",
     {
       headerColor: headerColor(r),
-      title: handedOverFrom ? T.handoverTitle(handedOverFrom) : T.noticeTitle,
+      title: options.title ?? (options.handedOverFrom ? T.handoverTitle(options.handedOverFrom) : T.noticeTitle),
       caseNumber: r.caseNumber,
       kindLine: kindLine(r),
     },
-    {
-      fields: fieldRows(r),
-      actions: [actionButton("accept", r, "primary"), actionButton("open", r, "secondary")],
-      links: linkButtons(r),
-    },
+    { fields, actions, links: linkButtons(r) },
   );
   const priority = r.kind === "FLOOD" && r.priority ? HELP_TEXT.priority[r.priority] : null;
-  return { kind: "flex", altText: T.noticeAlt(T.kinds[r.kind], r.caseNumber, priority), contents };
+  return { kind: "flex", altText: options.altText ?? T.noticeAlt(T.kinds[r.kind], r.caseNumber, priority), contents };
 }
 
 export function listBubble(r: {
@@ -199,6 +215,7 @@ interface HistoryEvent {
   fromCouncilId: number | null;
   toCouncilId: number | null;
   note: string | null;
+  assigneeUserId: string | null;
 }
 
 function describe(e: HistoryEvent, councils: Map<number, string>, staffNames: Map<string, string>): string {
@@ -222,13 +239,20 @@ function describe(e: HistoryEvent, councils: Map<number, string>, staffNames: Ma
     case "HANDOVER":
       what = H.handover(council(e.fromCouncilId), council(e.toCouncilId));
       break;
+    case "ASSIGN":
+      what = H.assign((e.assigneeUserId ? staffNames.get(e.assigneeUserId) : undefined) ?? H.byStaff);
+      break;
   }
   const line = `${what} (${who})`;
   return e.note ? `${line}\n“${maskNote(e.note)}”` : line;
 }
 
-/** The staff card: everything of the notice, the status, the latest history and the actions its status allows. */
-export async function detailCard(tx: Tx, r: CaseRow): Promise<{ kind: "flex"; altText: string; contents: Record<string, unknown> }> {
+/**
+ * The staff card: everything of the notice, the status, the latest history
+ * (who did what; photos as thumbnails) and the actions its status allows;
+ * then the photos themselves, when there are any to show.
+ */
+export async function detailCard(tx: Tx, r: CaseRow, view: { media?: MediaLinks; now: Date }): Promise<Reply[]> {
   const total = await tx.helpRequestEvent.count({ where: { requestId: r.id } });
   const events = (
     await tx.helpRequestEvent.findMany({ where: { requestId: r.id }, orderBy: [{ at: "desc" }, { id: "desc" }], take: HISTORY_ROWS })
@@ -239,8 +263,15 @@ export async function detailCard(tx: Tx, r: CaseRow): Promise<{ kind: "flex"; al
       ? []
       : (await tx.council.findMany({ where: { id: { in: councilIds } }, select: { id: true, name: true } })).map((c) => [c.id, c.name]),
   );
-  const staffIds = [...new Set(events.filter((e) => e.byStaff && e.actorUserId).map((e) => e.actorUserId!))];
+  const staffIds = [
+    ...new Set([
+      ...events.filter((e) => e.byStaff && e.actorUserId).map((e) => e.actorUserId!),
+      ...events.flatMap((e) => (e.assigneeUserId ? [e.assigneeUserId] : [])),
+      ...(r.assignedTo ? [r.assignedTo] : []),
+    ]),
+  ];
   const staffNames = await staffNamesOf(tx, staffIds);
+  const photos = await shownPhotos(tx, r.id, view.media, view.now);
   const rows = events.map((e) => renderFlexTemplate("case-history-row", { at: thaiDateTime(e.at), what: describe(e, councils, staffNames) }));
   const verbs = ACTIONS_FROM[r.status];
   const actions = verbs.map((v, i) => actionButton(v, r, i === 0 ? "primary" : v === "reject" || v === "handover" ? "link" : "secondary"));
@@ -256,17 +287,51 @@ export async function detailCard(tx: Tx, r: CaseRow): Promise<{ kind: "flex"; al
       statusColor: STATUS_COLORS[r.status],
       historyNote: T.historyShown(events.length, total),
     },
-    { fields: fieldRows(r), history: rows, actions, links: linkButtons(r) },
+    {
+      fields: fieldRows(r, r.assignedTo ? staffNames.get(r.assignedTo) : undefined),
+      history: rows,
+      photoRows: photoRows(photos),
+      actions,
+      links: linkButtons(r),
+    },
   );
-  return { kind: "flex", altText: T.detailAlt(r.caseNumber, status), contents };
+  const carousel = photoCarousel(photos, r.caseNumber);
+  return [{ kind: "flex", altText: T.detailAlt(r.caseNumber, status), contents }, ...(carousel ? [carousel] : [])];
 }
 
-/** Staff who are also members are named by their member name; others stay "เจ้าหน้าที่". */
+/** The history's photos: one row per time photos were added (the latest few), its first as a thumbnail (tap: full size). */
+function photoRows(photos: ShownPhoto[]): Record<string, unknown>[] {
+  const batches = new Map<string, ShownPhoto[]>();
+  for (const p of photos) {
+    const key = `${p.addedAt.getTime()}:${p.addedBy}:${p.stage}`;
+    batches.set(key, [...(batches.get(key) ?? []), p]);
+  }
+  return [...batches.values()].slice(-PHOTO_ROWS).map((batch) =>
+    renderFlexTemplate("case-history-photo-row", {
+      at: thaiDateTime(batch[0]!.addedAt),
+      what: T.history.photos(batch[0]!.stage === "AFTER", batch.length),
+      url: batch[0]!.url,
+      label: T.photoOpen,
+    }),
+  );
+}
+
+/**
+ * How staff are named on cards: by their member name ("เจ้าหน้าที่ สุภาพร …"),
+ * else by the role they hold ("เลขานุการสภาฯ"): staff need not be members,
+ * and the bot keeps no other name of theirs. Ids with neither are left out.
+ */
 export async function staffNamesOf(tx: Tx, lineUserIds: string[]): Promise<Map<string, string>> {
   if (lineUserIds.length === 0) return new Map();
   const members = await tx.member.findMany({
     where: { lineUserId: { in: lineUserIds }, status: "ACTIVE" },
     select: { lineUserId: true, fullName: true },
   });
-  return new Map(members.flatMap((m) => (m.lineUserId && m.fullName ? [[m.lineUserId, `${T.history.byStaff} ${m.fullName}`]] : [])));
+  const names = new Map(members.flatMap((m) => (m.lineUserId && m.fullName ? [[m.lineUserId, `${T.history.byStaff} ${m.fullName}`]] : [])));
+  for (const id of lineUserIds) {
+    if (names.has(id)) continue;
+    const role = (await rolesOf(tx, id))[0];
+    if (role) names.set(id, T.roleNames[role.role]);
+  }
+  return names;
 }

@@ -13,10 +13,11 @@ import { END, type Button, type FlowData, type FlowDef, type MenuEntry, type Out
 import { getCouncilWithPlace, listCouncilsInDistrict, listDistricts } from "../geography/councils.ts";
 import { districtTitle } from "../members/signup-flow.ts";
 import { staffOnly, type StaffAction } from "../staff/staff-module.ts";
-import { canHandleCouncil, councilsInScope } from "../staff/roles.ts";
+import { canHandleCouncil, councilsInScope, secretariesOf } from "../staff/roles.ts";
 import { thaiDateTime } from "../thai/format.ts";
 import { CASE_NUMBER_PATTERN } from "./case-number.ts";
-import { acceptance, changeStatus, checkCase, handOver, type CaseCheck, type LockedCase } from "./case-actions.ts";
+import { acceptance, assignCase, changeStatus, checkCase, handOver, type CaseCheck, type LockedCase } from "./case-actions.ts";
+import type { MediaLinks } from "../http/media.ts";
 import { CASES_ENTRY, caseData, detailCard, listBubble, loadCase, staffNamesOf, type CaseVerb } from "./case-card.ts";
 import { CASE_TEXT as T } from "./case-texts.ts";
 import { maskNote } from "./my-requests.ts";
@@ -25,6 +26,7 @@ import { attachPhotos, recordRequestEvent } from "./request-store.ts";
 export const CASE_RESOLVE_FLOW = "case-resolve";
 export const CASE_REJECT_FLOW = "case-reject";
 export const CASE_HANDOVER_FLOW = "case-handover";
+export const CASE_ASSIGN_FLOW = "case-assign";
 
 /** Bubbles per carousel page (LINE allows 12). */
 export const CASE_PAGE_SIZE = 10;
@@ -46,7 +48,7 @@ const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is
 /** "42", "page:1", "accept:42", …; at most 9 digits: always an INTEGER. */
 const argSchema = z
   .string()
-  .regex(/^(?:(?:page|accept|progress|resolve|reject|handover):)?\d{1,9}$/)
+  .regex(/^(?:(?:page|accept|progress|resolve|reject|handover|assign):)?\d{1,9}$/)
   .transform((arg) => {
     const [verb, n] = arg.includes(":") ? arg.split(":") : ["open", arg];
     return { verb: verb as CaseVerb | "open" | "page", n: Number(n) };
@@ -66,7 +68,8 @@ function caseNumberOf(typed: string): string | null {
   return CASE_NUMBER_PATTERN.test(t) ? t : null;
 }
 
-export function caseHandlingModule(options: { engine: () => Engine }): CaseModule {
+/** `media`: signs the links of the photos on cards (none without it). */
+export function caseHandlingModule(options: { engine: () => Engine; media?: MediaLinks }): CaseModule {
   /** The menu's buttons with the pending list first: where staff go next. */
   async function menuButtons(ctx: TurnContext, first: Button[] = []): Promise<Button[]> {
     const { buttons } = await options.engine().menu(ctx);
@@ -86,7 +89,7 @@ export function caseHandlingModule(options: { engine: () => Engine }): CaseModul
     if (!request || !(await canHandleCouncil(ctx.tx, ctx.userId, request.councilId))) {
       return lead.length > 0 ? say(ctx, lead) : notFound(ctx);
     }
-    return { replies: [...lead.map(text), await detailCard(ctx.tx, request)], buttons: await menuButtons(ctx) };
+    return { replies: [...lead.map(text), ...(await detailCard(ctx.tx, request, { media: options.media, now: ctx.now }))], buttons: await menuButtons(ctx) };
   }
 
   /** Why the action cannot be done now, with the current card. */
@@ -185,6 +188,11 @@ export function caseHandlingModule(options: { engine: () => Engine }): CaseModul
         return options.engine().startFlow(ctx, CASE_RESOLVE_FLOW, { data: flowData(request) });
       case "reject":
         return options.engine().startFlow(ctx, CASE_REJECT_FLOW, { data: flowData(request) });
+      case "assign": {
+        const colleagues = await assignable(ctx, request.councilId);
+        if (colleagues.length === 0) return showCase(ctx, request.id, [T.noColleagues(request.caseNumber)]);
+        return options.engine().startFlow(ctx, CASE_ASSIGN_FLOW, { data: { ...flowData(request), councilId: request.councilId } });
+      }
       case "handover": {
         const council = await getCouncilWithPlace(ctx.tx, request.councilId);
         return options.engine().startFlow(ctx, CASE_HANDOVER_FLOW, {
@@ -239,6 +247,18 @@ export function caseHandlingModule(options: { engine: () => Engine }): CaseModul
     return showCase(ctx, request.id, [T.handedOver(request.caseNumber, target.name)]);
   }
 
+  async function completeAssign(ctx: TurnContext, data: FlowData): Promise<Outgoing> {
+    const request = await recheck(ctx, data, "assign");
+    if (isOutgoing(request)) return request;
+    const to = String(data.assignee ?? "");
+    // The colleague may have lost the role, or the case moved to another council, meanwhile.
+    if (!(await secretariesOf(ctx.tx, request.councilId)).includes(to)) return showCase(ctx, request.id, [T.assigneeGone]);
+    await assignCase(ctx.tx, request, to, { userId: ctx.userId, now: ctx.now });
+    if (to === ctx.userId) return showCase(ctx, request.id, [T.assignedSelf(request.caseNumber)]);
+    const name = (await staffNamesOf(ctx.tx, [to])).get(to) ?? T.history.byStaff;
+    return showCase(ctx, request.id, [T.assigned(request.caseNumber, name)]);
+  }
+
   const menu: MenuEntry[] = [
     {
       id: CASES_ENTRY,
@@ -253,13 +273,54 @@ export function caseHandlingModule(options: { engine: () => Engine }): CaseModul
   ];
 
   return {
-    flows: [resolveFlow(completeResolve), rejectFlow(completeReject), handoverFlow(completeHandover)],
+    flows: [resolveFlow(completeResolve), rejectFlow(completeReject), handoverFlow(completeHandover), assignFlow(completeAssign)],
     menu,
     staffActions: CASE_STAFF_ACTIONS,
   };
 }
 
 // --- the flows -------------------------------------------------------------------
+
+/**
+ * Whom a case of the council can be given to: its secretaries (the council's
+ * own staff), the user first as "ตัวฉันเอง", each by name (staffNamesOf);
+ * labels made unique and ≤ 20 characters (quick replies).
+ */
+async function assignable(ctx: TurnContext, councilId: number): Promise<{ label: string; value: string }[]> {
+  const ids = await secretariesOf(ctx.tx, councilId);
+  const others = ids.filter((id) => id !== ctx.userId);
+  if (others.length === 0) return [];
+  const names = await staffNamesOf(ctx.tx, others);
+  const used = new Map<string, number>();
+  const choices = others.map((id) => {
+    const name = [...(names.get(id) ?? T.history.byStaff).replace(`${T.history.byStaff} `, "")];
+    const base = name.length <= 20 ? name.join("") : `${name.slice(0, 19).join("")}…`;
+    const n = (used.get(base) ?? 0) + 1;
+    used.set(base, n);
+    const label = n === 1 ? base : `${[...base].slice(0, 16).join("")} (${n})`;
+    return { label, value: id };
+  });
+  return ids.includes(ctx.userId) ? [{ label: T.me, value: ctx.userId }, ...choices] : choices;
+}
+
+function assignFlow(complete: FlowDef["complete"]): FlowDef {
+  return {
+    id: CASE_ASSIGN_FLOW,
+    version: 1,
+    title: T.flowTitles.assign,
+    steps: [
+      {
+        id: "assignee",
+        slot: "assignee",
+        prompt: (ctx) => [text(T.askAssignee(caseOf(ctx)))],
+        expects: T.assigneeExpects,
+        input: { kind: "choice", choices: (ctx) => assignable(ctx, Number(ctx.state.data.councilId)) },
+        next: () => END,
+      },
+    ],
+    complete,
+  };
+}
 
 const caseOf = (ctx: TurnContext) => String(ctx.state.data.caseNumber ?? "");
 

@@ -9,7 +9,8 @@
 import type { Tx } from "../db/database.ts";
 import { notifyStaff } from "../staff/notify.ts";
 import { secretariesOf } from "../staff/roles.ts";
-import { loadCase, noticeCard, placeOf } from "./case-card.ts";
+import { enqueuePush } from "../outbox/outbox.ts";
+import { loadCase, noticeCard, placeOf, staffNamesOf } from "./case-card.ts";
 import { CASE_TEXT as T } from "./case-texts.ts";
 
 export async function notifyCouncilOfRequest(
@@ -24,7 +25,7 @@ export async function notifyCouncilOfRequest(
   if (secretaries.length === 0) return { pushed: 0, digested: 0 };
   const handover = options.handedOverFrom !== undefined;
   const sent = await notifyStaff(tx, secretaries, {
-    content: { replies: [noticeCard(request, options.handedOverFrom)], buttons: [] },
+    content: { replies: [noticeCard(request, { handedOverFrom: options.handedOverFrom })], buttons: [] },
     digestLine: T.digestLine(T.kinds[request.kind], request.caseNumber, request.council.name, placeOf(request)),
     urgent: request.kind === "FLOOD",
     purpose: handover ? "request.handover" : "request.new",
@@ -34,4 +35,42 @@ export async function notifyCouncilOfRequest(
   });
   await tx.helpRequest.update({ where: { id: request.id }, data: { notifiedAt: now } });
   return sent;
+}
+
+/** Tells a staff member that a colleague gave them the case: its card, pushed (it is now theirs to act on). */
+export async function notifyAssignee(tx: Tx, requestId: number, toUserId: string, byUserId: string, now: Date): Promise<void> {
+  const request = await loadCase(tx, requestId);
+  if (!request) throw new Error(`help request ${requestId} vanished in its own transaction`);
+  const names = await staffNamesOf(tx, [toUserId, byUserId]);
+  const card = noticeCard(request, {
+    title: T.assignedTitle(names.get(byUserId) ?? T.history.byStaff),
+    altText: T.assignedAlt(request.caseNumber),
+    assignee: names.get(toUserId),
+  });
+  await enqueuePush(tx, toUserId, { replies: [card], buttons: [] }, { purpose: "request.assigned", now, dedupeKey: `request.assigned:${request.id}:${toUserId}:${now.getTime()}` });
+}
+
+export type RequestUpdate = { kind: "cancelled"; reason: string } | { kind: "note"; note: string } | { kind: "photo"; added: number };
+
+/**
+ * Tells the request's council (its secretaries, and whom the case was given
+ * to) that the villager changed it: the card as it is now, with what they
+ * wrote. Flood cases are pushed; housing ones may wait for the digest.
+ */
+export async function notifyCouncilOfUpdate(tx: Tx, requestId: number, update: RequestUpdate, now: Date): Promise<void> {
+  const request = await loadCase(tx, requestId);
+  if (!request) throw new Error(`help request ${requestId} vanished in its own transaction`);
+  const recipients = [...(await secretariesOf(tx, request.councilId)), ...(request.assignedTo ? [request.assignedTo] : [])];
+  if (recipients.length === 0) return;
+  const what = update.kind === "cancelled" ? T.update.cancelled : update.kind === "note" ? T.update.note : T.update.photo(update.added);
+  const note = update.kind === "cancelled" ? update.reason : update.kind === "note" ? update.note : undefined;
+  const assignee = request.assignedTo ? (await staffNamesOf(tx, [request.assignedTo])).get(request.assignedTo) : undefined;
+  await notifyStaff(tx, recipients, {
+    content: { replies: [noticeCard(request, { title: what, altText: T.updateAlt(what, request.caseNumber), assignee, note })], buttons: [] },
+    digestLine: T.updateDigest(what, request.caseNumber, request.council.name),
+    urgent: request.kind === "FLOOD",
+    purpose: "request.updated",
+    now,
+    dedupeKey: `request.updated:${request.id}:${update.kind}:${now.getTime()}`,
+  });
 }

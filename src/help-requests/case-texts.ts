@@ -12,6 +12,7 @@ export const CASE_TEXT = {
     resolve: "การบันทึกผลดำเนินการ",
     reject: "การแจ้งไม่รับเรื่อง",
     handover: "การส่งต่อคำขอ",
+    assign: "การมอบหมายงาน",
   },
   kinds: { FLOOD: "น้ำท่วม", HOUSING: "ขอซ่อมบ้าน" } satisfies Record<HelpRequestKind, string>,
   // Staff read the status as their own to-do; the villager's wording is in my-requests-texts.ts.
@@ -43,6 +44,7 @@ export const CASE_TEXT = {
     photos: "รูปภาพ",
     note: "ข้อความ",
     createdAt: "แจ้งเมื่อ",
+    assignee: "ผู้รับผิดชอบ",
   },
   people: (n: number) => `${n} คน`,
   photos: (request: number, after: number) =>
@@ -59,6 +61,7 @@ export const CASE_TEXT = {
     resolve: "ดำเนินการเสร็จ",
     reject: "ไม่รับเรื่อง",
     handover: "ส่งต่อสภาอื่น",
+    assign: "มอบหมายงาน",
     detail: "ดูรายละเอียด",
     call: "โทร",
     map: "แผนที่",
@@ -96,6 +99,8 @@ export const CASE_TEXT = {
     note: "เพิ่มข้อความ",
     photo: "เพิ่มรูป",
     handover: (from: string, to: string) => `ส่งต่อจาก${from} ให้${to}`,
+    assign: (to: string) => `มอบหมายให้${to}`,
+    photos: (after: boolean, n: number) => `${after ? "รูปหลังดำเนินการ" : "รูปจากผู้ขอ"} ${n} รูป`,
     byRequester: "ผู้ขอ",
     byStaff: "เจ้าหน้าที่",
     bySystem: "ระบบ",
@@ -114,6 +119,7 @@ export const CASE_TEXT = {
     resolve: "บันทึกว่าดำเนินการเสร็จ",
     reject: "แจ้งไม่รับเรื่อง",
     handover: "ส่งต่อ",
+    assign: "มอบหมายงาน",
   },
   alreadyAcceptedBy: (caseNumber: string, who: string, at: string) => `คำขอ ${caseNumber} รับเรื่องแล้วโดย${who} เมื่อ ${at} ค่ะ`,
   alreadyAcceptedByYou: (caseNumber: string) => `ท่านรับเรื่องคำขอ ${caseNumber} ไว้แล้วค่ะ`,
@@ -197,4 +203,33 @@ export const CASE_TEXT = {
     reason: (reason: string) => `เหตุผล: ${reason}`,
   },
   villagerAlt: (line: string) => line,
+  afterPhotos: (n: number) => `มีรูปหลังดำเนินการ ${n} รูป แตะ “ดูคำขอ” เพื่อดูรูปค่ะ`,
+
+  // --- photos on cards (case-photos.ts) ------------------------------------------------------
+  photoOpen: "ดูรูป",
+  photoCaption: (after: boolean, i: number, n: number) => `${after ? "หลังดำเนินการ" : "จากผู้ขอ"} · รูปที่ ${i}/${n}`,
+  photosAlt: (caseNumber: string, n: number) => `รูปของคำขอ ${caseNumber} ${n} รูป`,
+
+  // --- who acted: a member's name, else the role (staff need not be members) -----------------
+  roleNames: { SECRETARY: "เลขานุการสภาฯ", COORDINATOR: "ผู้ประสานงาน", ADMIN: "ผู้ดูแลระบบ" },
+  me: "ตัวฉันเอง",
+
+  // --- assigning a case to a colleague ----------------------------------------------------------
+  askAssignee: (caseNumber: string) => `มอบหมายคำขอ ${caseNumber} ให้เจ้าหน้าที่ท่านใดคะ แตะเลือกด้านล่างค่ะ`,
+  assigneeExpects: "แตะเลือกเจ้าหน้าที่",
+  noColleagues: (caseNumber: string) => `ยังไม่มีเจ้าหน้าที่อื่นของสภาฯ ที่มอบหมายคำขอ ${caseNumber} ให้ได้ค่ะ`,
+  assigned: (caseNumber: string, to: string) => `มอบหมายคำขอ ${caseNumber} ให้${to}แล้วค่ะ แจ้งให้ทราบแล้ว`,
+  assignedSelf: (caseNumber: string) => `บันทึกว่าท่านรับผิดชอบคำขอ ${caseNumber} แล้วค่ะ`,
+  assigneeGone: "ขออภัยค่ะ เจ้าหน้าที่ที่เลือกไม่ได้ดูแลสภาฯ นี้แล้ว กรุณาเลือกใหม่อีกครั้ง",
+  assignedTitle: (by: string) => `${by}มอบหมายคำขอนี้ให้ท่าน`,
+  assignedAlt: (caseNumber: string) => `มอบหมายคำขอ ${caseNumber} ให้ท่าน`,
+
+  // --- the villager changed the request (my-requests.ts) -----------------------------------------
+  update: {
+    cancelled: "ผู้ขอยกเลิกคำขอ",
+    note: "ผู้ขอเพิ่มข้อความ",
+    photo: (n: number) => `ผู้ขอเพิ่มรูป ${n} รูป`,
+  },
+  updateAlt: (what: string, caseNumber: string) => `${what} ${caseNumber}`,
+  updateDigest: (what: string, caseNumber: string, council: string) => `${what} ${caseNumber} ${council}`,
 } as const;

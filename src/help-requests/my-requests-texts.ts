@@ -54,6 +54,7 @@ export const MY_REQUESTS_TEXT = {
     photo: "เพิ่มรูป",
     handover: (council: string) => `ส่งต่อให้${council}`,
     handoverUnknown: "ส่งต่อให้สภาฯ อื่น",
+    assigned: "มีเจ้าหน้าที่รับผิดชอบคำขอแล้ว",
   },
 
   // Adding a photo

@@ -27,6 +27,10 @@ import { maskPhone, parseThaiPhone } from "../members/phone.ts";
 import { renderFlexTemplate } from "../templates/flex.ts";
 import { thaiDateTime } from "../thai/format.ts";
 import { redactNationalIds } from "../welfare-fund/national-id.ts";
+import type { MediaLinks } from "../http/media.ts";
+import { replaceThaiPhones } from "../log.ts";
+import { notifyCouncilOfUpdate } from "./case-notify.ts";
+import { photoCarousel, shownPhotos } from "./case-photos.ts";
 import { attachPhotos, lockOwnRequest, recordRequestEvent } from "./request-store.ts";
 import { MY_REQUESTS_TEXT as T } from "./my-requests-texts.ts";
 
@@ -74,20 +78,27 @@ const entryData = (verb: Verb, n: number) => encodePostback({ kind: "menu", entr
 // --- what a card shows -------------------------------------------------------
 
 /**
- * Phone numbers and national IDs typed into a note are shown masked (PDPA),
- * like everywhere else the bot shows them.
+ * A note on a staff card: phone numbers typed into it (however typed: the
+ * log scrubber's pattern) shown masked as the card's own phone is, and
+ * national IDs hidden (PDPA).
  */
 export function maskNote(note: string): string {
-  const masked = redactNationalIds(note).replace(/(?:\+66|0)\d(?:[\s-]?\d){7,8}/g, (m) => {
-    const phone = parseThaiPhone(m);
+  const masked = replaceThaiPhones(redactNationalIds(note), (m) => {
+    const phone = parseThaiPhone(m.replace(/[๐-๙]/g, (d) => String(d.charCodeAt(0) - 0x0e50)));
     return phone ? maskPhone(phone) : m;
   });
-  const chars = [...masked];
-  return chars.length <= NOTE_SHOWN ? masked : `${chars.slice(0, NOTE_SHOWN - 1).join("")}…`;
+  return shortNote(masked);
+}
+
+/** A note on the villager's own card: as written (it is about them), cut to fit; national IDs still hidden. */
+export function shortNote(note: string): string {
+  const shown = redactNationalIds(note);
+  const chars = [...shown];
+  return chars.length <= NOTE_SHOWN ? shown : `${chars.slice(0, NOTE_SHOWN - 1).join("")}…`;
 }
 
 interface HistoryEvent {
-  kind: "CREATED" | "STATUS" | "NOTE" | "PHOTO" | "HANDOVER";
+  kind: "CREATED" | "STATUS" | "NOTE" | "PHOTO" | "HANDOVER" | "ASSIGN";
   byStaff: boolean;
   toStatus: HelpRequestStatus | null;
   toCouncilId: number | null;
@@ -95,7 +106,7 @@ interface HistoryEvent {
 }
 
 function describeEvent(e: HistoryEvent, councils: Map<number, string>): string {
-  const note = e.note ? maskNote(e.note) : null;
+  const note = e.note ? shortNote(e.note) : null;
   const withNote = (what: string) => (note ? `${what}\n“${note}”` : what);
   switch (e.kind) {
     case "CREATED":
@@ -111,6 +122,8 @@ function describeEvent(e: HistoryEvent, councils: Map<number, string>): string {
       const council = e.toCouncilId !== null ? councils.get(e.toCouncilId) : undefined;
       return withNote(council ? T.history.handover(council) : T.history.handoverUnknown);
     }
+    case "ASSIGN":
+      return T.history.assigned;
   }
 }
 
@@ -175,7 +188,8 @@ export interface MyRequestsModule {
   menu: MenuEntry[];
 }
 
-export function myRequestsModule(options: { engine: () => Engine }): MyRequestsModule {
+/** `media`: signs the links of the after-photos shown once a request is resolved (none without it). */
+export function myRequestsModule(options: { engine: () => Engine; media?: MediaLinks }): MyRequestsModule {
   const menuButtons = async (ctx: TurnContext, first: Button[] = []): Promise<Button[]> =>
     (await options.engine().menuWith(ctx, [], first)).buttons;
   const notFound = async (ctx: TurnContext): Promise<Outgoing> => options.engine().menu(ctx, [text(T.notFound)]);
@@ -184,7 +198,11 @@ export function myRequestsModule(options: { engine: () => Engine }): MyRequestsM
   async function showRequest(ctx: TurnContext, id: number, lead: string[] = []): Promise<Outgoing> {
     const card = await detailCard(ctx, id);
     if (!card) return notFound(ctx);
-    return { replies: [...lead.map(text), card], buttons: await menuButtons(ctx) };
+    // Resolved: the villager sees what was done (the secretary's after-photos).
+    const request = await ctx.tx.helpRequest.findUnique({ where: { id }, select: { status: true, caseNumber: true } });
+    const after =
+      request?.status === "RESOLVED" ? photoCarousel(await shownPhotos(ctx.tx, id, options.media, ctx.now, "AFTER"), request.caseNumber) : null;
+    return { replies: [...lead.map(text), card, ...(after ? [after] : [])], buttons: await menuButtons(ctx) };
   }
 
   async function list(ctx: TurnContext, page: number): Promise<Outgoing> {
@@ -283,6 +301,7 @@ export function myRequestsModule(options: { engine: () => Engine }): MyRequestsM
     // A redelivered image set adds nothing new: no second history line.
     if (added > 0) {
       await recordRequestEvent(ctx.tx, request.id, { kind: "PHOTO", at: ctx.now, actorUserId: ctx.userId, note: T.photoCountNote(added) });
+      await notifyCouncilOfUpdate(ctx.tx, request.id, { kind: "photo", added }, ctx.now);
     }
     const lead = [T.photosAdded(request.caseNumber, added)];
     if (sent.length > kept.length) lead.push(T.photosCapped(MAX_PHOTOS_PER_ADDITION, sent.length));
@@ -293,6 +312,7 @@ export function myRequestsModule(options: { engine: () => Engine }): MyRequestsM
     const request = await stillOpen(ctx, data);
     if (isOutgoing(request)) return request;
     await recordRequestEvent(ctx.tx, request.id, { kind: "NOTE", at: ctx.now, actorUserId: ctx.userId, note: String(data.note) });
+    await notifyCouncilOfUpdate(ctx.tx, request.id, { kind: "note", note: String(data.note) }, ctx.now);
     return showRequest(ctx, request.id, [T.noteAdded(request.caseNumber)]);
   }
 
@@ -309,6 +329,7 @@ export function myRequestsModule(options: { engine: () => Engine }): MyRequestsM
       toStatus: "CANCELLED",
       note: reasonText(data),
     });
+    await notifyCouncilOfUpdate(ctx.tx, request.id, { kind: "cancelled", reason: reasonText(data) }, ctx.now);
     return showRequest(ctx, request.id, [T.cancelledDone(request.caseNumber)]);
   }
 
@@ -440,7 +461,7 @@ function cancelFlow(complete: FlowDef["complete"]): FlowDef {
       {
         id: "confirm",
         slot: "confirmed",
-        prompt: (ctx) => [text(T.confirmCancel(caseOf(ctx), maskNote(reasonText(ctx.state.data))))],
+        prompt: (ctx) => [text(T.confirmCancel(caseOf(ctx), shortNote(reasonText(ctx.state.data))))],
         expects: T.confirmExpects,
         input: {
           kind: "choice",

@@ -18,6 +18,8 @@ export interface RequestEventInput {
   fromCouncilId?: number;
   toCouncilId?: number;
   note?: string | null;
+  /** ASSIGN: the staff member given the case. */
+  assigneeUserId?: string;
 }
 
 export async function recordRequestEvent(tx: Tx, requestId: number, event: RequestEventInput): Promise<void> {

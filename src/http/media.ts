@@ -5,6 +5,12 @@
 // be guessed from another one. Only this fixed pattern is read (no path is
 // built from the URL); anything else, a bad signature, or an extension that
 // does not match the stored type answers the same 404.
+//
+// GET /media/p<id>-<expires>-<sig>.<ext>: a help request's photo (villagers'
+// houses, people: personal data) on the staff's case card or the villager's
+// own card. These links expire (PHOTO_LINK_DAYS; the expiry is signed too),
+// so a forwarded card stops showing them; a card opened again gets fresh
+// links. Only photos fetched from LINE, and not erased, are served.
 import { createHmac, timingSafeEqual } from "node:crypto";
 import express, { type Request, type Response } from "express";
 import type { Database } from "../db/database.ts";
@@ -12,6 +18,13 @@ import type { Logger } from "../log.ts";
 
 const EXTENSIONS: Record<string, string> = { "image/jpeg": "jpg", "image/png": "png" };
 const PATH = /^(\d{1,10})-([A-Za-z0-9_-]{43})\.(jpg|png)$/;
+const PHOTO_PATH = /^p(\d{1,10})-([0-9a-z]{1,10})-([A-Za-z0-9_-]{43})\.(jpg|png)$/;
+
+/** How long a request photo's link works. A whole day's links are the same URL (LINE caches by URL). */
+export const PHOTO_LINK_DAYS = 7;
+const DAY_S = 86_400;
+
+export type VerifiedMedia = { kind: "file"; id: number; ext: string } | { kind: "photo"; id: number; ext: string };
 
 /** The extension a content type is served under; null for types LINE's image message does not take. */
 export function mediaExtension(contentType: string): string | null {
@@ -21,10 +34,12 @@ export function mediaExtension(contentType: string): string | null {
 export class MediaLinks {
   private readonly key: Buffer;
   private readonly baseUrl: string;
-  /** `secret`: the export links' signing secret (exportSigningSecret); a key of its own is derived from it. */
-  constructor(options: { secret: Buffer; baseUrl: string }) {
+  private readonly now: () => Date;
+  /** `secret`: the export links' signing secret (exportSigningSecret); a key of its own is derived from it. `now`: tests' clock. */
+  constructor(options: { secret: Buffer; baseUrl: string; now?: () => Date }) {
     this.key = createHmac("sha256", options.secret).update("council-bot/media-links/v1").digest();
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
+    this.now = options.now ?? (() => new Date());
   }
 
   private mac(id: number, ext: string): Buffer {
@@ -38,8 +53,35 @@ export class MediaLinks {
     return `${this.baseUrl}/media/${id}-${this.mac(id, ext).toString("base64url")}.${ext}`;
   }
 
-  /** The id a requested file name stands for, if its signature holds. */
-  verify(file: string): { id: number; ext: string } | null {
+  private photoMac(id: number, expires: string, ext: string): Buffer {
+    return createHmac("sha256", this.key).update(`photo.${id}.${expires}.${ext}`).digest();
+  }
+
+  /**
+   * A request photo's public URL, valid PHOTO_LINK_DAYS from `now` (to the
+   * end of that day); null for a type LINE cannot show, or without an
+   * https:// base: LINE refuses a whole message with an http image in it,
+   * and a card without its photos is better than no card.
+   */
+  photoUrl(id: number, contentType: string, now: Date): string | null {
+    const ext = mediaExtension(contentType);
+    if (!ext || !this.baseUrl.startsWith("https://")) return null;
+    const expires = (Math.ceil(now.getTime() / 1000 / DAY_S + PHOTO_LINK_DAYS) * DAY_S).toString(36);
+    return `${this.baseUrl}/media/p${id}-${expires}-${this.photoMac(id, expires, ext).toString("base64url")}.${ext}`;
+  }
+
+  /** What a requested file name stands for, if its signature holds (and, for a photo, it has not expired). */
+  verify(file: string): VerifiedMedia | null {
+    const p = PHOTO_PATH.exec(file);
+    if (p) {
+      const id = Number(p[1]);
+      const ext = p[4]!;
+      const given = Buffer.from(p[3]!, "base64url");
+      const expected = this.photoMac(id, p[2]!, ext);
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+      if (parseInt(p[2]!, 36) * 1000 < this.now().getTime()) return null;
+      return id > 0 && id <= 2_147_483_647 ? { kind: "photo", id, ext } : null;
+    }
     const m = PATH.exec(file);
     if (!m) return null;
     const id = Number(m[1]);
@@ -47,8 +89,14 @@ export class MediaLinks {
     const given = Buffer.from(m[2]!, "base64url");
     const expected = this.mac(id, ext);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
-    return id > 0 && id <= 2_147_483_647 ? { id, ext } : null;
+    return id > 0 && id <= 2_147_483_647 ? { kind: "file", id, ext } : null;
   }
+}
+
+/** A photo's stored bytes, when fetched from LINE and not erased. */
+async function requestPhoto(db: Database, id: number): Promise<{ id: number; contentType: string; bytes: Uint8Array } | null> {
+  const photo = await db.prisma.helpRequestPhoto.findUnique({ where: { id }, select: { id: true, status: true, contentType: true, bytes: true } });
+  return photo && photo.status === "FETCHED" && photo.contentType && photo.bytes ? { id: photo.id, contentType: photo.contentType, bytes: photo.bytes } : null;
 }
 
 export interface MediaOptions {
@@ -61,15 +109,19 @@ export function mediaRouter(options: MediaOptions): express.Router {
   const router = express.Router();
   router.get("/media/:file", async (req: Request, res: Response) => {
     const verified = options.links.verify(String(req.params.file));
-    const file = verified ? await options.db.prisma.mediaFile.findUnique({ where: { id: verified.id } }) : null;
+    const file = !verified
+      ? null
+      : verified.kind === "photo"
+        ? await requestPhoto(options.db, verified.id)
+        : await options.db.prisma.mediaFile.findUnique({ where: { id: verified.id } });
     if (!verified || !file || mediaExtension(file.contentType) !== verified.ext || file.bytes.length === 0) {
       res.status(404).json({ error: "not found" });
       return;
     }
-    options.logger.debug("media served", { mediaId: file.id, bytes: file.bytes.length });
+    options.logger.debug("media served", { kind: verified.kind, mediaId: file.id, bytes: file.bytes.length });
     res.set("Content-Type", file.contentType);
-    // The bytes behind a signed id never change.
-    res.set("Cache-Control", "public, max-age=31536000, immutable");
+    // The bytes behind a signed id never change; a request photo's link only lives for days.
+    res.set("Cache-Control", verified.kind === "photo" ? "private, max-age=86400" : "public, max-age=31536000, immutable");
     res.set("X-Content-Type-Options", "nosniff");
     res.status(200).send(Buffer.from(file.bytes));
   });

@@ -2,6 +2,7 @@
 // place on the waitlist): one small card, or one line of the evening digest
 // for those who chose it. Written in the registration's transaction.
 import type { Tx } from "../db/database.ts";
+import { registrationSubject } from "../staff/digest-job.ts";
 import { notifyStaff } from "../staff/notify.ts";
 import { secretariesOf } from "../staff/roles.ts";
 import { renderFlexTemplate } from "../templates/flex.ts";
@@ -34,6 +35,10 @@ export async function notifyRegistration(
     status,
     statusColor: n.waitlistPosition === null ? COLORS.registered : COLORS.waitlisted,
   });
+  const registration = await tx.meetingRegistration.findUnique({
+    where: { meetingId_lineUserId: { meetingId: n.meeting.id, lineUserId: n.lineUserId } },
+    select: { id: true },
+  });
   await notifyStaff(tx, await secretariesOf(tx, n.councilId), {
     content: { replies: [{ kind: "flex", altText: T.noticeAlt(name, n.meeting.title).slice(0, 400), contents: card }], buttons: [] },
     digestLine: T.noticeDigest(name, n.people, n.meeting.title, status),
@@ -42,5 +47,7 @@ export async function notifyRegistration(
     now: n.now,
     // A member who cancels and registers again is news again: the time keeps it apart.
     dedupeKey: `meeting-registration:${n.meeting.id}:${n.lineUserId}:${n.now.getTime()}`,
+    // …but in the digest it is one registration, as it stands in the evening.
+    ...(registration ? { digestSubject: registrationSubject(registration.id) } : {}),
   });
 }

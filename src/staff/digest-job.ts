@@ -9,6 +9,9 @@
 // Several instances: each user's rows are locked (FOR UPDATE SKIP LOCKED),
 // so two instances never list the same rows; the loser of a race on the
 // dedupe key marks nothing.
+//
+// Notices about one thing (a registration cancelled and made again) carry
+// the same subject: the digest lists it once, as it stands when sent.
 import type { Database, Tx } from "../db/database.ts";
 import { encodePostback } from "../engine/postback.ts";
 import type { Button } from "../engine/types.ts";
@@ -18,6 +21,8 @@ import { bangkokInstant, bangkokIsoDate, thaiShortDate } from "../thai/format.ts
 import { DIGEST_TEXT as T } from "./digest-texts.ts";
 import { CASES_ENTRY } from "../help-requests/case-card.ts";
 import { STAFF_ENTRY } from "./staff-module.ts";
+import { waitlistPosition } from "../meetings/meeting-store.ts";
+import { MEETING_TEXT } from "../meetings/texts.ts";
 
 export const DIGEST_PURPOSE = "staff.digest";
 export const digestKey = (lineUserId: string, bangkokDate: string) => `digest:${lineUserId}:${bangkokDate}`;
@@ -50,14 +55,64 @@ const button = (label: string, entry: string): Button => ({
   displayText: label,
 });
 
+/** The subject of a registration's notices (src/meetings/registration-notice.ts): its row id, never the person's. */
+export const registrationSubject = (registrationId: number) => `${REGISTRATION_SUBJECT}${registrationId}`;
+const REGISTRATION_SUBJECT = "meeting-registration:";
+
+/**
+ * A registration's line as it stands now: registered, cancelled and made
+ * again is one line with today's party size and status. Null when the
+ * registration is gone or its member withdrew (nothing left to tell).
+ */
+async function registrationLine(tx: Tx, id: number): Promise<string | null> {
+  const r = await tx.meetingRegistration.findUnique({ where: { id }, include: { meeting: { select: { title: true } } } });
+  if (!r || r.lineUserId.startsWith("erased:")) return null;
+  const member = r.memberId === null ? null : await tx.member.findUnique({ where: { id: r.memberId }, select: { fullName: true } });
+  const status =
+    r.status === "REGISTERED"
+      ? MEETING_TEXT.noticeRegistered
+      : r.status === "WAITLISTED"
+        ? MEETING_TEXT.noticeWaitlisted(await waitlistPosition(tx, r))
+        : T.registrationCancelled;
+  return MEETING_TEXT.noticeDigest(member?.fullName ?? MEETING_TEXT.noticeUnknownName, r.people, r.meeting.title, status);
+}
+
+/** One line per subject, where its latest notice falls; a registration's re-read from its row. */
+async function currentLines(tx: Tx, items: { id: number; text: string; subject: string | null }[]): Promise<string[]> {
+  const latest = new Map<string, number>();
+  items.forEach((item, i) => item.subject !== null && latest.set(item.subject, i));
+  const lines: string[] = [];
+  for (const [i, item] of items.entries()) {
+    if (item.subject === null) {
+      lines.push(item.text);
+      continue;
+    }
+    if (latest.get(item.subject) !== i) continue;
+    const registration = item.subject.startsWith(REGISTRATION_SUBJECT) ? Number(item.subject.slice(REGISTRATION_SUBJECT.length)) : NaN;
+    if (!Number.isSafeInteger(registration)) {
+      lines.push(item.text);
+      continue;
+    }
+    const line = await registrationLine(tx, registration);
+    if (line !== null) lines.push(line);
+  }
+  return lines;
+}
+
 async function sendOne(tx: Tx, lineUserId: string, today: string, now: Date): Promise<boolean> {
-  const items = await tx.$queryRaw<{ id: number; text: string }[]>`
-    SELECT id, text FROM staff_digest_item
+  const items = await tx.$queryRaw<{ id: number; text: string; subject: string | null }[]>`
+    SELECT id, text, subject FROM staff_digest_item
     WHERE "lineUserId" = ${lineUserId} AND "sentAt" IS NULL AND "createdAt" <= ${now}
     ORDER BY "createdAt", id
     FOR UPDATE SKIP LOCKED`;
   if (items.length === 0) return false;
-  const text = digestText(today, items.map((i) => i.text));
+  const lines = await currentLines(tx, items);
+  // Every line was about something gone (a withdrawn member's registration): nothing to say today.
+  if (lines.length === 0) {
+    await tx.staffDigestItem.updateMany({ where: { id: { in: items.map((i) => i.id) } }, data: { sentAt: now } });
+    return false;
+  }
+  const text = digestText(today, lines);
   const id = await enqueuePush(
     tx,
     lineUserId,

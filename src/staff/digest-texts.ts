@@ -7,4 +7,5 @@ export const DIGEST_TEXT = {
   footer: "แตะปุ่มด้านล่างเพื่อดูและจัดการค่ะ",
   cases: "คำขอที่รอดำเนินการ", // the case list's entry (src/help-requests/case-module.ts)
   open: "งานเจ้าหน้าที่",
+  registrationCancelled: "ยกเลิกแล้ว", // a registration's status when the digest goes out
 } as const;

@@ -19,6 +19,8 @@ export interface StaffNotice {
   now: Date;
   /** Makes the notice idempotent per recipient ("<key>:<userId>"). */
   dedupeKey?: string;
+  /** What the notice is about (no person's id): the digest lists one line per subject (src/staff/digest-job.ts). */
+  digestSubject?: string;
 }
 
 /** Resolves how many were pushed and how many held for the digest. */
@@ -38,7 +40,7 @@ export async function notifyStaff(tx: Tx, recipients: string[], notice: StaffNot
   let pushed = 0;
   for (const userId of unique) {
     if (digesters.has(userId)) {
-      await tx.staffDigestItem.create({ data: { lineUserId: userId, text: notice.digestLine, createdAt: notice.now } });
+      await tx.staffDigestItem.create({ data: { lineUserId: userId, text: notice.digestLine, createdAt: notice.now, subject: notice.digestSubject ?? null } });
       continue;
     }
     await enqueuePush(tx, userId, notice.content, {

@@ -77,6 +77,23 @@ const nameOf = (r: Request) => r.member.fullName ?? T.unknownName;
 const fundMemberName = (fm: { title: string | null; firstName: string; lastName: string }) =>
   `${fm.title ?? ""}${fm.firstName} ${fm.lastName}`;
 
+const NAME_COLORS = { same: "#111111", differs: "#C62828", ok: "#1B7F5A" } as const;
+// Longest first: "นางสาว" is not "นาง" + "สาว…".
+const TITLES = ["นางสาว", "เด็กชาย", "เด็กหญิง", "น.ส.", "ด.ช.", "ด.ญ.", "นาย", "นาง"];
+
+/** A name as people write it differently: no title, no spaces or dots, Thai ำ typed as ํ + า. */
+function comparableName(name: string): string {
+  let n = name.normalize("NFC").replace(/\u0E4D\u0E32/g, "\u0E33").trim();
+  const title = TITLES.find((t) => n.startsWith(t));
+  if (title) n = n.slice(title.length);
+  return n.replace(/[\s.]/g, "");
+}
+
+/** Whether the ledger's name is the requester's (the ledger's title is its own column). */
+export function sameName(requester: string | null, fm: { firstName: string; lastName: string }): boolean {
+  return requester !== null && comparableName(requester) === comparableName(`${fm.firstName} ${fm.lastName}`);
+}
+
 /**
  * Fund members of the council's funds, linked to nobody, who may be the
  * requester: the same national ID, birth date, first or last name. Best
@@ -128,6 +145,9 @@ async function reviewCard(tx: Tx, r: Request): Promise<Record<string, unknown>> 
       candidates: candidates.map((fm) =>
         renderFlexTemplate("link-review-candidate", {
           name: fundMemberName(fm) + (fm.nationalId === r.nationalId ? T.idMatches : ""),
+          ...(sameName(r.member.fullName, fm)
+            ? { nameColor: NAME_COLORS.same, nameCheck: T.nameMatches, checkColor: NAME_COLORS.ok }
+            : { nameColor: NAME_COLORS.differs, nameCheck: T.nameDiffers, checkColor: NAME_COLORS.differs }),
           detail: T.candidateDetail(fm.fund.name, fm.memberNo, maskNationalId(fm.nationalId), thaiShortDate(isoDate(fm.birthDate))),
           approveLabel: T.approveButton,
           approveData: encodePostback({ kind: "menu", entry: APPROVE_ENTRY, arg: `${r.id}.${fm.id}` }),
@@ -261,7 +281,8 @@ export function linkReviewModule(options: { engine: () => Engine }): LinkReviewM
           const chosen = await approvable(ctx, Number(ctx.state.data.requestId), Number(ctx.state.data.fundMemberId), false);
           if ("refusal" in chosen) return [text(chosen.refusal)];
           const fm = chosen.fundMember;
-          return [text(T.askApprove(nameOf(chosen.request), fm.fund.name, fm.memberNo, fundMemberName(fm)))];
+          const ask = T.askApprove(nameOf(chosen.request), fm.fund.name, fm.memberNo, fundMemberName(fm));
+          return [text(sameName(chosen.request.member.fullName, fm) ? ask : `${T.nameDiffers}\n${ask}`)];
         },
         expects: T.approveExpects,
         input: { kind: "choice", choices: () => [{ label: T.confirmApprove, value: "yes" }] },

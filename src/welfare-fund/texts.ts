@@ -127,6 +127,9 @@ export const LINK_REVIEW_TEXT = {
   candidateDetail: (fund: string, memberNo: string, maskedId: string, birth: string) =>
     `${fund} เลขที่ ${memberNo} · ${maskedId} · เกิด ${birth}`,
   idMatches: " (เลขบัตรตรงกัน)",
+  // The ledger's name against the requester's, titles aside: red when they differ.
+  nameMatches: "✓ ชื่อตรงกับผู้ขอ",
+  nameDiffers: "⚠️ ชื่อในทะเบียนไม่ตรงกับชื่อผู้ขอ ตรวจสอบก่อนอนุมัติ",
   approveButton: "อนุมัติคนนี้",
   rejectButton: "ไม่อนุมัติ",
   digestLine: (name: string, reason: string) => `คำขอเชื่อมบัญชีกองทุน: ${name} (${reason})`,

@@ -218,6 +218,7 @@ describe.each(DATABASE_KINDS)("case handling on %s", (kind) => {
       "ดำเนินการเสร็จ",
       "ไม่รับเรื่อง",
       "ส่งต่อสภาอื่น",
+      "มอบหมายงาน",
       "คำขอที่รอดำเนินการ",
       "โทร",
       "แผนที่",
@@ -227,7 +228,7 @@ describe.each(DATABASE_KINDS)("case handling on %s", (kind) => {
     // The second secretary's card is stale now: told who took it, nothing changes.
     h.clock.advance(60_000);
     await secA2.tap("รับเรื่อง");
-    expect(secA2.lastText()).toContain(`คำขอ ${caseNumber} รับเรื่องแล้วโดยเจ้าหน้าที่อีกท่าน เมื่อ 28/11/2569 10:00 น. ค่ะ`);
+    expect(secA2.lastText()).toContain(`คำขอ ${caseNumber} รับเรื่องแล้วโดยเลขานุการสภาฯ เมื่อ 28/11/2569 10:00 น. ค่ะ`);
     expect((await requestRow(caseNumber)).history).toHaveLength(2);
 
     await secA.tap("เริ่มดำเนินการ");

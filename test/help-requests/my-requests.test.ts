@@ -169,7 +169,7 @@ describe.each(DATABASE_KINDS)("my requests on %s", (kind) => {
   });
 
   describe("one request", () => {
-    it("shows its card: status, council, dates, photos, history oldest first with phones masked", async () => {
+    it("shows its card: status, council, dates, photos, history oldest first; a phone in a note as written (it is the villager's to call)", async () => {
       const u = newUser("detail");
       const r = await fileRequest(u);
       await h.db.prisma.helpRequestEvent.createMany({
@@ -191,10 +191,10 @@ describe.each(DATABASE_KINDS)("my requests on %s", (kind) => {
         "รับเรื่องแล้ว", councilName, "28/11/2569 09:00 น.", "1 รูป",
         "28/11/2569 09:00 น.", "แจ้งคำขอ",
         "28/11/2569 09:10 น.", "สถานะเปลี่ยนเป็น “รับเรื่องแล้ว”",
-        "28/11/2569 09:20 น.", "เจ้าหน้าที่แจ้งข้อความ", "โทร xxx-xxx-5678",
+        "28/11/2569 09:20 น.", "เจ้าหน้าที่แจ้งข้อความ", "โทร 081-234-5678",
         "ทั้งหมด 3 รายการ",
       ]);
-      expect(card).not.toContain("234-5678");
+      expect(card).not.toContain("xxx-xxx");
       expect(cardButtons(u)).toEqual(["เพิ่มรูป", "เพิ่มข้อความ", "ยกเลิกคำขอ", "คำขอทั้งหมด"]);
       await u.tap("คำขอทั้งหมด");
       expect(flexOf(u).contents.type).toBe("carousel");

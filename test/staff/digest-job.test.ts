@@ -2,12 +2,15 @@
 // Bangkok by default), then one push per staff user listing their unsent
 // items (at most 15 lines, the rest counted), the items marked sent; once a
 // day however often the job runs, so items arriving after the day's digest
-// wait for tomorrow's; two instances at once send one.
+// wait for tomorrow's; two instances at once send one. A registration
+// cancelled and made again is one line, as it stands at sending.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { encodePostback } from "../../src/engine/postback.ts";
+import { grantRole } from "../../src/staff/roles.ts";
 import { digestKey, staffDigestJob } from "../../src/staff/digest-job.ts";
 import { bangkokInstant } from "../../src/thai/format.ts";
 import { DATABASE_KINDS } from "../support/database.ts";
-import { Harness, textOf } from "../support/harness.ts";
+import { Harness, textOf, type ChatUser } from "../support/harness.ts";
 
 describe.each(DATABASE_KINDS)("staff digest on %s", (kind) => {
   let h: Harness;
@@ -105,5 +108,92 @@ describe.each(DATABASE_KINDS)("staff digest on %s", (kind) => {
     expect(a + b).toBe(1);
     expect(await h.db.prisma.outboxMessage.count({ where: { dedupeKey: digestKey(sec, "2026-12-01") } })).toBe(1);
     expect(await job().runOnce(bangkokInstant("2026-12-01", "22:00"))).toBe(0);
+  });
+});
+
+describe.each(DATABASE_KINDS)("the digest's registrations on %s", (kind) => {
+  let h: Harness;
+  let n = 0;
+  const newUser = (label: string) => h.user(`U-digest-reg-${label}-${++n}`);
+  const pushesTo = (u: ChatUser, since: number) =>
+    h.line.calls.slice(since).flatMap((c) => (c.kind === "push" && c.to === u.id ? [textOf(c.messages)] : []));
+
+  async function signUp(u: ChatUser, fullName: string) {
+    await u.follow();
+    await u.tap("ยินยอม");
+    await u.say(fullName);
+    await u.say("0812345678");
+    await u.say("กันทรลักษ์");
+    const first = (u.last().at(-1)?.quickReply?.items ?? [])[0]?.action as { label: string };
+    await u.tap(first.label);
+    await u.tap("ยืนยัน");
+    expect(u.lastText()).toMatch(/สมัครสมาชิกเรียบร้อย/);
+    return (await h.db.prisma.member.findUniqueOrThrow({ where: { lineUserId: u.id } })).councilId!;
+  }
+  async function register(u: ChatUser, meetingId: number, people: string) {
+    await u.postback(encodePostback({ kind: "menu", entry: "meeting-register", arg: String(meetingId) }));
+    await u.say(people);
+    await u.tap("ยืนยันลงทะเบียน");
+    expect(u.lastText()).toMatch(/ลงทะเบียนเรียบร้อยแล้ว|รายชื่อรอ/);
+  }
+  async function cancel(u: ChatUser, meetingId: number) {
+    await u.postback(encodePostback({ kind: "menu", entry: "meeting-cancel", arg: String(meetingId) }));
+    await u.tap(u.buttons().find((b) => b.startsWith("ยืนยัน"))!);
+    expect(u.lastText()).toMatch(/ยกเลิกการลงทะเบียน “/);
+  }
+
+  beforeAll(async () => {
+    h = await Harness.start({ kind });
+  }, 120_000);
+  afterAll(async () => {
+    await h?.stop();
+  });
+  afterEach(() => {
+    expect(h.line.limitProblems).toEqual([]);
+  });
+
+  it("lists a registration cancelled and made again once, as it stands; a cancelled one says so", async () => {
+    h.clock.now = bangkokInstant("2026-12-02", "09:00");
+    const somsri = newUser("somsri");
+    const councilId = await signUp(somsri, "สมศรี ใจดี");
+    const manee = newUser("manee");
+    await signUp(manee, "มานี มีนา");
+    const sec = newUser("sec");
+    await grantRole(h.db.prisma, sec.id, { role: "SECRETARY", level: "COUNCIL", areaId: councilId }, { by: "Uadmin", at: h.clock.now, via: "test" });
+    await h.db.prisma.staffPreference.create({ data: { lineUserId: sec.id, digest: true } });
+    const meeting = await h.db.prisma.meeting.create({
+      data: {
+        title: "ประชุมสภาฯ ประจำเดือน",
+        startsAt: bangkokInstant("2026-12-10", "09:30"),
+        endsAt: bangkokInstant("2026-12-10", "12:00"),
+        placeName: "ศาลาประชาคม",
+        capacity: 20,
+        audience: { create: [{ level: "COUNCIL", areaId: councilId }] },
+      },
+    });
+
+    await register(somsri, meeting.id, "2");
+    h.clock.advance(60_000);
+    await cancel(somsri, meeting.id);
+    h.clock.advance(60_000);
+    await register(somsri, meeting.id, "4");
+    h.clock.advance(60_000);
+    await register(manee, meeting.id, "1");
+    h.clock.advance(60_000);
+    await cancel(manee, meeting.id);
+    expect(await h.db.prisma.staffDigestItem.count({ where: { lineUserId: sec.id } })).toBe(3);
+
+    h.clock.now = bangkokInstant("2026-12-02", "18:00");
+    const since = h.line.calls.length;
+    await h.runJobs();
+    const [digest, ...more] = pushesTo(sec, since);
+    expect(more).toEqual([]);
+    expect(digest).toMatch(/^สรุปงานประจำวันที่ 2 ธ.ค. 2569 มี 2 รายการค่ะ/);
+    const lines = digest!.split("\n").filter((l) => l.startsWith("• "));
+    expect(lines).toEqual([
+      "• ลงทะเบียนประชุม “ประชุมสภาฯ ประจำเดือน”: สมศรี ใจดี 4 คน (ลงทะเบียนแล้ว)",
+      "• ลงทะเบียนประชุม “ประชุมสภาฯ ประจำเดือน”: มานี มีนา 1 คน (ยกเลิกแล้ว)",
+    ]);
+    expect((await h.db.prisma.staffDigestItem.findMany({ where: { lineUserId: sec.id } })).every((i) => i.sentAt !== null)).toBe(true);
   });
 });

@@ -160,6 +160,41 @@ describe.each(DATABASE_KINDS)("fund-link review on %s", (kind) => {
     expect(u.lastText()).toContain("0042");
   });
 
+  it("warns in red when the ledger's name differs from the requester's, titles aside", async () => {
+    const sec = await secretary(homeCouncil, "names");
+    const f = await fund(homeCouncil, "REV5");
+    await h.db.prisma.fundMember.update({ where: { id: (await fundMember(f.id, "0501", { firstName: "ประไพ", lastName: "ศรีสุข" })).id }, data: { title: "นาง" } });
+    await fundMember(f.id, "0502", { firstName: "ประไพ", lastName: "ศรีสวัสดิ์" });
+    const since = h.line.calls.length;
+    await unmatchedRequest("names", "นางประไพ ศรีสุข");
+    await h.runJobs();
+    const card = pushesTo(sec, since).flat().find((m) => m.type === "flex")!;
+    type Node = { type?: string; text?: string; color?: string; contents?: Node[] };
+    const boxes: Node[] = [];
+    const visit = (n: unknown) => {
+      if (Array.isArray(n)) return n.forEach(visit);
+      if (!n || typeof n !== "object") return;
+      const node = n as Node & Record<string, unknown>;
+      if (node.type === "box" && node.contents?.some((c) => c.text?.includes("เลขที่ 050"))) boxes.push(node);
+      Object.values(node).forEach(visit);
+    };
+    visit(card);
+    const candidate = (memberNo: string) => boxes.find((b) => b.contents!.some((c) => c.text?.includes(`เลขที่ ${memberNo}`)))!.contents!;
+    // The same person under a title the requester also typed: no warning.
+    expect(candidate("0501").map((c) => [c.text, c.color])).toEqual(
+      expect.arrayContaining([["นางประไพ ศรีสุข", "#111111"], ["✓ ชื่อตรงกับผู้ขอ", "#1B7F5A"]]),
+    );
+    // Same birth date and first name, another family name: red.
+    expect(candidate("0502").map((c) => [c.text, c.color])).toEqual(
+      expect.arrayContaining([["ประไพ ศรีสวัสดิ์", "#C62828"], ["⚠️ ชื่อในทะเบียนไม่ตรงกับชื่อผู้ขอ ตรวจสอบก่อนอนุมัติ", "#C62828"]]),
+    );
+    // Choosing the one whose name differs says so again before confirming.
+    await sec.postback(actionsOf(pushesTo(sec, since).flat()).filter((a) => a.label === "อนุมัติคนนี้")[1]!.data!);
+    expect(sec.lastText()).toMatch(/^⚠️ ชื่อในทะเบียนไม่ตรงกับชื่อผู้ขอ/);
+    expect(sec.lastText()).toContain("ประไพ ศรีสวัสดิ์");
+    await sec.tap("ยืนยันอนุมัติ"); // decided: the next tests' lists start empty
+  });
+
   it("rejecting from the list tells the member why", async () => {
     const sec = await secretary(homeCouncil);
     const { u, member } = await unmatchedRequest("reject", "มานี มีนา");
