@@ -64,6 +64,7 @@ export function createApp(options: AppOptions) {
     provinceCode: config.provinceCode,
     conversationTimeoutMinutes: config.conversationTimeoutMinutes,
     inviteCodeHours: config.inviteCodeHours,
+    digestTime: config.digestTime,
     pushQuotaMonthly: config.pushQuota.monthly,
     fundLinkHashSecret: fundLinkHashSecret({ fundLinkHashSecret: config.fundLinkHashSecret, channelSecret: config.line.channelSecret }),
   });

@@ -11,6 +11,7 @@ import { announceModule, ANNOUNCE_ACTIONS } from "./announcements/announce-modul
 import { meetingsModule } from "./meetings/meetings-module.ts";
 import { ORGANIZE_ACTIONS, organizeModule } from "./meetings/organize-module.ts";
 import { membersModule } from "./members/members.ts";
+import { LINE_NAME_SLOT } from "./members/signup-flow.ts";
 import { withHeldNotices } from "./outbox/held.ts";
 import type { MediaLinks } from "./http/media.ts";
 import type { ExportLinks } from "./reports/export-links.ts";
@@ -27,6 +28,8 @@ export interface BotOptions {
   exportLinks?: ExportLinks;
   /** Signs the links to help requests' photos on cards; without it the cards show none. */
   mediaLinks?: MediaLinks;
+  /** DIGEST_TIME, said in the staff's notification setting; default 18:00. */
+  digestTime?: string;
   /** INVITE_CODE_HOURS; default 72. */
   inviteCodeHours?: number;
   /** PUSH_QUOTA_MONTHLY, for the announcement preview; 0 or unset: not shown. */
@@ -51,6 +54,7 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
     provinceCode: options.provinceCode,
     engine: () => engine,
     inviteHours: options.inviteCodeHours,
+    digestTime: options.digestTime,
     actions: [...cases.staffActions, ...linkReview.actions, ...ORGANIZE_ACTIONS, ...ANNOUNCE_ACTIONS],
   });
   engine = new Engine({
@@ -80,7 +84,12 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
         const input = inputOf(event);
         if (!input) return { outgoing: null };
         // Pushes held by a used-up monthly quota go out with this (free) reply.
-        return { outgoing: await withHeldNotices(ctx.tx, ctx.userId, ctx.now, await engine.handle(ctx, input)) };
+        const outgoing = await withHeldNotices(ctx.tx, ctx.userId, ctx.now, await engine.handle(ctx, input));
+        // A sign-up started later than the follow (cancelled, or from the menu)
+        // offers the LINE name too: fetched once, while consent is asked.
+        const s = ctx.state;
+        const wantsProfile = s.flowId === "signup" && s.stepId === "consent" && s.data[LINE_NAME_SLOT] === undefined;
+        return { outgoing, wantsProfile };
       }
       default:
         return { outgoing: null };

@@ -118,7 +118,9 @@ export function shortLabel(label: string): string {
 export function matchChoice(choices: Choice[], typed: string, options = { partial: true }): Choice | undefined {
   const key = matchKey(typed);
   if (!key) return undefined;
-  const exact = choices.find((c) => matchKey(c.label) === key || matchKey(c.value) === key);
+  const exact = choices.find(
+    (c) => matchKey(c.label) === key || matchKey(c.value) === key || c.aliases?.some((a) => matchKey(a) === key),
+  );
   if (exact) return exact;
   if (!options.partial || [...key].length < 2) return undefined;
   const partial = choices.filter((c) => matchKey(c.label).includes(key));
@@ -231,7 +233,7 @@ export class Engine {
       case "cancel":
         if (!flow) return this.menu(ctx, [...lead, text(T.nothingToCancel)]);
         clearFlow(s);
-        return this.menu(ctx, [...lead, text(T.cancelled(flow.title))]);
+        return this.menu(ctx, [...lead, text(flow.cancelled ?? T.cancelled(flow.title))]);
       case "menu":
         if (flow) {
           clearFlow(s);
@@ -526,7 +528,7 @@ export class Engine {
     const s = ctx.state;
     const fixed: Button[] = [];
     if (s.history.length > 0) fixed.push(this.globalButton("back"));
-    fixed.push(this.globalButton("cancel"));
+    if (!step.ownCancel) fixed.push(this.globalButton("cancel"));
     if (s.attempts >= MISSES_BEFORE_MENU) fixed.unshift(this.globalButton("menu"));
 
     const base = { flow: s.flowId!, step: step.id, turn: s.turn };

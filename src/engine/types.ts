@@ -68,6 +68,8 @@ export interface TurnContext {
 export interface Choice {
   label: string; // ≤ 20 characters (quick-reply label)
   value: string;
+  /** Other ways people type it ("ต.กำแพง" for กำแพง); matched exactly, never shown. */
+  aliases?: string[];
 }
 
 /** A choice whose value starts with this jumps to that step and comes back. */
@@ -163,6 +165,11 @@ export interface StepDef {
   next?: (data: FlowData) => string | typeof END;
   /** Show LINE's loading animation before running: this step's answer takes a moment. */
   slow?: boolean;
+  /**
+   * A yes/no confirmation whose own "no" already stops (ยืนยันยกเลิก /
+   * ไม่ยกเลิก): no global cancel button beside it, so no third cancel word.
+   */
+  ownCancel?: boolean;
 }
 
 export interface StartOptions {
@@ -177,6 +184,8 @@ export interface FlowDef {
   version: number;
   /** A Thai noun phrase for messages: "การสมัครสมาชิก". */
   title: string;
+  /** Said when the user stops the flow with ยกเลิก; default "ยกเลิก<title>แล้วค่ะ" (wrong for a flow that itself cancels something). */
+  cancelled?: string;
   steps: StepDef[];
   /** Runs in the turn's transaction once the last step is answered. */
   complete: (ctx: TurnContext, data: FlowData) => Promise<Outgoing>;

@@ -393,8 +393,8 @@ export class EventProcessor {
         await inboxInTx.handled(tx, row.id, row.type, APOLOGY, now, {
           leaseUntil: this.leaseFrom(now),
           leaseOwner: this.o.instanceKey,
-          // Not marked as tried: deliverDue marks it before its reply.
-          replyAttemptedAt: null,
+          // Delivered next, in this run: its reply counts as tried from this commit.
+          replyAttemptedAt: this.freshToken(row.payload, row.occurredAt, now) ? now : null,
           throttled: false,
         });
         await inboxInTx.noteError(tx, row.id, reason);

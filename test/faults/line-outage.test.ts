@@ -25,7 +25,7 @@ const PHASE_MS = 90_000;
 
 /** One villager's sign-up, one message per phase of the outage; what each answer asks. */
 const SCRIPT: { send: Event; expect: RegExp }[] = [
-  { send: { type: "follow", follow: { isUnblocked: false } }, expect: /PDPA/ },
+  { send: { type: "follow", follow: { isUnblocked: false } }, expect: /ข้อมูลส่วนตัว/ },
   { send: textMessage("ยินยอม"), expect: /ชื่อ-นามสกุล/ },
   { send: textMessage("สมชาย ใจดี"), expect: /เบอร์โทรศัพท์/ },
   { send: textMessage("0812345678"), expect: /อำเภอใด/ },

@@ -41,8 +41,15 @@ import { lineUserId, ShippedBot, type ShippedDatabase } from "../support/shipped
 
 const USERS = 30;
 const TWO_MINUTES = 2 * 60_000;
-/** Generous: the issue asks for 10 s; a loaded CI machine gets three times that. */
-const ANSWERED_WITHIN_MS = 30_000;
+/**
+ * Every event accepted before the kill answered within this long once the
+ * restarted process is up (LINE answering at once). The issue asks for 10 s;
+ * measured here 4.5–9 s. Waiting out the dead process's 30 s leases took
+ * 24 s, and its answers went out of order.
+ */
+const ANSWERED_WITHIN_MS = 15_000;
+/** The same with LINE taking 1.5 s a call: bound by LINE's pace, not by leases (measured 13–16 s). */
+const SLOW_ANSWERED_WITHIN_MS = 45_000;
 /** An outbox row a dead process claimed waits out its 60 s lease. */
 const OUTBOX_LEASE_MS = 60_000;
 /** LINE-shaped user ids (U + 32 hex digits). */
@@ -373,7 +380,7 @@ describe.each([
     const restarted = Date.now();
     const accepted = () => line.accepted().map((r) => bot!.eventIdOf(r)).filter((id): id is string => id !== undefined && ids.has(id));
     let answeredWithinMs: number | null = null;
-    await waitUntil(() => new Set(accepted()).size === IN_FLIGHT, { timeoutMs: ANSWERED_WITHIN_MS, what: "every event answered after the restart" }).then(
+    await waitUntil(() => new Set(accepted()).size === IN_FLIGHT, { timeoutMs: SLOW_ANSWERED_WITHIN_MS, what: "every event answered after the restart" }).then(
       () => (answeredWithinMs = Date.now() - restarted),
       () => undefined,
     );
