@@ -16,7 +16,7 @@ describe.each(DATABASE_KINDS)("sign-up on %s", (kind) => {
     const somsri = h.user("U-somsri");
     await somsri.follow();
     expect(somsri.lastText()).toMatch(/ยินดีต้อนรับ/);
-    expect(somsri.lastText()).toMatch(/PDPA/);
+    expect(somsri.lastText()).toMatch(/ข้อมูลส่วนตัว/);
     expect(somsri.buttons()).toEqual(["ยินยอม", "ไม่ยินยอม", "ยกเลิก"]);
 
     await somsri.tap("ยินยอม");

@@ -268,6 +268,7 @@ export function meetingsModule(options: { engine: () => Engine }): MeetingsModul
     id: MEETING_CANCEL_FLOW,
     version: 1,
     title: T.flowTitles.cancel,
+    cancelled: T.cancelKept,
     steps: [
       {
         id: "confirm",
@@ -284,6 +285,7 @@ export function meetingsModule(options: { engine: () => Engine }): MeetingsModul
             { label: T.cancelNo, value: "no" },
           ],
         },
+        ownCancel: true,
         next: () => END,
       },
     ],

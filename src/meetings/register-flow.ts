@@ -3,17 +3,17 @@
 // menu entry before the flow starts, and again at the end: the deadline may
 // pass, or the last seats go, while the member answers).
 import { EDIT_PREFIX, END, type FlowDef, type Outgoing, type ParseResult, type TurnContext } from "../engine/types.ts";
+import { parseThaiAmount } from "../thai/format.ts";
 import { MAX_PARTY, MEETING_TEXT as T } from "./texts.ts";
 
 export const MEETING_REGISTER_FLOW = "meeting-register";
 
 const text = (t: string) => ({ kind: "text" as const, text: t });
 
-/** How many people come: 1–20, typed as "3", "๓", "3 คน". */
+/** How many people come: 1–20, typed as "3", "๓", "3 คน", "สามคน". */
 export function parsePeople(typed: string): ParseResult {
-  const t = typed.replace(/\s+/g, "").replace(/คน$/, "");
-  if (!/^\d{1,6}$/.test(t)) return { ok: false, message: T.peopleNotNumber };
-  const n = Number(t);
+  const n = parseThaiAmount(typed, ["คน"]);
+  if (n === null || !Number.isInteger(n)) return { ok: false, message: T.peopleNotNumber };
   if (n < 1) return { ok: false, message: T.peopleZero };
   if (n > MAX_PARTY) return { ok: false, message: T.peopleTooMany };
   return { ok: true, value: n };

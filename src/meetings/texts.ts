@@ -49,7 +49,8 @@ export const MEETING_TEXT = {
   askPeople: (title: string) => `ลงทะเบียน “${title}”\nมาร่วมประชุมกี่คนคะ (นับรวมตัวท่านด้วย) แตะเลือก หรือพิมพ์ตัวเลข 1–${MAX_PARTY}`,
   peopleExpects: `เลือกจำนวนคน หรือพิมพ์ตัวเลข 1–${MAX_PARTY}`,
   peopleChoice: (n: number) => `${n} คน`,
-  peopleNotNumber: `กรุณาพิมพ์จำนวนคนเป็นตัวเลข 1–${MAX_PARTY} ค่ะ เช่น 2`,
+  // The engine repeats peopleExpects after it: this says only what went wrong.
+  peopleNotNumber: "ยังไม่เข้าใจจำนวนคนค่ะ",
   peopleZero: "ต้องมาอย่างน้อย 1 คนค่ะ (นับรวมตัวท่านด้วย)",
   peopleTooMany: `ลงทะเบียนได้ครั้งละไม่เกิน ${MAX_PARTY} คนค่ะ หากมามากกว่านี้ กรุณาติดต่อผู้ประสานงานของสภาฯ`,
   summary: (title: string, when: string, place: string, people: number, seats: string) =>
@@ -78,7 +79,7 @@ export const MEETING_TEXT = {
   notRegistered: "ท่านไม่ได้ลงทะเบียนการประชุมนี้ไว้ค่ะ",
   // Pushes
   promoted: (title: string, when: string, place: string, people: number) =>
-    `ข่าวดีค่ะ 🎉 มีที่นั่งว่างแล้ว\nท่านได้ที่นั่งใน “${title}” จำนวน ${people} คน\n${when}\nสถานที่: ${place}\nหากไปไม่ได้ กรุณายกเลิกที่เมนู “การลงทะเบียนของฉัน” เพื่อส่งต่อที่นั่งค่ะ`,
+    `ข่าวดีค่ะ 🎉 มีที่นั่งว่างแล้ว\nท่านได้ที่นั่งใน “${title}” จำนวน ${people} คน\n${when}\nสถานที่: ${place}\nหากไปไม่ได้ แตะ “ประชุม” แล้ว “การลงทะเบียนของฉัน” เพื่อยกเลิกและส่งต่อที่นั่งค่ะ`,
   // To the council's secretaries (src/meetings/registration-notice.ts)
   noticeHeading: "มีผู้ลงทะเบียนประชุม",
   noticeAlt: (name: string, title: string) => `${name} ลงทะเบียนประชุม “${title}”`,
@@ -94,7 +95,7 @@ export const MEETING_TEXT = {
       when,
       `สถานที่: ${place}`,
       ...(map ? [`แผนที่: ${map}`] : []),
-      `ท่านลงทะเบียนไว้ ${people} คน หากไปไม่ได้ กรุณายกเลิกที่เมนู “การลงทะเบียนของฉัน” ค่ะ`,
+      `ท่านลงทะเบียนไว้ ${people} คน หากไปไม่ได้ แตะ “ประชุม” แล้ว “การลงทะเบียนของฉัน” เพื่อยกเลิกค่ะ`,
     ].join("\n"),
 } as const;
 
@@ -222,7 +223,7 @@ export const ORGANIZE_TEXT = {
     `ยกเลิกการประชุม “${title}” แล้วค่ะ${notified > 0 ? `\nส่งข้อความแจ้งผู้ลงทะเบียน ${notified} รายแล้ว` : ""}`,
   // Pushes to registrants
   pushChanged: (title: string, when: string, place: string) =>
-    `แจ้งเปลี่ยนแปลงการประชุมค่ะ 📢\n“${title}”\nวันเวลา: ${when}\nสถานที่: ${place}\nหากไปไม่ได้ กรุณายกเลิกที่เมนู “การลงทะเบียนของฉัน” ค่ะ`,
+    `แจ้งเปลี่ยนแปลงการประชุมค่ะ 📢\n“${title}”\nวันเวลา: ${when}\nสถานที่: ${place}\nหากไปไม่ได้ แตะ “ประชุม” แล้ว “การลงทะเบียนของฉัน” เพื่อยกเลิกค่ะ`,
   pushCancelled: (title: string, when: string) =>
     `ขออภัยค่ะ การประชุม “${title}” (${when}) ถูกยกเลิกแล้ว ผู้ประสานงานจะแจ้งนัดใหม่ให้ทราบค่ะ`,
 } as const;

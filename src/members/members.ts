@@ -56,6 +56,7 @@ export function membersModule(options: { provinceCode: number; engine: () => Eng
     id: "withdraw",
     version: 1,
     title: T.flowTitles.withdraw,
+    cancelled: T.withdrawKept,
     steps: [
       {
         id: "confirm",
@@ -69,6 +70,7 @@ export function membersModule(options: { provinceCode: number; engine: () => Eng
             { label: T.withdrawNo, value: "no" },
           ],
         },
+        ownCancel: true,
         next: () => END,
       },
     ],

@@ -71,7 +71,11 @@ export function signupSteps(provinceCode: number): StepDef[] {
       input: {
         kind: "choice",
         choices: async (ctx) =>
-          (await listDistricts(ctx.tx, provinceCode)).map((d) => ({ label: d.nameTh, value: String(d.id) })),
+          (await listDistricts(ctx.tx, provinceCode)).map((d) => ({
+            label: d.nameTh,
+            value: String(d.id),
+            aliases: [`อ.${d.nameTh}`, `อำเภอ${d.nameTh}`],
+          })),
       },
     },
     {
@@ -91,9 +95,11 @@ export function signupSteps(provinceCode: number): StepDef[] {
           // Several councils in one tambon are told apart by their full name.
           const perTambon = new Map<string, number>();
           for (const c of councils) perTambon.set(c.tambonNameTh, (perTambon.get(c.tambonNameTh) ?? 0) + 1);
+          // How addresses are written: "ต.กำแพง", "ตำบลกำแพง".
           return councils.map((c) => ({
             label: perTambon.get(c.tambonNameTh)! > 1 ? c.name : c.tambonNameTh,
             value: String(c.id),
+            ...(perTambon.get(c.tambonNameTh)! > 1 ? {} : { aliases: [`ต.${c.tambonNameTh}`, `ตำบล${c.tambonNameTh}`] }),
           }));
         },
       },

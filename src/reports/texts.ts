@@ -39,13 +39,14 @@ export const REPORT_TEXT = {
     IN_PROGRESS: "ทำ",
     RESOLVED: "เสร็จ",
     REJECTED: "ไม่รับ",
-    CANCELLED: "ยกเลิก",
+    // "ยกเลิก" broke as "ยกเลิ/ก" in a column this narrow on a phone.
+    CANCELLED: "ถอน",
   } satisfies Record<HelpRequestStatus, string>,
   total: "รวม",
   totalRow: "รวมทั้งหมด",
   shownOf: (shown: number, all: number, what: string) =>
     shown < all ? `แสดง ${shown} จาก ${all} ${what} (มากที่สุดก่อน) ดูทั้งหมดในไฟล์ CSV` : `ทั้งหมด ${all} ${what}`,
-  legend: "รอ = รอรับเรื่อง, รับ = รับเรื่องแล้ว, ทำ = กำลังดำเนินการ, ไม่รับ = ไม่ผ่านการพิจารณา",
+  legend: "รอ = รอรับเรื่อง, รับ = รับเรื่องแล้ว, ทำ = กำลังดำเนินการ, ไม่รับ = ไม่ผ่านการพิจารณา, ถอน = ผู้ขอยกเลิกเอง",
   areas: (byDistrict: boolean) => (byDistrict ? "อำเภอ" : "สภาฯ"),
   // Critical cases
   criticalTitle: "เคสน้ำท่วมวิกฤตที่ยังเปิด",
@@ -71,7 +72,8 @@ export const REPORT_TEXT = {
   // Meetings
   meetingsTitle: "การลงทะเบียนประชุม",
   meetingsSubtitle: "การประชุมตั้งแต่วันนี้ นับเฉพาะสมาชิกในพื้นที่ของท่าน",
-  meetingsColumns: ["การประชุม", "ลงทะเบียน", "รอที่นั่ง", "ที่ว่าง"],
+  // Value columns hold about six Thai letters on a phone: longer headings break mid-word.
+  meetingsColumns: ["การประชุม", "ลงชื่อ", "รอที่นั่ง", "ที่ว่าง"],
   meetingsNone: "ยังไม่มีการประชุมตั้งแต่วันนี้เป็นต้นไปสำหรับพื้นที่ของท่านค่ะ",
   meetingsAlt: (n: number) => `การลงทะเบียนประชุม ${n} การประชุม`,
   meetings: "การประชุม",
@@ -80,7 +82,7 @@ export const REPORT_TEXT = {
   // Funds
   fundsTitle: "กองทุนสวัสดิการชุมชน",
   fundsSubtitle: (year: number) => `ปี ${year} (ตั้งแต่ 1 ม.ค.) ต่อสภาฯ`,
-  fundsColumns: ["สภาฯ", "สมาชิก", "เงินสะสม", "จ่ายสวัสดิการ"],
+  fundsColumns: ["สภาฯ", "สมาชิก", "เงินสะสม", "สวัสดิการ"],
   fundsNone: "ยังไม่มีข้อมูลกองทุนสวัสดิการของสภาฯ ในพื้นที่ของท่านค่ะ",
   fundsAlt: (n: number) => `ตัวเลขกองทุนสวัสดิการ ${n} สภาฯ`,
   councils: "สภาฯ",

@@ -78,7 +78,10 @@ export function staffModule(options: {
   inviteHours?: number;
   /** Other staff features' buttons, shown before this module's own. */
   actions?: readonly StaffAction[];
+  /** DIGEST_TIME, said in the notification setting; default 18:00. */
+  digestTime?: string;
 }): StaffModule {
+  const digestTime = options.digestTime ?? "18:00";
   const hours = options.inviteHours ?? DEFAULT_INVITE_HOURS;
   const actions = [...(options.actions ?? []), ...STAFF_ACTIONS];
   const menuAfter = async (ctx: TurnContext, lead: string) => options.engine().menu(ctx, [text(lead)]);
@@ -148,7 +151,7 @@ export function staffModule(options: {
         slot: "mode",
         prompt: async (ctx) => {
           const pref = await ctx.tx.staffPreference.findUnique({ where: { lineUserId: ctx.userId } });
-          return [text(T.notifyAsk(pref?.digest ? T.notifyDigest : T.notifyEach))];
+          return [text(T.notifyAsk(pref?.digest ? T.notifyDigest : T.notifyEach, digestTime))];
         },
         expects: T.notifyExpects,
         input: {
@@ -169,7 +172,7 @@ export function staffModule(options: {
         create: { lineUserId: ctx.userId, digest },
         update: { digest },
       });
-      return staffFirst(ctx, T.notifySaved(digest ? T.notifyDigest : T.notifyEach));
+      return staffFirst(ctx, T.notifySaved(digest ? T.notifyDigest : T.notifyEach, digest ? digestTime : null));
     },
   };
 

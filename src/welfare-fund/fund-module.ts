@@ -7,6 +7,7 @@ import type { Engine } from "../engine/engine.ts";
 import { encodePostback } from "../engine/postback.ts";
 import type { Button, FlowDef, MenuEntry, Outgoing, TurnContext } from "../engine/types.ts";
 import type { Tx } from "../db/database.ts";
+import type { BenefitType } from "../generated/prisma/client.ts";
 import { activeMember } from "../members/member-store.ts";
 import { renderFlexTemplate } from "../templates/flex.ts";
 import { bangkokToday, isoDate } from "./ledger-format.ts";
@@ -14,7 +15,6 @@ import { AttemptKeys, attemptLink, linkedFundMember, lockedUntil } from "./link-
 import { FUND_LINK_FLOW, fundLinkFlow } from "./link-flow.ts";
 import {
   formatBaht,
-  THAI_MONTHS,
   THAI_MONTHS_SHORT,
   thaiDateTime,
   thaiMonthYear,
@@ -155,7 +155,7 @@ export function fundModule(options: FundModuleOptions): FundModule {
     const shownMonths = year === current ? Number(bangkokToday(ctx.now).slice(5, 7)) : 12;
     const amount = (cents: number) => (cents === 0 ? T.noAmount : formatBaht(cents / 100));
     const rows = months.slice(0, shownMonths).map((m, i) =>
-      renderFlexTemplate("fund-statement-row", { month: THAI_MONTHS[i]!, saved: amount(m.saved), benefits: amount(m.benefits) }),
+      renderFlexTemplate("fund-statement-row", { month: THAI_MONTHS_SHORT[i]!, saved: amount(m.saved), benefits: amount(m.benefits) }),
     );
     const yearButtons = otherYears(year, [...years.filter((y) => y <= current), current]).map((y) =>
       renderFlexTemplate("fund-statement-year", {
@@ -235,9 +235,21 @@ async function balanceVars(tx: Tx, fm: LinkedFundMember, now: Date): Promise<Rec
   });
   const rules = await tx.benefitRule.findMany({ where: { fundId: fm.fundId }, orderBy: { type: "asc" } });
   const joined = isoDate(fm.joinedOn);
-  const eligible = rules
-    .filter((r) => dayjs(joined).add(r.waitingDays, "day").format("YYYY-MM-DD") <= today)
-    .map((r) => T.benefitNames[r.type]);
+  const received = new Set(
+    (await tx.benefitPayment.findMany({ where: { fundMemberId: fm.id }, select: { type: true }, distinct: ["type"] })).map((p) => p.type),
+  );
+  const forThisMember = (type: BenefitType) => {
+    // The elderly allowance is for members aged 60 and over; the disability
+    // one for members the fund already pays it to (the ledger knows nothing else).
+    if (type === "ELDERLY") return dayjs(isoDate(fm.birthDate)).add(ELDERLY_AGE, "year").format("YYYY-MM-DD") <= today;
+    if (type === "DISABLED") return received.has("DISABLED");
+    return true;
+  };
+  const eligible = fm.leftOn
+    ? []
+    : rules
+        .filter((r) => dayjs(joined).add(r.waitingDays, "day").format("YYYY-MM-DD") <= today && forThisMember(r.type))
+        .map((r) => T.benefitNames[r.type]);
   const paidTo = saved._max.periodTo ? isoDate(saved._max.periodTo) : null;
   // Months behind: paid up to October and now November is one month behind.
   const behind = paidTo && !fm.leftOn ? monthIndex(today) - monthIndex(paidTo) : 0;
@@ -249,7 +261,9 @@ async function balanceVars(tx: Tx, fm: LinkedFundMember, now: Date): Promise<Rec
     totalSaved: formatBaht(saved._sum.amount ?? 0),
     paidUpTo: paidTo ? thaiMonthYear(paidTo) + (behind > 0 ? ` (${T.arrears(behind)})` : "") : T.notPaid,
     paidUpToColor: behind > 0 ? ARREARS_COLOR : PLAIN_COLOR,
+    benefitsThisYearLabel: T.benefitsThisYearLabel,
     benefitsThisYear: formatBaht(benefits._sum.amount ?? 0),
+    eligibleHeading: T.eligibleHeading,
     eligible: eligible.length > 0 ? eligible.join(", ") : T.noRules,
     note: T.balanceNote,
     historyData: encodePostback({ kind: "menu", entry: "fund-history" }),
@@ -258,6 +272,7 @@ async function balanceVars(tx: Tx, fm: LinkedFundMember, now: Date): Promise<Rec
 }
 
 const BE_OFFSET = 543;
+const ELDERLY_AGE = 60;
 const HISTORY_SIZE = 12;
 /** Years a statement offers besides the one shown: the nearest, so each is a step away. */
 const YEAR_BUTTONS = 3;

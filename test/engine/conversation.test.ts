@@ -54,7 +54,7 @@ describe.each(DATABASE_KINDS)("conversation engine on %s", (kind) => {
   // Walks the sign-up flow up to a step; each helper checks where it landed.
   async function toConsent(u: ChatUser) {
     await u.say("สมัครสมาชิก");
-    expect(u.lastText()).toMatch(/PDPA/);
+    expect(u.lastText()).toMatch(/ข้อมูลส่วนตัว/);
   }
   async function toName(u: ChatUser) {
     await toConsent(u);
@@ -181,7 +181,7 @@ describe.each(DATABASE_KINDS)("conversation engine on %s", (kind) => {
       expect(u.lastText()).toMatch(/ขอทราบชื่อ-นามสกุล/);
       expect(await conversation(u)).toMatchObject({ stepId: "name" });
       await u.tap("ย้อนกลับ");
-      expect(u.lastText()).toMatch(/PDPA/);
+      expect(u.lastText()).toMatch(/ข้อมูลส่วนตัว/);
       expect(quickLabels(u)).toEqual(["ยินยอม", "ไม่ยินยอม", "ยกเลิก"]);
       expect(await conversation(u)).toMatchObject({ flowId: "signup", stepId: "consent", history: [] });
     });
@@ -234,7 +234,7 @@ describe.each(DATABASE_KINDS)("conversation engine on %s", (kind) => {
       const u = newUser("menu-tap");
       await u.say("เมนู");
       await u.tap("สมัครสมาชิก");
-      expect(u.lastText()).toMatch(/PDPA/);
+      expect(u.lastText()).toMatch(/ข้อมูลส่วนตัว/);
       expect(await conversation(u)).toMatchObject({ flowId: "signup", stepId: "consent" });
     });
   });
@@ -801,14 +801,14 @@ describe.each(DATABASE_KINDS)("conversation engine on %s", (kind) => {
     it("a menu keyword starts its flow", async () => {
       const u = newUser("keyword");
       await u.say("สมัครสมาชิก");
-      expect(u.lastText()).toMatch(/PDPA/);
+      expect(u.lastText()).toMatch(/ข้อมูลส่วนตัว/);
       expect(u.lastText()).not.toMatch(NOT_UNDERSTOOD);
       expect(quickLabels(u)).toEqual(["ยินยอม", "ไม่ยินยอม", "ยกเลิก"]);
       expect(await conversation(u)).toMatchObject({ flowId: "signup", stepId: "consent", attempts: 0 });
 
       const v = newUser("keyword-polite");
       await v.say("อยากสมัคร ค่ะ");
-      expect(v.lastText()).toMatch(/PDPA/);
+      expect(v.lastText()).toMatch(/ข้อมูลส่วนตัว/);
       expect(await conversation(v)).toMatchObject({ flowId: "signup", stepId: "consent" });
     });
   });

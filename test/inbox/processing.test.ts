@@ -73,7 +73,7 @@ describe.each(DATABASE_KINDS)("processing on %s", (kind) => {
       const e = follow(h, "U-fresh");
       await h.deliver([e]);
       expect(repliesWith(h, e.replyToken)).toHaveLength(1);
-      expect(textOf(repliesWith(h, e.replyToken)[0]!.messages)).toMatch(/PDPA/);
+      expect(textOf(repliesWith(h, e.replyToken)[0]!.messages)).toMatch(/ข้อมูลส่วนตัว/);
       expect(pushesTo(h, "U-fresh")).toHaveLength(0);
       const row = await rowOf(h, e);
       expect(row).toMatchObject({ status: "DONE", attempts: 0, lastError: null, replyToken: null });
@@ -88,7 +88,7 @@ describe.each(DATABASE_KINDS)("processing on %s", (kind) => {
       expect(pushes).toHaveLength(1);
       expect(pushes[0]!.retryKey).toMatch(UUID);
       expect(pushes[0]!.retryKey).toBe(retryKeyFor(String(e.webhookEventId)));
-      expect(textOf(pushes[0]!.messages)).toMatch(/PDPA/);
+      expect(textOf(pushes[0]!.messages)).toMatch(/ข้อมูลส่วนตัว/);
       expect(await rowOf(h, e)).toMatchObject({ status: "DONE", attempts: 0 });
     });
 
@@ -100,7 +100,7 @@ describe.each(DATABASE_KINDS)("processing on %s", (kind) => {
       const pushes = pushesTo(h, "U-refused");
       expect(pushes).toHaveLength(1);
       expect(pushes[0]!.retryKey).toBe(retryKeyFor(String(e.webhookEventId)));
-      expect(textOf(pushes[0]!.messages)).toMatch(/PDPA/);
+      expect(textOf(pushes[0]!.messages)).toMatch(/ข้อมูลส่วนตัว/);
       expect(await rowOf(h, e)).toMatchObject({ status: "DONE", lastError: null });
     });
   });
@@ -140,7 +140,7 @@ describe.each(DATABASE_KINDS)("processing on %s", (kind) => {
 
       const sent = op === "reply" ? repliesWith(h, e.replyToken) : pushesTo(h, user);
       expect(sent).toHaveLength(1);
-      expect(textOf(sent[0]!.messages)).toMatch(/PDPA/);
+      expect(textOf(sent[0]!.messages)).toMatch(/ข้อมูลส่วนตัว/);
       if (op === "reply") expect(pushesTo(h, user)).toHaveLength(0);
       else expect((sent[0] as Push).retryKey).toBe(retryKeyFor(String(e.webhookEventId)));
       // Delivered; the error it got over is kept for whoever investigates.
@@ -249,7 +249,7 @@ describe.each(DATABASE_KINDS)("processing on %s", (kind) => {
       const order = [first, second, third].map((e) => tokens.indexOf(String(e.replyToken)));
       expect(order.every((i) => i >= 0)).toBe(true);
       expect(order).toEqual([...order].sort((a, b) => a - b));
-      expect(textOf(repliesWith(h, first.replyToken)[0]!.messages)).toMatch(/PDPA/);
+      expect(textOf(repliesWith(h, first.replyToken)[0]!.messages)).toMatch(/ข้อมูลส่วนตัว/);
       expect(textOf(repliesWith(h, second.replyToken)[0]!.messages)).toMatch(/ชื่อ-นามสกุล/);
       expect(textOf(repliesWith(h, third.replyToken)[0]!.messages)).toMatch(/เบอร์โทรศัพท์/);
     });

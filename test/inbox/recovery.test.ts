@@ -64,7 +64,7 @@ describe.each(DATABASE_KINDS)("recovery on %s", (kind) => {
     expect(await h.db.prisma.conversation.findUniqueOrThrow({ where: { lineUserId: u.id } })).toMatchObject({ flowId: null });
 
     await u.say("สมัครสมาชิก");
-    expect(u.lastText()).toMatch(/PDPA/);
+    expect(u.lastText()).toMatch(/ข้อมูลส่วนตัว/);
   });
 
   it("sends a user's answers in order when an earlier one is waiting for a retry", async () => {

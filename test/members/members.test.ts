@@ -54,7 +54,7 @@ describe.each(DATABASE_KINDS)("members on %s", (kind) => {
   async function signUp(u: ChatUser, fullName: string, phone: string, district = "กันทรลักษ์") {
     phones.add(phone);
     await u.follow();
-    expect(u.lastText()).toMatch(/PDPA/);
+    expect(u.lastText()).toMatch(/ข้อมูลส่วนตัว/);
     await u.tap("ยินยอม");
     await u.say(fullName);
     await u.say(phone);
@@ -102,7 +102,7 @@ describe.each(DATABASE_KINDS)("members on %s", (kind) => {
       expect(quickLabels(u)).toEqual(GUEST_MENU);
       // Signing up later is still possible.
       await u.tap("สมัครสมาชิก");
-      expect(u.lastText()).toMatch(/PDPA/);
+      expect(u.lastText()).toMatch(/ข้อมูลส่วนตัว/);
     });
 
     it("refused by typing ไม่ยินยอม", async () => {
@@ -240,7 +240,7 @@ describe.each(DATABASE_KINDS)("members on %s", (kind) => {
       const oldEditName = dataOf(u, "แก้ชื่อ");
       await u.tap("ถอนความยินยอม");
       expect(u.lastText()).toMatch(/ยืนยันการถอนความยินยอมหรือไม่/);
-      expect(quickLabels(u)).toEqual(["ยืนยันถอน", "ไม่ถอน", "ยกเลิก"]);
+      expect(quickLabels(u)).toEqual(["ยืนยันถอน", "ไม่ถอน"]);
       h.clock.advance(60_000);
       await u.tap("ยืนยันถอน");
       expect(u.lastText()).toContain("ถอนความยินยอมและลบข้อมูลส่วนตัวของท่านเรียบร้อยแล้วค่ะ");
@@ -334,7 +334,7 @@ describe.each(DATABASE_KINDS)("members on %s", (kind) => {
       h.clock.advance(60 * 60_000);
       await u.follow();
       expect(u.lastText()).toContain("ยินดีต้อนรับกลับมาค่ะ");
-      expect(u.lastText()).not.toMatch(/PDPA/);
+      expect(u.lastText()).not.toMatch(/ข้อมูลส่วนตัว/);
       expect(quickLabels(u)).toEqual(MEMBER_MENU);
       const back = await h.db.prisma.lineUser.findUniqueOrThrow({ where: { id: u.id } });
       expect(back.following).toBe(true);
@@ -350,7 +350,7 @@ describe.each(DATABASE_KINDS)("members on %s", (kind) => {
       expect(await h.db.prisma.lineUser.findUniqueOrThrow({ where: { id: u.id } })).toMatchObject({ following: false });
       await u.follow();
       expect(u.lastText()).not.toContain("ยินดีต้อนรับกลับมา");
-      expect(u.lastText()).toMatch(/PDPA/);
+      expect(u.lastText()).toMatch(/ข้อมูลส่วนตัว/);
       expect(await conversation(u)).toMatchObject({ flowId: "signup", stepId: "consent" });
     });
   });
@@ -374,6 +374,32 @@ describe.each(DATABASE_KINDS)("members on %s", (kind) => {
       // Refusing consent drops it with the rest of the flow.
       await u.say("ยกเลิก");
       expect(await conversation(u)).toMatchObject({ flowId: null, data: {} });
+    });
+
+    it("is offered again on a later sign-up, not only the first", async () => {
+      h.line.displayNames.set("U-mem-display-again", "ทองดี มีสุข");
+      const u = h.user("U-mem-display-again");
+      await u.follow();
+      await u.say("ยกเลิก");
+      expect(await conversation(u)).toMatchObject({ flowId: null, data: {} });
+      await u.say("สมัครสมาชิก");
+      expect(await conversation(u)).toMatchObject({ stepId: "consent", data: { lineDisplayName: "ทองดี มีสุข" } });
+      await u.tap("ยินยอม");
+      expect(quickLabels(u)).toEqual(["ทองดี มีสุข", "ย้อนกลับ", "ยกเลิก"]);
+    });
+
+    it("understands a tambon and district typed as in an address (ต.…, อ.…)", async () => {
+      const u = newUser("typed-tambon");
+      await u.follow();
+      await u.tap("ยินยอม");
+      await u.say("สมศักดิ์ ใจดี");
+      await u.say("0812345678");
+      await u.say("อ.กันทรลักษ์");
+      expect(await conversation(u)).toMatchObject({ stepId: "council" });
+      const tambon = quickLabels(u)[0]!;
+      await u.say(`ต.${tambon}`);
+      expect(await conversation(u)).toMatchObject({ stepId: "confirm" });
+      expect(u.lastText()).toContain(tambon);
     });
 
     it("is not offered when LINE has none, or when it is not a name", async () => {

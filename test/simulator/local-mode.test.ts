@@ -82,7 +82,7 @@ describe("local mode", () => {
       expect(await res.json()).toEqual({ webhookStatus: 200 });
       await app.processor.idle();
       const said = local.platform.history(villager.userId).filter((e) => e.from === "bot");
-      expect(said.map((e) => e.message.text).join("\n")).toMatch(/PDPA/);
+      expect(said.map((e) => e.message.text).join("\n")).toMatch(/ข้อมูลส่วนตัว/);
       expect(said[0]!.via).toBe("reply");
       // A forged delivery is still refused: the webhook checks the signature as always.
       const forged = await fetch(`${base}/webhook`, { method: "POST", headers: { "x-line-signature": "x" }, body: "{}" });

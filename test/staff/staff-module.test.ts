@@ -314,8 +314,11 @@ describe.each(DATABASE_KINDS)("staff module on %s", (kind) => {
     await sec.say("ตั้งค่าการแจ้งเตือน");
     expect(sec.lastText()).toMatch(/ตอนนี้: แจ้งทันทีทุกเรื่อง/);
     expect(sec.lastText()).toMatch(/น้ำท่วมแจ้งทันทีเสมอ/);
+    // "ตอนเย็น" says its hour: DIGEST_TIME.
+    expect(sec.lastText()).toContain(`ส่งรวมวันละครั้ง เวลา ${h.config.digestTime} น.`);
     await sec.tap("สรุปรวมตอนเย็น");
     expect(sec.lastText()).toMatch(/บันทึกแล้ว/);
+    expect(sec.lastText()).toContain(`(ส่งทุกวัน เวลา ${h.config.digestTime} น.)`);
     expect(await h.db.prisma.staffPreference.findUnique({ where: { lineUserId: sec.id } })).toMatchObject({ digest: true });
 
     await sec.say("เจ้าหน้าที่");

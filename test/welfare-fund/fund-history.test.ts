@@ -213,20 +213,21 @@ describe.each(DATABASE_KINDS)("fund history and statement on %s", (kind) => {
     expect(altText(main.u)).toBe("รายการออมเงินและรับสวัสดิการ ปี 2569");
     expect(main.u.lastText()).toContain("รายการทั้งปี 2569");
     const rows = bodyRows(main.u);
-    // Header, January to November (December has not come yet), totals.
+    // Header, January to November (December has not come yet), totals;
+    // months abbreviated: "พฤศจิกายน" was cut to "พฤศจิกา…" in the column.
     expect(rows[0]).toEqual(["เดือน", "ออมเงิน", "สวัสดิการ"]);
     expect(rows.slice(1, -1)).toEqual([
-      ["มกราคม", "฿30.00", "-"],
-      ["กุมภาพันธ์", "฿30.00", "-"],
-      ["มีนาคม", "฿30.00", "฿600.00"],
-      ["เมษายน", "฿30.00", "-"],
-      ["พฤษภาคม", "฿30.00", "-"],
-      ["มิถุนายน", "฿30.00", "-"],
-      ["กรกฎาคม", "฿30.00", "-"],
-      ["สิงหาคม", "฿30.00", "฿1,200.00"],
-      ["กันยายน", "฿30.00", "-"],
-      ["ตุลาคม", "฿1,234.50", "-"],
-      ["พฤศจิกายน", "-", "-"],
+      ["ม.ค.", "฿30.00", "-"],
+      ["ก.พ.", "฿30.00", "-"],
+      ["มี.ค.", "฿30.00", "฿600.00"],
+      ["เม.ย.", "฿30.00", "-"],
+      ["พ.ค.", "฿30.00", "-"],
+      ["มิ.ย.", "฿30.00", "-"],
+      ["ก.ค.", "฿30.00", "-"],
+      ["ส.ค.", "฿30.00", "฿1,200.00"],
+      ["ก.ย.", "฿30.00", "-"],
+      ["ต.ค.", "฿1,234.50", "-"],
+      ["พ.ย.", "-", "-"],
     ]);
     expect(rows.at(-1)).toEqual(["รวม", "฿1,504.50", "฿1,800.00"]);
     expect(main.u.buttons()).toEqual(expect.arrayContaining(["ปี 2568", "ปี 2567", "ประวัติล่าสุด", "กลับไปดูยอดเงิน"]));
@@ -236,15 +237,15 @@ describe.each(DATABASE_KINDS)("fund history and statement on %s", (kind) => {
     expect(main.u.lastText()).toContain("รายการทั้งปี 2568");
     const y2568 = bodyRows(main.u);
     expect(y2568).toHaveLength(14); // header, 12 months, totals
-    expect(y2568[1]).toEqual(["มกราคม", "฿365.00", "-"]);
-    expect(y2568[6]).toEqual(["มิถุนายน", "-", "฿1,000.00"]);
+    expect(y2568[1]).toEqual(["ม.ค.", "฿365.00", "-"]);
+    expect(y2568[6]).toEqual(["มิ.ย.", "-", "฿1,000.00"]);
     expect(y2568.at(-1)).toEqual(["รวม", "฿365.00", "฿1,000.00"]);
     expect(main.u.buttons()).toEqual(expect.arrayContaining(["ปี 2569", "ปี 2567"]));
 
     await main.u.tap("ปี 2567");
     expect(main.u.lastText()).toContain("รายการทั้งปี 2567");
     expect(bodyRows(main.u).at(-1)).toEqual(["รวม", "฿1,500.50", "฿0.00"]);
-    expect(bodyRows(main.u)[2]).toEqual(["กุมภาพันธ์", "฿1,500.50", "-"]);
+    expect(bodyRows(main.u)[2]).toEqual(["ก.พ.", "฿1,500.50", "-"]);
 
     await main.u.tap("กลับไปดูยอดเงิน");
     expect(altText(main.u)).toBe("ยอดเงินกองทุนสวัสดิการของท่าน");
