@@ -19,9 +19,11 @@
 // duplicate. Only an answer whose token has grown old is pushed.
 //
 // Rate limit: a user sending more than rateLimitPerMinute events a minute
-// gets one notice (by reply) and, per step, only their latest event is
-// handled; the others are closed unanswered. Answers under the limit go by
-// reply or not at all: a flood never spends the push quota.
+// while they pile up (others wait behind the one being handled) gets one
+// notice (by reply) and, per step, only their latest event is handled; the
+// others are closed unanswered. Answers under the limit go by reply or not
+// at all: a flood never spends the push quota. A user whose messages are
+// each answered before the next arrives is never limited (replies are free).
 //
 // Standby (LINE's mode "standby": another channel holds the chat): the event
 // is stored and closed, never handled or answered.
@@ -323,10 +325,14 @@ export class EventProcessor {
         let row: ReceivedRow = oldest;
         let throttled = false;
         let notice = false;
+        // The limit applies while messages pile up (more wait behind this
+        // one): a user whose every message is answered before the next
+        // comes costs replies only, which are free.
+        const newest = (await inboxInTx.newestReceived(tx, key))!;
         const windowStart = new Date(oldest.occurredAt.getTime() - RATE_WINDOW_MS);
-        if ((await inboxInTx.countUpTo(tx, key, windowStart, oldest.id)) > this.o.rateLimitPerMinute) {
+        if (newest.id !== oldest.id && (await inboxInTx.countUpTo(tx, key, windowStart, oldest.id)) > this.o.rateLimitPerMinute) {
           // Over the limit: only the latest is handled, the rest closed unanswered.
-          row = (await inboxInTx.newestReceived(tx, key))!;
+          row = newest;
           throttled = true;
           notice = !(await inboxInTx.throttledSince(tx, key, new Date(row.occurredAt.getTime() - NOTICE_QUIET_MS)));
           const closed = await inboxInTx.closeReceivedExcept(tx, key, row.id, now);
