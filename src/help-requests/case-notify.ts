@@ -72,5 +72,7 @@ export async function notifyCouncilOfUpdate(tx: Tx, requestId: number, update: R
     purpose: "request.updated",
     now,
     dedupeKey: `request.updated:${request.id}:${update.kind}:${now.getTime()}`,
+    // A note, then a cancel: the evening digest says only how the request stands.
+    digestSubject: `help-request:${request.id}`,
   });
 }

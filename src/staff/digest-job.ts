@@ -10,8 +10,10 @@
 // so two instances never list the same rows; the loser of a race on the
 // dedupe key marks nothing.
 //
-// Notices about one thing (a registration cancelled and made again) carry
-// the same subject: the digest lists it once, as it stands when sent.
+// Notices about one thing (a registration cancelled and made again, a
+// request the villager added to and then cancelled) carry the same subject:
+// the digest lists it once, as it stands when sent (a registration re-read
+// from its row, anything else by its latest line).
 import type { Database, Tx } from "../db/database.ts";
 import { encodePostback } from "../engine/postback.ts";
 import type { Button } from "../engine/types.ts";

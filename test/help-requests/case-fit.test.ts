@@ -264,6 +264,32 @@ describe.each(DATABASE_KINDS)("what secretaries see on %s", (kind) => {
     expect(textOf(sec.last())).toContain("ผู้ขอยกเลิกแล้ว");
   }, 240_000);
 
+  it("a housing request the villager added to, then cancelled: one line in the evening digest, as it stands", async () => {
+    const sec = await secretary("sec-digest");
+    await h.db.prisma.staffPreference.create({ data: { lineUserId: sec.id, digest: true } });
+    const villager = newUser("villager-digest");
+    const r = await h.db.prisma.helpRequest.create({
+      data: { kind: "HOUSING", caseNumber: "SSK-H-6911-0901", councilId: council.id, lineUserId: villager.id, village: "บ้านโนนสูง หมู่ 5", createdAt: h.clock.now, updatedAt: h.clock.now },
+    });
+    await h.db.prisma.helpRequestEvent.create({ data: { requestId: r.id, kind: "CREATED", at: h.clock.now, actorUserId: villager.id, toStatus: "PENDING" } });
+    const since = h.line.calls.length;
+    await villager.postback(mine(`note:${r.id}`));
+    await villager.say("หลังคารั่วเพิ่มอีกจุด");
+    h.clock.advance(60_000);
+    await villager.postback(mine(`cancel:${r.id}`));
+    await villager.tap("แก้ปัญหาได้เองแล้ว");
+    await villager.tap(villager.buttons().find((b) => b.startsWith("ยืนยัน"))!);
+    await h.runJobs();
+    expect(h.line.calls.slice(since).filter((c) => c.kind === "push" && c.to === sec.id)).toEqual([]);
+    expect(await h.db.prisma.staffDigestItem.count({ where: { lineUserId: sec.id } })).toBe(2);
+
+    h.clock.now = new Date(Date.UTC(2026, 10, 28, 11, 0)); // 18:00 in Bangkok
+    await h.runJobs();
+    const [digest, ...more] = h.line.calls.slice(since).flatMap((c) => (c.kind === "push" && c.to === sec.id ? [textOf(c.messages)] : []));
+    expect(more).toEqual([]);
+    expect(digest!.split("\n").filter((l) => l.startsWith("• "))).toEqual([`• ผู้ขอยกเลิกคำขอ SSK-H-6911-0901 ${council.name}`]);
+  }, 120_000);
+
   it("a phone number in a reject reason: in full to the villager, masked in staff history", async () => {
     const sec = await secretary("sec-phone");
     const villager = newUser("villager-phone");
