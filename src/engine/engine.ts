@@ -45,6 +45,8 @@ export const MULTI_DONE = "~done";
 export const IMAGE_SKIP = "~skip";
 /** Postback value of the datetime picker's button; the instant comes in params.datetime. */
 export const DATETIME_PICKED = "~picked";
+/** Postback value of เริ่มใหม่ when a kept flow is offered back. */
+const KEPT_RESTART = "~restart";
 
 type ImageInput = Extract<Input, { kind: "image" }>;
 type MultiInput = Extract<StepDef["input"], { kind: "multi" }>;
@@ -156,7 +158,7 @@ export class Engine {
         clearFlow(s);
         justExpired = true;
       } else if (s.expiresAt && s.expiresAt.getTime() <= ctx.now.getTime()) {
-        lead.push(text(T.expired(flow.title, this.options.timeoutMinutes)));
+        lead.push(text(T.expired(flow.title, flow.keep?.minutes ?? this.options.timeoutMinutes)));
         clearFlow(s);
         justExpired = true;
       }
@@ -165,8 +167,11 @@ export class Engine {
     if (input.kind === "postback") {
       const pb = decodePostback(input.data);
       if (pb.kind === "global") return this.global(ctx, pb.word, lead);
+      // The service's tile tapped again after a long while: offered back, not dropped.
+      if (pb.kind === "menu" && pb.entry === s.flowId && this.cameBack(ctx)) return this.offerKept(ctx, lead);
       if (pb.kind === "menu") return this.openEntry(ctx, pb.entry, lead, pb.arg);
       const current = pb.kind !== "unknown" && s.flowId === pb.flow && s.stepId === pb.step && s.turn === pb.turn;
+      if (current && pb.kind === "answer" && pb.value === KEPT_RESTART) return this.restartKept(ctx, lead);
       if (!current) {
         if (!justExpired) lead.push(text(T.stale));
         return s.flowId ? this.reprompt(ctx, lead) : this.menu(ctx, lead);
@@ -184,6 +189,7 @@ export class Engine {
     }
 
     if (s.flowId) {
+      if (input.kind === "text" && this.cameBack(ctx)) return this.offerKept(ctx, lead);
       if (this.currentStep(s)?.slow) ctx.busy?.();
       return this.answerInput(ctx, input, lead);
     }
@@ -521,7 +527,42 @@ export class Engine {
   }
 
   private touch(ctx: TurnContext): void {
-    ctx.state.expiresAt = new Date(ctx.now.getTime() + this.options.timeoutMinutes * 60_000);
+    const keep = ctx.state.flowId ? this.flows.get(ctx.state.flowId)?.keep?.minutes : undefined;
+    ctx.state.expiresAt = new Date(ctx.now.getTime() + (keep ?? this.options.timeoutMinutes) * 60_000);
+  }
+
+  /** A kept flow (FlowDef.keep) whose user was away longer than the usual timeout. */
+  private cameBack(ctx: TurnContext): boolean {
+    const s = ctx.state;
+    const keep = s.flowId ? this.flows.get(s.flowId)?.keep : undefined;
+    if (!keep || !s.expiresAt) return false;
+    const lastTurn = s.expiresAt.getTime() - keep.minutes * 60_000;
+    return ctx.now.getTime() - lastTurn > this.options.timeoutMinutes * 60_000;
+  }
+
+  /**
+   * ทำต่อ / เริ่มใหม่. The turn stays, so the question's own buttons (and
+   * ทำต่อ, a page postback) still answer; whatever was typed is not taken
+   * as an answer to a question asked hours ago.
+   */
+  private offerKept(ctx: TurnContext, lead: Reply[]): Outgoing {
+    const s = ctx.state;
+    this.touch(ctx);
+    const base = { flow: s.flowId!, step: s.stepId!, turn: s.turn };
+    const button = (label: string, data: string): Button => ({ kind: "postback", label, data, displayText: label });
+    return {
+      replies: [...lead, text(T.keptAsk(this.flows.get(s.flowId!)!.title))],
+      buttons: [
+        button(T.keptContinue, encodePostback({ kind: "page", ...base, page: 0 })),
+        button(T.keptRestart, encodePostback({ kind: "answer", ...base, value: KEPT_RESTART })),
+        this.globalButton("cancel"),
+      ],
+    };
+  }
+
+  private async restartKept(ctx: TurnContext, lead: Reply[]): Promise<Outgoing> {
+    const flow = this.flows.get(ctx.state.flowId!)!;
+    return this.startFlow(ctx, flow.id, { data: flow.keep?.restart(ctx.state.data) ?? {} }, lead);
   }
 
   private async stepButtons(ctx: TurnContext, step: StepDef, page: number): Promise<Button[]> {

@@ -16,7 +16,11 @@ export const ENGINE_TEXT = {
   leftFlow: (title: string) => `ออกจาก${title}แล้วค่ะ`,
   atFirstStep: "นี่เป็นคำถามแรกแล้วค่ะ",
   expired: (title: string, minutes: number) =>
-    `${title}ที่ทำค้างไว้หมดเวลาแล้ว (ไม่ได้ตอบเกิน ${minutes} นาที) ข้อมูลที่กรอกไว้ถูกลบแล้ว เริ่มใหม่ได้เลยค่ะ`,
+    `${title}ที่ทำค้างไว้หมดเวลาแล้ว (ไม่ได้ตอบเกิน ${minutes % 60 === 0 ? `${minutes / 60} ชั่วโมง` : `${minutes} นาที`}) ข้อมูลที่กรอกไว้ถูกลบแล้ว เริ่มใหม่ได้เลยค่ะ`,
+  // A request kept for the user who was away (FlowDef.keep).
+  keptAsk: (title: string) => `${title}ที่ทำค้างไว้ยังอยู่ค่ะ จะทำต่อจากเดิม หรือเริ่มใหม่คะ`,
+  keptContinue: "ทำต่อ",
+  keptRestart: "เริ่มใหม่",
   flowChanged: (title: string) => `${title}มีการปรับปรุง ขอให้เริ่มใหม่อีกครั้งนะคะ`,
   stale: "ปุ่มนี้มาจากข้อความเก่าซึ่งหมดอายุแล้วค่ะ",
   reprompt: (expects: string) => `กรุณา${expects}ค่ะ`,

@@ -186,6 +186,13 @@ export interface FlowDef {
   title: string;
   /** Said when the user stops the flow with ยกเลิก; default "ยกเลิก<title>แล้วค่ะ" (wrong for a flow that itself cancels something). */
   cancelled?: string;
+  /**
+   * A half-finished flow worth coming back to (a help request): kept this
+   * many minutes instead of the usual timeout, and offered back (ทำต่อ /
+   * เริ่มใหม่) to a user who was away longer than the usual timeout.
+   * `restart` gives the data a fresh start keeps (what the flow started with).
+   */
+  keep?: { minutes: number; restart: (data: FlowData) => FlowData };
   steps: StepDef[];
   /** Runs in the turn's transaction once the last step is answered. */
   complete: (ctx: TurnContext, data: FlowData) => Promise<Outgoing>;

@@ -36,6 +36,16 @@ const text = (t: string) => ({ kind: "text" as const, text: t });
 export const FLOOD_FLOW = "flood-help";
 const SKIP_NOTE = "~no-note";
 
+/**
+ * A half-finished request is kept a day, not the usual half hour: a family
+ * in a flood or a villager fetching a land paper may be away for hours.
+ * Starting again keeps only what the flow started with (a member's council).
+ */
+export const KEEP_REQUEST = {
+  minutes: 24 * 60,
+  restart: (data: FlowData): FlowData => (data.viaMember === true ? { viaMember: true, councilId: data.councilId } : {}),
+};
+
 /** The location slot: a LINE location, or a typed village. */
 export type FloodLocation = LocationAnswer | { village: string };
 
@@ -247,5 +257,5 @@ export function floodFlow(provinceCode: number, complete: (ctx: TurnContext, dat
       next: () => END,
     },
   ];
-  return { id: FLOOD_FLOW, version: 2, title: T.flowTitles.flood, steps, complete };
+  return { id: FLOOD_FLOW, version: 2, title: T.flowTitles.flood, keep: KEEP_REQUEST, steps, complete };
 }

@@ -15,7 +15,7 @@ import { activeMember } from "../members/member-store.ts";
 import { fullNameSchema, signupSteps } from "../members/signup-flow.ts";
 import { EDIT_PREFIX, END, type FlowData, type FlowDef, type Outgoing, type ParseResult, type StepDef, type TurnContext } from "../engine/types.ts";
 import { maskedContactPhone, memberPhoneChoice, noPhoneChoices, parseContactPhone } from "./contact-phone.ts";
-import { locationLine, parsePeopleCount, parseVillage, peopleChoices } from "./flood-flow.ts";
+import { KEEP_REQUEST, locationLine, parsePeopleCount, parseVillage, peopleChoices } from "./flood-flow.ts";
 import { parseThaiAmount } from "../thai/format.ts";
 import { HELP_TEXT, HOUSING_TEXT as T } from "./texts.ts";
 
@@ -184,5 +184,5 @@ export function housingFlow(provinceCode: number, complete: (ctx: TurnContext, d
       next: () => END,
     },
   ];
-  return { id: HOUSING_FLOW, version: 1, title: HELP_TEXT.flowTitles.housing, steps, complete };
+  return { id: HOUSING_FLOW, version: 1, title: HELP_TEXT.flowTitles.housing, keep: KEEP_REQUEST, steps, complete };
 }

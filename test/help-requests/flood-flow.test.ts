@@ -6,6 +6,7 @@
 // concurrency.
 import type { messagingApi } from "@line/bot-sdk";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { encodePostback } from "../../src/engine/postback.ts";
 import { allocateCaseNumber, CASE_NUMBER_PATTERN } from "../../src/help-requests/case-number.ts";
 import { DATABASE_KINDS } from "../support/database.ts";
 import { Harness, newEventId, type ChatUser } from "../support/harness.ts";
@@ -326,6 +327,48 @@ describe.each(DATABASE_KINDS)("flood help on %s", (kind) => {
     expect(u.lastText()).toContain("จำนวนคน: 3 คน");
     await u.tap("ยืนยันส่งคำขอ");
     expect(await requestsOf(u)).toMatchObject([{ peopleCount: 3, phone: null }]);
+  });
+
+  it("keeps a half-finished request a day and offers it back (ทำต่อ / เริ่มใหม่), then lets it expire", async () => {
+    const HOUR = 3_600_000;
+    const start = h.clock.now;
+    try {
+      const u = newUser("kept");
+      await toPeople(u);
+      await u.tap("4");
+      expect(u.lastText()).toContain(PDPA_LINE);
+
+      // Two hours away (past the usual 30 minutes): what is typed is not taken as an answer.
+      h.clock.advance(2 * HOUR);
+      await u.say("บ้านโนนสูง");
+      expect(u.lastText()).toBe("การขอความช่วยเหลือน้ำท่วมที่ทำค้างไว้ยังอยู่ค่ะ จะทำต่อจากเดิม หรือเริ่มใหม่คะ");
+      expect(u.buttons()).toEqual(["ทำต่อ", "เริ่มใหม่", "ยกเลิก"]);
+      await u.tap("ทำต่อ");
+      expect(u.lastText()).toContain("เลือกคนที่มีในบ้าน");
+      expect((await conversation(u)).data).toMatchObject({ people: 4, phone: "0891234567" });
+      await u.tap("ไม่มี");
+      await u.tap("เสร็จแล้ว");
+      expect(u.lastText()).toMatch(/น้ำสูงแค่ไหน/);
+
+      // Three hours later the flood tile is tapped again: offered back, not dropped.
+      h.clock.advance(3 * HOUR);
+      await u.postback(encodePostback({ kind: "menu", entry: "flood-help" }));
+      expect(u.lastText()).toContain("ที่ทำค้างไว้ยังอยู่ค่ะ");
+      await u.tap("เริ่มใหม่");
+      expect(u.lastText()).toMatch(/บ้านของใคร/);
+      const fresh = await conversation(u);
+      expect(fresh).toMatchObject({ flowId: "flood-help", stepId: "whose" });
+      expect(fresh.data).not.toHaveProperty("people");
+
+      // A day without an answer: gone, answers dropped.
+      await u.tap("บ้านของฉันเอง");
+      h.clock.advance(25 * HOUR);
+      await u.say("บ้านโนนสูง");
+      expect(u.lastText()).toContain("ไม่ได้ตอบเกิน 24 ชั่วโมง");
+      expect(await conversation(u)).toMatchObject({ flowId: null });
+    } finally {
+      h.clock.now = start;
+    }
   });
 
   it("toggles the multi-select by tap and typed label; ไม่มี excludes the others", async () => {

@@ -349,6 +349,22 @@ describe.each(DATABASE_KINDS)("housing request on %s", (kind) => {
     });
   });
 
+  it("keeps a half-finished request a day: back after five hours, ทำต่อ asks the same question", async () => {
+    const start = h.clock.now;
+    try {
+      const u = newUser("kept");
+      await toPhotos(u);
+      h.clock.advance(5 * 3_600_000);
+      await u.say("สวัสดีค่ะ");
+      expect(u.lastText()).toContain("การขอซ่อมบ้านที่ทำค้างไว้ยังอยู่ค่ะ");
+      await u.tap("ทำต่อ");
+      expect(u.lastText()).toMatch(/ส่งรูปบ้าน/);
+      expect((await conversation(u)).data).toMatchObject({ head: "นางบุญมี ยากจน", people: 4, land: "own" });
+    } finally {
+      h.clock.now = start;
+    }
+  });
+
   it("cancel drops the request and its answers", async () => {
     const u = newUser("cancel");
     await toPhotos(u);

@@ -159,6 +159,8 @@ describe.each(DATABASE_KINDS)("meetings on %s", (kind) => {
     expect(bubbleText(forProvince)).toContain("วันเสาร์ที่ 5 ธ.ค. 2569 เวลา 09:30–12:00 น.");
     expect(bubbleText(forProvince)).toContain("ว่าง 50 ที่");
     expect(bubbleText(forProvince)).toContain("ปิดรับ 03/12/2569 17:00 น.");
+    // The row's heading fits its narrow column ("ลงทะเบียน" was cut to "ลงทะเบี…").
+    expect(bubbleText(forProvince)).toContain('"text":"รับสมัคร"');
     expect(bubbleText(forDistrict)).toContain("วันอังคารที่ 1 ธ.ค. 2569 เวลา 13:00–16:00 น.");
     expect(bubbleText(forDistrict)).toContain("เต็ม (ลงชื่อรอได้)");
 
