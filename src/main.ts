@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   // Held for the process's life: while it is held, the leases this process takes are its own.
   const instance = await holdInstanceLock(config.database, db, logger);
   const app = createApp({ config, db, logger, instanceKey: instance.key });
-  const server: Server = (local ? local.wrap(app.http) : app.http).listen({ port: config.port, host: config.host }, () => {
+  const server: Server = (local ? local.wrap(app.http, { db, jobs: app.jobs }) : app.http).listen({ port: config.port, host: config.host }, () => {
     const address = server.address();
     const port = typeof address === "object" && address ? address.port : config.port;
     logger.info("listening", { port, webhook: `/webhook`, health: `/healthz`, metrics: `/metrics` });

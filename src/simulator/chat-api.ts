@@ -5,10 +5,12 @@
 import { readFileSync } from "node:fs";
 import express from "express";
 import { VILLAGER_PNG, villagerRichMenu } from "../line/rich-menu/villager-menu.ts";
+import type { Database } from "../db/database.ts";
 import type { Logger } from "../log.ts";
 import { DEMO_MEMBER, SPARE_DEMO_MEMBERS } from "./demo-seed.ts";
 import type { LinePlatform, UserAction } from "./line-platform.ts";
 import { DEMO_VILLAGES, type Personas } from "./personas.ts";
+import { runNow, TIME_ACTIONS, type TimeAction } from "./time-panel.ts";
 
 const PAGE_DIR = new URL("./page/", import.meta.url);
 const PAGE_FILES: Record<string, string> = {
@@ -21,10 +23,22 @@ export interface ChatApiOptions {
   platform: LinePlatform;
   personas: Personas;
   logger: Logger;
+  /** The bot's database: personas made here, who already follows the bot, the time panel's jobs. */
+  db: Database;
+  /** Sends what the time panel queued now (the bot's job scheduler). */
+  kickJobs: () => void;
 }
 
-export function chatPageRouter({ platform, personas, logger }: ChatApiOptions): express.Router {
+export function chatPageRouter({ platform, personas, logger, db, kickJobs }: ChatApiOptions): express.Router {
   const r = express.Router();
+  // The personas made here before a restart, before anything is answered.
+  const attached = personas.attach(db);
+  r.use((_req, res, next) => {
+    attached.then(() => next(), (error: unknown) => {
+      logger.error("simulator personas not loaded", { error });
+      res.status(500).json({ error: "personas not loaded" });
+    });
+  });
   const followed = new Set<string>();
   // The shipped menu, until the bot (or richmenu:setup) sets one on the stand-in.
   const fallbackMenu = villagerRichMenu();
@@ -38,19 +52,31 @@ export function chatPageRouter({ platform, personas, logger }: ChatApiOptions): 
   r.get("/app.js", page("app.js"));
   r.get("/styles.css", page("styles.css"));
 
+  /** The menu LINE would show this user (linked to them, else the default); no user: the default. */
+  const menuOf = (userId: unknown) => (typeof userId === "string" && userId ? platform.richMenuOf(userId) : platform.defaultRichMenu());
+  const describeMenu = (userId: unknown) => {
+    const shown = menuOf(userId);
+    const menu = shown?.menu ?? fallbackMenu;
+    const image = `/simulator/api/richmenu-image${typeof userId === "string" && userId ? `?userId=${encodeURIComponent(userId)}` : ""}`;
+    return { id: shown?.id ?? null, name: menu.name, size: menu.size, chatBarText: menu.chatBarText, areas: menu.areas, image };
+  };
+
   r.get("/api/state", (_req, res) => {
-    const menu = platform.defaultRichMenu()?.menu ?? fallbackMenu;
     res.json({
       personas: personas.list(),
       villages: DEMO_VILLAGES,
       demoMember: DEMO_MEMBER,
       spareMembers: SPARE_DEMO_MEMBERS,
-      richMenu: { size: menu.size, chatBarText: menu.chatBarText, areas: menu.areas, image: "/simulator/api/richmenu-image" },
+      richMenu: describeMenu(undefined),
     });
   });
 
-  r.get("/api/richmenu-image", (_req, res) => {
-    const set = platform.defaultRichMenu();
+  r.get("/api/richmenu", (req, res) => {
+    res.json(describeMenu(req.query.userId));
+  });
+
+  r.get("/api/richmenu-image", (req, res) => {
+    const set = menuOf(req.query.userId);
     res.type(set?.image.contentType ?? "image/png").set("cache-control", "no-store").send(set?.image.bytes ?? fallbackImage);
   });
 
@@ -80,10 +106,23 @@ export function chatPageRouter({ platform, personas, logger }: ChatApiOptions): 
 
   const json = express.json({ limit: "100kb" });
 
-  r.post("/api/personas", json, (req, res) => {
+  r.post("/api/personas", json, async (req, res) => {
     const name = typeof req.body?.displayName === "string" ? req.body.displayName.trim() : "";
     if (name.length < 1 || name.length > 20) return void res.status(400).json({ error: "displayName: 1–20 characters" });
-    res.json(personas.create(name));
+    res.json(await personas.create(name));
+  });
+
+  r.post("/api/time/:action", async (req, res) => {
+    const action = String(req.params.action) as TimeAction;
+    if (!TIME_ACTIONS.includes(action)) return void res.status(404).json({ error: "unknown action" });
+    try {
+      const queued = await runNow(db, action);
+      kickJobs();
+      res.json({ action, queued });
+    } catch (error) {
+      logger.error("simulator time panel failed", { action, error });
+      res.status(500).json({ error: "failed" });
+    }
   });
 
   const deliver = async (res: express.Response, userId: string, action: UserAction) => {
@@ -101,7 +140,9 @@ export function chatPageRouter({ platform, personas, logger }: ChatApiOptions): 
   r.post("/api/open", json, async (req, res) => {
     const userId = String(req.body?.userId ?? "");
     if (!personas.get(userId)) return void res.status(404).json({ error: "unknown persona" });
-    if (followed.has(userId) || platform.hasChat(userId)) {
+    // A friend of the bot before this process started (the bot's own record): no second greeting.
+    const friend = async () => (await db.prisma.lineUser.count({ where: { id: userId, following: true } })) > 0;
+    if (followed.has(userId) || platform.hasChat(userId) || (await friend())) {
       followed.add(userId);
       return void res.json({ followed: false });
     }

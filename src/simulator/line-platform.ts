@@ -11,8 +11,9 @@
 // which would share the bot's mistakes), 400 with `{ message, details }`,
 // single-use reply tokens, 409 on a repeated retry key, an X-Line-Request-Id
 // on every answer; and the webhook events it sends carry every field
-// webhook.yml requires. Chats live in memory only: a restart forgets the
-// demo's chat history, never the bot's own data.
+// webhook.yml requires. Chats, menus and links live in memory only: a
+// restart forgets the demo's chat history (the page keeps what it shows),
+// never the bot's own data.
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import type { messagingApi } from "@line/bot-sdk";
 import express, { type NextFunction, type Request, type Response } from "express";
@@ -31,6 +32,11 @@ import { imageInfo, richMenuImageProblems } from "../line/rich-menu/validate.ts"
 /** One line of a chat, as the page shows it. */
 export interface ChatEntry {
   seq: number;
+  /**
+   * Unique across processes: the page keeps what it shows through a server
+   * restart, and a new process counts `seq` from 1 again.
+   */
+  key: string;
   userId: string;
   from: "user" | "bot";
   at: number;
@@ -43,7 +49,8 @@ export interface ChatEntry {
 export type PlatformUpdate =
   | { type: "entry"; entry: ChatEntry }
   | { type: "loading"; userId: string; seconds: number }
-  | { type: "richmenu" };
+  /** A rich menu changed: the default (no userId) or one user's link. */
+  | { type: "richmenu"; userId?: string };
 
 export interface Profile {
   userId: string;
@@ -88,7 +95,13 @@ export class LinePlatform {
   private readonly listeners = new Set<(update: PlatformUpdate) => void>();
   readonly richMenus = new Map<string, { menu: messagingApi.RichMenuRequest; image?: { contentType: string; bytes: Buffer } }>();
   defaultRichMenuId: string | null = null;
+  /** Rich menu aliases: alias id → rich menu id. */
+  readonly richMenuAliases = new Map<string, string>();
+  /** Per-user links (LINE's "link rich menu to user"): user id → rich menu id, shown instead of the default. */
+  readonly userRichMenus = new Map<string, string>();
   private seq = 0;
+  /** This process's mark on its entries' keys. */
+  private readonly boot = randomBytes(6).toString("hex");
   private messageIds = 0;
   /** Requests LINE would refuse (400), as "property: message" lines: a bug of the bot's, shown in the log. */
   readonly refused: string[][] = [];
@@ -132,7 +145,8 @@ export class LinePlatform {
   }
 
   private record(userId: string, from: ChatEntry["from"], message: Record<string, unknown>, via?: ChatEntry["via"]): ChatEntry {
-    const entry: ChatEntry = { seq: ++this.seq, userId, from, at: Date.now(), message, ...(via ? { via } : {}) };
+    const seq = ++this.seq;
+    const entry: ChatEntry = { seq, key: `${this.boot}-${seq}`, userId, from, at: Date.now(), message, ...(via ? { via } : {}) };
     const chat = this.chats.get(userId) ?? [];
     chat.push(entry);
     // Bounded: a long demo session must not grow without end.
@@ -272,7 +286,7 @@ export class LinePlatform {
       res.type(content.contentType).send(content.bytes);
     });
 
-    // Rich menus: create, image (data host), default, list, delete.
+    // Rich menus: create, image (data host), default, list, delete; aliases and per-user links above.
     r.post("/richmenu", (req, res) => {
       const menu = req.body as messagingApi.RichMenuRequest;
       const richMenuId = `richmenu-${randomBytes(16).toString("hex")}`;
@@ -299,12 +313,78 @@ export class LinePlatform {
       this.emit({ type: "richmenu" });
       res.json({});
     });
+    // Aliases (the setup points "council-staff" at the staff menu; the link
+    // job resolves it). Registered before /richmenu/:id routes so that
+    // "alias" is never taken for a menu id.
+    r.post("/richmenu/alias", (req, res) => {
+      const body = req.body as messagingApi.CreateRichMenuAliasRequest;
+      if (this.richMenuAliases.has(body.richMenuAliasId)) return void res.status(400).json({ message: "conflict richmenu alias id" });
+      if (!this.richMenus.get(body.richMenuId)?.image) return void res.status(400).json({ message: "richmenu not found" });
+      this.richMenuAliases.set(body.richMenuAliasId, body.richMenuId);
+      res.json({});
+    });
+    r.get("/richmenu/alias/list", (_req, res) => {
+      res.json({ aliases: [...this.richMenuAliases].map(([richMenuAliasId, richMenuId]) => ({ richMenuAliasId, richMenuId })) });
+    });
+    r.get("/richmenu/alias/:aliasId", (req, res) => {
+      const aliasId = String(req.params.aliasId);
+      const richMenuId = this.richMenuAliases.get(aliasId);
+      if (!richMenuId) return void res.status(404).json({ message: "richmenu alias not found" });
+      res.json({ richMenuAliasId: aliasId, richMenuId });
+    });
+    r.post("/richmenu/alias/:aliasId", (req, res) => {
+      const aliasId = String(req.params.aliasId);
+      const body = req.body as messagingApi.UpdateRichMenuAliasRequest;
+      if (!this.richMenuAliases.has(aliasId)) return void res.status(400).json({ message: "richmenu alias not found" });
+      if (!this.richMenus.get(body.richMenuId)?.image) return void res.status(400).json({ message: "richmenu not found" });
+      this.richMenuAliases.set(aliasId, body.richMenuId);
+      res.json({});
+    });
+    r.delete("/richmenu/alias/:aliasId", (req, res) => {
+      if (!this.richMenuAliases.delete(String(req.params.aliasId))) return void res.status(400).json({ message: "richmenu alias not found" });
+      res.json({});
+    });
+
+    // Per-user links, one at a time (the link job) or up to 500 a call.
+    r.post("/richmenu/bulk/link", (req, res) => {
+      const body = req.body as messagingApi.RichMenuBulkLinkRequest;
+      const problem = this.linkProblem(body.richMenuId);
+      if (problem) return void this.answer(res, problem);
+      for (const userId of body.userIds) this.link(userId, body.richMenuId);
+      res.status(202).json({});
+    });
+    r.post("/richmenu/bulk/unlink", (req, res) => {
+      const body = req.body as messagingApi.RichMenuBulkUnlinkRequest;
+      for (const userId of body.userIds) this.link(userId, null);
+      res.status(202).json({});
+    });
+    r.post("/user/:userId/richmenu/:richMenuId", (req, res, next) => {
+      if (req.params.userId === "all") return next();
+      const problem = this.linkProblem(String(req.params.richMenuId));
+      if (problem) return void this.answer(res, problem);
+      this.link(String(req.params.userId), String(req.params.richMenuId));
+      res.json({});
+    });
+    r.get("/user/:userId/richmenu", (req, res, next) => {
+      if (req.params.userId === "all") return next();
+      const richMenuId = this.userRichMenus.get(String(req.params.userId));
+      if (!richMenuId) return void res.status(404).json({ message: "the user has no richmenu" });
+      res.json({ richMenuId });
+    });
+    r.delete("/user/:userId/richmenu", (req, res, next) => {
+      if (req.params.userId === "all") return next();
+      this.link(String(req.params.userId), null);
+      res.json({});
+    });
+
     r.get("/richmenu/list", (_req, res) => {
       res.json({ richmenus: [...this.richMenus].map(([richMenuId, { menu }]) => ({ richMenuId, ...menu })) });
     });
     r.delete("/richmenu/:id", (req, res) => {
       const id = String(req.params.id);
       if (!this.richMenus.delete(id)) return void this.answer(res, LINE_ANSWERS.notFound);
+      // As LINE does: users linked to a deleted menu see the default again.
+      for (const [userId, linked] of this.userRichMenus) if (linked === id) this.link(userId, null);
       if (this.defaultRichMenuId === id) {
         this.defaultRichMenuId = null;
         this.emit({ type: "richmenu" });
@@ -324,8 +404,31 @@ export class LinePlatform {
 
   /** The default rich menu and its image, if the bot (or `richmenu:setup`) set one. */
   defaultRichMenu() {
-    const entry = this.defaultRichMenuId ? this.richMenus.get(this.defaultRichMenuId) : undefined;
-    return entry?.image ? { id: this.defaultRichMenuId!, menu: entry.menu, image: entry.image, info: imageInfo(entry.image.bytes) } : null;
+    return this.shownMenu(this.defaultRichMenuId);
+  }
+
+  /** The menu this user sees: the one linked to them, else the default. */
+  richMenuOf(userId: string) {
+    return this.shownMenu(this.userRichMenus.get(userId) ?? null) ?? this.defaultRichMenu();
+  }
+
+  private shownMenu(id: string | null) {
+    const entry = id ? this.richMenus.get(id) : undefined;
+    return entry?.image ? { id: id!, menu: entry.menu, image: entry.image, info: imageInfo(entry.image.bytes) } : null;
+  }
+
+  /** LINE links only an existing menu that has its image. */
+  private linkProblem(richMenuId: string): LineAnswer | null {
+    const entry = this.richMenus.get(richMenuId);
+    if (!entry) return LINE_ANSWERS.notFound;
+    if (!entry.image) return { status: 400, body: { message: "must upload richmenu image before applying it to user" } };
+    return null;
+  }
+
+  private link(userId: string, richMenuId: string | null): void {
+    if (richMenuId === null ? !this.userRichMenus.delete(userId) : this.userRichMenus.get(userId) === richMenuId) return;
+    if (richMenuId !== null) this.userRichMenus.set(userId, richMenuId);
+    this.emit({ type: "richmenu", userId });
   }
 
   /** Spends the request's retry key (none: nothing to spend); false when answered 409 here: already accepted. */

@@ -6,13 +6,15 @@
 // page are mounted in front of it.
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
+import type { Server } from "node:http";
+import { createServer, type AddressInfo } from "node:net";
 import express from "express";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/database.ts";
 import { LineGateway } from "../line/gateway.ts";
-import { installRichMenu } from "../line/rich-menu/setup.ts";
-import { VILLAGER_PNG, villagerRichMenu } from "../line/rich-menu/villager-menu.ts";
+import { installRichMenus } from "../line/rich-menu/setup.ts";
+import { STAFF_MENU, STAFF_PNG, staffRichMenu } from "../line/rich-menu/staff-menu.ts";
+import { VILLAGER_MENU, VILLAGER_PNG, villagerRichMenu } from "../line/rich-menu/villager-menu.ts";
 import type { Logger } from "../log.ts";
 import { chatPageRouter } from "./chat-api.ts";
 import { needsDemoSeed, seedDemo } from "./demo-seed.ts";
@@ -45,14 +47,15 @@ export interface LocalMode {
   config: Config;
   platform: LinePlatform;
   personas: Personas;
-  /** The stand-in and the page in front of the bot's own HTTP app. */
-  wrap(botHttp: express.Express): express.Express;
-  /** Seeds the demo province on a database without funds; true when it did. */
-  seedIfEmpty(db: Database, logger: Logger): Promise<boolean>;
+  /** The stand-in and the page in front of the bot's own HTTP app; `bot`: its database and job scheduler. */
+  wrap(botHttp: express.Express, bot: { db: Database; jobs: { kick(): void } }): express.Express;
   /**
-   * Once listening: the villagers' rich menu through the real setup code, the
-   * page's address, and a warning naming what is open to whom at `bound`.
+   * Seeds the demo province on a database without funds; true when it did.
+   * Also forgets the rich-menu links recorded by an earlier process: they
+   * named that process's stand-in menus, which this one never had.
    */
+  seedIfEmpty(db: Database, logger: Logger): Promise<boolean>;
+  /** Once listening: the page's address, and a warning naming what is open to whom at `bound`. */
   announce(logger: Logger, bound: { address: string; port: number }): Promise<void>;
   /** Ends the pages' open update streams, which would otherwise hold the server open at shutdown. */
   close(): void;
@@ -108,19 +111,23 @@ export async function prepareLocalMode(config: Config, logger: Logger): Promise<
     },
   });
 
+  await installDemoRichMenus(platform, line, logger);
+
   return {
     config: local,
     platform,
     personas,
-    wrap(botHttp) {
+    wrap(botHttp, bot) {
       const app = express();
       app.disable("x-powered-by");
       app.use(SIMULATOR_LINE_PATH, platform.router());
-      app.use(SIMULATOR_PATH, chatPageRouter({ platform, personas, logger }));
+      app.use(SIMULATOR_PATH, chatPageRouter({ platform, personas, logger, db: bot.db, kickJobs: () => bot.jobs.kick() }));
       app.use(botHttp);
       return app;
     },
     async seedIfEmpty(db, log) {
+      // As LINE does when a menu is deleted: its links go, and the link job links staff again.
+      await db.prisma.richMenuLink.deleteMany({});
       if (!(await needsDemoSeed(db))) return false;
       if (config.provinceCode !== 33) {
         log.warn("demo data is for Sisaket (PROVINCE_CODE=33); not seeded", { provinceCode: config.provinceCode });
@@ -153,13 +160,6 @@ export async function prepareLocalMode(config: Config, logger: Logger): Promise<
           "",
         ].join("\n"),
       );
-      const gateway = new LineGateway({ channelAccessToken: line.channelAccessToken, apiBaseUrl: line.apiBaseUrl, dataApiBaseUrl: line.dataApiBaseUrl });
-      try {
-        await installRichMenu(gateway, villagerRichMenu(), readFileSync(VILLAGER_PNG));
-      } catch (error) {
-        // The page falls back to the shipped menu; the demo still runs.
-        log.warn("demo rich menu not installed", { error });
-      }
       process.stdout.write(
         [
           "",
@@ -171,4 +171,33 @@ export async function prepareLocalMode(config: Config, logger: Logger): Promise<
       );
     },
   };
+}
+
+/**
+ * Both of the channel's rich menus, through the real setup code (as
+ * `npm run richmenu:setup` would): the villagers' as the default, the
+ * staff's under its alias for the link job. Done on a private loopback
+ * listener before the bot starts, so the link job's first look at the alias
+ * finds it (a miss is trusted for minutes).
+ */
+async function installDemoRichMenus(platform: LinePlatform, line: { channelAccessToken: string }, logger: Logger): Promise<void> {
+  const app = express().use(SIMULATOR_LINE_PATH, platform.router());
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, "127.0.0.1", () => resolve(s));
+  });
+  try {
+    const { port } = server.address() as AddressInfo;
+    const base = `http://127.0.0.1:${port}`;
+    const gateway = new LineGateway({ channelAccessToken: line.channelAccessToken, apiBaseUrl: base, dataApiBaseUrl: base });
+    await installRichMenus(gateway, [
+      { menu: villagerRichMenu(), image: readFileSync(VILLAGER_PNG), alias: VILLAGER_MENU.alias, makeDefault: true },
+      { menu: staffRichMenu(), image: readFileSync(STAFF_PNG), alias: STAFF_MENU.alias, makeDefault: false },
+    ]);
+  } catch (error) {
+    // The page falls back to the shipped menu; the demo still runs.
+    logger.warn("demo rich menus not installed", { error });
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
 }

@@ -1,11 +1,24 @@
 // Who can chat on the demo page: the seeded personas (their roles are in the
-// database) and any made on the page. Made ones live in memory: after a
-// restart their database rows stay, but the page forgets their names.
+// database) and any made on the page, which are kept in the database
+// (simulator_persona) so that a restart keeps them and their chats' owners.
+import type { Database } from "../db/database.ts";
 import { DEMO_PERSONAS, type Persona, type PersonaRole } from "./demo-seed.ts";
 import { newLineUserId } from "./line-platform.ts";
 
+const MADE_HERE = "ผู้ใช้ใหม่ที่สร้างในหน้านี้";
+
 export class Personas {
   private readonly byId = new Map<string, Persona>(DEMO_PERSONAS.map((p) => [p.userId, p]));
+  private db: Database | null = null;
+
+  /** Loads the personas made on the page before this process, and keeps new ones in the database. */
+  async attach(db: Database): Promise<void> {
+    this.db = db;
+    const rows = await db.prisma.simulatorPersona.findMany({ orderBy: [{ createdAt: "asc" }, { userId: "asc" }] });
+    for (const row of rows) {
+      if (!this.byId.has(row.userId)) this.byId.set(row.userId, { userId: row.userId, displayName: row.displayName, role: "villager", about: MADE_HERE });
+    }
+  }
 
   list(): Persona[] {
     return [...this.byId.values()];
@@ -15,8 +28,9 @@ export class Personas {
     return this.byId.get(userId);
   }
 
-  create(displayName: string, role: PersonaRole = "villager"): Persona {
-    const persona: Persona = { userId: newLineUserId(), displayName, role, about: "ผู้ใช้ใหม่ที่สร้างในหน้านี้" };
+  async create(displayName: string, role: PersonaRole = "villager"): Promise<Persona> {
+    const persona: Persona = { userId: newLineUserId(), displayName, role, about: MADE_HERE };
+    await this.db?.prisma.simulatorPersona.create({ data: { userId: persona.userId, displayName } });
     this.byId.set(persona.userId, persona);
     return persona;
   }

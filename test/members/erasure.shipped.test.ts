@@ -95,6 +95,8 @@ const CATALOG: Record<string, Record<string, Class>> = {
   outbox_message: { purpose: NOT_PERSONAL, recipients: PERSONAL, messages: PERSONAL, dedupeKey: PERSONAL, lastError: NOT_PERSONAL },
   push_quota_usage: { month: NOT_PERSONAL },
   rich_menu_link: { lineUserId: STAFF, menu: NOT_PERSONAL },
+  // Local mode only: names typed on the demo chat page for invented personas.
+  simulator_persona: { userId: kept("local-mode demo personas (src/simulator); empty on a real channel"), displayName: kept("local-mode demo personas (src/simulator); empty on a real channel") },
   staff_digest_item: { lineUserId: STAFF, text: PERSONAL, subject: NOT_PERSONAL },
   staff_preference: { lineUserId: STAFF },
   staff_role: { lineUserId: STAFF, grantedBy: STAFF },

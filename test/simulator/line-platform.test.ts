@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LineApiError, LineGateway, retryKeyFor } from "../../src/line/gateway.ts";
 import { installRichMenu } from "../../src/line/rich-menu/setup.ts";
 import { VILLAGER_PNG, villagerRichMenu } from "../../src/line/rich-menu/villager-menu.ts";
+import { STAFF_MENU, STAFF_PNG, staffRichMenu } from "../../src/line/rich-menu/staff-menu.ts";
 import { LinePlatform, newLineUserId } from "../../src/simulator/line-platform.ts";
 import { readFileSync } from "node:fs";
 
@@ -135,5 +136,43 @@ describe("LinePlatform", () => {
     const again = await installRichMenu(gateway, villagerRichMenu(), readFileSync(VILLAGER_PNG));
     expect(again.deleted).toEqual([installed.richMenuId]);
     expect(platform.richMenus.size).toBe(1);
+  });
+
+  it("keeps rich menu aliases and per-user links as LINE's API describes them, bulk ones included", async () => {
+    const staff = await installRichMenu(gateway, staffRichMenu(), readFileSync(STAFF_PNG), undefined, { makeDefault: false, alias: STAFF_MENU.alias });
+    expect(await gateway.getRichMenuAlias(STAFF_MENU.alias)).toBe(staff.richMenuId);
+    expect(await gateway.getRichMenuAlias("no-such-alias")).toBeNull();
+    const villagerMenu = platform.defaultRichMenu()!.id;
+    expect(platform.richMenuOf(userId)?.id).toBe(villagerMenu);
+
+    await gateway.linkRichMenuToUser(userId, staff.richMenuId);
+    expect(platform.richMenuOf(userId)?.id).toBe(staff.richMenuId);
+    const call = (method: string, path: string, body?: unknown) =>
+      fetch(`${base}/v2/bot${path}`, {
+        method,
+        headers: { authorization: `Bearer ${TOKEN}`, ...(body ? { "content-type": "application/json" } : {}) },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+    expect(await (await call("GET", `/user/${userId}/richmenu`)).json()).toEqual({ richMenuId: staff.richMenuId });
+    expect(await (await call("GET", "/richmenu/alias/list")).json()).toEqual({ aliases: [{ richMenuAliasId: STAFF_MENU.alias, richMenuId: staff.richMenuId }] });
+    await gateway.unlinkRichMenuFromUser(userId);
+    expect(platform.richMenuOf(userId)?.id).toBe(villagerMenu);
+    expect((await call("GET", `/user/${userId}/richmenu`)).status).toBe(404);
+
+    // Bulk: 202, and checked against the OpenAPI file like the rest (at most 500 users, an alias id LINE allows).
+    const others = [newLineUserId(), newLineUserId()];
+    expect((await call("POST", "/richmenu/bulk/link", { richMenuId: staff.richMenuId, userIds: others })).status).toBe(202);
+    expect(others.map((u) => platform.richMenuOf(u)?.id)).toEqual([staff.richMenuId, staff.richMenuId]);
+    expect((await call("POST", "/richmenu/bulk/unlink", { userIds: [others[0]] })).status).toBe(202);
+    expect(platform.richMenuOf(others[0]!)?.id).toBe(villagerMenu);
+    const tooMany = Array.from({ length: 501 }, () => newLineUserId());
+    expect((await call("POST", "/richmenu/bulk/link", { richMenuId: staff.richMenuId, userIds: tooMany })).status).toBe(400);
+    expect((await call("POST", "/richmenu/alias", { richMenuAliasId: "Not Allowed", richMenuId: staff.richMenuId })).status).toBe(400);
+    expect((await call("POST", "/richmenu/bulk/link", { richMenuId: "richmenu-none", userIds: others })).status).toBe(404);
+    await expect(gateway.linkRichMenuToUser(userId, "richmenu-none")).rejects.toMatchObject({ status: 404 });
+
+    // Deleting a menu drops the links to it, as on LINE.
+    await gateway.deleteRichMenu(staff.richMenuId);
+    expect(platform.richMenuOf(others[1]!)?.id).toBe(villagerMenu);
   });
 });

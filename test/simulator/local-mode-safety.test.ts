@@ -113,7 +113,8 @@ describe("local mode, started as npm start starts it", () => {
       await waitUntil(
         async () => {
           const chat = (await (await fetch(`http://127.0.0.1:${local.port}/simulator/api/chats/${somsri}`)).json()) as { entries: unknown[] };
-          return JSON.stringify(chat.entries).includes("PDPA");
+          // The consent notice: "PDPA" before issue 11 §3's plainer words, "ข้อมูลส่วนตัว" after.
+          return /PDPA|ข้อมูลส่วนตัว/.test(JSON.stringify(chat.entries));
         },
         { timeoutMs: 30_000, what: "the greeting on the chat page" },
       );

@@ -42,7 +42,7 @@ describe("local mode", () => {
     beforeAll(async () => {
       local = await prepareLocalMode(loadConfig({ PORT: "0" }), silentLogger);
       app = createApp({ config: local.config, db, logger: silentLogger, sweepIntervalMs: 0, jobIntervalMs: 0 });
-      server = await listen(local.wrap(app.http), local.config.port);
+      server = await listen(local.wrap(app.http, { db, jobs: app.jobs }), local.config.port);
       base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     });
     afterAll(async () => {

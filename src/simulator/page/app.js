@@ -51,8 +51,12 @@ async function selectPersona(userId) {
   const persona = state.personas.find((p) => p.userId === userId);
   $("chat-as").textContent = `คุณคือ ${persona?.displayName ?? userId}`;
   renderPersonas();
+  refreshRichMenu().catch(console.error);
   const { entries } = await api(`/chats/${encodeURIComponent(userId)}`);
-  state.chats.set(userId, entries);
+  // What the page already shows stays: after a server restart the server's history starts empty.
+  const held = state.chats.get(userId) ?? [];
+  const keys = new Set(held.map((x) => x.key));
+  state.chats.set(userId, [...held, ...entries.filter((x) => !keys.has(x.key))]);
   renderChat();
   // The first time a persona opens the chat is LINE's "add friend".
   await post("/open", { userId });
@@ -357,8 +361,9 @@ function renderRichMenu() {
   $("menu-toggle").textContent = menu.chatBarText ?? "เมนู";
   const { width, height } = menu.size;
   const pct = (v, total) => `${(v / total) * 100}%`;
+  $("rich-menu").dataset.menu = menu.name ?? "";
   $("rich-menu").replaceChildren(
-    el("img", { src: `${menu.image}?t=${Date.now()}`, alt: "ริชเมนู" }),
+    el("img", { src: `${menu.image}${menu.image.includes("?") ? "&" : "?"}t=${Date.now()}`, alt: "ริชเมนู" }),
     ...menu.areas.map((area) =>
       el("button", {
         type: "button",
@@ -414,14 +419,27 @@ $("new-persona").addEventListener("submit", async (e) => {
   await selectPersona(persona.userId);
 });
 
+$("time-panel").addEventListener("click", async (e) => {
+  const button = e.target.closest("button[data-time]");
+  if (!button) return;
+  const label = button.textContent;
+  $("time-result").textContent = "กำลังทำ…";
+  const result = await post(`/time/${button.dataset.time}`, {});
+  $("time-result").textContent =
+    result.queued > 0 ? `${label}: ส่ง ${result.queued} รายการ ดูในแชตของผู้รับ` : result.error ? `${label}: ไม่สำเร็จ` : `${label}: ยังไม่มีรายการที่ต้องส่ง`;
+});
+
 function listen() {
   const events = new EventSource("/simulator/api/events");
+  // Reconnected (a server restart): its menus and links are new.
+  events.onopen = () => refreshRichMenu().catch(console.error);
   events.onmessage = (e) => {
     const update = JSON.parse(e.data);
     if (update.type === "entry") {
       const { entry } = update;
       const chat = state.chats.get(entry.userId);
-      if (chat && !chat.some((x) => x.seq === entry.seq)) chat.push(entry);
+      // By key, not seq: after a server restart seq starts again at 1.
+      if (chat && !chat.some((x) => x.key === entry.key)) chat.push(entry);
       if (entry.from === "bot") state.loading.delete(entry.userId);
       if (entry.userId === state.current) renderChat();
       else if (entry.from === "bot") {
@@ -432,20 +450,25 @@ function listen() {
       state.loading.set(update.userId, Date.now() + update.seconds * 1000);
       if (update.userId === state.current) renderChat();
     } else if (update.type === "richmenu") {
-      refreshState().catch(console.error);
+      // The default changed (no userId), or this persona's own link.
+      if (!update.userId || update.userId === state.current) refreshRichMenu().catch(console.error);
     }
   };
 }
 
-async function refreshState() {
-  const s = await api("/state");
-  state.richMenu = s.richMenu;
+/** The menu LINE shows the current persona: staff see the staff menu linked to them. */
+async function refreshRichMenu() {
+  const userId = state.current;
+  const menu = await api(userId ? `/richmenu?userId=${encodeURIComponent(userId)}` : "/richmenu");
+  if (userId !== state.current) return;
+  state.richMenu = menu;
   renderRichMenu();
-  return s;
 }
 
 async function start() {
-  const s = await refreshState();
+  const s = await api("/state");
+  state.richMenu = s.richMenu;
+  renderRichMenu();
   state.personas = s.personas;
   state.villages = s.villages;
   const m = s.demoMember;
