@@ -378,7 +378,7 @@ describe.each(DATABASE_KINDS)("housing request on %s", (kind) => {
     const u = newUser("wrong");
     await u.say("บ้านพอเพียง");
     await u.say("12345");
-    expect(u.lastText()).toContain("กรุณาพิมพ์ชื่อ-นามสกุลเป็นตัวอักษร");
+    expect(u.lastText()).toContain("ชื่อ-นามสกุลควรเป็นตัวอักษร 2–100 ตัวค่ะ");
     await u.say("นางบุญมี ยากจน");
     await u.say("หลายคน");
     expect(u.lastText()).toContain("ยังไม่เข้าใจจำนวนคนค่ะ");
@@ -405,7 +405,9 @@ describe.each(DATABASE_KINDS)("housing request on %s", (kind) => {
     expect(await conversation(u)).toMatchObject({ stepId: "photos" });
     await u.tap("ข้าม");
     await u.say("1");
-    expect(u.lastText()).toContain("กรุณาพิมพ์ชื่อหมู่บ้าน");
+    // What was wrong, then what to do: each once.
+    expect(u.lastText()).toContain("ชื่อหมู่บ้านควรมี 2–100 ตัวอักษรค่ะ");
+    expect(u.lastText().match(/ส่งตำแหน่ง/g)).toHaveLength(1);
     await u.say("บ้านหนองแวง หมู่ 3");
     await u.say("กันทรลักษ์");
     await u.tap(quickLabels(u)[0]!);
