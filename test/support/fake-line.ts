@@ -17,6 +17,7 @@ import {
   problemLines,
   sentMessages,
   type LineAnswer,
+  warmLineChecks,
 } from "../../src/line/openapi/platform.ts";
 import { richMenuImageProblems } from "../../src/line/rich-menu/validate.ts";
 
@@ -84,6 +85,7 @@ export class FakeLine {
   }
 
   constructor() {
+    warmLineChecks();
     const route = (handler: Handler) => this.route(handler);
     this.scope = nock(this.baseUrl)
       .persist()

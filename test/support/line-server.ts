@@ -24,6 +24,7 @@ import {
   problemLines,
   sentMessages,
   type LineAnswer,
+  warmLineChecks,
 } from "../../src/line/openapi/platform.ts";
 
 export { LINE_ANSWERS } from "../../src/line/openapi/platform.ts";
@@ -82,6 +83,7 @@ export class LineServer {
   }
 
   static async start(): Promise<LineServer> {
+    warmLineChecks();
     let fake: LineServer | undefined;
     const server = createServer((req, res) => void fake!.handle(req, res));
     server.on("connection", (socket) => {

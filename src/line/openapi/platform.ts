@@ -105,6 +105,18 @@ export function checkLineRequest(request: LineRequestInput): CheckedRequest {
   return { operation, refusal: problems.length > 0 ? badRequest(problems) : null, problems };
 }
 
+/**
+ * Compiles the schemas of the endpoints the bot calls most (ajv compiles on
+ * first use, which takes seconds on a busy machine). A stand-in calls this
+ * when it starts, so its first answer is not slower than the bot's timeout.
+ */
+export function warmLineChecks(): void {
+  const messages = [{ type: "text", text: "warm" }];
+  checkLineRequest({ method: "POST", path: "/v2/bot/message/reply", body: { replyToken: "warm", messages } });
+  checkLineRequest({ method: "POST", path: "/v2/bot/message/push", body: { to: "Uwarm", messages } });
+  checkLineRequest({ method: "POST", path: "/v2/bot/message/multicast", body: { to: ["Uwarm"], messages } });
+}
+
 /** The state LINE keeps across requests: single-use reply tokens, accepted retry keys. */
 export class LineLedger {
   private readonly usedReplyTokens = new Set<string>();
