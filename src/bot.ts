@@ -46,7 +46,7 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
   const help = helpRequestsModule({ provinceCode: options.provinceCode, engine: () => engine });
   const meetings = meetingsModule({ engine: () => engine });
   const organize = organizeModule({ engine: () => engine });
-  const announce = announceModule({ engine: () => engine, pushQuotaMonthly: options.pushQuotaMonthly ?? 0 });
+  const announce = announceModule({ engine: () => engine, pushQuotaMonthly: options.pushQuotaMonthly ?? 0, media: options.mediaLinks });
   const mine = myRequestsModule({ engine: () => engine, media: options.mediaLinks });
   const reports = reportsModule({ provinceCode: options.provinceCode, engine: () => engine, exportLinks: options.exportLinks });
   const cases = caseHandlingModule({ engine: () => engine, media: options.mediaLinks });

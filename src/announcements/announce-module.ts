@@ -5,6 +5,7 @@
 // the area). Coordinators only; areas, the linked meeting and the
 // announcement to cancel are checked again on the server.
 import type { Engine } from "../engine/engine.ts";
+import type { MediaLinks } from "../http/media.ts";
 import { entryButton } from "../engine/engine.ts";
 import { END, type Button, type FlowData, type FlowDef, type MenuEntry, type Outgoing, type Reply, type TurnContext } from "../engine/types.ts";
 import { allWithin, parseAreas } from "../meetings/organize-areas.ts";
@@ -16,7 +17,7 @@ import { staffOnly } from "../staff/staff-module.ts";
 import { thaiDateTime } from "../thai/format.ts";
 import { enqueuePush } from "../outbox/outbox.ts";
 import { isStaff } from "../staff/roles.ts";
-import { announcementsBy, cancelAnnouncement, createAnnouncement, deliveryCounts, manageableAnnouncement, scheduledInAreaOf } from "./announcement-store.ts";
+import { announcementsBy, cancelAnnouncement, createAnnouncement, deliveryCounts, manageableAnnouncement, registrationsFrom, scheduledInAreaOf } from "./announcement-store.ts";
 import { audienceOf, COMPOSE_FLOW, composeFlow, meetingIdOf } from "./compose-flow.ts";
 import { announcementExcerpt } from "./message.ts";
 import { resolveRecipients } from "./recipients.ts";
@@ -35,7 +36,7 @@ const menuButton = entryButton;
 const excerpt = announcementExcerpt;
 const idOf = (arg: unknown) => (typeof arg === "string" && /^\d{1,9}$/.test(arg) ? Number(arg) : null);
 
-export function announceModule(options: { engine: () => Engine; pushQuotaMonthly: number }): { flows: FlowDef[]; menu: MenuEntry[] } {
+export function announceModule(options: { engine: () => Engine; pushQuotaMonthly: number; media?: MediaLinks }): { flows: FlowDef[]; menu: MenuEntry[] } {
   const coordinator = staffOnly("COORDINATOR");
 
   const withMenu = (ctx: TurnContext, lead: Reply[], first: Button[] = []) => options.engine().menuWith(ctx, lead, first);
@@ -82,7 +83,9 @@ export function announceModule(options: { engine: () => Engine; pushQuotaMonthly
     for (const [i, a] of [...rows, ...others].entries()) {
       if (i === rows.length) lines.push(T.reportOthers);
       const status = a.status === "SCHEDULED" ? T.status.SCHEDULED(thaiDateTime(a.scheduledAt)) : T.status[a.status];
-      const counts = a.status === "SENDING" || a.status === "SENT" ? await deliveryCounts(ctx.tx, a.id) : null;
+      const delivery = a.status === "SENDING" || a.status === "SENT" ? await deliveryCounts(ctx.tx, a.id) : null;
+      const registrations = delivery ? await registrationsFrom(ctx.tx, a) : null;
+      const counts = delivery && registrations !== null ? { ...delivery, registrations } : delivery;
       const shown = a.status === "SENT" && counts && counts.failed > 0 ? T.sentWithFailures(counts.sent) : status;
       lines.push(T.reportRow(i + 1, excerpt(a.text), shown, counts));
       if (a.status === "SCHEDULED") buttons.push(menuButton(ANNOUNCE_ENTRIES.cancel, T.cancelButton(i + 1), String(a.id)));
@@ -161,5 +164,5 @@ export function announceModule(options: { engine: () => Engine; pushQuotaMonthly
     { id: ANNOUNCE_ENTRIES.cancel, label: T.cancelYes, keywords: [], listed: false, visible: coordinator, open: startCancel },
   ];
 
-  return { flows: [composeFlow({ pushQuotaMonthly: options.pushQuotaMonthly, complete: completeCompose }), cancelFlow], menu };
+  return { flows: [composeFlow({ pushQuotaMonthly: options.pushQuotaMonthly, complete: completeCompose, media: options.media }), cancelFlow], menu };
 }

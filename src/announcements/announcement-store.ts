@@ -11,7 +11,11 @@
 // placeholder (contentType PENDING_PHOTO, no bytes, sha256 "line:<message
 // id>": the schema has no column for a LINE message id) and the send job
 // fetches the bytes soon after the turn commits, well before LINE drops
-// the content; a scheduled announcement waits for its photo.
+// the content; a scheduled announcement waits for its photo. Fetched, the
+// column reads "line:<message id> <sha-256 hex>": the compose flow still
+// finds the file of the photo it holds (the preview shows it).
+// The placeholder is made when the photo arrives (the step after it asks
+// for it), so the photo is usually fetched by the time of the preview.
 import type { Tx } from "../db/database.ts";
 import type { Announcement, AnnouncementAudience, AnnouncementArea, Meeting } from "../generated/prisma/client.ts";
 import type { Area } from "../meetings/organize-areas.ts";
@@ -31,16 +35,31 @@ export interface NewAnnouncement {
   scheduledAt: Date;
 }
 
-export async function createAnnouncement(tx: Tx, userId: string, a: NewAnnouncement, now: Date): Promise<Announcement> {
+/**
+ * The media file of a photo the coordinator sent while composing: made
+ * (PENDING_PHOTO) when the photo arrives, so the send job fetches it from
+ * LINE while the coordinator goes on (and the preview can show it), and
+ * taken over by the announcement when it is saved.
+ */
+export async function composePhotoFile(tx: Tx, userId: string, messageId: string, now: Date): Promise<{ id: number; contentType: string }> {
+  const ref = photoRef(messageId);
+  const found = await tx.mediaFile.findFirst({
+    where: { createdBy: userId, OR: [{ sha256: ref }, { sha256: { startsWith: `${ref} ` } }] },
+    orderBy: { id: "desc" },
+    select: { id: true, contentType: true },
+  });
+  if (found) return found;
   // Raw SQL: the PGlite adapter cannot pass bytes to a Prisma write (here: none yet).
-  const media = a.photoMessageId
-    ? (
-        await tx.$queryRaw<{ id: number }[]>`
-          INSERT INTO media_file ("contentType", bytes, sha256, "createdBy", "createdAt")
-          VALUES (${PENDING_PHOTO}, ''::bytea, ${photoRef(a.photoMessageId)}, ${userId}, ${now})
-          RETURNING id`
-      )[0]!
-    : null;
+  return (
+    await tx.$queryRaw<{ id: number; contentType: string }[]>`
+      INSERT INTO media_file ("contentType", bytes, sha256, "createdBy", "createdAt")
+      VALUES (${PENDING_PHOTO}, ''::bytea, ${ref}, ${userId}, ${now})
+      RETURNING id, "contentType"`
+  )[0]!;
+}
+
+export async function createAnnouncement(tx: Tx, userId: string, a: NewAnnouncement, now: Date): Promise<Announcement> {
+  const media = a.photoMessageId ? await composePhotoFile(tx, userId, a.photoMessageId, now) : null;
   return tx.announcement.create({
     data: {
       createdBy: userId,
@@ -93,6 +112,21 @@ export async function deliveryCounts(tx: Tx, announcementId: number): Promise<De
     WHERE r."announcementId" = ${announcementId}`;
   const r = rows[0];
   return { sent: Number(r?.sent ?? 0), failed: Number(r?.failed ?? 0), pending: Number(r?.pending ?? 0), blocked: Number(r?.blocked ?? 0) };
+}
+
+/**
+ * Registrations that came from an announcement: for the meeting it linked,
+ * made by its recipients after it went out (with its button or not: the
+ * button opens the same registration as the meetings menu), still standing
+ * (registered or waitlisted). Null when it linked no meeting.
+ */
+export async function registrationsFrom(tx: Tx, a: Pick<Announcement, "id" | "meetingId" | "startedAt">): Promise<number | null> {
+  if (a.meetingId === null || a.startedAt === null) return null;
+  const rows = await tx.$queryRaw<{ n: bigint | number }[]>`
+    SELECT count(*) AS n FROM meeting_registration g
+    JOIN announcement_recipient r ON r."lineUserId" = g."lineUserId" AND r."announcementId" = ${a.id}
+    WHERE g."meetingId" = ${a.meetingId} AND g."registeredAt" >= ${a.startedAt} AND g.status IN ('REGISTERED', 'WAITLISTED')`;
+  return Number(rows[0]?.n ?? 0);
 }
 
 export async function announcementsBy(tx: Tx, userId: string, limit = 5): Promise<Announcement[]> {

@@ -8,9 +8,11 @@ import type { AnnouncementAudience } from "../generated/prisma/client.ts";
 import { areaChoices, areaNames, parseAreas } from "../meetings/organize-areas.ts";
 import { areaLabels } from "../meetings/organize-flow.ts";
 import { thaiShortDate, bangkokIsoDate } from "../thai/format.ts";
-import { linkableMeetings } from "./announcement-store.ts";
+import type { MediaLinks } from "../http/media.ts";
+import { composePhotoFile, linkableMeetings } from "./announcement-store.ts";
 import { announcementMessages } from "./message.ts";
 import { remainingQuota, resolveRecipients } from "./recipients.ts";
+import { announcementSender } from "./sender.ts";
 import { ANNOUNCE_TEXT as T, MAX_ANNOUNCEMENT_TEXT } from "./texts.ts";
 
 export const COMPOSE_FLOW = "announce-compose";
@@ -33,17 +35,37 @@ export const audienceOf = (v: unknown): AnnouncementAudience | null =>
 
 export const meetingIdOf = (v: unknown): number | null => (typeof v === "string" && /^\d{1,9}$/.test(v) ? Number(v) : null);
 
+const photoBubble = (url: string): Record<string, unknown> => ({
+  type: "bubble",
+  hero: { type: "image", url, size: "full", aspectMode: "fit", aspectRatio: "1:1" },
+});
+
+const photoOf = (d: FlowData): string | null => (Array.isArray(d.image) && typeof d.image[0] === "string" ? d.image[0] : null);
+
+/** The photo as recipients will see it once fetched from LINE; "preview": a placeholder line until then. */
+async function previewPhoto(ctx: TurnContext, media: MediaLinks | undefined): Promise<string | "preview" | null> {
+  const messageId = photoOf(ctx.state.data);
+  if (!messageId) return null;
+  const file = await composePhotoFile(ctx.tx, ctx.userId, messageId, ctx.now);
+  return (media && media.url(file.id, file.contentType)) ?? "preview";
+}
+
 /** The preview: the messages as recipients will see them, then the count and the quota. */
-async function preview(ctx: TurnContext, pushQuotaMonthly: number): Promise<Reply[]> {
+async function preview(ctx: TurnContext, pushQuotaMonthly: number, media: MediaLinks | undefined): Promise<Reply[]> {
   const d = ctx.state.data;
   const areas = parseAreas(d.areas);
   const audience = audienceOf(d.audience) ?? "MEMBERS";
   const meetingId = meetingIdOf(d.meeting);
   const meeting = meetingId === null ? null : await ctx.tx.meeting.findUnique({ where: { id: meetingId } });
-  const photos = Array.isArray(d.image) ? d.image : [];
-  const messages = announcementMessages({ text: String(d.text), image: photos.length > 0 ? "preview" : null, meeting });
+  const from = await announcementSender(ctx.tx, ctx.userId, areas);
+  const messages = announcementMessages({ text: String(d.text), image: await previewPhoto(ctx, media), meeting, from });
   const shown: Reply[] = messages.map((m) =>
-    m.type === "flex" ? { kind: "flex", altText: m.altText, contents: m.contents as unknown as Record<string, unknown> } : text((m as { text: string }).text),
+    m.type === "flex"
+      ? { kind: "flex", altText: m.altText, contents: m.contents as unknown as Record<string, unknown> }
+      : m.type === "image"
+        ? // A reply has no image kind: the photo as a Flex hero, as large as LINE shows an image.
+          { kind: "flex", altText: T.previewImageAlt, contents: photoBubble(m.originalContentUrl) }
+        : text((m as { text: string }).text),
   );
   const recipients = (await resolveRecipients(ctx.tx, { areas, audience })).length;
   const remaining = await remainingQuota(ctx.tx, pushQuotaMonthly, ctx.now);
@@ -55,7 +77,12 @@ async function preview(ctx: TurnContext, pushQuotaMonthly: number): Promise<Repl
   return [text(T.previewIntro), ...shown, text(lines.join("\n"))];
 }
 
-export function composeFlow(options: { pushQuotaMonthly: number; complete: (ctx: TurnContext, data: FlowData) => Promise<Outgoing> }): FlowDef {
+export function composeFlow(options: {
+  pushQuotaMonthly: number;
+  complete: (ctx: TurnContext, data: FlowData) => Promise<Outgoing>;
+  /** Signs the photo's URL for the preview; without it the preview says where the photo goes. */
+  media?: MediaLinks;
+}): FlowDef {
   return {
     id: COMPOSE_FLOW,
     version: 1,
@@ -72,7 +99,12 @@ export function composeFlow(options: { pushQuotaMonthly: number; complete: (ctx:
       {
         id: "meeting",
         slot: "meeting",
-        prompt: () => [text(T.askMeeting)],
+        prompt: async (ctx) => {
+          // The photo has just arrived: its file now, so the send job fetches it while the coordinator goes on.
+          const photo = photoOf(ctx.state.data);
+          if (photo) await composePhotoFile(ctx.tx, ctx.userId, photo, ctx.now);
+          return [text(T.askMeeting)];
+        },
         expects: T.meetingExpects,
         input: {
           kind: "choice",
@@ -102,7 +134,7 @@ export function composeFlow(options: { pushQuotaMonthly: number; complete: (ctx:
       {
         id: "preview",
         slot: "send",
-        prompt: (ctx) => preview(ctx, options.pushQuotaMonthly),
+        prompt: (ctx) => preview(ctx, options.pushQuotaMonthly, options.media),
         expects: T.previewExpects,
         input: {
           kind: "choice",

@@ -18,13 +18,16 @@ export interface AnnouncementContent {
   /** The photo's public URL; "preview": a placeholder line; null: none. */
   image: string | "preview" | null;
   meeting: Pick<Meeting, "id" | "title" | "startsAt" | "endsAt" | "placeName" | "address"> | null;
+  /** Who sent it ("จาก ผู้ประสานงานอำเภอ…", sender.ts); null: the header alone. */
+  from?: string | null;
 }
 
 /** The first words of an announcement, on one line, for lists and notices. */
 export const announcementExcerpt = (t: string) => ([...t].length > 40 ? `${[...t].slice(0, 39).join("")}…` : t).replace(/\s+/g, " ");
 
 export function announcementMessages(a: AnnouncementContent): messagingApi.Message[] {
-  const messages: messagingApi.Message[] = [{ type: "text", text: `${T.header}\n\n${a.text}` }];
+  const header = a.from ? `${T.header}\n${a.from}` : T.header;
+  const messages: messagingApi.Message[] = [{ type: "text", text: `${header}\n\n${a.text}` }];
   if (a.image === "preview") messages.push({ type: "text", text: T.previewImage });
   else if (a.image) messages.push({ type: "image", originalContentUrl: a.image, previewImageUrl: a.image });
   if (a.meeting) {

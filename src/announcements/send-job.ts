@@ -37,6 +37,7 @@ import { adminsOf, coordinatesAll, coordinatorsMeeting } from "../staff/roles.ts
 import { thaiDateTime } from "../thai/format.ts";
 import { announcementExcerpt, announcementMessages } from "./message.ts";
 import { resolveRecipients } from "./recipients.ts";
+import { announcementSender } from "./sender.ts";
 import { ANNOUNCE_TEXT as T } from "./texts.ts";
 
 /** The compose entry (announce-module.ts), for the button in the notice. */
@@ -68,6 +69,7 @@ export function announcementSendJob(options: AnnouncementSendOptions): Job {
     let done = 0;
     for (const file of pending) {
       const messageId = file.sha256.replace(/^line:/, "");
+      const ref = file.sha256;
       try {
         const content = await options.gateway.messageContent(messageId);
         const usable = mediaExtension(content.contentType) !== null && content.bytes.length > 0 && content.bytes.length <= MAX_PHOTO_BYTES;
@@ -77,7 +79,8 @@ export function announcementSendJob(options: AnnouncementSendOptions): Job {
             file.id,
             content.contentType,
             content.bytes,
-            createHash("sha256").update(content.bytes).digest("hex"),
+            // The LINE reference stays in front: the compose flow finds the file by it (announcement-store.ts).
+            `${ref} ${createHash("sha256").update(content.bytes).digest("hex")}`,
           ]);
         } else {
           await db.prisma.mediaFile.update({ where: { id: file.id }, data: { contentType: LOST_PHOTO } });
@@ -121,7 +124,7 @@ export function announcementSendJob(options: AnnouncementSendOptions): Job {
       const imageUrl = photo ? options.media.url(photo.id, photo.contentType) : null;
       // LINE fetches images over HTTPS only: PUBLIC_BASE_URL must be the public https:// address.
       if (imageUrl?.startsWith("http://")) logger.warn("announcement photo URL is not https; LINE will not show it", { announcementId: id });
-      const messages = announcementMessages({ text: a.text, image: imageUrl, meeting });
+      const messages = announcementMessages({ text: a.text, image: imageUrl, meeting, from: await announcementSender(tx, a.createdBy, areas) });
 
       if (recipients.length > 0) {
         await tx.announcementRecipient.createMany({ data: recipients.map((lineUserId) => ({ announcementId: id, lineUserId })), skipDuplicates: true });

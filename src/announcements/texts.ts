@@ -17,6 +17,8 @@ export const ANNOUNCE_TEXT = {
   },
   // The message itself
   header: "📢 ประกาศจากสภาองค์กรชุมชน",
+  /** The line under the header: who sent it, by their coordinator area. */
+  from: (level: "DISTRICT" | "PROVINCE", name: string) => `จาก ผู้ประสานงาน${level === "DISTRICT" ? "อำเภอ" : "จังหวัด"}${name}`,
   meetingHeading: "การประชุมในประกาศนี้",
   register: "ลงทะเบียน",
   meetingAlt: (title: string) => `ลงทะเบียนการประชุม: ${title}`,
@@ -40,6 +42,7 @@ export const ANNOUNCE_TEXT = {
   audienceExpects: "เลือกผู้รับ",
   previewIntro: "ตัวอย่างประกาศ ผู้รับจะเห็นดังนี้ค่ะ 👇",
   previewImage: "[รูปที่ท่านส่ง จะแสดงตรงนี้]",
+  previewImageAlt: "รูปในประกาศ",
   preview: (f: { areas: string; audience: string; recipients: number; remaining: number | null; monthly: number }) =>
     [
       "สรุปก่อนส่งค่ะ",
@@ -81,16 +84,22 @@ export const ANNOUNCE_TEXT = {
     SENT: "ส่งครบแล้ว",
     CANCELLED: "ยกเลิกแล้ว",
   },
-  reportRow: (n: number, excerpt: string, status: string, counts: { sent: number; failed: number; pending: number; blocked: number } | null) =>
+  reportRow: (
+    n: number,
+    excerpt: string,
+    status: string,
+    counts: { sent: number; failed: number; pending: number; blocked: number; registrations?: number } | null,
+  ) =>
     [
       `${n}. “${excerpt}”`,
       `   ${status}`,
       ...(counts
         ? [`   ส่งถึง ${counts.sent} · ไม่สำเร็จ ${counts.failed} · รอส่ง ${counts.pending} · บล็อกบัญชี ${counts.blocked}`]
         : []),
+      ...(counts?.registrations !== undefined ? [`   ลงทะเบียนประชุมหลังได้รับประกาศ ${counts.registrations} ราย`] : []),
     ].join("\n"),
   reportOthers: "รอส่งในพื้นที่ของท่าน (ผู้ประสานงานท่านอื่นตั้งเวลาไว้) ค่ะ",
-  reportNote: "“บล็อกบัญชี” คือผู้รับที่เลิกติดตามบัญชีนี้ จึงไม่ได้รับข้อความค่ะ",
+  reportNote: "“บล็อกบัญชี” คือผู้รับที่เลิกติดตามบัญชีนี้ จึงไม่ได้รับข้อความค่ะ\n“ลงทะเบียนประชุม” นับผู้รับประกาศที่ลงทะเบียนการประชุมในประกาศหลังประกาศส่งออก (ไม่นับที่ยกเลิกแล้ว)",
   cancelButton: (n: number) => `ยกเลิกประกาศ ${n}`,
   // Cancel
   askCancel: (excerpt: string, at: string) => `ยกเลิกประกาศ “${excerpt}” ที่ตั้งเวลาส่ง ${at} ใช่ไหมคะ`,

@@ -64,6 +64,14 @@ export interface LinePlatformOptions {
   webhookUrl: string;
   /** The display name LINE would give for a user; null: not a friend (404). */
   profileOf: (userId: string) => Profile | null;
+  /**
+   * Local mode only: the bot's own http:// address (PUBLIC_BASE_URL), whose
+   * /media/… images the stand-in takes as if they were https://. LINE
+   * refuses http image URLs, and rightly; but a demo on a laptop has no
+   * https address, and the only one who fetches these images is the chat
+   * page, from this same server. Any other http URL is refused as LINE does.
+   */
+  ownMediaBase?: string;
 }
 
 /** What the page can make a user do, in LINE's webhook terms. */
@@ -234,7 +242,7 @@ export class LinePlatform {
     r.use((req, res, next) => {
       json(req, res, (error?: unknown) => {
         const body: unknown = error ? INVALID_JSON : req.is("application/json") ? req.body : undefined;
-        const checked = checkLineRequest({ method: req.method, path: req.originalUrl, headers: req.headers, body });
+        const checked = checkLineRequest({ method: req.method, path: req.originalUrl, headers: req.headers, body: this.asIfHttps(body) });
         if (checked.refusal) {
           if (checked.problems.length > 0) this.refused.push(problemLines(checked.problems));
           return void this.answer(res, checked.refusal);
@@ -395,6 +403,20 @@ export class LinePlatform {
     r.use((_req, res) => this.answer(res, LINE_ANSWERS.notFound));
     r.use((_error: unknown, _req: Request, res: Response, _next: NextFunction) => this.answer(res, LINE_ANSWERS.serverError));
     return r;
+  }
+
+  /** The body as checked: the bot's own media URLs read as https:// (see ownMediaBase); nothing else changes. */
+  private asIfHttps(body: unknown): unknown {
+    const own = this.options.ownMediaBase?.replace(/\/+$/, "");
+    if (!own?.startsWith("http://")) return body;
+    const prefix = `${own}/media/`;
+    const visit = (v: unknown): unknown => {
+      if (typeof v === "string") return v.startsWith(prefix) ? `https://${v.slice("http://".length)}` : v;
+      if (Array.isArray(v)) return v.map(visit);
+      if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, visit(x)]));
+      return v;
+    };
+    return visit(body);
   }
 
   private answer(res: Response, answer: LineAnswer): void {

@@ -105,6 +105,8 @@ export async function prepareLocalMode(config: Config, logger: Logger): Promise<
     channelSecret: line.channelSecret,
     channelAccessToken: line.channelAccessToken,
     webhookUrl: `${origin}/webhook`,
+    // Announcement photos are served by this server at PUBLIC_BASE_URL, http:// on a laptop.
+    ownMediaBase: publicBaseUrl,
     profileOf: (userId) => {
       const p = personas.get(userId);
       return p ? { userId, displayName: p.displayName } : null;

@@ -405,4 +405,54 @@ describe.each(DATABASE_KINDS)("announcements on %s", (kind) => {
     expect(coord.lastText()).toMatch(/กรุณาเลือกอย่างน้อยหนึ่งพื้นที่/);
     expect(await h.db.prisma.announcement.count()).toBe(0);
   });
+
+  it("says who sent it, shows the photo in the preview, and the report counts the registrations that came from it", async () => {
+    const coord = await coordinator("from");
+    const [recipient, other] = await members(councilA, 2, "a");
+    const [outsider] = await members(councilC, 1, "c");
+    const meeting = await h.db.prisma.meeting.create({
+      data: {
+        title: "ประชุมสภาองค์กรชุมชน",
+        startsAt: new Date("2026-12-05T02:30:00Z"),
+        endsAt: new Date("2026-12-05T05:00:00Z"),
+        placeName: "ศาลาประชาคม",
+        createdBy: coord.id,
+        audience: { create: [{ level: "COUNCIL", areaId: councilA.id }] },
+      },
+    });
+    // Registered before the announcement: not one it brought.
+    await h.db.prisma.meetingRegistration.create({ data: { meetingId: meeting.id, lineUserId: other!, status: "REGISTERED", registeredAt: h.clock.now } });
+    h.clock.advance(60_000);
+
+    await coord.say("ส่งประกาศ");
+    await coord.say(TEXT);
+    await coord.image({ id: `photo-${++n}` });
+    // The photo is fetched while the coordinator goes on choosing.
+    await h.runJobs();
+    await coord.tap("5 ธ.ค. 2569 ประชุมส…");
+    await coord.tap(`ต.${councilA.tambonNameTh}`);
+    await coord.tap("เลือกเสร็จแล้ว");
+    await coord.tap("เฉพาะสมาชิก");
+    expect(coord.lastText()).toContain("📢 ประกาศจากสภาองค์กรชุมชน\nจาก ผู้ประสานงานอำเภอกันทรลักษ์");
+    expect(coord.lastText()).not.toContain("[รูปที่ท่านส่ง จะแสดงตรงนี้]");
+    const hero = JSON.stringify(coord.last()).match(/"url":"([^"]+\/media\/\d+-[A-Za-z0-9_-]{43}\.jpg)"/)?.[1];
+    expect(hero, "the photo in the preview").toBeDefined();
+    expect((await fetch(`${h.baseUrl}${new URL(hero!).pathname}`)).status).toBe(200);
+
+    await coord.tap("ส่งทันที");
+    await h.runJobs();
+    await h.runJobs();
+    // One fetch: the announcement took the file the preview showed.
+    expect(calls().filter((c) => c.kind === "content")).toHaveLength(1);
+    const [batch] = deliveries(recipient!);
+    expect(textOf(batch!)).toContain("จาก ผู้ประสานงานอำเภอกันทรลักษ์");
+    expect((batch![1] as { originalContentUrl: string }).originalContentUrl).toBe(hero);
+
+    // After it went out: the recipient registers (counted); someone it did not reach is there too (not counted).
+    h.clock.advance(60_000);
+    await h.db.prisma.meetingRegistration.create({ data: { meetingId: meeting.id, lineUserId: recipient!, status: "REGISTERED", registeredAt: h.clock.now } });
+    await h.db.prisma.meetingRegistration.create({ data: { meetingId: meeting.id, lineUserId: outsider!, status: "REGISTERED", registeredAt: h.clock.now } });
+    await coord.say("รายงานการส่ง");
+    expect(coord.lastText()).toContain("ลงทะเบียนประชุมหลังได้รับประกาศ 1 ราย");
+  });
 });

@@ -175,4 +175,32 @@ describe("LinePlatform", () => {
     await gateway.deleteRichMenu(staff.richMenuId);
     expect(platform.richMenuOf(others[1]!)?.id).toBe(villagerMenu);
   });
+  it("local mode: takes the bot's own http:// media URLs as LINE takes https://, and refuses any other http image", async () => {
+    const own = "http://localhost:7999";
+    const local = new LinePlatform({ channelSecret: SECRET, channelAccessToken: TOKEN, webhookUrl: `${base}/webhook`, profileOf: () => null, ownMediaBase: own });
+    const app = express().use("/v2/bot", local.router());
+    const localServer = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, "127.0.0.1", () => resolve(s));
+    });
+    try {
+      const at = `http://127.0.0.1:${(localServer.address() as AddressInfo).port}`;
+      const push = (url: string) =>
+        fetch(`${at}/v2/bot/message/push`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+          body: JSON.stringify({ to: userId, messages: [{ type: "image", originalContentUrl: url, previewImageUrl: url }] }),
+        });
+      expect((await push(`${own}/media/12-${"a".repeat(43)}.jpg`)).status).toBe(200);
+      // The page shows it from this server: the URL is kept as sent.
+      expect(local.history(userId).at(-1)?.message).toMatchObject({ originalContentUrl: `${own}/media/12-${"a".repeat(43)}.jpg` });
+      expect((await push(`http://elsewhere.example/media/12-${"a".repeat(43)}.jpg`)).status).toBe(400);
+      expect((await push(`${own}/not-media/x.jpg`)).status).toBe(400);
+      // Without the option (a stand-in for a real channel's tests), LINE's rule holds for every http URL.
+      const plain = await gateway.push(userId, [{ type: "image", originalContentUrl: `${own}/media/1.jpg`, previewImageUrl: `${own}/media/1.jpg` }], "00000000-0000-4000-8000-00000000abcd").catch((e: unknown) => e);
+      expect(plain).toBeInstanceOf(LineApiError);
+    } finally {
+      local.closeStreams();
+      await new Promise<void>((resolve) => localServer.close(() => resolve()));
+    }
+  });
 });
