@@ -34,7 +34,8 @@ export const CASE_TEXT = {
     household: "บ้านของ",
     head: "หัวหน้าครัวเรือน",
     people: "จำนวนคน",
-    vulnerable: "กลุ่มเปราะบาง",
+    // Plain words, as the villager was asked ("ในบ้านมีผู้สูงอายุ ผู้ป่วย เด็กเล็ก หรือผู้พิการไหม"); short enough for the label column.
+    vulnerable: "ผู้ต้องดูแล",
     water: "ระดับน้ำ",
     needs: "ต้องการ",
     unsafe: "ส่วนที่ชำรุด",

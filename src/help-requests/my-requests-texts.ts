@@ -66,6 +66,7 @@ export const MY_REQUESTS_TEXT = {
   photosAdded: (caseNumber: string, n: number) => `เพิ่มรูป ${n} รูปในคำขอ ${caseNumber} แล้วค่ะ`,
   photosCapped: (max: number, sent: number) => `ท่านส่งมา ${sent} รูป รับไว้ ${max} รูปแรกค่ะ (ส่งเพิ่มได้อีกครั้ง)`,
   noPhotoAdded: (caseNumber: string) => `ไม่ได้เพิ่มรูปในคำขอ ${caseNumber} ค่ะ`,
+  photosAlreadyIn: (caseNumber: string) => `รูปที่ส่งมามีอยู่ในคำขอ ${caseNumber} แล้วค่ะ`,
 
   // Adding a note
   askNote: (caseNumber: string) =>
@@ -89,13 +90,15 @@ export const MY_REQUESTS_TEXT = {
   reasonDetailExpects: "พิมพ์เหตุผล หรือแตะ “ข้าม”",
   confirmCancel: (caseNumber: string, reason: string) =>
     `ยืนยันยกเลิกคำขอ ${caseNumber} ไหมคะ\nเหตุผล: ${reason}\nเมื่อยกเลิกแล้ว เจ้าหน้าที่จะหยุดดำเนินการคำขอนี้`,
-  confirmExpects: "แตะ “ยืนยันยกเลิก” หรือ “ไม่ยกเลิก”",
-  confirm: "ยืนยันยกเลิก",
+  confirmExpects: "แตะ “ยืนยันยกเลิกคำขอ” หรือ “ไม่ยกเลิก”",
+  confirm: "ยืนยันยกเลิกคำขอ", // ≤ 20 characters
   keep: "ไม่ยกเลิก",
   kept: (caseNumber: string) => `คำขอ ${caseNumber} ยังอยู่ตามเดิมค่ะ`,
+  // ยกเลิก typed while cancelling (the engine's message has no case number).
+  keptAny: "ไม่ได้ยกเลิกคำขอ คำขอยังอยู่ตามเดิมค่ะ",
   cancelledDone: (caseNumber: string) => `ยกเลิกคำขอ ${caseNumber} แล้วค่ะ หากต้องการความช่วยเหลืออีก แจ้งใหม่ได้ทุกเมื่อค่ะ`,
 
   // The request changed while the villager was answering (or a stale button)
   closed: (caseNumber: string, status: string) =>
-    `คำขอ ${caseNumber} มีสถานะ “${status}” แล้ว จึงเพิ่มเติมหรือยกเลิกไม่ได้ค่ะ หากต้องการความช่วยเหลืออีก แจ้งใหม่ได้เลยค่ะ`,
+    `คำขอ ${caseNumber} ตอนนี้มีสถานะ “${status}” จึงเพิ่มเติมหรือยกเลิกไม่ได้ค่ะ หากต้องการความช่วยเหลืออีก แจ้งใหม่ได้เลยค่ะ`,
 } as const;

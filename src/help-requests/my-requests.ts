@@ -303,7 +303,8 @@ export function myRequestsModule(options: { engine: () => Engine; media?: MediaL
       await recordRequestEvent(ctx.tx, request.id, { kind: "PHOTO", at: ctx.now, actorUserId: ctx.userId, note: T.photoCountNote(added) });
       await notifyCouncilOfUpdate(ctx.tx, request.id, { kind: "photo", added }, ctx.now);
     }
-    const lead = [T.photosAdded(request.caseNumber, added)];
+    // added 0: a redelivered set, already in the request (never "เพิ่มรูป 0 รูป").
+    const lead = [added > 0 ? T.photosAdded(request.caseNumber, added) : T.photosAlreadyIn(request.caseNumber)];
     if (sent.length > kept.length) lead.push(T.photosCapped(MAX_PHOTOS_PER_ADDITION, sent.length));
     return showRequest(ctx, request.id, lead);
   }
@@ -433,6 +434,8 @@ function cancelFlow(complete: FlowDef["complete"]): FlowDef {
     id: REQUEST_CANCEL_FLOW,
     version: 1,
     title: T.flowTitles.cancel,
+    // ยกเลิก typed on the way stops the cancelling: the request stays, said as such.
+    cancelled: T.keptAny,
     steps: [
       {
         id: "reason",
@@ -470,6 +473,8 @@ function cancelFlow(complete: FlowDef["complete"]): FlowDef {
             { label: T.keep, value: "no" },
           ],
         },
+        // ยืนยันยกเลิกคำขอ / ไม่ยกเลิก: no third cancel word beside them.
+        ownCancel: true,
         next: () => END,
       },
     ],

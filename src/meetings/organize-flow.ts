@@ -318,6 +318,8 @@ export function organizeCancelFlow(options: {
     id: ORGANIZE_CANCEL_FLOW,
     version: 1,
     title: T.flowTitles.cancel,
+    // ยกเลิก typed here stops the cancelling: the meeting stays, said as such.
+    cancelled: T.cancelKept,
     steps: [
       {
         id: "confirm",
@@ -334,6 +336,8 @@ export function organizeCancelFlow(options: {
             { label: T.cancelNo, value: "no" },
           ],
         },
+        // ยืนยันยกเลิกประชุม / ไม่ยกเลิก: no third cancel word beside them.
+        ownCancel: true,
         slow: true,
         next: () => END,
       },

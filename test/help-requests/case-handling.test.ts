@@ -204,6 +204,9 @@ describe.each(DATABASE_KINDS)("case handling on %s", (kind) => {
       expect(shown).toContain(part);
     }
     expect(shown).not.toContain("0891234567");
+    // Who needs care at home, in the plain words the villager was asked in (no กลุ่มเปราะบาง).
+    expect(shown).toContain("ผู้ต้องดูแล ผู้ป่วยติดเตียง");
+    expect(shown).not.toContain("เปราะบาง");
     // The full number only inside the call button (the secretary's purpose of having it).
     expect(cardButtons(card.contents)).toEqual(["รับเรื่อง", "ดูรายละเอียด", "โทร", "แผนที่"]);
     expect(uriOf(card.contents, "โทร")).toBe("tel:0891234567");

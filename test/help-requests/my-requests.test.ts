@@ -280,6 +280,14 @@ describe.each(DATABASE_KINDS)("my requests on %s", (kind) => {
       expect(row.history[1]).toMatchObject({ actorUserId: u.id, byStaff: false, note: "3 รูป", at: h.clock.now });
       expect(row.updatedAt).toEqual(h.clock.now);
       expect(await conversation(u)).toMatchObject({ flowId: null, data: {} });
+
+      // The same photo again (LINE's redelivery, or sent twice): said as already in, never "เพิ่มรูป 0 รูป".
+      await u.tap("เพิ่มรูป");
+      await u.image({ id: "mine-p1" });
+      if (quickLabels(u).includes("เสร็จแล้ว")) await u.tap("เสร็จแล้ว");
+      expect(u.lastText()).toContain(`รูปที่ส่งมามีอยู่ในคำขอ ${r.caseNumber} แล้วค่ะ`);
+      expect(u.lastText()).not.toMatch(/เพิ่มรูป 0 รูป/);
+      expect((await requestRow(r.id)).history.map((e) => e.kind)).toEqual(["CREATED", "PHOTO"]);
     });
 
     it("keeps the first five of a larger set and says so; ข้าม adds nothing", async () => {
@@ -342,7 +350,8 @@ describe.each(DATABASE_KINDS)("my requests on %s", (kind) => {
       expect(u.lastText()).toContain("เพราะอะไรคะ");
       await u.tap("ได้รับความช่วยเหลือ");
       expect(u.lastText()).toContain("เหตุผล: ได้รับความช่วยเหลือ");
-      expect(quickLabels(u)).toEqual(["ยืนยันยกเลิก", "ไม่ยกเลิก", "ย้อนกลับ", "ยกเลิก"]);
+      // One pair, no third cancel word.
+      expect(quickLabels(u)).toEqual(["ยืนยันยกเลิกคำขอ", "ไม่ยกเลิก", "ย้อนกลับ"]);
       await u.sticker();
       expect(u.lastText()).toContain("ขอบคุณสำหรับสติกเกอร์");
       await u.say("ไม่แน่ใจ");
@@ -355,7 +364,7 @@ describe.each(DATABASE_KINDS)("my requests on %s", (kind) => {
       expect((await requestRow(r.id)).status).toBe("ACCEPTED");
 
       h.clock.advance(15 * MINUTE);
-      await u.tap("ยืนยันยกเลิก");
+      await u.tap("ยืนยันยกเลิกคำขอ");
       expect(u.lastText()).toContain(`ยกเลิกคำขอ ${r.caseNumber} แล้วค่ะ`);
       expect(textOf([flexOf(u)])).toContain("ยกเลิกแล้ว");
       expect(cardButtons(u)).toEqual(["คำขอทั้งหมด"]);
@@ -382,7 +391,8 @@ describe.each(DATABASE_KINDS)("my requests on %s", (kind) => {
       expect(u.lastText()).toContain(`คำขอ ${kept.caseNumber} ยังอยู่ตามเดิมค่ะ`);
       await u.tap("ยกเลิกคำขอ");
       await u.say("ยกเลิก");
-      expect(u.lastText()).toContain("ยกเลิกการแจ้งยกเลิกคำขอแล้วค่ะ");
+      expect(u.lastText()).toContain("ไม่ได้ยกเลิกคำขอ คำขอยังอยู่ตามเดิมค่ะ");
+      expect(u.lastText()).not.toContain("ยกเลิกการแจ้งยกเลิก");
       const unchanged = await requestRow(kept.id);
       expect(unchanged.status).toBe("PENDING");
       expect(unchanged.history).toHaveLength(1);
@@ -391,8 +401,12 @@ describe.each(DATABASE_KINDS)("my requests on %s", (kind) => {
       await u.tap("อื่น ๆ");
       await u.tap("ข้าม");
       expect(u.lastText()).toContain("เหตุผล: อื่น ๆ");
-      await u.tap("ยืนยันยกเลิก");
+      await u.tap("ยืนยันยกเลิกคำขอ");
       expect((await requestRow(kept.id)).history.at(-1)).toMatchObject({ toStatus: "CANCELLED", note: "อื่น ๆ" });
+      // A stale note button on the cancelled request: the status said once, no "ยกเลิกแล้ว” แล้ว".
+      await u.postback(mine(`note:${kept.id}`));
+      expect(u.lastText()).toContain(`คำขอ ${kept.caseNumber} ตอนนี้มีสถานะ “ยกเลิกแล้ว” จึงเพิ่มเติมหรือยกเลิกไม่ได้ค่ะ`);
+      expect(u.lastText()).not.toContain("แล้ว” แล้ว");
     });
 
     it("refuses a RESOLVED request, and one closed by staff while the villager answered", async () => {
@@ -402,7 +416,7 @@ describe.each(DATABASE_KINDS)("my requests on %s", (kind) => {
       expect(cardButtons(u)).toEqual(["คำขอทั้งหมด"]);
       // A forged (or stale) button to cancel it anyway.
       await u.postback(mine(`cancel:${resolved.id}`));
-      expect(u.lastText()).toContain(`คำขอ ${resolved.caseNumber} มีสถานะ “เสร็จสิ้น” แล้ว`);
+      expect(u.lastText()).toContain(`คำขอ ${resolved.caseNumber} ตอนนี้มีสถานะ “เสร็จสิ้น” จึง`);
       expect(await conversation(u)).toMatchObject({ flowId: null });
       expect((await requestRow(resolved.id)).status).toBe("RESOLVED");
 
@@ -411,8 +425,8 @@ describe.each(DATABASE_KINDS)("my requests on %s", (kind) => {
       await u.tap("แก้ปัญหาได้เองแล้ว");
       // The secretary closes it in the meantime.
       await h.db.prisma.helpRequest.update({ where: { id: open.id }, data: { status: "RESOLVED" } });
-      await u.tap("ยืนยันยกเลิก");
-      expect(u.lastText()).toContain(`คำขอ ${open.caseNumber} มีสถานะ “เสร็จสิ้น” แล้ว`);
+      await u.tap("ยืนยันยกเลิกคำขอ");
+      expect(u.lastText()).toContain(`คำขอ ${open.caseNumber} ตอนนี้มีสถานะ “เสร็จสิ้น” จึง`);
       const row = await requestRow(open.id);
       expect(row.status).toBe("RESOLVED");
       expect(row.history.map((e) => e.kind)).toEqual(["CREATED"]);

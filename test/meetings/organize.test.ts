@@ -194,6 +194,13 @@ describe.each(DATABASE_KINDS)("organising meetings on %s", (kind) => {
     await coord.say("ประชุมที่ฉันจัด");
     await coord.tap(`ยกเลิก ${rowOf(coord.lastText(), m.title)}`);
     expect(coord.lastText()).toMatch(/ระบบจะแจ้งผู้ลงทะเบียน 3 ราย/);
+    // One pair, no third cancel word; ยกเลิก typed here keeps the meeting and says so.
+    expect(coord.buttons()).toEqual(["ยืนยันยกเลิกประชุม", "ไม่ยกเลิก"]);
+    await coord.say("ยกเลิก");
+    expect(coord.lastText()).toMatch(/การประชุมยังอยู่เหมือนเดิมค่ะ/);
+    expect(coord.lastText()).not.toMatch(/ยกเลิกการยกเลิก/);
+    await coord.say("ประชุมที่ฉันจัด");
+    await coord.tap(`ยกเลิก ${rowOf(coord.lastText(), m.title)}`);
     await coord.tap("ยืนยันยกเลิกประชุม");
     expect(coord.lastText()).toMatch(/ยกเลิกการประชุม .* แล้วค่ะ/);
     expect((await h.db.prisma.meeting.findUniqueOrThrow({ where: { id: m.id } })).status).toBe("CANCELLED");

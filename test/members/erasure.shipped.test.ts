@@ -278,7 +278,7 @@ describe("consent withdrawal erases everywhere, shipped (postgres)", () => {
     await member.tap("ยกเลิกคำขอ");
     await member.tap("อื่น ๆ");
     await member.say(CANCEL_REASON);
-    await member.tap("ยืนยันยกเลิก");
+    await member.tap("ยืนยันยกเลิกคำขอ");
     expect(member.lastText()).toContain(`ยกเลิกคำขอ ${closedCase} แล้วค่ะ`);
 
     const openCase = await fileFlood(member, { vulnerable: ["ผู้ป่วยติดเตียง", "ผู้สูงอายุ"], photo: true, note: NOTE });
