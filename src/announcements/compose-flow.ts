@@ -7,7 +7,7 @@ import { EDIT_PREFIX, END, type FlowData, type FlowDef, type Outgoing, type Pars
 import type { AnnouncementAudience } from "../generated/prisma/client.ts";
 import { areaChoices, areaNames, parseAreas } from "../meetings/organize-areas.ts";
 import { areaLabels } from "../meetings/organize-flow.ts";
-import { thaiShortDate, bangkokIsoDate } from "../thai/format.ts";
+import { thaiShortDate, thaiTime, bangkokIsoDate } from "../thai/format.ts";
 import type { MediaLinks } from "../http/media.ts";
 import { composePhotoFile, linkableMeetings } from "./announcement-store.ts";
 import { announcementMessages } from "./message.ts";
@@ -32,6 +32,12 @@ export function parseAnnouncementText(typed: string): ParseResult {
 
 export const audienceOf = (v: unknown): AnnouncementAudience | null =>
   AUDIENCES.includes(v as AnnouncementAudience) ? (v as AnnouncementAudience) : null;
+
+/** "20 ธ.ค." and "09:30" of a meeting's start, in Bangkok. */
+const dayMonth = (at: Date) => thaiShortDate(bangkokIsoDate(at)).replace(/ \d{4}$/, "");
+const hhmm = (at: Date) => thaiTime(at).replace(/ น\.$/, "");
+/** The meeting as listed in the picker's message: date, year and time, and the whole title. */
+const meetingLine = (m: { startsAt: Date; title: string }) => `${thaiShortDate(bangkokIsoDate(m.startsAt))} ${thaiTime(m.startsAt)} ${m.title}`;
 
 export const meetingIdOf = (v: unknown): number | null => (typeof v === "string" && /^\d{1,9}$/.test(v) ? Number(v) : null);
 
@@ -103,17 +109,15 @@ export function composeFlow(options: {
           // The photo has just arrived: its file now, so the send job fetches it while the coordinator goes on.
           const photo = photoOf(ctx.state.data);
           if (photo) await composePhotoFile(ctx.tx, ctx.userId, photo, ctx.now);
-          return [text(T.askMeeting)];
+          return [text(T.askMeetingList((await linkableMeetings(ctx.tx, ctx.userId, ctx.now)).map(meetingLine)))];
         },
         expects: T.meetingExpects,
         input: {
           kind: "choice",
           choices: async (ctx) => [
             { label: T.noMeeting, value: "none" },
-            ...(await linkableMeetings(ctx.tx, ctx.userId, ctx.now)).map((m) => ({
-              label: `${thaiShortDate(bangkokIsoDate(m.startsAt))} ${m.title}`,
-              value: String(m.id),
-            })),
+            // Numbered as in the message (a title cut at 20 characters told two meetings apart by nothing).
+            ...(await linkableMeetings(ctx.tx, ctx.userId, ctx.now)).map((m, i) => ({ label: T.meetingButton(i + 1, dayMonth(m.startsAt), hhmm(m.startsAt)), value: String(m.id) })),
           ],
         },
       },

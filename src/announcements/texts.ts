@@ -32,6 +32,12 @@ export const ANNOUNCE_TEXT = {
   noImage: "ไม่แนบรูป",
   oneImage: "แนบได้ 1 รูปค่ะ ใช้รูปแรกที่ส่งมา",
   askMeeting: "แนบการประชุมพร้อมปุ่ม “ลงทะเบียน” ไหมคะ",
+  /** The picker's message: each meeting numbered, its date, time and whole title; the buttons carry the numbers. */
+  askMeetingList: (meetings: string[]) =>
+    meetings.length === 0
+      ? "แนบการประชุมพร้อมปุ่ม “ลงทะเบียน” ไหมคะ"
+      : ["แนบการประชุมพร้อมปุ่ม “ลงทะเบียน” ไหมคะ แตะหมายเลขการประชุม หรือ “ไม่แนบการประชุม”", ...meetings.map((m, i) => `${i + 1}. ${m}`)].join("\n"),
+  meetingButton: (n: number, dayMonth: string, time: string) => `${n} · ${dayMonth} ${time}`, // "1 · 20 ธ.ค. 09:30": ≤ 20 characters
   meetingExpects: "เลือกการประชุม หรือแตะ “ไม่แนบการประชุม”",
   noMeeting: "ไม่แนบการประชุม",
   askAreas: "ส่งถึงพื้นที่ใดคะ แตะเลือกได้หลายพื้นที่ แล้วแตะ “เลือกเสร็จแล้ว”",

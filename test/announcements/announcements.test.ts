@@ -64,6 +64,17 @@ describe.each(DATABASE_KINDS)("announcements on %s", (kind) => {
     return u;
   }
 
+  /** The picker's button of the meeting with this title: its number in the message ("2. 5 ธ.ค. 2569 09:30 น. <title>"), "2 · 5 ธ.ค. 09:30". */
+  function meetingButton(u: ChatUser, title: string): string {
+    const n = new RegExp(`^(\\d+)\\. \\d+ \\S+ \\d{4} \\d\\d:\\d\\d น\\. ${title}$`, "m").exec(u.lastText())?.[1];
+    const button = u.buttons().find((b) => n !== undefined && b.startsWith(`${n} · `));
+    if (!button) throw new Error(`No button for ${title} in: ${u.lastText()} / ${u.buttons().join(" | ")}`);
+    // Number, day and time: no title cut to "ประชุมใ…" that two meetings share.
+    expect(button).toMatch(/^\d+ · \d{1,2} \S+ \d\d:\d\d$/u);
+    expect(u.buttons().filter((b) => b.endsWith("…"))).toEqual([]);
+    return button;
+  }
+
   /** From "ส่งประกาศ" to the preview. */
   async function compose(u: ChatUser, options: { areas: string[]; audience: string; photo?: boolean; meeting?: string }) {
     await u.say("ส่งประกาศ");
@@ -71,7 +82,7 @@ describe.each(DATABASE_KINDS)("announcements on %s", (kind) => {
     await u.say(TEXT);
     if (options.photo) await u.image({ id: `photo-${++n}` });
     else await u.tap("ไม่แนบรูป");
-    await u.tap(options.meeting ?? "ไม่แนบการประชุม");
+    await u.tap(options.meeting ? meetingButton(u, options.meeting) : "ไม่แนบการประชุม");
     for (const area of options.areas) await u.tap(area);
     await u.tap("เลือกเสร็จแล้ว");
     await u.tap(options.audience);
@@ -330,7 +341,7 @@ describe.each(DATABASE_KINDS)("announcements on %s", (kind) => {
         audience: { create: [{ level: "COUNCIL", areaId: councilA.id }] },
       },
     });
-    await compose(coord, { areas: [`ต.${councilA.tambonNameTh}`], audience: "เฉพาะสมาชิก", photo: true, meeting: "5 ธ.ค. 2569 ประชุมใ…" });
+    await compose(coord, { areas: [`ต.${councilA.tambonNameTh}`], audience: "เฉพาะสมาชิก", photo: true, meeting: "ประชุมใหญ่สามัญประจำปี" });
     expect(coord.lastText()).toContain("[รูปที่ท่านส่ง จะแสดงตรงนี้]");
     expect(coord.lastText()).toContain("ประชุมใหญ่สามัญประจำปี");
     await coord.tap("ส่งทันที");
@@ -405,7 +416,6 @@ describe.each(DATABASE_KINDS)("announcements on %s", (kind) => {
     expect(coord.lastText()).toMatch(/กรุณาเลือกอย่างน้อยหนึ่งพื้นที่/);
     expect(await h.db.prisma.announcement.count()).toBe(0);
   });
-
   it("says who sent it, shows the photo in the preview, and the report counts the registrations that came from it", async () => {
     const coord = await coordinator("from");
     const [recipient, other] = await members(councilA, 2, "a");
@@ -429,7 +439,7 @@ describe.each(DATABASE_KINDS)("announcements on %s", (kind) => {
     await coord.image({ id: `photo-${++n}` });
     // The photo is fetched while the coordinator goes on choosing.
     await h.runJobs();
-    await coord.tap("5 ธ.ค. 2569 ประชุมส…");
+    await coord.tap(meetingButton(coord, "ประชุมสภาองค์กรชุมชน"));
     await coord.tap(`ต.${councilA.tambonNameTh}`);
     await coord.tap("เลือกเสร็จแล้ว");
     await coord.tap("เฉพาะสมาชิก");
