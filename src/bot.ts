@@ -61,6 +61,8 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
     flows: [...members.flows, ...fund.flows, ...linkReview.flows, ...help.flows, ...mine.flows, ...meetings.flows, ...organize.flows, ...announce.flows, ...staff.flows, ...reports.flows, ...cases.flows],
     menu: [...members.menu, ...linkReview.menu, ...fund.menu, ...help.menu, ...mine.menu, ...organize.menu, ...announce.menu, ...meetings.menu, ...staff.menu, ...reports.menu, ...cases.menu],
     timeoutMinutes: options.conversationTimeoutMinutes,
+    // "ช่วยด้วย", "น้ำท่วม" open the flood request from any step, for anyone.
+    emergency: "flood-help",
   });
 
   const handle: EventHandler["handle"] = async (ctx, event) => {

@@ -94,7 +94,7 @@ export function composeFlow(options: {
     version: 1,
     title: T.flowTitles.compose,
     steps: [
-      { id: "text", slot: "text", prompt: () => [text(T.askText)], expects: T.textExpects, input: { kind: "text", parse: parseAnnouncementText } },
+      { id: "text", slot: "text", prompt: () => [text(T.askText)], expects: T.textExpects, input: { kind: "text", parse: parseAnnouncementText, prose: true } },
       {
         id: "image",
         slot: "image",

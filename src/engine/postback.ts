@@ -6,6 +6,8 @@
 export type Postback =
   | { kind: "answer"; flow: string; step: string; turn: number; value: string }
   | { kind: "page"; flow: string; step: string; turn: number; page: number }
+  // Back to a step's question (its whole prompt) after a detour to another service.
+  | { kind: "resume"; flow: string; step: string; turn: number }
   | { kind: "global"; word: "cancel" | "back" | "menu" | "help" }
   // A menu entry, optionally with an argument for it ("open:42"): buttons on
   // cards (a request, a meeting) name the entry and what to act on. The
@@ -21,6 +23,9 @@ export function encodePostback(p: Exclude<Postback, { kind: "unknown" }>): strin
       break;
     case "page":
       q.set("f", p.flow), q.set("s", p.step), q.set("t", String(p.turn)), q.set("p", String(p.page));
+      break;
+    case "resume":
+      q.set("f", p.flow), q.set("s", p.step), q.set("t", String(p.turn)), q.set("r", "1");
       break;
     case "global":
       q.set("g", p.word);
@@ -58,6 +63,7 @@ export function decodePostback(data: string): Postback {
   if (!flow || !step || !Number.isSafeInteger(turn)) return { kind: "unknown" };
   const v = q.get("v");
   if (v !== null) return { kind: "answer", flow, step, turn, value: v };
+  if (q.get("r") === "1") return { kind: "resume", flow, step, turn };
   const page = count(q.get("p"));
   if (Number.isSafeInteger(page) && page >= 0 && page < 1000) return { kind: "page", flow, step, turn, page };
   return { kind: "unknown" };

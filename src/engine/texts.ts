@@ -8,12 +8,16 @@ export const ENGINE_TEXT = {
     help: "ช่วยเหลือ",
     previousPage: "◀ ก่อนหน้า",
     nextPage: "ถัดไป ▶",
+    resume: "↩ ทำต่อ",
   },
   menuPrompt: "ต้องการทำรายการใดคะ เลือกจากปุ่มด้านล่างได้เลยค่ะ",
   notUnderstood: "ขออภัยค่ะ ยังไม่เข้าใจข้อความนี้",
   cancelled: (title: string) => `ยกเลิก${title}แล้วค่ะ`,
   nothingToCancel: "ตอนนี้ไม่มีรายการที่ทำค้างอยู่ค่ะ",
   leftFlow: (title: string) => `ออกจาก${title}แล้วค่ะ`,
+  resumed: (title: string) => `ต่อจาก${title}ที่ทำค้างไว้ค่ะ`,
+  stillWaiting: (title: string) => `${title}ยังทำค้างไว้ แตะ “↩ ทำต่อ” เมื่อพร้อมค่ะ`,
+  resumeDisplay: (title: string) => `ทำ${title}ต่อ`,
   atFirstStep: "นี่เป็นคำถามแรกแล้วค่ะ",
   expired: (title: string, minutes: number) =>
     `${title}ที่ทำค้างไว้หมดเวลาแล้ว (ไม่ได้ตอบเกิน ${minutes % 60 === 0 ? `${minutes / 60} ชั่วโมง` : `${minutes} นาที`}) ข้อมูลที่กรอกไว้ถูกลบแล้ว เริ่มใหม่ได้เลยค่ะ`,
@@ -39,6 +43,9 @@ export const ENGINE_TEXT = {
   multiRequired: "กรุณาเลือกอย่างน้อยหนึ่งข้อค่ะ",
   sendLocation: (label: string) => `กรุณาแตะปุ่ม “${label}” ด้านล่างเพื่อส่งตำแหน่งค่ะ`,
   sendPhoto: (skip: string) => `กรุณาส่งรูปภาพ หรือแตะ “${skip}” ค่ะ`,
+  // An image step taking several photos (doneLabel): how many are in so far.
+  photosIn: (count: number, room: number | undefined, done: string) =>
+    `ได้รับรูปแล้ว ${count} รูป${room !== undefined ? ` ส่งเพิ่มได้อีก ${room} รูป` : " ส่งเพิ่มได้"} หรือแตะ “${done}” ค่ะ`,
   idleSticker: "ขอบคุณค่ะ 😊",
   help: [
     "วิธีใช้งาน",

@@ -92,6 +92,12 @@ export type StepInput =
       parse: (text: string) => ParseResult;
       /** Buttons that answer for the user (e.g. their LINE display name). */
       suggestions?: (ctx: TurnContext) => Choice[] | Promise<Choice[]>;
+      /**
+       * The answer is the user's own sentences (a note, a reason, an
+       * announcement): emergency words in it are part of what they write,
+       * not a cry for help. Elsewhere they start the emergency service.
+       */
+      prose?: boolean;
     }
   | {
       /** A LINE location message (stored as a LocationAnswer); typed text only through `parse`. */
@@ -126,6 +132,12 @@ export type StepInput =
       /** Keeps at most this many (the first ones) of an image set; `tooMany` says so. */
       max?: number;
       tooMany?: string;
+      /**
+       * Several photos, sent one at a time or in sets: they add up (each
+       * reply says how many are in) until this button is tapped or `max` is
+       * reached. Without it, the first image or image set is the answer.
+       */
+      doneLabel?: string;
     }
   | {
       /**

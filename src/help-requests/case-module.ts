@@ -348,7 +348,7 @@ function resolveFlow(complete: FlowDef["complete"]): FlowDef {
         slot: "note",
         prompt: () => [text(T.askResolveNote)],
         expects: T.resolveNoteExpects,
-        input: { kind: "text", parse: parseNote, suggestions: () => [{ label: T.skip, value: SKIP }] },
+        input: { kind: "text", parse: parseNote, suggestions: () => [{ label: T.skip, value: SKIP }], prose: true },
       },
       {
         id: "confirm",
@@ -412,6 +412,7 @@ function rejectFlow(complete: FlowDef["complete"]): FlowDef {
           kind: "text",
           parse: parseReason,
           suggestions: () => REJECT_REASONS.map((code) => ({ label: T.rejectReasonLabels[code], value: code })),
+          prose: true,
         },
         // "อื่น ๆ" tapped without words: the villager needs to read a reason.
         next: (data) => {
@@ -424,7 +425,7 @@ function rejectFlow(complete: FlowDef["complete"]): FlowDef {
         slot: "reasonDetail",
         prompt: () => [text(T.askRejectDetail)],
         expects: T.rejectDetailExpects,
-        input: { kind: "text", parse: parseReasonDetail },
+        input: { kind: "text", parse: parseReasonDetail, prose: true },
       },
       {
         id: "confirm",

@@ -397,7 +397,7 @@ function noteFlow(complete: FlowDef["complete"]): FlowDef {
         slot: "note",
         prompt: (ctx) => [text(T.askNote(caseOf(ctx)))],
         expects: T.noteExpects,
-        input: { kind: "text", parse: parseRequestNote },
+        input: { kind: "text", parse: parseRequestNote, prose: true },
       },
     ],
     complete,
@@ -447,6 +447,7 @@ function cancelFlow(complete: FlowDef["complete"]): FlowDef {
           kind: "text",
           parse: parseReason,
           suggestions: () => CANCEL_REASONS.map((code) => ({ label: T.reasons[code], value: code })),
+          prose: true,
         },
         // "อื่น ๆ" tapped without words: ask for them (optional).
         next: (data) => {
@@ -459,7 +460,7 @@ function cancelFlow(complete: FlowDef["complete"]): FlowDef {
         slot: "reasonDetail",
         prompt: () => [text(T.askReasonDetail)],
         expects: T.reasonDetailExpects,
-        input: { kind: "text", parse: parseReasonDetail, suggestions: () => [{ label: T.skip, value: SKIP }] },
+        input: { kind: "text", parse: parseReasonDetail, suggestions: () => [{ label: T.skip, value: SKIP }], prose: true },
       },
       {
         id: "confirm",

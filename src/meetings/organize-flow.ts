@@ -179,7 +179,7 @@ export function organizeCreateFlow(complete: (ctx: TurnContext, data: FlowData) 
     version: 1,
     title: T.flowTitles.create,
     steps: [
-      { id: "title", slot: "title", prompt: () => [text(T.askTitle)], expects: T.titleExpects, input: { kind: "text", parse: parseTitle } },
+      { id: "title", slot: "title", prompt: () => [text(T.askTitle)], expects: T.titleExpects, input: { kind: "text", parse: parseTitle, prose: true } },
       // A new start makes the end and the deadline questionable: both are asked again.
       { ...steps.start(), clears: ["endsAt", "deadline"] },
       // From an edit of the start, the deadline (cleared) comes next; on the first pass, the place.
@@ -190,7 +190,7 @@ export function organizeCreateFlow(complete: (ctx: TurnContext, data: FlowData) 
         slot: "agenda",
         prompt: () => [text(T.askAgenda)],
         expects: T.agendaExpects,
-        input: { kind: "text", parse: parseAgenda, suggestions: () => [{ label: T.noAgenda, value: `~${NONE}` }] },
+        input: { kind: "text", parse: parseAgenda, suggestions: () => [{ label: T.noAgenda, value: `~${NONE}` }], prose: true },
       },
       {
         id: "audience",

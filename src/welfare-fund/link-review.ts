@@ -338,6 +338,7 @@ export function linkReviewModule(options: { engine: () => Engine }): LinkReviewM
             return n >= 2 && n <= 200 ? { ok: true, value: reason } : { ok: false, message: T.rejectReasonInvalid };
           },
           suggestions: () => T.rejectReasons.map((r) => ({ label: r, value: r })),
+          prose: true,
         },
         next: () => END,
       },
