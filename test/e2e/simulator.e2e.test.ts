@@ -14,6 +14,7 @@ import path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_MEMBER, DEMO_PERSONAS } from "../../src/simulator/demo-seed.ts";
+import { BROWSER_TEST_PREREQUISITES } from "./prerequisites.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SHOTS = process.env.UPDATE_SCREENSHOTS
@@ -21,7 +22,7 @@ const SHOTS = process.env.UPDATE_SCREENSHOTS
   : path.join(tmpdir(), `clb-screenshots-${process.pid}`);
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) {
-  console.warn(`Skipping the browser test: no Chromium at ${CHROMIUM} (apt-get install -y chromium fonts-thai-tlwg; .ci/run does it).`);
+  console.warn(`Skipping the browser test: no Chromium at ${CHROMIUM}. ${BROWSER_TEST_PREREQUISITES}`);
 }
 
 const villager = DEMO_PERSONAS.find((p) => p.role === "villager")!;
