@@ -220,7 +220,7 @@ export function floodFlow(provinceCode: number, complete: (ctx: TurnContext, dat
       slot: "photos",
       prompt: () => [text(T.askPhoto)],
       expects: T.photoExpects,
-      input: { kind: "image", skipLabel: T.skip, max: MAX_REQUEST_PHOTOS, tooMany: T.tooManyPhotos },
+      input: { kind: "image", skipLabel: T.skip, doneLabel: T.photosDone, max: MAX_REQUEST_PHOTOS, tooMany: T.tooManyPhotos },
     },
     {
       id: "note",

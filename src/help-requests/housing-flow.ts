@@ -137,7 +137,7 @@ export function housingFlow(provinceCode: number, complete: (ctx: TurnContext, d
       slot: "photos",
       prompt: () => [text(T.askPhotos)],
       expects: T.photosExpects,
-      input: { kind: "image", skipLabel: HELP_TEXT.skip, max: MAX_HOUSING_PHOTOS, tooMany: T.tooManyPhotos },
+      input: { kind: "image", skipLabel: HELP_TEXT.skip, doneLabel: HELP_TEXT.photosDone, max: MAX_HOUSING_PHOTOS, tooMany: T.tooManyPhotos },
     },
     {
       id: "location",

@@ -17,6 +17,8 @@ const HELP_TEXT_PHOTOS_TOO_MANY = "ได้รับรูปเกิน 5 ร
 
 export const HELP_TEXT = {
   tooManyPhotos: HELP_TEXT_PHOTOS_TOO_MANY,
+  /** Ends a photo step once some photos are in (they come one at a time, or several at once). */
+  photosDone: "เสร็จแล้ว",
   menu: { flood: "ขอช่วยเหลือน้ำท่วม", housing: "ขอซ่อมบ้าน" }, // ≤ 20 characters
   flowTitles: { flood: "การขอความช่วยเหลือน้ำท่วม", housing: "การขอซ่อมบ้าน" },
   intro: "แจ้งขอความช่วยเหลือน้ำท่วม ตอบสั้น ๆ ไม่กี่ข้อค่ะ",
@@ -57,7 +59,7 @@ export const HELP_TEXT = {
   askNeeds: "ต้องการความช่วยเหลืออะไรบ้างคะ เลือกได้หลายข้อ แล้วแตะ “เสร็จแล้ว”",
   needsExpects: "เลือกสิ่งที่ต้องการ แล้วแตะ “เสร็จแล้ว”",
   needsRequired: "กรุณาเลือกอย่างน้อยหนึ่งข้อค่ะ (ถ้าไม่ตรงกับข้อใด เลือก “อื่น ๆ”)",
-  askPhoto: "ถ้าถ่ายรูปได้ ส่งรูปน้ำหรือบ้านมาได้เลยค่ะ (ไม่บังคับ) หรือแตะ “ข้าม”",
+  askPhoto: "ถ้าถ่ายรูปได้ ส่งรูปน้ำหรือบ้านมาได้เลยค่ะ ไม่เกิน 5 รูป (ไม่บังคับ) หรือแตะ “ข้าม”",
   photoExpects: "ส่งรูป หรือแตะ “ข้าม”",
   skip: "ข้าม",
   askNote: "มีอะไรบอกเพิ่มไหมคะ เช่น จุดสังเกตของบ้าน (ไม่บังคับ) พิมพ์ได้เลย หรือแตะ “ข้าม”",
@@ -150,7 +152,7 @@ export const HOUSING_TEXT = {
     public: "ที่สาธารณะ",
   } satisfies Record<LandStatus, string>,
   askPhotos:
-    "ส่งรูปบ้านส่วนที่ชำรุดได้ไม่เกิน 5 รูปค่ะ เลือกหลายรูปแล้วส่งพร้อมกันได้เลย (ไม่บังคับ) หรือแตะ “ข้าม”",
+    "ส่งรูปบ้านส่วนที่ชำรุดได้ไม่เกิน 5 รูปค่ะ ส่งทีละรูปหรือหลายรูปพร้อมกันก็ได้ (ไม่บังคับ) หรือแตะ “ข้าม”",
   photosExpects: "ส่งรูปบ้าน (ไม่เกิน 5 รูป) หรือแตะ “ข้าม”",
   tooManyPhotos: HELP_TEXT_PHOTOS_TOO_MANY,
   askLocation:

@@ -110,6 +110,12 @@ describe.each(DATABASE_KINDS)("flood help on %s", (kind) => {
     await u.tap("ยา");
     await u.tap("เสร็จแล้ว");
     await u.image({ id: "img-1" });
+    expect(u.lastText()).toBe("ได้รับรูปแล้ว 1 รูป ส่งเพิ่มได้อีก 4 รูป หรือแตะ “เสร็จแล้ว” ค่ะ");
+    expect(u.buttons()).toEqual(["เสร็จแล้ว", "ย้อนกลับ", "ยกเลิก"]);
+    // A second photo, sent on its own, is taken too (issue 11 §2).
+    await u.image({ id: "img-2" });
+    expect(u.lastText()).toBe("ได้รับรูปแล้ว 2 รูป ส่งเพิ่มได้อีก 3 รูป หรือแตะ “เสร็จแล้ว” ค่ะ");
+    await u.tap("เสร็จแล้ว");
     expect(u.lastText()).toMatch(/บอกเพิ่ม/);
     await u.say("ติดต่อลูกสาว 0899999999");
     const summary = u.lastText();
@@ -122,7 +128,7 @@ describe.each(DATABASE_KINDS)("flood help on %s", (kind) => {
     expect(summary).toContain("ผู้ที่ต้องดูแลเป็นพิเศษ: ผู้สูงอายุ, ผู้ป่วยติดเตียง");
     expect(summary).toContain("ระดับน้ำ: เอว");
     expect(summary).toContain("ต้องการ: น้ำดื่ม, ยา");
-    expect(summary).toContain("รูป: 1 รูป");
+    expect(summary).toContain("รูป: 2 รูป");
     expect(u.buttons()).toContain("แก้ตำบล");
     expect(u.buttons()).toContain("แก้เบอร์โทร");
     expect(quickLabels(u).length).toBeLessThanOrEqual(13);
@@ -159,7 +165,7 @@ describe.each(DATABASE_KINDS)("flood help on %s", (kind) => {
       needs: ["water", "medicine"],
       note: "ติดต่อลูกสาว 0899999999",
       phone: "0891234567",
-      photos: [{ lineMessageId: "img-1" }],
+      photos: [{ lineMessageId: "img-1" }, { lineMessageId: "img-2" }],
       priority: "CRITICAL",
       status: "PENDING",
     });
@@ -408,6 +414,9 @@ describe.each(DATABASE_KINDS)("flood help on %s", (kind) => {
     expect(await conversation(u)).toMatchObject({ stepId: "photo" });
     await u.image({ id: "p3", imageSet: { id: set, index: 3, total: 3 } });
     expect(u.received.length).toBe(batches + 1);
+    expect(u.lastText()).toBe("ได้รับรูปแล้ว 3 รูป ส่งเพิ่มได้อีก 2 รูป หรือแตะ “เสร็จแล้ว” ค่ะ");
+    expect(u.buttons()).toEqual(["เสร็จแล้ว", "ย้อนกลับ", "ยกเลิก"]);
+    await u.tap("เสร็จแล้ว");
     expect(u.lastText()).toMatch(/บอกเพิ่ม/);
     await u.tap("ข้าม");
     expect(u.lastText()).toContain("รูป: 3 รูป");

@@ -118,6 +118,8 @@ describe.each(DATABASE_KINDS)("housing request on %s", (kind) => {
     expect(await conversation(u)).toMatchObject({ stepId: "photos" });
     await u.image({ id: `h3-${set}`, imageSet: { id: set, index: 3, total: 3 } });
     expect(u.received.length).toBe(batches + 1);
+    expect(u.lastText()).toBe("ได้รับรูปแล้ว 3 รูป ส่งเพิ่มได้อีก 2 รูป หรือแตะ “เสร็จแล้ว” ค่ะ");
+    await u.tap("เสร็จแล้ว");
     expect(u.lastText()).toMatch(/บ้านอยู่ที่ไหน/);
     expect(quickItems(u)[0]!.action).toEqual({ type: "location", label: "ส่งตำแหน่ง" });
     await u.location(15.05, 104.52);
@@ -319,6 +321,7 @@ describe.each(DATABASE_KINDS)("housing request on %s", (kind) => {
     expect(u.lastText()).toContain("รายได้ต่อเดือน: ต่ำกว่า 3,000 บาท");
     await u.tap("แก้รูป");
     await u.image({ id: "late-photo" });
+    await u.tap("เสร็จแล้ว");
     expect(u.lastText()).toContain("รูป: 1 รูป");
     await u.tap("แก้หัวหน้าครัวเรือน");
     await u.say("นายทอง ยากจน");
