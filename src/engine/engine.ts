@@ -1,13 +1,16 @@
 // One engine runs every flow. A flow is data (steps with prompts, input
 // kinds, validation, buttons, next step); this file holds the only copy of
 // the logic that walks it: global words, re-prompts, stale buttons, expiry,
-// back, edits from a summary, paging of long button lists.
+// back, edits from a summary, paging of long button lists, and detours: a
+// service asked for in the middle of a flow (a menu word, an invite code, a
+// rich-menu tile, an emergency) runs at once and the flow put aside comes
+// back where it was when that service is done.
 //
 // The engine mutates ctx.state; the caller loads it under a per-user lock
 // and saves it in the same transaction (src/inbox/processor.ts).
 import { truncateForLine } from "../line/limits.ts";
 import { parsePickerValue, pickerValue } from "./datetime.ts";
-import { globalWordOf, type GlobalWord } from "./global-words.ts";
+import { globalWordOf, isEmergency, type GlobalWord } from "./global-words.ts";
 import { matchKey } from "./normalize.ts";
 import { decodePostback, encodePostback } from "./postback.ts";
 import { ENGINE_TEXT as T } from "./texts.ts";
@@ -40,6 +43,12 @@ export const PENDING_SLOT = "_pending";
 const DONE_SETS_SLOT = "_imageSets";
 /** The datetime picker's bounds as last sent (picker values), what LINE let the user pick from. */
 const PICKER_SLOT = "_picker";
+/** Flows put aside under the running one, and services waiting for it (see Suspended). */
+const SUSPENDED_SLOT = "_suspended";
+/** The menu entry that started the running flow: its own words inside it are answers, not a restart. */
+const OPENER_SLOT = "_opener";
+/** At most this many flows and services wait under the running one; the oldest go first. */
+export const MAX_SUSPENDED = 3;
 /** Postback values of the multi-select "done" and the image "skip" buttons. */
 export const MULTI_DONE = "~done";
 export const IMAGE_SKIP = "~skip";
@@ -84,6 +93,33 @@ function answeredBefore(state: ConversationState, input: ImageInput): boolean {
   return false;
 }
 
+/**
+ * What waits under the running flow: a flow put aside for a detour (all it
+ * needs to continue at its step), or a service asked for that needed the
+ * running flow first (the balance, once sign-up is done). Kept in the
+ * conversation's data, so it expires and is forgotten with the answers.
+ */
+type Suspended =
+  | { flow: string; step: string; version: number; data: FlowData; history: string[]; returnTo: string | null }
+  | { entry: string; arg?: string };
+
+function suspendedOf(data: FlowData): Suspended[] {
+  const stack = data[SUSPENDED_SLOT];
+  if (!Array.isArray(stack)) return [];
+  return stack.filter((x): x is Suspended => {
+    if (!x || typeof x !== "object") return false;
+    const o = x as Record<string, unknown>;
+    if (typeof o.entry === "string") return true;
+    return typeof o.flow === "string" && typeof o.step === "string" && typeof o.version === "number" && !!o.data && typeof o.data === "object" && Array.isArray(o.history);
+  });
+}
+
+/** A flow's answers as the flow sees them: without what the engine keeps beside them. */
+function answersOf(data: FlowData): FlowData {
+  const { [SUSPENDED_SLOT]: _suspended, [OPENER_SLOT]: _opener, ...answers } = data;
+  return answers;
+}
+
 const floorMinute = (d: Date | undefined) => (d ? new Date(Math.floor(d.getTime() / 60_000) * 60_000) : undefined);
 
 /** The picker's bounds stored when it was sent; undefined when none were (a conversation from before). */
@@ -99,6 +135,11 @@ export interface EngineOptions {
   flows: FlowDef[];
   menu: MenuEntry[];
   timeoutMinutes: number;
+  /**
+   * The menu entry emergency words (global-words.ts) open from any step of
+   * any other flow, for anyone who can see it: the flood request.
+   */
+  emergency?: string;
 }
 
 const text = (t: string): Reply => ({ kind: "text", text: t });
@@ -152,6 +193,9 @@ export class Engine {
       if (ids.size !== flow.steps.length || flow.steps.length === 0) throw new Error(`Flow ${flow.id}: steps need unique ids`);
       this.flows.set(flow.id, flow);
     }
+    if (options.emergency && !options.menu.some((e) => e.id === options.emergency)) {
+      throw new Error(`No menu entry ${options.emergency} for emergency words`);
+    }
   }
 
   /** The step the next input will answer, if any. */
@@ -190,6 +234,7 @@ export class Engine {
         return s.flowId ? this.reprompt(ctx, lead) : this.menu(ctx, lead);
       }
       if (pb.kind === "page") return this.reprompt(ctx, lead, pb.page);
+      if (pb.kind === "resume") return this.enterStep(ctx, pb.step, lead);
       if (pb.kind === "answer") {
         if (this.currentStep(s)?.slow) ctx.busy?.();
         return this.answerValue(ctx, pb.value, lead, input.params);
@@ -203,6 +248,10 @@ export class Engine {
 
     if (s.flowId) {
       if (input.kind === "text" && this.cameBack(ctx)) return this.offerKept(ctx, lead);
+      if (input.kind === "text") {
+        const detour = await this.detour(ctx, input.text);
+        if (detour) return this.openEntry(ctx, detour.entry, lead, detour.arg);
+      }
       if (this.currentStep(s)?.slow) ctx.busy?.();
       return this.answerInput(ctx, input, lead);
     }
@@ -249,10 +298,18 @@ export class Engine {
     const s = ctx.state;
     const flow = s.flowId ? this.flows.get(s.flowId) : undefined;
     switch (word) {
-      case "cancel":
+      case "cancel": {
         if (!flow) return this.menu(ctx, [...lead, text(T.nothingToCancel)]);
+        // A flow put aside comes back; a service that waited for this one
+        // to finish (the balance after sign-up) is dropped with it.
+        const stack = suspendedOf(s.data);
+        while (stack.length > 0 && "entry" in stack.at(-1)!) stack.pop();
         clearFlow(s);
-        return this.menu(ctx, [...lead, text(flow.cancelled ?? T.cancelled(flow.title))]);
+        const said = text(flow.cancelled ?? T.cancelled(flow.title));
+        if (stack.length === 0) return this.menu(ctx, [...lead, said]);
+        const back = await this.after(ctx, { replies: [...lead, said], buttons: [] }, stack);
+        return back.buttons.length > 0 ? back : this.menu(ctx, back.replies);
+      }
       case "menu":
         if (flow) {
           clearFlow(s);
@@ -513,8 +570,12 @@ export class Engine {
     if (target === END) {
       const data = s.data;
       clearFlow(s);
-      const done = await flow.complete(ctx, data);
-      return { replies: [...lead, ...done.replies], buttons: done.buttons };
+      const done = await flow.complete(ctx, answersOf(data));
+      // A flow its completion starts carries on the same service.
+      if (s.flowId && typeof data[OPENER_SLOT] === "string" && s.data[OPENER_SLOT] === undefined) {
+        s.data = { ...s.data, [OPENER_SLOT]: data[OPENER_SLOT] };
+      }
+      return this.after(ctx, { replies: [...lead, ...done.replies], buttons: done.buttons }, suspendedOf(data));
     }
     return this.enterStep(ctx, target, lead);
   }
@@ -724,7 +785,12 @@ export class Engine {
     return undefined;
   }
 
-  private async openEntry(ctx: TurnContext, entryId: string, lead: Reply[], arg?: string, hops = 0): Promise<Outgoing> {
+  /**
+   * Opens a menu entry; a running flow is put aside and comes back when the
+   * entry is done. `waiting`: the service first asked for, when this is its
+   * stand-in (sign-up for the balance): it opens once the stand-in is done.
+   */
+  private async openEntry(ctx: TurnContext, entryId: string, lead: Reply[], arg?: string, hops = 0, waiting: Suspended[] = []): Promise<Outgoing> {
     const entry = await this.firstVisible(ctx, (e) => e.id === entryId);
     if (!entry) {
       // A rich menu tile or an old card names an entry this user cannot
@@ -737,31 +803,163 @@ export class Engine {
       // chain, so a mistaken cycle ends at the menu.
       if (instead && hops < 3) {
         if (instead.say && !lead.some((r) => r.kind === "text" && r.text === instead.say)) lead.push(text(instead.say));
-        return this.openEntry(ctx, instead.entry, lead, undefined, hops + 1);
+        const asked: Suspended[] = hops === 0 ? [arg === undefined ? { entry: entryId } : { entry: entryId, arg }] : waiting;
+        return this.openEntry(ctx, instead.entry, lead, undefined, hops + 1, asked);
       }
       const note = hidden ? [] : [text(T.stale)];
       if (ctx.state.flowId) return this.reprompt(ctx, [...lead, ...note]);
       return this.menu(ctx, [...lead, ...note]);
     }
-    const flow = ctx.state.flowId ? this.flows.get(ctx.state.flowId) : undefined;
-    if (flow) {
-      clearFlow(ctx.state);
-      lead.push(text(T.leftFlow(flow.title)));
-    }
+    return this.run(ctx, entry, lead, arg, [...this.putAside(ctx.state), ...waiting]);
+  }
+
+  /** The running flow, ready to come back, on top of what already waits under it. */
+  private putAside(s: ConversationState): Suspended[] {
+    if (!s.flowId || !s.stepId || s.flowVersion === null) return [];
+    const below = suspendedOf(s.data);
+    const { [SUSPENDED_SLOT]: _below, ...data } = s.data;
+    return [...below, { flow: s.flowId, step: s.stepId, version: s.flowVersion, data, history: [...s.history], returnTo: s.returnTo }];
+  }
+
+  /**
+   * Opens `entry`; `stack` (the running flow, put aside, and what waits
+   * with it) waits for a flow the entry starts. An entry that answers at
+   * once (a card, a report's buttons) leaves the running flow where it was,
+   * its step still answerable, with a button back to its question.
+   */
+  private async run(ctx: TurnContext, entry: MenuEntry, lead: Reply[], arg: string | undefined, stack: Suspended[]): Promise<Outgoing> {
+    const s = ctx.state;
+    const running = s.flowId;
+    const turn = s.turn;
     const out = await entry.open(ctx, arg);
-    return { replies: [...lead, ...out.replies], buttons: out.buttons };
+    const started = s.flowId !== null && (s.flowId !== running || s.turn !== turn);
+    if (started) s.data = { ...s.data, [OPENER_SLOT]: entry.id };
+    const answered = { replies: [...lead, ...out.replies], buttons: out.buttons };
+    if (!started && running && s.flowId === running) return this.stillWaiting(ctx, answered);
+    return this.after(ctx, answered, stack);
+  }
+
+  /** A service's answer while a flow waits: a word and a button back to the flow's question. */
+  private stillWaiting(ctx: TurnContext, out: Outgoing): Outgoing {
+    const s = ctx.state;
+    const flow = this.flows.get(s.flowId!)!;
+    const back: Button = {
+      kind: "postback",
+      label: T.buttons.resume,
+      data: encodePostback({ kind: "resume", flow: flow.id, step: s.stepId!, turn: s.turn }),
+      displayText: T.resumeDisplay(flow.title),
+    };
+    this.touch(ctx);
+    return {
+      replies: [...out.replies, text(T.stillWaiting(flow.title))],
+      buttons: [back, ...out.buttons.filter((b) => b.label !== back.label)].slice(0, MAX_QUICK_REPLIES),
+    };
+  }
+
+  /**
+   * After a service answered: with a flow running, what waits goes under it
+   * (a fresh start of a flow replaces its own copy put aside); with none,
+   * the innermost waiting one comes back: a service opens if this user may
+   * now use it (else it is dropped: sign-up refused), a flow continues at
+   * its step with its prompt.
+   */
+  private async after(ctx: TurnContext, out: Outgoing, stack: Suspended[]): Promise<Outgoing> {
+    const s = ctx.state;
+    if (s.flowId) {
+      const kept = stack.filter((x) => !("flow" in x) || x.flow !== s.flowId).slice(-MAX_SUSPENDED);
+      if (kept.length > 0) s.data = { ...s.data, [SUSPENDED_SLOT]: kept };
+      return out;
+    }
+    const rest = [...stack];
+    const top = rest.pop();
+    if (!top) return out;
+    if ("entry" in top) {
+      const entry = await this.firstVisible(ctx, (e) => e.id === top.entry);
+      if (!entry) return this.after(ctx, out, rest);
+      return this.run(ctx, entry, this.withoutMenuPrompt(out.replies), top.arg, rest);
+    }
+    const flow = this.flows.get(top.flow);
+    if (!flow || flow.version !== top.version || !flow.steps.some((x) => x.id === top.step)) {
+      return this.after(ctx, { replies: [...out.replies, text(T.flowChanged(flow?.title ?? "รายการ"))], buttons: out.buttons }, rest);
+    }
+    s.flowId = flow.id;
+    s.flowVersion = flow.version;
+    s.data = rest.length > 0 ? { ...top.data, [SUSPENDED_SLOT]: rest } : { ...top.data };
+    s.history = [...top.history];
+    s.returnTo = top.returnTo;
+    return this.enterStep(ctx, top.step, [...this.withoutMenuPrompt(out.replies), text(T.resumed(flow.title))]);
+  }
+
+  /** A finished service's "what next?" asks nothing when something else comes next. */
+  private withoutMenuPrompt(replies: Reply[]): Reply[] {
+    return replies.filter((r) => !(r.kind === "text" && r.text === T.menuPrompt));
+  }
+
+  /**
+   * Typed text that leaves the current step for a service, or undefined
+   * when the step takes it. A tap on one of the step's buttons (or its label
+   * typed) is always the answer. Emergency words come next, except in prose
+   * and in the emergency service's own flow. Then the step's own answer
+   * (text its parser accepts); only text it would refuse opens a service
+   * by name or by shape (an invite code), never the flow already running.
+   */
+  private async detour(ctx: TurnContext, typed: string): Promise<{ entry: string; arg?: string } | undefined> {
+    const s = ctx.state;
+    const step = this.currentStep(s)!;
+    const opener = s.data[OPENER_SLOT];
+    if (await this.offers(ctx, step, typed)) return undefined;
+    const prose = step.input.kind === "text" && step.input.prose === true;
+    const emergency = this.options.emergency;
+    if (emergency && !prose && opener !== emergency && isEmergency(typed)) {
+      if (await this.firstVisible(ctx, (e) => e.id === emergency)) return { entry: emergency };
+    }
+    if (this.parses(step, typed)) return undefined;
+    const key = matchKey(typed);
+    const named = (e: MenuEntry) => e.id !== opener && e.keywords.some((k) => key.includes(matchKey(k)));
+    const shaped = await this.firstVisible(ctx, (e) => e.id !== opener && e.matches?.(typed) === true);
+    if (shaped) return { entry: shaped.id, arg: typed };
+    const entry = (await this.firstVisible(ctx, named)) ?? this.options.menu.find((e) => e.otherwise && named(e));
+    return entry ? { entry: entry.id } : undefined;
+  }
+
+  /** Typed text that is one of the step's buttons. */
+  private async offers(ctx: TurnContext, step: StepDef, typed: string): Promise<boolean> {
+    const input = step.input;
+    switch (input.kind) {
+      case "choice":
+        return matchChoice(await input.choices(ctx), typed) !== undefined;
+      case "multi":
+        return matchChoice([...(await input.choices(ctx)), { label: input.doneLabel, value: MULTI_DONE }], typed) !== undefined;
+      case "image":
+        return matchChoice([{ label: input.skipLabel, value: IMAGE_SKIP }, ...(input.doneLabel ? [{ label: input.doneLabel, value: IMAGE_DONE }] : [])], typed) !== undefined;
+      case "datetime":
+        return matchChoice((await input.choices?.(ctx)) ?? [], typed) !== undefined;
+      case "text":
+        return matchChoice((await input.suggestions?.(ctx)) ?? [], typed, { partial: false }) !== undefined;
+      case "location":
+        return false;
+    }
+  }
+
+  /** Typed text the step's parser accepts as its answer. */
+  private parses(step: StepDef, typed: string): boolean {
+    const input = step.input;
+    if (input.kind === "text" || input.kind === "location" || input.kind === "datetime") return input.parse?.(typed).ok === true;
+    return false;
   }
 
   private async idle(ctx: TurnContext, input: Input, lead: Reply[], quiet: boolean): Promise<Outgoing> {
     if (input.kind === "text") {
+      const emergency = this.options.emergency;
+      if (emergency && isEmergency(input.text)) {
+        const entry = await this.firstVisible(ctx, (e) => e.id === emergency);
+        if (entry) return this.run(ctx, entry, lead, undefined, []);
+      }
       const key = matchKey(input.text);
       const named = (e: MenuEntry) => e.keywords.some((k) => key.includes(matchKey(k)));
       const entry =
         (await this.firstVisible(ctx, (e) => e.matches?.(input.text) === true)) ?? (await this.firstVisible(ctx, named));
-      if (entry) {
-        const out = await entry.open(ctx, entry.matches?.(input.text) ? input.text : undefined);
-        return { replies: [...lead, ...out.replies], buttons: out.buttons };
-      }
+      if (entry) return this.run(ctx, entry, lead, entry.matches?.(input.text) ? input.text : undefined, []);
       // A service this user cannot use yet, asked for by name ("ยอดเงินกองทุน"
       // from a non-member): its stand-in, as for a tap on its button. (No
       // entry named by the text is visible, so any named one is hidden.)

@@ -92,6 +92,12 @@ export type StepInput =
       parse: (text: string) => ParseResult;
       /** Buttons that answer for the user (e.g. their LINE display name). */
       suggestions?: (ctx: TurnContext) => Choice[] | Promise<Choice[]>;
+      /**
+       * The answer is the user's own sentences (a note, a reason, an
+       * announcement): emergency words in it are part of what they write,
+       * not a cry for help. Elsewhere they start the emergency service.
+       */
+      prose?: boolean;
     }
   | {
       /** A LINE location message (stored as a LocationAnswer); typed text only through `parse`. */
