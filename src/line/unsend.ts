@@ -1,7 +1,8 @@
 // LINE's `unsend` event: the user took a message back, and the bot should
 // forget what it held (webhook.yml UnsendEvent, `unsend.messageId`).
 //
-// Where a message's content can still be, by its LINE message id:
+// Where a message's content can still be, by its LINE message id (a flow
+// put aside for another service keeps its answers too, and is searched):
 //  - the raw event in webhook_event, while it waits to be handled (the
 //    payload is cleared once handled, src/inbox/inbox.ts; the user's events
 //    are handled in order, so this is a safeguard more than a path);
@@ -22,9 +23,16 @@ import type { ConversationState } from "../engine/types.ts";
  * an image set still arriving (which counts it as unsent, so the set still
  * completes when its other photos are in: src/engine/engine.ts).
  */
+function isPutAside(x: unknown): x is { flow: string; data: Record<string, unknown> } {
+  if (!x || typeof x !== "object") return false;
+  const o = x as { flow?: unknown; data?: unknown };
+  return typeof o.flow === "string" && !!o.data && typeof o.data === "object" && !Array.isArray(o.data);
+}
+
 function withoutMessage(data: Record<string, unknown>, messageId: string): Record<string, unknown> {
   const drop = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.filter((x) => x !== messageId);
+    // A flow put aside for a detour keeps its answers under `data` (src/engine/engine.ts, Suspended).
+    if (Array.isArray(v)) return v.filter((x) => x !== messageId).map((x) => (isPutAside(x) ? { ...x, data: withoutMessage(x.data, messageId) } : x));
     const set = v as { ids?: unknown; unsent?: unknown } | null;
     if (set && typeof set === "object" && Array.isArray(set.ids) && set.ids.includes(messageId)) {
       const unsent = typeof set.unsent === "number" ? set.unsent : 0;

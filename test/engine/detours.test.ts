@@ -45,10 +45,10 @@ describe.each(DATABASE_KINDS)("detours on %s", (kind) => {
    * Answers the flood request's steps until it is sent, by step: it reads
    * the conversation row rather than the wording, which other work changes.
    */
-  async function finishFlood(u: ChatUser) {
+  async function finishFlood(u: ChatUser, stopAt?: string) {
     for (let i = 0; i < 30; i++) {
       const c = await conversation(u);
-      if (c.flowId !== FLOOD_FLOW) return;
+      if (c.flowId !== FLOOD_FLOW || c.stepId === stopAt) return;
       const [first] = u.buttons();
       switch (c.stepId) {
         case "location":
@@ -219,6 +219,24 @@ describe.each(DATABASE_KINDS)("detours on %s", (kind) => {
     expect(u.lastText()).toContain("ต่อจากการแก้ไขข้อมูลที่ทำค้างไว้ค่ะ");
     expect(u.lastText()).toMatch(/อำเภอใด/);
     expect(await conversation(u)).toMatchObject({ flowId: "profile", stepId: "district" });
+  });
+
+  it("a photo taken back is forgotten in a flow put aside too", async () => {
+    const u = newUser("unsend");
+    await u.say("น้ำท่วม");
+    await finishFlood(u, "photo");
+    await u.image({ id: "img-detour-1" });
+    await finishFlood(u, "confirm");
+    expect((await conversation(u)).data).toMatchObject({ photos: ["img-detour-1"] });
+    // Sign-up started from the summary: the request waits under it, photo and all.
+    await u.say("สมัครสมาชิก");
+    expect(await conversation(u)).toMatchObject({ flowId: "signup" });
+    expect(JSON.stringify((await conversation(u)).data)).toContain("img-detour-1");
+    await h.deliver([h.event(u.id, { type: "unsend", unsend: { messageId: "img-detour-1" } })]);
+    expect(JSON.stringify((await conversation(u)).data)).not.toContain("img-detour-1");
+    await u.say("ยกเลิก");
+    expect(await conversation(u)).toMatchObject({ flowId: FLOOD_FLOW, stepId: "confirm" });
+    expect((await conversation(u)).data).toMatchObject({ photos: [] });
   });
 
   it("a non-member tapping ยอดเงินกองทุน is told why sign-up comes first, and sees the balance after it", async () => {
