@@ -167,7 +167,7 @@ export async function prepareLocalMode(config: Config, logger: Logger): Promise<
           "",
           "Local mode: no LINE credentials, so the bot talks to a built-in stand-in for LINE.",
           `Demo chat: http://${self === "127.0.0.1" ? "localhost" : self}:${port}${SIMULATOR_PATH}`,
-          "(Chat history on that page lives in memory; the bot's data is in the database.)",
+          "(Chat history on that page lives in this process's memory; personas and the bot's data are in the database.)",
           "",
         ].join("\n"),
       );

@@ -2,8 +2,8 @@
 // credentials (local mode, fresh database, demo data seeded at start), then
 // Debian's Chromium driven by playwright-core through the chat page: a
 // villager signs up, links her welfare-fund record and sees her balance,
-// files a flood request; the council secretary gets the case and accepts
-// it; the villager sees the status. Screenshots of the key screens go to
+// files a flood request; the council secretary, shown the staff rich menu,
+// gets the case and accepts it; the villager sees the status. Screenshots of the key screens go to
 // a temporary folder, or to docs/screenshots/ (shown in the README) with
 // UPDATE_SCREENSHOTS=1, so a test run leaves the tree clean.
 import { spawn, type ChildProcess } from "node:child_process";
@@ -151,13 +151,17 @@ describe.skipIf(!hasChromium)("demo chat in a browser (local mode)", () => {
     await unreadFor(secretary.displayName);
     await choosePersona(secretary.displayName);
     await botSaid(caseNumber!);
+    // Staff see the staff rich menu, linked to them as on LINE (the villager saw the default).
+    await page.locator('#rich-menu[data-menu="council-staff-menu"]').waitFor({ state: "attached" });
     await shot("secretary-notification");
+    await shot("staff-menu", { richMenu: true });
     await act(() => page.locator("#messages, #quick-replies").getByRole("button", { name: "รับเรื่อง", exact: true }).last().click());
 
     // Back to the villager: the status message about her case.
     await unreadFor(villager.displayName);
     await choosePersona(villager.displayName);
     await botSaid(/รับเรื่อง/);
+    await page.locator('#rich-menu[data-menu="council-villager-menu"]').waitFor({ state: "attached" });
     await shot("villager-status");
   }, 240_000);
 });
