@@ -185,6 +185,8 @@ export function matchChoice(choices: Choice[], typed: string, options = { partia
 
 export class Engine {
   private readonly flows = new Map<string, FlowDef>();
+  /** A choice step's list as the detour check read it, reused for the answer in the same turn (one query, not two). */
+  private readonly turnChoices = new WeakMap<TurnContext, { step: StepDef; choices: Choice[] }>();
 
   constructor(private readonly options: EngineOptions) {
     for (const flow of options.flows) {
@@ -390,7 +392,8 @@ export class Engine {
       return this.accept(ctx, parsed.value, lead);
     }
     if (step.input.kind === "choice") {
-      const choice = matchChoice(await step.input.choices(ctx), input.text);
+      const read = this.turnChoices.get(ctx);
+      const choice = matchChoice(read?.step === step ? read.choices : await step.input.choices(ctx), input.text);
       if (!choice) return this.miss(ctx, T.chooseFromButtons, lead);
       return this.accept(ctx, choice.value, lead, OFFERED);
     }
@@ -926,8 +929,11 @@ export class Engine {
   private async offers(ctx: TurnContext, step: StepDef, typed: string): Promise<boolean> {
     const input = step.input;
     switch (input.kind) {
-      case "choice":
-        return matchChoice(await input.choices(ctx), typed) !== undefined;
+      case "choice": {
+        const choices = await input.choices(ctx);
+        this.turnChoices.set(ctx, { step, choices });
+        return matchChoice(choices, typed) !== undefined;
+      }
       case "multi":
         return matchChoice([...(await input.choices(ctx)), { label: input.doneLabel, value: MULTI_DONE }], typed) !== undefined;
       case "image":
