@@ -7,7 +7,7 @@ import { InboxWriter } from "./inbox/inbox-writer.ts";
 import { JobScheduler } from "./jobs/scheduler.ts";
 import { EventProcessor } from "./inbox/processor.ts";
 import { escalationJob } from "./help-requests/escalation-job.ts";
-import { photoFetcher } from "./help-requests/photo-fetcher.ts";
+import { photoFetcher, voiceFetcher } from "./help-requests/photo-fetcher.ts";
 import { LineGateway } from "./line/gateway.ts";
 import { richMenuLinkJob } from "./line/rich-menu/link-job.ts";
 import type { Logger } from "./log.ts";
@@ -90,6 +90,7 @@ export function createApp(options: AppOptions) {
     jobs.add(outboxWorker({ db, gateway, logger, now, quota, onRefused: reportRefusedAnnouncement }));
     // Photos of help requests: LINE keeps message contents for a limited time.
     jobs.add(photoFetcher({ db, gateway, logger }));
+    jobs.add(voiceFetcher({ db, gateway, logger }));
     // The staff rich menu for users with a role, the villagers' again when the last role goes.
     jobs.add(richMenuLinkJob({ db, gateway, logger }));
   }

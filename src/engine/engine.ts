@@ -30,6 +30,7 @@ import {
   type StartOptions,
   type StepDef,
   type TurnContext,
+  type VoiceAnswer,
 } from "./types.ts";
 
 export const MAX_QUICK_REPLIES = 13;
@@ -359,6 +360,10 @@ export class Engine {
       // The rest of an image set already answered (taken as one answer, or
       // told once that a photo is not expected here): nothing to say.
       if (answeredBefore(ctx.state, input)) return { replies: lead, buttons: [] };
+    }
+    if (input.kind === "media" && input.what === "audio" && input.messageId && step.input.kind === "text" && step.input.voice) {
+      const answer: VoiceAnswer = { voice: input.messageId, ...(input.durationMs !== undefined ? { durationMs: input.durationMs } : {}) };
+      return this.accept(ctx, answer, [...lead, text(step.input.voice)]);
     }
     if (input.kind !== "text") {
       const kind = input.kind === "postback" ? "media" : input.kind;

@@ -9,7 +9,8 @@ export type Input =
   | { kind: "location"; latitude: number; longitude: number; title?: string; address?: string }
   | { kind: "image"; messageId: string; imageSet?: { id: string; index?: number; total?: number } }
   | { kind: "sticker" }
-  | { kind: "media"; what: string }; // video, audio, file: not used by any step yet
+  /** video, audio, file; an audio message (a voice message) carries its id: a text step may take it (`voice`). */
+  | { kind: "media"; what: string; messageId?: string; durationMs?: number };
 
 export type Reply =
   | { kind: "text"; text: string }
@@ -77,6 +78,12 @@ export const EDIT_PREFIX = "edit:";
 
 export type ParseResult = { ok: true; value: unknown } | { ok: false; message: string };
 
+/** What a text step with `voice` stores for a voice message: its LINE message id (the audio is fetched later). */
+export interface VoiceAnswer {
+  voice: string;
+  durationMs?: number;
+}
+
 /** What a "location" step stores for a LINE location message. */
 export interface LocationAnswer {
   latitude: number;
@@ -98,6 +105,11 @@ export type StepInput =
        * not a cry for help. Elsewhere they start the emergency service.
        */
       prose?: boolean;
+      /**
+       * A voice message answers too (instead of typing): stored as a
+       * VoiceAnswer, and this is said when it arrives.
+       */
+      voice?: string;
     }
   | {
       /** A LINE location message (stored as a LocationAnswer); typed text only through `parse`. */

@@ -86,16 +86,19 @@ export interface CaseRow {
   createdAt: Date;
   assignedTo: string | null;
   photos: { request: number; after: number };
+  /** A voice message was sent as the note (help_request_voice). */
+  voice?: boolean;
 }
 
 export async function loadCase(tx: Tx, id: number): Promise<CaseRow | null> {
   const row = await tx.helpRequest.findUnique({ where: { id }, include: { council: { select: { name: true } } } });
   if (!row) return null;
-  const [request, after] = await Promise.all([
+  const [request, after, voices] = await Promise.all([
     tx.helpRequestPhoto.count({ where: { requestId: id, stage: "REQUEST" } }),
     tx.helpRequestPhoto.count({ where: { requestId: id, stage: "AFTER" } }),
+    tx.helpRequestVoice.count({ where: { requestId: id } }),
   ]);
-  return { ...row, photos: { request, after } };
+  return { ...row, photos: { request, after }, voice: voices > 0 };
 }
 
 export const kindLine = (r: { kind: HelpRequestKind; priority: HelpPriority | null }) =>
@@ -132,6 +135,7 @@ function fieldRows(r: CaseRow, assignee?: string): Record<string, unknown>[] {
   rows.push([F.phone, r.phone ? maskPhone(r.phone) : T.dash]);
   rows.push([F.photos, T.photos(r.photos.request, r.photos.after)]);
   if (r.note) rows.push([F.note, maskNote(r.note)]);
+  else if (r.voice) rows.push([F.note, T.voiceNote]);
   rows.push([F.createdAt, thaiDateTime(r.createdAt)]);
   if (assignee) rows.push([F.assignee, assignee]);
   return rows.map(([label, value]) => renderFlexTemplate("case-field-row", { label, value }));
@@ -143,8 +147,19 @@ function actionButton(verb: CaseVerb | "open" | "list", r: { id: number; caseNum
   return renderFlexTemplate("case-action-button", { label, data, style, displayText: T.buttonDisplay(label, r.caseNumber) });
 }
 
-function linkButtons(r: CaseRow): Record<string, unknown>[] {
+/** The voice note's signed link (fetched, not erased); null without one or without an https:// base. */
+async function voiceLink(tx: Tx, requestId: number, media: MediaLinks | undefined, now: Date): Promise<string | null> {
+  if (!media) return null;
+  const rows = await tx.$queryRaw<{ id: number; contentType: string }[]>`
+    SELECT id, "contentType" FROM help_request_voice
+    WHERE "requestId" = ${requestId} AND status = 'FETCHED' AND bytes IS NOT NULL AND "contentType" IS NOT NULL
+    ORDER BY id DESC LIMIT 1`;
+  return rows[0] ? media.voiceUrl(Number(rows[0].id), rows[0].contentType, now) : null;
+}
+
+function linkButtons(r: CaseRow, voiceUrl?: string | null): Record<string, unknown>[] {
   const links: Record<string, unknown>[] = [];
+  if (voiceUrl) links.push(renderFlexTemplate("case-link-button", { label: T.buttons.listen, uri: voiceUrl }));
   if (r.phone) links.push(renderFlexTemplate("case-link-button", { label: T.buttons.call, uri: `tel:${r.phone}` }));
   if (r.latitude !== null && r.longitude !== null) {
     const uri = `https://www.google.com/maps/search/?api=1&query=${r.latitude},${r.longitude}`;
@@ -292,7 +307,7 @@ export async function detailCard(tx: Tx, r: CaseRow, view: { media?: MediaLinks;
       history: rows,
       photoRows: photoRows(photos),
       actions,
-      links: linkButtons(r),
+      links: linkButtons(r, await voiceLink(tx, r.id, view.media, view.now)),
     },
   );
   const carousel = photoCarousel(photos, r.caseNumber);

@@ -70,7 +70,10 @@ export const CASE_TEXT = {
     more: "ดูเพิ่ม",
     firstPage: "หน้าแรก",
     viewRequest: "ดูคำขอ",
+    listen: "ฟังข้อความเสียง",
   },
+  /** The note row when the villager sent a voice message as the note. */
+  voiceNote: "ข้อความเสียง",
   buttonDisplay: (label: string, caseNumber: string) => `${label} ${caseNumber}`,
 
   // --- the notice to secretaries --------------------------------------------------

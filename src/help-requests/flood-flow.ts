@@ -24,6 +24,7 @@ import {
   type Reply,
   type StepDef,
   type TurnContext,
+  type VoiceAnswer,
 } from "../engine/types.ts";
 import { maskedContactPhone, noPhoneChoices, parseContactPhone } from "./contact-phone.ts";
 import { NEEDS, VULNERABLE, WATER_LEVELS } from "./priority.ts";
@@ -80,6 +81,14 @@ function parseHousehold(typed: string): ParseResult {
     : { ok: false, message: T.householdInvalid };
 }
 
+/** The note step's answer when it was a voice message (VoiceAnswer), else null. */
+export function voiceOf(note: unknown): VoiceAnswer | null {
+  if (!note || typeof note !== "object") return null;
+  const v = note as { voice?: unknown; durationMs?: unknown };
+  if (typeof v.voice !== "string" || !v.voice) return null;
+  return { voice: v.voice, ...(typeof v.durationMs === "number" ? { durationMs: v.durationMs } : {}) };
+}
+
 function parseNote(typed: string): ParseResult {
   if (typed === SKIP_NOTE) return { ok: true, value: "" };
   return [...typed].length <= 500 ? { ok: true, value: typed.trim() } : { ok: false, message: T.noteInvalid };
@@ -133,7 +142,7 @@ async function summaryLines(ctx: TurnContext, data: FlowData): Promise<string[]>
     `ระดับน้ำ: ${T.water[data.waterLevel as keyof typeof T.water] ?? "-"}`,
     `ต้องการ: ${needs.join(", ") || "-"}`,
     `รูป: ${photos > 0 ? `${photos} รูป` : "ไม่มี"}`,
-    `ข้อความเพิ่มเติม: ${typeof data.note === "string" && data.note ? data.note : "-"}`,
+    `ข้อความเพิ่มเติม: ${voiceOf(data.note) ? T.voiceNote : typeof data.note === "string" && data.note ? data.note : "-"}`,
   ];
 }
 
@@ -227,7 +236,7 @@ export function floodFlow(provinceCode: number, complete: (ctx: TurnContext, dat
       slot: "note",
       prompt: () => [text(T.askNote)],
       expects: T.noteExpects,
-      input: { kind: "text", parse: parseNote, suggestions: () => [{ label: T.skip, value: SKIP_NOTE }] },
+      input: { kind: "text", parse: parseNote, suggestions: () => [{ label: T.skip, value: SKIP_NOTE }], voice: T.voiceReceived },
     },
     {
       id: "confirm",

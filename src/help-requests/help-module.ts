@@ -9,10 +9,10 @@ import { activeMember } from "../members/member-store.ts";
 import { allocateCaseNumber } from "./case-number.ts";
 import { notifyCouncilOfRequest } from "./case-notify.ts";
 import { contactPhoneOf } from "./contact-phone.ts";
-import { FLOOD_FLOW, floodFlow, hotlineCard, vulnerableOf, type FloodLocation } from "./flood-flow.ts";
+import { FLOOD_FLOW, floodFlow, hotlineCard, voiceOf, vulnerableOf, type FloodLocation } from "./flood-flow.ts";
 import { HOUSING_FLOW, INCOME_BANDS, LAND_STATUSES, MAX_HOUSING_PHOTOS, UNSAFE_PARTS, housingFlow } from "./housing-flow.ts";
 import { floodPriority } from "./priority.ts";
-import { attachPhotos, recordRequestEvent } from "./request-store.ts";
+import { attachPhotos, attachVoice, recordRequestEvent } from "./request-store.ts";
 import { HELP_TEXT as T, HOUSING_TEXT } from "./texts.ts";
 
 const text = (t: string) => ({ kind: "text" as const, text: t });
@@ -83,6 +83,8 @@ export function helpRequestsModule(options: { provinceCode: number; engine: () =
       },
     });
     await attachPhotos(ctx.tx, request.id, strings(data.photos), { userId: ctx.userId, at: ctx.now });
+    const voice = voiceOf(data.note);
+    if (voice) await attachVoice(ctx.tx, request.id, voice, { userId: ctx.userId, at: ctx.now });
     await recordRequestEvent(ctx.tx, request.id, { kind: "CREATED", at: ctx.now, actorUserId: ctx.userId, toStatus: "PENDING" });
     await notifyCouncilOfRequest(ctx.tx, request.id, ctx.now);
     const replies: Reply[] = [text(T.sent(caseNumber, T.priority[priority], council.name))];

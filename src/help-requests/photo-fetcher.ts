@@ -13,6 +13,10 @@
 //    1 h) up to maxAttempts, then FAILED. Outcomes land only while this
 //    worker still holds the lease it claimed with.
 // Logs carry photo and request ids, never the content.
+//
+// voiceFetcher does the same for voice notes (help_request_voice): audio
+// only, and LINE's "not ready yet" (202, or 404 while it prepares the
+// audio) is retried with the same backoff instead of failing.
 import type { Database, Tx } from "../db/database.ts";
 import type { Job } from "../jobs/scheduler.ts";
 import { LineApiError, type LineGateway } from "../line/gateway.ts";
@@ -57,17 +61,41 @@ export interface ClaimedPhoto {
 
 const iso = (d: Date) => d.toISOString();
 
+/** The tables fetched from LINE, and what each takes. */
+type ContentTable = "help_request_photo" | "help_request_voice";
+interface ContentKind {
+  table: ContentTable;
+  job: string;
+  what: string;
+  /** The content type prefix taken ("image/"), and what anything else is called in lastError. */
+  accept: string;
+  refused: string;
+  /** LINE's 404 means "not ready yet" (audio being prepared), not "gone". */
+  notFoundIsNotReady: boolean;
+}
+const PHOTO: ContentKind = { table: "help_request_photo", job: "photo-fetcher", what: "request photo", accept: "image/", refused: "not an image", notFoundIsNotReady: false };
+const VOICE: ContentKind = { table: "help_request_voice", job: "voice-fetcher", what: "request voice note", accept: "audio/", refused: "not audio", notFoundIsNotReady: true };
+
 /** Leases up to `limit` due photos, oldest first; the attempt is counted now. */
 export async function claimPhotos(tx: Tx, now: Date, leaseUntil: Date, limit: number): Promise<ClaimedPhoto[]> {
-  const rows = await tx.$queryRaw<{ id: number; requestId: number; lineMessageId: string; attempts: number }[]>`
-    UPDATE help_request_photo SET "leaseUntil" = ${iso(leaseUntil)}::timestamp, attempts = attempts + 1
-     WHERE id IN (SELECT id FROM help_request_photo
-                   WHERE status = 'PENDING'
-                     AND ("nextAttemptAt" IS NULL OR "nextAttemptAt" <= ${iso(now)}::timestamp)
-                     AND ("leaseUntil" IS NULL OR "leaseUntil" <= ${iso(now)}::timestamp)
-                   ORDER BY id LIMIT ${limit}
-                   FOR UPDATE SKIP LOCKED)
-     RETURNING id, "requestId", "lineMessageId", attempts`;
+  return claimRows(tx, PHOTO.table, now, leaseUntil, limit);
+}
+
+async function claimRows(tx: Tx, table: ContentTable, now: Date, leaseUntil: Date, limit: number): Promise<ClaimedPhoto[]> {
+  // `table` is one of two constants, never input.
+  const rows = await tx.$queryRawUnsafe<{ id: number; requestId: number; lineMessageId: string; attempts: number }[]>(
+    `UPDATE ${table} SET "leaseUntil" = $1::timestamp, attempts = attempts + 1
+      WHERE id IN (SELECT id FROM ${table}
+                    WHERE status = 'PENDING'
+                      AND ("nextAttemptAt" IS NULL OR "nextAttemptAt" <= $2::timestamp)
+                      AND ("leaseUntil" IS NULL OR "leaseUntil" <= $2::timestamp)
+                    ORDER BY id LIMIT $3
+                    FOR UPDATE SKIP LOCKED)
+      RETURNING id, "requestId", "lineMessageId", attempts`,
+    iso(leaseUntil),
+    iso(now),
+    limit,
+  );
   return rows
     .map((r) => ({
       id: Number(r.id),
@@ -80,7 +108,17 @@ export async function claimPhotos(tx: Tx, now: Date, leaseUntil: Date, limit: nu
 }
 
 export function photoFetcher(options: PhotoFetcherOptions): Job {
+  return contentFetcher(options, PHOTO);
+}
+
+/** Fetches voice notes (help_request_voice) as photoFetcher does photos. */
+export function voiceFetcher(options: PhotoFetcherOptions): Job {
+  return contentFetcher(options, VOICE);
+}
+
+function contentFetcher(options: PhotoFetcherOptions, kind: ContentKind): Job {
   const o = withDefaults(PHOTO_FETCH_DEFAULTS, options);
+  const table = kind.table;
   const sql = o.db.sql;
   // Through the SQL driver, not Prisma: the PGlite adapter cannot pass bytes
   // to a Prisma write. Every outcome lands only while the row is still
@@ -90,48 +128,53 @@ export function photoFetcher(options: PhotoFetcherOptions): Job {
 
   async function failed(photo: ClaimedPhoto, reason: string): Promise<void> {
     await sql.query(
-      `UPDATE help_request_photo SET status = 'FAILED', "lastError" = $3, "leaseUntil" = NULL, "nextAttemptAt" = NULL WHERE ${MINE}`,
+      `UPDATE ${table} SET status = 'FAILED', "lastError" = $3, "leaseUntil" = NULL, "nextAttemptAt" = NULL WHERE ${MINE}`,
       [...mine(photo), reason.slice(0, 500)],
     );
-    o.logger.warn("request photo not fetched", { photoId: photo.id, requestId: photo.requestId, attempts: photo.attempts });
+    o.logger.warn(`${kind.what} not fetched`, { id: photo.id, requestId: photo.requestId, attempts: photo.attempts });
+  }
+
+  async function later(photo: ClaimedPhoto, now: Date, reason: string, status: number | null): Promise<void> {
+    if (photo.attempts >= o.maxAttempts) return failed(photo, `gave up after ${photo.attempts} attempts: ${reason}`);
+    const next = new Date(now.getTime() + photoBackoffMs(photo.attempts));
+    await sql.query(
+      `UPDATE ${table} SET "lastError" = $3, "nextAttemptAt" = $4::timestamp, "leaseUntil" = NULL WHERE ${MINE}`,
+      [...mine(photo), reason.slice(0, 500), iso(next)],
+    );
+    o.logger.info(`${kind.what} fetch will be retried`, { id: photo.id, attempts: photo.attempts, status });
   }
 
   async function fetchOne(photo: ClaimedPhoto, now: Date): Promise<void> {
-    let content: { contentType: string; bytes: Buffer };
+    let content: { contentType: string; bytes: Buffer; status?: number };
     try {
       content = await o.gateway.messageContent(photo.lineMessageId);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       if (error instanceof LineApiError && error.status === 404) {
+        if (kind.notFoundIsNotReady) return later(photo, now, `not ready (404): ${reason}`, 404);
         return failed(photo, `LINE no longer has this content (404): ${reason}`);
       }
       if (!(error instanceof LineApiError) || !error.retriable) return failed(photo, reason);
-      if (photo.attempts >= o.maxAttempts) return failed(photo, `gave up after ${photo.attempts} attempts: ${reason}`);
-      const next = new Date(now.getTime() + photoBackoffMs(photo.attempts));
-      await sql.query(
-        `UPDATE help_request_photo SET "lastError" = $3, "nextAttemptAt" = $4::timestamp, "leaseUntil" = NULL WHERE ${MINE}`,
-        [...mine(photo), reason.slice(0, 500), iso(next)],
-      );
-      o.logger.info("request photo fetch will be retried", { photoId: photo.id, attempts: photo.attempts, status: error.status });
-      return;
+      return later(photo, now, reason, error.status);
     }
+    if (content.status === 202) return later(photo, now, "not ready (202)", 202);
     const contentType = content.contentType.split(";")[0]!.trim().toLowerCase();
-    if (!contentType.startsWith("image/")) return failed(photo, `not an image: ${contentType}`);
+    if (!contentType.startsWith(kind.accept)) return failed(photo, `${kind.refused}: ${contentType}`);
     if (content.bytes.length > o.maxBytes) return failed(photo, `too large: ${content.bytes.length} bytes (at most ${o.maxBytes})`);
     await sql.query(
-      `UPDATE help_request_photo
+      `UPDATE ${table}
           SET status = 'FETCHED', "contentType" = $3, bytes = $4, "fetchedAt" = $5::timestamp,
               "lastError" = NULL, "leaseUntil" = NULL, "nextAttemptAt" = NULL
         WHERE ${MINE}`,
       [...mine(photo), contentType, content.bytes, iso(now)],
     );
-    o.logger.debug("request photo fetched", { photoId: photo.id, requestId: photo.requestId, size: content.bytes.length });
+    o.logger.debug(`${kind.what} fetched`, { id: photo.id, requestId: photo.requestId, size: content.bytes.length });
   }
 
   return {
-    name: "photo-fetcher",
+    name: kind.job,
     async runOnce(now: Date): Promise<number> {
-      const photos = await o.db.transaction((tx) => claimPhotos(tx, now, new Date(now.getTime() + o.leaseMs), o.batchSize));
+      const photos = await o.db.transaction((tx) => claimRows(tx, table, now, new Date(now.getTime() + o.leaseMs), o.batchSize));
       // A photo whose outcome could not be written (the database failing)
       // keeps its lease and is taken again when it runs out; the others go on.
       const errors: unknown[] = [];

@@ -53,6 +53,22 @@ export async function attachPhotos(
 }
 
 /**
+ * Attaches a voice message (sent as the note) to a request; its audio is
+ * fetched after commit (voiceFetcher). A redelivered one is skipped.
+ */
+export async function attachVoice(
+  tx: Tx,
+  requestId: number,
+  voice: { voice: string; durationMs?: number },
+  by: { userId: string; at: Date },
+): Promise<void> {
+  await tx.helpRequestVoice.createMany({
+    data: [{ requestId, lineMessageId: voice.voice, durationMs: voice.durationMs ?? null, addedBy: by.userId, addedAt: by.at, nextAttemptAt: by.at }],
+    skipDuplicates: true,
+  });
+}
+
+/**
  * The user's own request, row-locked until the turn commits (a secretary
  * changing its status waits, and so do we). Null when it does not exist or
  * is someone else's: callers answer both the same way.

@@ -11,6 +11,10 @@
 // own card. These links expire (PHOTO_LINK_DAYS; the expiry is signed too),
 // so a forwarded card stops showing them; a card opened again gets fresh
 // links. Only photos fetched from LINE, and not erased, are served.
+//
+// GET /media/v<id>-<expires>-<sig>.<ext>: a request's voice note (the
+// villager's voice: personal data), played by staff from the case card;
+// signed and expiring like the photos, served as LINE gave it (audio/m4a).
 import { createHmac, timingSafeEqual } from "node:crypto";
 import express, { type Request, type Response } from "express";
 import type { Database } from "../db/database.ts";
@@ -19,16 +23,23 @@ import type { Logger } from "../log.ts";
 const EXTENSIONS: Record<string, string> = { "image/jpeg": "jpg", "image/png": "png" };
 const PATH = /^(\d{1,10})-([A-Za-z0-9_-]{43})\.(jpg|png)$/;
 const PHOTO_PATH = /^p(\d{1,10})-([0-9a-z]{1,10})-([A-Za-z0-9_-]{43})\.(jpg|png)$/;
+const AUDIO_EXTENSIONS: Record<string, string> = { "audio/m4a": "m4a", "audio/x-m4a": "m4a", "audio/mp4": "m4a", "audio/aac": "aac", "audio/mpeg": "mp3" };
+const VOICE_PATH = /^v(\d{1,10})-([0-9a-z]{1,10})-([A-Za-z0-9_-]{43})\.(m4a|aac|mp3)$/;
 
 /** How long a request photo's link works. A whole day's links are the same URL (LINE caches by URL). */
 export const PHOTO_LINK_DAYS = 7;
 const DAY_S = 86_400;
 
-export type VerifiedMedia = { kind: "file"; id: number; ext: string } | { kind: "photo"; id: number; ext: string };
+export type VerifiedMedia = { kind: "file" | "photo" | "voice"; id: number; ext: string };
 
 /** The extension a content type is served under; null for types LINE's image message does not take. */
 export function mediaExtension(contentType: string): string | null {
   return EXTENSIONS[contentType.split(";")[0]!.trim().toLowerCase()] ?? null;
+}
+
+/** The extension a voice note is served under; null for a type not played here. */
+export function audioExtension(contentType: string): string | null {
+  return AUDIO_EXTENSIONS[contentType.split(";")[0]!.trim().toLowerCase()] ?? null;
 }
 
 export class MediaLinks {
@@ -70,8 +81,30 @@ export class MediaLinks {
     return `${this.baseUrl}/media/p${id}-${expires}-${this.photoMac(id, expires, ext).toString("base64url")}.${ext}`;
   }
 
-  /** What a requested file name stands for, if its signature holds (and, for a photo, it has not expired). */
+  private voiceMac(id: number, expires: string, ext: string): Buffer {
+    return createHmac("sha256", this.key).update(`voice.${id}.${expires}.${ext}`).digest();
+  }
+
+  /** A voice note's link, valid as a photo's (PHOTO_LINK_DAYS); null for an unknown type or without an https:// base. */
+  voiceUrl(id: number, contentType: string, now: Date): string | null {
+    const ext = audioExtension(contentType);
+    if (!ext || !this.baseUrl.startsWith("https://")) return null;
+    const expires = (Math.ceil(now.getTime() / 1000 / DAY_S + PHOTO_LINK_DAYS) * DAY_S).toString(36);
+    return `${this.baseUrl}/media/v${id}-${expires}-${this.voiceMac(id, expires, ext).toString("base64url")}.${ext}`;
+  }
+
+  /** What a requested file name stands for, if its signature holds (and, for a photo or voice note, it has not expired). */
   verify(file: string): VerifiedMedia | null {
+    const v = VOICE_PATH.exec(file);
+    if (v) {
+      const id = Number(v[1]);
+      const ext = v[4]!;
+      const given = Buffer.from(v[3]!, "base64url");
+      const expected = this.voiceMac(id, v[2]!, ext);
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+      if (parseInt(v[2]!, 36) * 1000 < this.now().getTime()) return null;
+      return id > 0 && id <= 2_147_483_647 ? { kind: "voice", id, ext } : null;
+    }
     const p = PHOTO_PATH.exec(file);
     if (p) {
       const id = Number(p[1]);
@@ -99,6 +132,12 @@ async function requestPhoto(db: Database, id: number): Promise<{ id: number; con
   return photo && photo.status === "FETCHED" && photo.contentType && photo.bytes ? { id: photo.id, contentType: photo.contentType, bytes: photo.bytes } : null;
 }
 
+/** A voice note's stored bytes, when fetched from LINE and not erased. */
+async function requestVoice(db: Database, id: number): Promise<{ id: number; contentType: string; bytes: Uint8Array } | null> {
+  const voice = await db.prisma.helpRequestVoice.findUnique({ where: { id }, select: { id: true, status: true, contentType: true, bytes: true } });
+  return voice && voice.status === "FETCHED" && voice.contentType && voice.bytes ? { id: voice.id, contentType: voice.contentType, bytes: voice.bytes } : null;
+}
+
 export interface MediaOptions {
   db: Database;
   logger: Logger;
@@ -113,15 +152,18 @@ export function mediaRouter(options: MediaOptions): express.Router {
       ? null
       : verified.kind === "photo"
         ? await requestPhoto(options.db, verified.id)
-        : await options.db.prisma.mediaFile.findUnique({ where: { id: verified.id } });
-    if (!verified || !file || mediaExtension(file.contentType) !== verified.ext || file.bytes.length === 0) {
+        : verified.kind === "voice"
+          ? await requestVoice(options.db, verified.id)
+          : await options.db.prisma.mediaFile.findUnique({ where: { id: verified.id } });
+    const extension = verified?.kind === "voice" ? audioExtension : mediaExtension;
+    if (!verified || !file || extension(file.contentType) !== verified.ext || file.bytes.length === 0) {
       res.status(404).json({ error: "not found" });
       return;
     }
     options.logger.debug("media served", { kind: verified.kind, mediaId: file.id, bytes: file.bytes.length });
     res.set("Content-Type", file.contentType);
     // The bytes behind a signed id never change; a request photo's link only lives for days.
-    res.set("Cache-Control", verified.kind === "photo" ? "private, max-age=86400" : "public, max-age=31536000, immutable");
+    res.set("Cache-Control", verified.kind === "file" ? "public, max-age=31536000, immutable" : "private, max-age=86400");
     res.set("X-Content-Type-Options", "nosniff");
     res.status(200).send(Buffer.from(file.bytes));
   });

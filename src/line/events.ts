@@ -78,7 +78,12 @@ const message = z.discriminatedUnion("type", [
       .optional(),
   }),
   z.looseObject({ type: z.literal("sticker") }),
-  z.looseObject({ type: z.enum(["video", "audio", "file"]) }),
+  z.looseObject({
+    type: z.literal("audio"),
+    id: z.string().max(INPUT_BOUNDS.id),
+    duration: z.number().int().nonnegative().optional().catch(undefined),
+  }),
+  z.looseObject({ type: z.enum(["video", "file"]) }),
 ]);
 
 const messageEvent = z.looseObject({ type: z.literal("message"), message });
@@ -110,6 +115,8 @@ export function inputOf(event: unknown): Input | null {
       return { kind: "image", messageId: m.id, ...(m.imageSet ? { imageSet: m.imageSet } : {}) };
     case "sticker":
       return { kind: "sticker" };
+    case "audio":
+      return { kind: "media", what: "audio", messageId: m.id, ...(m.duration !== undefined ? { durationMs: m.duration } : {}) };
     default:
       return { kind: "media", what: m.type };
   }

@@ -114,12 +114,17 @@ export class LineGateway {
   }
 
   /** The bytes of an image (or other) message the user sent; LINE keeps them for a limited time. */
-  async messageContent(messageId: string): Promise<{ contentType: string; bytes: Buffer }> {
+  /** `status` 202: LINE is still preparing the content (audio, video): ask again later. */
+  async messageContent(messageId: string): Promise<{ contentType: string; bytes: Buffer; status?: number }> {
     return this.call("content", async () => {
       const res = await this.blobClient.getMessageContentWithHttpInfo(messageId);
       const chunks: Buffer[] = [];
       for await (const chunk of res.body) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
-      return { contentType: res.httpResponse.headers.get("content-type") ?? "application/octet-stream", bytes: Buffer.concat(chunks) };
+      return {
+        contentType: res.httpResponse.headers.get("content-type") ?? "application/octet-stream",
+        bytes: Buffer.concat(chunks),
+        status: res.httpResponse.status,
+      };
     });
   }
 

@@ -148,7 +148,7 @@ async function scrubNoticesAbout(tx: Tx, about: string[], keep: string[], o: { p
 
 /**
  * Closed requests lose everything that points to a person: filer, contact,
- * place, household, vulnerable people, notes, photos. What stays (kind,
+ * place, household, vulnerable people, notes, photos, voice notes. What stays (kind,
  * council, case number, status, priority, dates, counts, needs, water
  * level) keeps the council's reports true.
  */
@@ -165,6 +165,15 @@ async function anonymiseRequests(tx: Tx, requests: RequestRow[]): Promise<void> 
       status = CASE WHEN p.status = 'PENDING' THEN 'FAILED'::"PhotoFetchStatus" ELSE p.status END,
       "nextAttemptAt" = NULL, "leaseUntil" = NULL
     FROM help_request r WHERE r.id = p."requestId" AND r.id = ANY(${ids}::int[])`;
+  // Voice notes like photos: the villager's voice goes, a pending fetch is abandoned.
+  await tx.$executeRaw`
+    UPDATE help_request_voice v SET
+      bytes = NULL, "lineMessageId" = ${ERASED} || ':' || v.id::text,
+      "addedBy" = CASE WHEN v."addedBy" = r."lineUserId" THEN ${ERASED} ELSE v."addedBy" END,
+      "lastError" = CASE WHEN v.status = 'PENDING' THEN ${NOT_FETCHED} ELSE v."lastError" END,
+      status = CASE WHEN v.status = 'PENDING' THEN 'FAILED'::"PhotoFetchStatus" ELSE v.status END,
+      "nextAttemptAt" = NULL, "leaseUntil" = NULL
+    FROM help_request r WHERE r.id = v."requestId" AND r.id = ANY(${ids}::int[])`;
   // Staff actions keep their actor (who did what with a case); every note goes (it can name anyone).
   await tx.$executeRaw`
     UPDATE help_request_event SET note = NULL, "actorUserId" = CASE WHEN "byStaff" THEN "actorUserId" ELSE NULL END

@@ -50,6 +50,7 @@ describe("the in-process harness (test/support/harness.ts)", () => {
     await user.sticker();
     await user.image();
     await user.image({ imageSet: { id: "set-1", index: 1, total: 2 } });
+    await user.audio();
     await user.location();
     await user.unfollow();
     expect(delivered.map((e) => (e.message as { type?: string } | undefined)?.type ?? e.type)).toEqual([
@@ -59,6 +60,7 @@ describe("the in-process harness (test/support/harness.ts)", () => {
       "sticker",
       "image",
       "image",
+      "audio",
       "location",
       "unfollow",
     ]);

@@ -255,6 +255,11 @@ export class ChatUser {
       message: { type: "image", id, quoteToken: "q", contentProvider: { type: "line" }, ...(imageSet ? { imageSet } : {}) },
     });
   }
+  /** A voice message (LINE's AudioMessageContent: id, quoteToken… as sent, contentProvider, duration in ms). */
+  audio(options: { id?: string; durationMs?: number } = {}) {
+    const { id = newEventId(), durationMs = 4_000 } = options;
+    return this.send({ type: "message", message: { type: "audio", id, contentProvider: { type: "line" }, duration: durationMs } });
+  }
   location(latitude = 15.1186, longitude = 104.322) {
     return this.send({
       type: "message",

@@ -66,6 +66,8 @@ export class LineServer {
   readonly requests: LineRequest[] = [];
   policy: Policy = ACCEPT;
   readonly displayNames = new Map<string, string>();
+  /** Message contents by id (any other id: a small JPEG); `notReady` answers 202 that many times first, as LINE does while it prepares audio. */
+  readonly contents = new Map<string, { contentType: string; bytes: Buffer; notReady?: number }>();
   /** Every request LINE would refuse for itself (400), as "property: message" lines: a bug of the bot's. */
   readonly refused: string[][] = [];
   private readonly ledger = new LineLedger();
@@ -185,7 +187,15 @@ export class LineServer {
       return displayName ? send(200, { userId, displayName }) : answer(LINE_ANSWERS.notFound);
     }
     if (operationId === "getMessageContent") {
-      res.writeHead(200, { "content-type": "image/jpeg", "x-line-request-id": newLineRequestId() }).end(Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00]));
+      const id = decodeURIComponent(/^\/v2\/bot\/message\/([^/?]+)\/content/.exec(url)?.[1] ?? "");
+      const content = this.contents.get(id);
+      if (content?.notReady) {
+        content.notReady -= 1;
+        return send(202, {});
+      }
+      res
+        .writeHead(200, { "content-type": content?.contentType ?? "image/jpeg", "x-line-request-id": newLineRequestId() })
+        .end(content?.bytes ?? Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00]));
       return;
     }
     answer(LINE_ANSWERS.notFound);
