@@ -66,7 +66,7 @@ describe.each(DATABASE_KINDS)("coordinator reports on %s", (kind) => {
   let h: Harness;
   let a1: Council, a2: Council, b1: Council; // a1, a2 in one district; b1 in another
   let caseNo = 0;
-  /** A link as the bot signed it (PUBLIC_BASE_URL is localhost:3000), fetched from this test's server. */
+  /** A link as the bot signed it (at the harness's PUBLIC_BASE_URL), fetched from this test's server. */
   const fetchLink = (link: string) => {
     const url = new URL(link);
     return fetch(`${h.baseUrl}${url.pathname}${url.search}`);
@@ -272,7 +272,7 @@ describe.each(DATABASE_KINDS)("coordinator reports on %s", (kind) => {
     const u = h.user("Udist");
     await u.postback(encodePostback({ kind: "menu", entry: "report", arg: "requests:30d" }));
     const link = downloadUri(u);
-    expect(link).toMatch(/^http:\/\/localhost:\d+\/exports\/requests\.csv\?u=Udist&from=2026-10-30&to=2026-11-28&exp=\d+&sig=/);
+    expect(link).toMatch(/^https:\/\/bot\.example\.test\/exports\/requests\.csv\?u=Udist&from=2026-10-30&to=2026-11-28&exp=\d+&sig=/);
     const url = new URL(link);
     const local = (q: URL) => `${h.baseUrl}${q.pathname}${q.search}`;
 
