@@ -93,6 +93,12 @@ export interface Config {
   logLevel: Env["LOG_LEVEL"];
   inviteCodeHours: number;
   publicBaseUrl: string;
+  /**
+   * Set by local mode only: the LINE stand-in fetches the bot's own media over
+   * http://localhost, so request photos and voice notes get links there too.
+   * Real LINE fetches only https:// (enforced for PUBLIC_BASE_URL above).
+   */
+  mediaOverHttp?: boolean;
   exportSigningSecret?: string;
   fundLinkHashSecret?: string;
   /** Day-before meeting reminders: "HH:mm", Asia/Bangkok. */

@@ -46,11 +46,16 @@ export class MediaLinks {
   private readonly key: Buffer;
   private readonly baseUrl: string;
   private readonly now: () => Date;
-  /** `secret`: the export links' signing secret (exportSigningSecret); a key of its own is derived from it. `now`: tests' clock. */
-  constructor(options: { secret: Buffer; baseUrl: string; now?: () => Date }) {
+  private readonly linkable: boolean;
+  /**
+   * `secret`: the export links' signing secret (exportSigningSecret); a key of its own is derived from it. `now`: tests' clock.
+   * `allowHttp`: local mode, where the LINE stand-in fetches http://localhost (Config.mediaOverHttp).
+   */
+  constructor(options: { secret: Buffer; baseUrl: string; now?: () => Date; allowHttp?: boolean }) {
     this.key = createHmac("sha256", options.secret).update("council-bot/media-links/v1").digest();
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
     this.now = options.now ?? (() => new Date());
+    this.linkable = this.baseUrl.startsWith("https://") || options.allowHttp === true;
   }
 
   private mac(id: number, ext: string): Buffer {
@@ -76,7 +81,7 @@ export class MediaLinks {
    */
   photoUrl(id: number, contentType: string, now: Date): string | null {
     const ext = mediaExtension(contentType);
-    if (!ext || !this.baseUrl.startsWith("https://")) return null;
+    if (!ext || !this.linkable) return null;
     const expires = (Math.ceil(now.getTime() / 1000 / DAY_S + PHOTO_LINK_DAYS) * DAY_S).toString(36);
     return `${this.baseUrl}/media/p${id}-${expires}-${this.photoMac(id, expires, ext).toString("base64url")}.${ext}`;
   }
@@ -88,7 +93,7 @@ export class MediaLinks {
   /** A voice note's link, valid as a photo's (PHOTO_LINK_DAYS); null for an unknown type or without an https:// base. */
   voiceUrl(id: number, contentType: string, now: Date): string | null {
     const ext = audioExtension(contentType);
-    if (!ext || !this.baseUrl.startsWith("https://")) return null;
+    if (!ext || !this.linkable) return null;
     const expires = (Math.ceil(now.getTime() / 1000 / DAY_S + PHOTO_LINK_DAYS) * DAY_S).toString(36);
     return `${this.baseUrl}/media/v${id}-${expires}-${this.voiceMac(id, expires, ext).toString("base64url")}.${ext}`;
   }

@@ -98,7 +98,7 @@ export async function prepareLocalMode(config: Config, logger: Logger): Promise<
     dataApiBaseUrl: origin,
   };
   const publicBaseUrl = config.publicBaseUrl === `http://localhost:${config.port}` ? `http://localhost:${port}` : config.publicBaseUrl;
-  const local: Config = Object.freeze({ ...config, port, host, line, publicBaseUrl });
+  const local: Config = Object.freeze({ ...config, port, host, line, publicBaseUrl, mediaOverHttp: true });
 
   const personas = new Personas();
   const platform = new LinePlatform({

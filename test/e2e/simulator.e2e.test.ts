@@ -2,8 +2,8 @@
 // credentials (local mode, fresh database, demo data seeded at start), then
 // Debian's Chromium driven by playwright-core through the chat page: a
 // villager signs up, links her welfare-fund record and sees her balance,
-// files a flood request; the council secretary, shown the staff rich menu,
-// gets the case and accepts it; the villager sees the status. Screenshots of the key screens go to
+// files a flood request with a photo; the council secretary, shown the staff
+// rich menu, gets the case, accepts it and sees the photo; the villager sees the status. Screenshots of the key screens go to
 // a temporary folder, or to docs/screenshots/ (shown in the README) with
 // UPDATE_SCREENSHOTS=1, so a test run leaves the tree clean.
 import { spawn, type ChildProcess } from "node:child_process";
@@ -11,6 +11,7 @@ import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { Resvg } from "@resvg/resvg-js";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_MEMBER, DEMO_PERSONAS } from "../../src/simulator/demo-seed.ts";
@@ -23,6 +24,15 @@ const SHOTS = process.env.UPDATE_SCREENSHOTS
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) {
   console.warn(`Skipping the browser test: no Chromium at ${CHROMIUM}. ${BROWSER_TEST_PREREQUISITES}`);
+}
+
+/** A drawn house in a flood (PNG, as a phone would send a photo). */
+function housePhoto(): Buffer {
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="480" height="320">
+    <rect width="480" height="320" fill="#bfe3f5"/><rect y="210" width="480" height="110" fill="#6b8fa8"/>
+    <polygon points="140,120 240,50 340,120" fill="#a0522d"/><rect x="160" y="120" width="160" height="120" fill="#f2deb3"/>
+    <rect x="220" y="170" width="40" height="70" fill="#7a4a24"/><rect y="225" width="480" height="95" fill="#5a87a6" opacity="0.85"/></svg>`;
+  return Buffer.from(new Resvg(svg).render().asPng());
 }
 
 const villager = DEMO_PERSONAS.find((p) => p.role === "villager")!;
@@ -139,7 +149,10 @@ describe.skipIf(!hasChromium)("demo chat in a browser (local mode)", () => {
     await tap("เอว");
     await tap("อาหาร");
     await tap("เสร็จแล้ว");
-    await tap("ข้าม");
+    // A photo of the house, from the page's + menu (LINE's image message).
+    await act(() => page.setInputFiles("#image-input", { name: "house.png", mimeType: "image/png", buffer: housePhoto() }));
+    await botSaid("ได้รับรูปแล้ว 1 รูป");
+    await tap("เสร็จแล้ว");
     await tap("ข้าม");
     await tap("ยืนยันส่งคำขอ");
     await botSaid("ส่งคำขอความช่วยเหลือแล้วค่ะ");
@@ -156,6 +169,21 @@ describe.skipIf(!hasChromium)("demo chat in a browser (local mode)", () => {
     await shot("secretary-notification");
     await shot("staff-menu", { richMenu: true });
     await act(() => page.locator("#messages, #quick-replies").getByRole("button", { name: "รับเรื่อง", exact: true }).last().click());
+    // The case opened: the villager's photo, served to LINE (here the
+    // stand-in) at a signed /media link. The bot fetches it from LINE in the
+    // background, so a card opened before that shows only the count.
+    const photo = page.locator('#messages img[src*="/media/p"]');
+    await expect
+      .poll(
+        async () => {
+          if ((await photo.count()) === 0) await tapCard("ดูรายละเอียด");
+          return photo.count();
+        },
+        { timeout: 60_000 },
+      )
+      .toBeGreaterThan(0);
+    await photo.last().scrollIntoViewIfNeeded();
+    await shot("secretary-case-photo");
 
     // Back to the villager: the status message about her case.
     await unreadFor(villager.displayName);
