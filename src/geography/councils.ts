@@ -107,3 +107,11 @@ export async function addCouncil(db: Tx, tambonId: number, name: string): Promis
   if (!council) throw new Error(`Council ${row.id} vanished while it was being added`);
   return { status: created === 1 ? "created" : "exists", council };
 }
+
+/** The active councils of a tambon, with their place, by council id. */
+export async function activeCouncilsOfTambon(db: Tx, tambonId: number): Promise<CouncilWithPlace[]> {
+  if (!isDbId(tambonId)) return [];
+  const rows = await db.council.findMany({ where: { active: true, tambonId }, select: { id: true }, orderBy: { id: "asc" } });
+  const councils = await Promise.all(rows.map((r) => getCouncilWithPlace(db, r.id)));
+  return councils.filter((c): c is CouncilWithPlace => c !== null);
+}

@@ -161,10 +161,14 @@ function textColumn(record: Record<string, string>, name: string, file: string):
   return value;
 }
 
-async function readRecords(dataDir: string, file: string): Promise<Record<string, string>[]> {
-  const text = await readFile(path.join(dataDir, file), "utf8");
+/** The live records of one of the dataset's files (its text already read). */
+export function geographyRecords(text: string, file: string): Record<string, string>[] {
   // Rows the dataset marks as deleted are not part of today's geography.
   return parseCsvRecords(text, file).filter((r) => column(r, "deleted_at", file) === "");
+}
+
+async function readRecords(dataDir: string, file: string): Promise<Record<string, string>[]> {
+  return geographyRecords(await readFile(path.join(dataDir, file), "utf8"), file);
 }
 
 export async function readGeography(dataDir: string = DEFAULT_GEOGRAPHY_DIR): Promise<Geography> {

@@ -3,7 +3,8 @@
 //
 //   whose household (mine / someone else → their name) → location (LINE
 //   location, or a typed village) → [district → council → contact phone,
-//   non-members only] → number of people → vulnerable (multi, PDPA line first) → water level
+//   non-members only; a shared location first offers the nearest tambon's
+//   council, see nearby-council.ts] → number of people → vulnerable (multi, PDPA line first) → water level
 //   → needs (multi) → photo (optional) → note (optional) → summary → confirm
 //
 // Members file for their own council (`viaMember`, set when the flow
@@ -11,6 +12,7 @@
 // with the sign-up's choices and gives a phone responders can call.
 import { MAX_REQUEST_PHOTOS } from "./request-store.ts";
 import { getCouncilWithPlace } from "../geography/councils.ts";
+import { afterLocation, nearbyCouncilStep } from "./nearby-council.ts";
 import { signupSteps } from "../members/signup-flow.ts";
 import {
   EDIT_PREFIX,
@@ -179,8 +181,9 @@ export function floodFlow(provinceCode: number, complete: (ctx: TurnContext, dat
       prompt: () => [text(T.askLocation)],
       expects: T.locationExpects,
       input: { kind: "location", label: T.locationButton, parse: parseVillage },
-      next: (data) => (data.viaMember === true ? "people" : "district"),
+      next: (data) => (data.viaMember === true ? "people" : afterLocation(provinceCode, data)),
     },
+    nearbyCouncilStep(provinceCode, "phone"),
     { ...district, prompt: () => [text(T.askDistrict)] },
     council,
     {

@@ -11,6 +11,7 @@
 // as in the flood flow.
 import { MAX_REQUEST_PHOTOS } from "./request-store.ts";
 import { getCouncilWithPlace } from "../geography/councils.ts";
+import { afterLocation, nearbyCouncilStep } from "./nearby-council.ts";
 import { activeMember } from "../members/member-store.ts";
 import { fullNameSchema, signupSteps } from "../members/signup-flow.ts";
 import { EDIT_PREFIX, END, type FlowData, type FlowDef, type Outgoing, type ParseResult, type StepDef, type TurnContext } from "../engine/types.ts";
@@ -145,8 +146,9 @@ export function housingFlow(provinceCode: number, complete: (ctx: TurnContext, d
       prompt: () => [text(T.askLocation)],
       expects: HELP_TEXT.locationExpects,
       input: { kind: "location", label: HELP_TEXT.locationButton, parse: parseVillage },
-      next: (data) => (data.viaMember === true ? "phone" : "district"),
+      next: (data) => (data.viaMember === true ? "phone" : afterLocation(provinceCode, data)),
     },
+    nearbyCouncilStep(provinceCode, "phone"),
     { ...district, prompt: () => [text(T.askDistrict)] },
     council,
     {

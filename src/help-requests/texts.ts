@@ -35,6 +35,12 @@ export const HELP_TEXT = {
   locationExpects: "แตะ “ส่งตำแหน่ง” หรือพิมพ์ชื่อหมู่บ้าน",
   villageInvalid: "ชื่อหมู่บ้านควรมี 2–100 ตัวอักษรค่ะ",
   askDistrict: "บ้านหลังนี้อยู่อำเภอใดคะ",
+  /** A shared location near a tambon centre: its council is offered before the district list. */
+  nearTambon: (tambon: string, district: string) => `ตำแหน่งที่ส่งมาอยู่ใกล้ ต.${tambon} อ.${district} ใช่ไหมคะ`,
+  nearTambonNoCouncil: "ขอให้เลือกอำเภอและตำบลเองนะคะ แตะ “เลือกเอง”",
+  nearTambonExpects: "แตะ “ใช่” หรือ “เลือกเอง”",
+  nearYes: "ใช่", // ≤ 20 characters
+  nearChoose: "เลือกเอง",
   askPhone: "ขอเบอร์โทรศัพท์ที่เจ้าหน้าที่ติดต่อกลับได้ค่ะ เช่น 0812345678\nถ้าไม่มีเบอร์ แตะ “ไม่มีเบอร์” หรือ “ใช้เบอร์ญาติ”",
   phoneExpects: "พิมพ์เบอร์โทรศัพท์ หรือแตะปุ่มด้านล่าง",
   noPhone: "ไม่มีเบอร์", // ≤ 20 characters

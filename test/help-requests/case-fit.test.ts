@@ -68,6 +68,7 @@ describe.each(DATABASE_KINDS)("what secretaries see on %s", (kind) => {
     await u.say("น้ำท่วม");
     await u.tap("บ้านของฉันเอง");
     await u.location(15.05, 104.52);
+    await u.tap("เลือกเอง");
     await u.say(council.districtNameTh);
     await u.tap(council.tambonNameTh);
     await u.say("089-123-4567");

@@ -48,6 +48,9 @@ describe.each(DATABASE_KINDS)("flood help on %s", (kind) => {
     await u.tap("บ้านของฉันเอง");
     expect(u.lastText()).toMatch(/บ้านอยู่ที่ไหน/);
     await u.location();
+    // The nearest tambon is offered first (nearby-council.test.ts); here the villager picks.
+    expect(u.lastText()).toMatch(/ตำแหน่งที่ส่งมาอยู่ใกล้ ต\.เมืองเหนือ/);
+    await u.tap("เลือกเอง");
     expect(u.lastText()).toMatch(/อำเภอใด/);
     await u.say("กันทรลักษ์");
     await u.tap(quickLabels(u)[0]!);
@@ -91,6 +94,8 @@ describe.each(DATABASE_KINDS)("flood help on %s", (kind) => {
     expect(quickItems(u)[0]!.action).toEqual({ type: "location", label: "ส่งตำแหน่ง" });
     expect(quickLabels(u)).toEqual(["ส่งตำแหน่ง", "ย้อนกลับ", "ยกเลิก"]);
     await u.location(15.05, 104.52);
+    expect(u.buttons()).toEqual(["ใช่", "เลือกเอง", "ย้อนกลับ", "ยกเลิก"]);
+    await u.tap("เลือกเอง");
     expect(u.lastText()).toMatch(/อำเภอใด/);
     await u.say("กันทรลักษ์");
     const councilLabel = quickLabels(u)[0]!;

@@ -123,6 +123,8 @@ describe.each(DATABASE_KINDS)("housing request on %s", (kind) => {
     expect(u.lastText()).toMatch(/บ้านอยู่ที่ไหน/);
     expect(quickItems(u)[0]!.action).toEqual({ type: "location", label: "ส่งตำแหน่ง" });
     await u.location(15.05, 104.52);
+    expect(u.buttons()).toEqual(["ใช่", "เลือกเอง", "ย้อนกลับ", "ยกเลิก"]);
+    await u.tap("เลือกเอง");
     expect(u.lastText()).toMatch(/อำเภอใด/);
     await u.say("กันทรลักษ์");
     const councilLabel = quickLabels(u)[0]!;

@@ -240,6 +240,7 @@ describe("hostile input at every step of sign-up and flood help (pglite)", () =>
     const walk = [
       () => f.tap("บ้านของฉันเอง"),
       () => f.location(),
+      () => f.tap("เลือกเอง"),
       () => f.say("กันทรลักษ์"),
       () => f.tap(quickLabels(f)[0]!),
       () => f.say("089-123-4567"),

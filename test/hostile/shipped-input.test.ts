@@ -150,6 +150,7 @@ describe("hostile input through the shipped bot (PostgreSQL)", () => {
    */
   async function fileFlood(u: ShippedUser, options: { address: string; confirm?: boolean }): Promise<string> {
     await u.send({ type: "message", message: { type: "location", id: newEventId(), latitude: 15.05, longitude: 104.52, title: "บ้าน", address: options.address } });
+    await u.tap("เลือกเอง");
     expect(u.lastText()).toMatch(/อำเภอใด/);
     await u.say("กันทรลักษ์");
     await u.tap(u.buttons()[0]!);

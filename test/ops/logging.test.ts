@@ -70,6 +70,7 @@ describe("logs", () => {
     await villager.say("น้ำท่วม");
     await villager.tap("บ้านของฉันเอง");
     await villager.location();
+    await villager.tap("เลือกเอง");
     await villager.say("กันทรลักษ์");
     await villager.tap(quickLabels(villager)[0]!);
     await villager.say(FLOOD_PHONE);
