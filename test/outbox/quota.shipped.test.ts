@@ -54,6 +54,8 @@ describe("LINE's monthly quota used up, in the shipped bot", () => {
     await u.say("น้ำท่วม");
     await u.tap("บ้านของฉันเอง");
     await u.send({ type: "message", message: { type: "location", id: newEventId(), latitude: 15.05, longitude: 104.52 } });
+    // The nearest tambon is offered first; this test picks its own council.
+    await u.tap("เลือกเอง");
     await u.say(council.districtNameTh);
     await u.tap(council.tambonNameTh);
     await u.say("089-123-4567");
