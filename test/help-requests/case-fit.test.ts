@@ -14,6 +14,7 @@ import { PHOTO_LINK_DAYS } from "../../src/http/media.ts";
 import { grantRole } from "../../src/staff/roles.ts";
 import { DATABASE_KINDS } from "../support/database.ts";
 import { Harness, newEventId, textOf, type ChatUser } from "../support/harness.ts";
+import { floodToPhotos } from "../support/flood.ts";
 
 const KANTHARALAK = 3304;
 const CASE = /เลขที่คำขอ: (SSK-[FH]-6911-\d{4})/;
@@ -65,19 +66,7 @@ describe.each(DATABASE_KINDS)("what secretaries see on %s", (kind) => {
 
   /** A non-member files a flood request for the council, with `photos` images sent together. */
   async function fileFlood(u: ChatUser, photos: number): Promise<string> {
-    await u.say("น้ำท่วม");
-    await u.tap("บ้านของฉันเอง");
-    await u.location(15.05, 104.52);
-    await u.tap("เลือกเอง");
-    await u.say(council.districtNameTh);
-    await u.tap(council.tambonNameTh);
-    await u.say("089-123-4567");
-    await u.say("4");
-    await u.tap("ผู้ป่วยติดเตียง");
-    await u.tap("เสร็จแล้ว");
-    await u.tap("เอว");
-    await u.tap("ยา");
-    await u.tap("เสร็จแล้ว");
+    await floodToPhotos(u, council);
     if (photos === 0) await u.tap("ข้าม");
     const set = newEventId();
     for (let i = 1; i <= photos; i++) await u.image({ imageSet: { id: set, index: i, total: photos } });

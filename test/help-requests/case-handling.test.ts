@@ -15,6 +15,7 @@ import { getCouncilWithPlace, type CouncilWithPlace } from "../../src/geography/
 import { grantRole, type RoleGrant } from "../../src/staff/roles.ts";
 import { DATABASE_KINDS } from "../support/database.ts";
 import { Harness, textOf, type ChatUser } from "../support/harness.ts";
+import { floodToPhotos } from "../support/flood.ts";
 
 const KANTHARALAK = 3304;
 const NOT_FOUND = "ขออภัยค่ะ ไม่พบคำขอนี้ในพื้นที่ที่ท่านดูแล";
@@ -91,19 +92,7 @@ describe.each(DATABASE_KINDS)("case handling on %s", (kind) => {
 
   /** A non-member files a critical flood request (bedridden) for `council` through the chat. */
   async function fileFlood(u: ChatUser, council: CouncilWithPlace): Promise<string> {
-    await u.say("น้ำท่วม");
-    await u.tap("บ้านของฉันเอง");
-    await u.location(15.05, 104.52);
-    await u.tap("เลือกเอง");
-    await u.say(council.districtNameTh);
-    await u.tap(council.tambonNameTh);
-    await u.say("089-123-4567");
-    await u.say("4");
-    await u.tap("ผู้ป่วยติดเตียง");
-    await u.tap("เสร็จแล้ว");
-    await u.tap("เอว");
-    await u.tap("ยา");
-    await u.tap("เสร็จแล้ว");
+    await floodToPhotos(u, council);
     await u.tap("ข้าม");
     await u.tap("ข้าม");
     await u.tap("ยืนยันส่งคำขอ");

@@ -11,6 +11,7 @@ import { MediaLinks, PHOTO_LINK_DAYS } from "../../src/http/media.ts";
 import { grantRole } from "../../src/staff/roles.ts";
 import { DATABASE_KINDS } from "../support/database.ts";
 import { Harness, textOf, type ChatUser } from "../support/harness.ts";
+import { floodToPhotos } from "../support/flood.ts";
 
 const KANTHARALAK = 3304;
 const CASE = /เลขที่คำขอ: (SSK-F-6911-\d{4})/;
@@ -40,19 +41,7 @@ describe.each(DATABASE_KINDS)("a voice note on %s", (kind) => {
 
   /** A non-member's flood request up to the note question. */
   async function toNote(u: ChatUser) {
-    await u.say("น้ำท่วม");
-    await u.tap("บ้านของฉันเอง");
-    await u.location(15.05, 104.52);
-    await u.tap("เลือกเอง");
-    await u.say(council.districtNameTh);
-    await u.tap(council.tambonNameTh);
-    await u.say("089-123-4567");
-    await u.say("4");
-    await u.tap("ผู้ป่วยติดเตียง");
-    await u.tap("เสร็จแล้ว");
-    await u.tap("เอว");
-    await u.tap("ยา");
-    await u.tap("เสร็จแล้ว");
+    await floodToPhotos(u, council);
     await u.tap("ข้าม");
     expect(u.lastText()).toContain("ส่งข้อความเสียงได้");
   }
