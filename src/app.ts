@@ -57,7 +57,12 @@ export function createApp(options: AppOptions) {
   const exportLinks = new ExportLinks({ secret: signingSecret, baseUrl: config.publicBaseUrl });
   // Announcement photos, fetched by LINE from us (its own key derived from the same secret).
   // Help requests' photos too, under links that expire by this clock.
-  const mediaLinks = new MediaLinks({ secret: signingSecret, baseUrl: config.publicBaseUrl, now: options.now, allowHttp: config.mediaOverHttp });
+  const mediaLinks = new MediaLinks({
+    secret: signingSecret,
+    baseUrl: config.publicBaseUrl,
+    now: options.now,
+    allowHttp: config.mediaOverHttp,
+  });
   const bot = createBot({
     exportLinks,
     mediaLinks,

@@ -68,7 +68,12 @@ const envSchema = z.object({
   // LINE user ids (comma-separated) told when the quota warning is reached.
   ADMIN_LINE_USER_IDS: z
     .string()
-    .transform((s) => s.split(",").map((id) => id.trim()).filter((id) => id !== ""))
+    .transform((s) =>
+      s
+        .split(",")
+        .map((id) => id.trim())
+        .filter((id) => id !== ""),
+    )
     .pipe(z.array(z.string().regex(/^U[0-9a-f]{32}$/, "must be LINE user ids (U + 32 hex digits), comma-separated")))
     .optional(),
 });

@@ -75,10 +75,12 @@ export function createLogger(level: LogLevel = "info", write: (line: string) => 
     // so a crash right after a log call still has the line on stdout.
     { write },
   );
-  const at = (lvl: Exclude<LogLevel, "silent">) => (msg: string, fields: Record<string, unknown> = {}) => {
-    if (!base.isLevelEnabled(lvl)) return;
-    base[lvl](serialise(fields), msg);
-  };
+  const at =
+    (lvl: Exclude<LogLevel, "silent">) =>
+    (msg: string, fields: Record<string, unknown> = {}) => {
+      if (!base.isLevelEnabled(lvl)) return;
+      base[lvl](serialise(fields), msg);
+    };
   return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
 }
 

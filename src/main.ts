@@ -56,13 +56,16 @@ async function main(): Promise<void> {
   // Held for the process's life: while it is held, the leases this process takes are its own.
   const instance = await holdInstanceLock(config.database, db, logger);
   const app = createApp({ config, db, logger, instanceKey: instance.key });
-  const server: Server = (local ? local.wrap(app.http, { db, jobs: app.jobs }) : app.http).listen({ port: config.port, host: config.host }, () => {
-    const address = server.address();
-    const port = typeof address === "object" && address ? address.port : config.port;
-    logger.info("listening", { port, webhook: `/webhook`, health: `/healthz`, metrics: `/metrics` });
-    process.stdout.write(`Council LINE bot is up: http://localhost:${port}/healthz\n`);
-    if (typeof address === "object" && address) void local?.announce(logger, address);
-  });
+  const server: Server = (local ? local.wrap(app.http, { db, jobs: app.jobs }) : app.http).listen(
+    { port: config.port, host: config.host },
+    () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : config.port;
+      logger.info("listening", { port, webhook: `/webhook`, health: `/healthz`, metrics: `/metrics` });
+      process.stdout.write(`Council LINE bot is up: http://localhost:${port}/healthz\n`);
+      if (typeof address === "object" && address) void local?.announce(logger, address);
+    },
+  );
   app.processor.start();
   app.jobs.start();
   app.jobs.kick();

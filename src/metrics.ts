@@ -45,8 +45,16 @@ export interface MetricsRegistry extends Metrics {
 
 export function createMetrics(): MetricsRegistry {
   const registry = new Registry();
-  const received = new Counter({ name: "line_events_received_total", help: "Webhook events stored from LINE deliveries", registers: [registry] });
-  const processed = new Counter({ name: "line_events_processed_total", help: "Events handled by the bot (committed)", registers: [registry] });
+  const received = new Counter({
+    name: "line_events_received_total",
+    help: "Webhook events stored from LINE deliveries",
+    registers: [registry],
+  });
+  const processed = new Counter({
+    name: "line_events_processed_total",
+    help: "Events handled by the bot (committed)",
+    registers: [registry],
+  });
   const failed = new Counter({
     name: "line_events_failed_total",
     help: "Events given up on: handling failed too often, or the answer could not be delivered",

@@ -57,9 +57,17 @@ describe("configuration", () => {
 
   it("watches LINE's monthly push quota: 300 messages (the Thai free plan), warning at 80%, 0 turns it off", () => {
     expect(loadConfig({}).pushQuota).toEqual({ monthly: 300, warnPercent: 80 });
-    expect(loadConfig({ PUSH_QUOTA_MONTHLY: "15000", PUSH_QUOTA_WARN_PERCENT: "90" }).pushQuota).toEqual({ monthly: 15_000, warnPercent: 90 });
+    expect(loadConfig({ PUSH_QUOTA_MONTHLY: "15000", PUSH_QUOTA_WARN_PERCENT: "90" }).pushQuota).toEqual({
+      monthly: 15_000,
+      warnPercent: 90,
+    });
     expect(loadConfig({ PUSH_QUOTA_MONTHLY: "0" }).pushQuota.monthly).toBe(0);
-    for (const [name, bad] of [["PUSH_QUOTA_MONTHLY", "-1"], ["PUSH_QUOTA_MONTHLY", "many"], ["PUSH_QUOTA_WARN_PERCENT", "0"], ["PUSH_QUOTA_WARN_PERCENT", "101"]]) {
+    for (const [name, bad] of [
+      ["PUSH_QUOTA_MONTHLY", "-1"],
+      ["PUSH_QUOTA_MONTHLY", "many"],
+      ["PUSH_QUOTA_WARN_PERCENT", "0"],
+      ["PUSH_QUOTA_WARN_PERCENT", "101"],
+    ]) {
       expect(() => loadConfig({ [name!]: bad })).toThrow(new RegExp(name!));
     }
   });

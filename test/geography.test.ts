@@ -58,9 +58,7 @@ describe.each(DATABASE_KINDS)("geography on %s", (kind) => {
   const expected = { provinces: 0, districts: 0, tambons: 0 };
 
   beforeAll(async () => {
-    const [provinces, districts, tambons] = await Promise.all(
-      ["provinces.csv", "districts.csv", "sub_districts.csv"].map(liveRows),
-    );
+    const [provinces, districts, tambons] = await Promise.all(["provinces.csv", "districts.csv", "sub_districts.csv"].map(liveRows));
     Object.assign(expected, { provinces: provinces!.length, districts: districts!.length, tambons: tambons!.length });
     db = await createTestDatabase(kind);
     first = await loadGeography(db.prisma, { provinceCode: SISAKET });
@@ -148,7 +146,10 @@ describe.each(DATABASE_KINDS)("geography on %s", (kind) => {
     const name = "สภาองค์กรชุมชนเทศบาลเมืองศรีสะเกษ";
     const added = await addCouncil(db.prisma, 330101, `  ${name} `);
     expect(added).toMatchObject({ status: "created", council: { name, tambonId: 330101, districtId: 3301 } });
-    expect(await addCouncil(db.prisma, 330101, name)).toMatchObject({ status: "exists", council: { id: added.status === "created" ? added.council.id : -1 } });
+    expect(await addCouncil(db.prisma, 330101, name)).toMatchObject({
+      status: "exists",
+      council: { id: added.status === "created" ? added.council.id : -1 },
+    });
     expect(await addCouncil(db.prisma, 339999, name)).toEqual({ status: "unknown-tambon" });
 
     const inDistrict = await listCouncilsInDistrict(db.prisma, 3301);

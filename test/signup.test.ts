@@ -36,7 +36,10 @@ describe.each(DATABASE_KINDS)("sign-up on %s", (kind) => {
     await somsri.tap("ยืนยัน");
     expect(somsri.lastText()).toMatch(/สมัครสมาชิกเรียบร้อย/);
 
-    const member = await h.db.prisma.member.findUnique({ where: { lineUserId: "U-somsri" }, include: { council: { include: { tambon: true } } } });
+    const member = await h.db.prisma.member.findUnique({
+      where: { lineUserId: "U-somsri" },
+      include: { council: { include: { tambon: true } } },
+    });
     expect(member).toMatchObject({ fullName: "สมศรี ใจดี", phone: "0812345678", status: "ACTIVE" });
     expect(member?.council?.tambon.districtId).toBe(3304);
     const consent = await h.db.prisma.consentRecord.findMany({ where: { lineUserId: "U-somsri" } });

@@ -7,7 +7,16 @@
 import type { Engine } from "../engine/engine.ts";
 import type { MediaLinks } from "../http/media.ts";
 import { entryButton } from "../engine/engine.ts";
-import { END, type Button, type FlowData, type FlowDef, type MenuEntry, type Outgoing, type Reply, type TurnContext } from "../engine/types.ts";
+import {
+  END,
+  type Button,
+  type FlowData,
+  type FlowDef,
+  type MenuEntry,
+  type Outgoing,
+  type Reply,
+  type TurnContext,
+} from "../engine/types.ts";
 import { allWithin, parseAreas } from "../meetings/organize-areas.ts";
 import { areaChoices } from "../meetings/organize-areas.ts";
 import { areaLabels } from "../meetings/organize-flow.ts";
@@ -17,7 +26,15 @@ import { staffOnly } from "../staff/staff-module.ts";
 import { thaiDateTime } from "../thai/format.ts";
 import { enqueuePush } from "../outbox/outbox.ts";
 import { isStaff } from "../staff/roles.ts";
-import { announcementsBy, cancelAnnouncement, createAnnouncement, deliveryCounts, manageableAnnouncement, registrationsFrom, scheduledInAreaOf } from "./announcement-store.ts";
+import {
+  announcementsBy,
+  cancelAnnouncement,
+  createAnnouncement,
+  deliveryCounts,
+  manageableAnnouncement,
+  registrationsFrom,
+  scheduledInAreaOf,
+} from "./announcement-store.ts";
 import { audienceOf, COMPOSE_FLOW, composeFlow, meetingIdOf } from "./compose-flow.ts";
 import { announcementExcerpt } from "./message.ts";
 import { resolveRecipients } from "./recipients.ts";
@@ -36,7 +53,10 @@ const menuButton = entryButton;
 const excerpt = announcementExcerpt;
 const idOf = (arg: unknown) => (typeof arg === "string" && /^\d{1,9}$/.test(arg) ? Number(arg) : null);
 
-export function announceModule(options: { engine: () => Engine; pushQuotaMonthly: number; media?: MediaLinks }): { flows: FlowDef[]; menu: MenuEntry[] } {
+export function announceModule(options: { engine: () => Engine; pushQuotaMonthly: number; media?: MediaLinks }): {
+  flows: FlowDef[];
+  menu: MenuEntry[];
+} {
   const coordinator = staffOnly("COORDINATOR");
 
   const withMenu = (ctx: TurnContext, lead: Reply[], first: Button[] = []) => options.engine().menuWith(ctx, lead, first);
@@ -56,7 +76,7 @@ export function announceModule(options: { engine: () => Engine; pushQuotaMonthly
     const meetingId = meetingIdOf(d.meeting);
     if (meetingId !== null) {
       const m = await ctx.tx.meeting.findUnique({ where: { id: meetingId } });
-      if (!m || m.status !== "SCHEDULED" || m.startsAt.getTime() <= ctx.now.getTime() || !(await mayOrganise(ctx.tx, ctx.userId, m))) {
+      if (m?.status !== "SCHEDULED" || m.startsAt.getTime() <= ctx.now.getTime() || !(await mayOrganise(ctx.tx, ctx.userId, m))) {
         return say(ctx, T.meetingGone);
       }
     }
@@ -77,7 +97,8 @@ export function announceModule(options: { engine: () => Engine; pushQuotaMonthly
     const rows = await announcementsBy(ctx.tx, ctx.userId);
     // Others' scheduled ones in the area: whoever covers it may stop them (a colleague away, a role revoked).
     const others = await scheduledInAreaOf(ctx.tx, ctx.userId);
-    if (rows.length === 0 && others.length === 0) return withMenu(ctx, [text(T.reportNone)], [menuButton(ANNOUNCE_ENTRIES.compose, T.menu.compose)]);
+    if (rows.length === 0 && others.length === 0)
+      return withMenu(ctx, [text(T.reportNone)], [menuButton(ANNOUNCE_ENTRIES.compose, T.menu.compose)]);
     const lines: string[] = rows.length > 0 ? [T.reportIntro] : [];
     const buttons: Button[] = [];
     for (const [i, a] of [...rows, ...others].entries()) {
@@ -164,5 +185,8 @@ export function announceModule(options: { engine: () => Engine; pushQuotaMonthly
     { id: ANNOUNCE_ENTRIES.cancel, label: T.cancelYes, keywords: [], listed: false, visible: coordinator, open: startCancel },
   ];
 
-  return { flows: [composeFlow({ pushQuotaMonthly: options.pushQuotaMonthly, complete: completeCompose, media: options.media }), cancelFlow], menu };
+  return {
+    flows: [composeFlow({ pushQuotaMonthly: options.pushQuotaMonthly, complete: completeCompose, media: options.media }), cancelFlow],
+    menu,
+  };
 }

@@ -151,7 +151,11 @@ export async function scheduledInAreaOf(tx: Tx, userId: string, limit = 5): Prom
 }
 
 /** The announcement, if this user may cancel it now (see the top of this file). */
-export async function manageableAnnouncement(tx: Tx, userId: string, id: number): Promise<(Announcement & { areas: AnnouncementArea[] }) | null> {
+export async function manageableAnnouncement(
+  tx: Tx,
+  userId: string,
+  id: number,
+): Promise<(Announcement & { areas: AnnouncementArea[] }) | null> {
   const a = await tx.announcement.findUnique({ where: { id }, include: { areas: true } });
   return a && (await coordinatesAll(tx, userId, a.areas)) ? a : null;
 }

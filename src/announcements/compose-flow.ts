@@ -3,7 +3,16 @@
 // count, the quota it uses and what is left this month) → send now, or
 // schedule (a time) → the module saves it after checking everything again.
 import { parseThaiDateTime } from "../engine/datetime.ts";
-import { EDIT_PREFIX, END, type FlowData, type FlowDef, type Outgoing, type ParseResult, type Reply, type TurnContext } from "../engine/types.ts";
+import {
+  EDIT_PREFIX,
+  END,
+  type FlowData,
+  type FlowDef,
+  type Outgoing,
+  type ParseResult,
+  type Reply,
+  type TurnContext,
+} from "../engine/types.ts";
 import type { AnnouncementAudience } from "../generated/prisma/client.ts";
 import { areaChoices, areaNames, parseAreas } from "../meetings/organize-areas.ts";
 import { areaLabels } from "../meetings/organize-flow.ts";
@@ -37,7 +46,8 @@ export const audienceOf = (v: unknown): AnnouncementAudience | null =>
 const dayMonth = (at: Date) => thaiShortDate(bangkokIsoDate(at)).replace(/ \d{4}$/, "");
 const hhmm = (at: Date) => thaiTime(at).replace(/ น\.$/, "");
 /** The meeting as listed in the picker's message: date, year and time, and the whole title. */
-const meetingLine = (m: { startsAt: Date; title: string }) => `${thaiShortDate(bangkokIsoDate(m.startsAt))} ${thaiTime(m.startsAt)} ${m.title}`;
+const meetingLine = (m: { startsAt: Date; title: string }) =>
+  `${thaiShortDate(bangkokIsoDate(m.startsAt))} ${thaiTime(m.startsAt)} ${m.title}`;
 
 export const meetingIdOf = (v: unknown): number | null => (typeof v === "string" && /^\d{1,9}$/.test(v) ? Number(v) : null);
 
@@ -53,7 +63,7 @@ async function previewPhoto(ctx: TurnContext, media: MediaLinks | undefined): Pr
   const messageId = photoOf(ctx.state.data);
   if (!messageId) return null;
   const file = await composePhotoFile(ctx.tx, ctx.userId, messageId, ctx.now);
-  return (media && media.url(file.id, file.contentType)) ?? "preview";
+  return (media?.url(file.id, file.contentType)) ?? "preview";
 }
 
 /** The preview: the messages as recipients will see them, then the count and the quota. */
@@ -94,7 +104,13 @@ export function composeFlow(options: {
     version: 1,
     title: T.flowTitles.compose,
     steps: [
-      { id: "text", slot: "text", prompt: () => [text(T.askText)], expects: T.textExpects, input: { kind: "text", parse: parseAnnouncementText, prose: true } },
+      {
+        id: "text",
+        slot: "text",
+        prompt: () => [text(T.askText)],
+        expects: T.textExpects,
+        input: { kind: "text", parse: parseAnnouncementText, prose: true },
+      },
       {
         id: "image",
         slot: "image",
@@ -117,7 +133,10 @@ export function composeFlow(options: {
           choices: async (ctx) => [
             { label: T.noMeeting, value: "none" },
             // Numbered as in the message (a title cut at 20 characters told two meetings apart by nothing).
-            ...(await linkableMeetings(ctx.tx, ctx.userId, ctx.now)).map((m, i) => ({ label: T.meetingButton(i + 1, dayMonth(m.startsAt), hhmm(m.startsAt)), value: String(m.id) })),
+            ...(await linkableMeetings(ctx.tx, ctx.userId, ctx.now)).map((m, i) => ({
+              label: T.meetingButton(i + 1, dayMonth(m.startsAt), hhmm(m.startsAt)),
+              value: String(m.id),
+            })),
           ],
         },
       },
@@ -126,7 +145,12 @@ export function composeFlow(options: {
         slot: "areas",
         prompt: () => [text(T.askAreas)],
         expects: T.areasExpects,
-        input: { kind: "multi", choices: (ctx) => areaChoices(ctx.tx, ctx.userId, areaLabels), doneLabel: T.areasDone, required: T.areasRequired },
+        input: {
+          kind: "multi",
+          choices: (ctx) => areaChoices(ctx.tx, ctx.userId, areaLabels),
+          doneLabel: T.areasDone,
+          required: T.areasRequired,
+        },
       },
       {
         id: "audience",

@@ -118,20 +118,34 @@ export function announcementSendJob(options: AnnouncementSendOptions): Job {
         return true;
       }
       const recipients = await resolveRecipients(tx, { areas, audience: a.audience });
-      const photo = a.imageMediaId ? await tx.mediaFile.findUnique({ where: { id: a.imageMediaId }, select: { id: true, contentType: true } }) : null;
+      const photo = a.imageMediaId
+        ? await tx.mediaFile.findUnique({ where: { id: a.imageMediaId }, select: { id: true, contentType: true } })
+        : null;
       // A meeting cancelled or started since composing: no register button for it.
       const meeting = a.meeting && a.meeting.status === "SCHEDULED" && a.meeting.startsAt.getTime() > now.getTime() ? a.meeting : null;
       const imageUrl = photo ? options.media.url(photo.id, photo.contentType) : null;
       // LINE fetches images over HTTPS only: PUBLIC_BASE_URL must be the public https:// address.
-      if (imageUrl?.startsWith("http://")) logger.warn("announcement photo URL is not https; LINE will not show it", { announcementId: id });
-      const messages = announcementMessages({ text: a.text, image: imageUrl, meeting, from: await announcementSender(tx, a.createdBy, areas) });
+      if (imageUrl?.startsWith("http://"))
+        logger.warn("announcement photo URL is not https; LINE will not show it", { announcementId: id });
+      const messages = announcementMessages({
+        text: a.text,
+        image: imageUrl,
+        meeting,
+        from: await announcementSender(tx, a.createdBy, areas),
+      });
 
       if (recipients.length > 0) {
-        await tx.announcementRecipient.createMany({ data: recipients.map((lineUserId) => ({ announcementId: id, lineUserId })), skipDuplicates: true });
+        await tx.announcementRecipient.createMany({
+          data: recipients.map((lineUserId) => ({ announcementId: id, lineUserId })),
+          skipDuplicates: true,
+        });
         await enqueueMulticast(tx, recipients, messages, { purpose: ANNOUNCEMENT_PURPOSE, now, dedupeKey: announcementKey(id) });
         // Same order and chunking as enqueueMulticast (recipients are unique and sorted).
         for (let n = 0; n * MULTICAST_CHUNK < recipients.length; n++) {
-          const chunk = await tx.outboxMessage.findUniqueOrThrow({ where: { dedupeKey: `${announcementKey(id)}#${n}` }, select: { id: true } });
+          const chunk = await tx.outboxMessage.findUniqueOrThrow({
+            where: { dedupeKey: `${announcementKey(id)}#${n}` },
+            select: { id: true },
+          });
           await tx.announcementRecipient.updateMany({
             where: { announcementId: id, lineUserId: { in: recipients.slice(n * MULTICAST_CHUNK, (n + 1) * MULTICAST_CHUNK) } },
             data: { outboxMessageId: chunk.id },
@@ -148,7 +162,11 @@ export function announcementSendJob(options: AnnouncementSendOptions): Job {
         },
       });
       await options.beforeCommit?.(tx, id);
-      logger.info("announcement started", { announcementId: id, recipients: recipients.length, chunks: Math.ceil(recipients.length / MULTICAST_CHUNK) });
+      logger.info("announcement started", {
+        announcementId: id,
+        recipients: recipients.length,
+        chunks: Math.ceil(recipients.length / MULTICAST_CHUNK),
+      });
       return true;
     });
   }

@@ -31,11 +31,15 @@ async function onlyRole(tx: Tx, g: { level: string; areaId: number }): Promise<(
   const covers = async (area: StaffArea): Promise<boolean> => {
     if (g.level === "PROVINCE") {
       if (area.level === "PROVINCE") return area.areaId === g.areaId;
-      if (area.level === "DISTRICT") return (await tx.district.findUnique({ where: { id: area.areaId }, select: { provinceId: true } }))?.provinceId === g.areaId;
+      if (area.level === "DISTRICT")
+        return (await tx.district.findUnique({ where: { id: area.areaId }, select: { provinceId: true } }))?.provinceId === g.areaId;
     }
     if (area.level === "DISTRICT") return g.level === "DISTRICT" && area.areaId === g.areaId;
     if (area.level === "PROVINCE") return false;
-    const c = await tx.council.findUnique({ where: { id: area.areaId }, select: { tambon: { select: { district: { select: { id: true, provinceId: true } } } } } });
+    const c = await tx.council.findUnique({
+      where: { id: area.areaId },
+      select: { tambon: { select: { district: { select: { id: true, provinceId: true } } } } },
+    });
     if (!c) return false;
     return g.level === "DISTRICT" ? c.tambon.district.id === g.areaId : c.tambon.district.provinceId === g.areaId;
   };

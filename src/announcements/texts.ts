@@ -26,7 +26,8 @@ export const ANNOUNCE_TEXT = {
   askText: `เขียนประกาศค่ะ 📢\nพิมพ์ข้อความที่จะส่ง (ไม่เกิน ${MAX_ANNOUNCEMENT_TEXT.toLocaleString("en-US")} ตัวอักษร)`,
   textExpects: "พิมพ์ข้อความประกาศ",
   textEmpty: "กรุณาพิมพ์ข้อความประกาศค่ะ",
-  textTooLong: (n: number) => `ข้อความยาว ${n.toLocaleString("en-US")} ตัวอักษร เกิน ${MAX_ANNOUNCEMENT_TEXT.toLocaleString("en-US")} ตัวอักษรค่ะ กรุณาย่อให้สั้นลง`,
+  textTooLong: (n: number) =>
+    `ข้อความยาว ${n.toLocaleString("en-US")} ตัวอักษร เกิน ${MAX_ANNOUNCEMENT_TEXT.toLocaleString("en-US")} ตัวอักษรค่ะ กรุณาย่อให้สั้นลง`,
   askImage: "ต้องการแนบรูปไหมคะ ส่งรูป 1 รูป หรือแตะ “ไม่แนบรูป”",
   imageExpects: "ส่งรูป หรือแตะ “ไม่แนบรูป”",
   noImage: "ไม่แนบรูป",
@@ -36,7 +37,9 @@ export const ANNOUNCE_TEXT = {
   askMeetingList: (meetings: string[]) =>
     meetings.length === 0
       ? "แนบการประชุมพร้อมปุ่ม “ลงทะเบียน” ไหมคะ"
-      : ["แนบการประชุมพร้อมปุ่ม “ลงทะเบียน” ไหมคะ แตะหมายเลขการประชุม หรือ “ไม่แนบการประชุม”", ...meetings.map((m, i) => `${i + 1}. ${m}`)].join("\n"),
+      : ["แนบการประชุมพร้อมปุ่ม “ลงทะเบียน” ไหมคะ แตะหมายเลขการประชุม หรือ “ไม่แนบการประชุม”", ...meetings.map((m, i) => `${i + 1}. ${m}`)].join(
+          "\n",
+        ),
   meetingButton: (n: number, dayMonth: string, time: string) => `${n} · ${dayMonth} ${time}`, // "1 · 20 ธ.ค. 09:30": ≤ 20 characters
   meetingExpects: "เลือกการประชุม หรือแตะ “ไม่แนบการประชุม”",
   noMeeting: "ไม่แนบการประชุม",
@@ -99,13 +102,12 @@ export const ANNOUNCE_TEXT = {
     [
       `${n}. “${excerpt}”`,
       `   ${status}`,
-      ...(counts
-        ? [`   ส่งถึง ${counts.sent} · ไม่สำเร็จ ${counts.failed} · รอส่ง ${counts.pending} · บล็อกบัญชี ${counts.blocked}`]
-        : []),
+      ...(counts ? [`   ส่งถึง ${counts.sent} · ไม่สำเร็จ ${counts.failed} · รอส่ง ${counts.pending} · บล็อกบัญชี ${counts.blocked}`] : []),
       ...(counts?.registrations !== undefined ? [`   ลงทะเบียนประชุมหลังได้รับประกาศ ${counts.registrations} ราย`] : []),
     ].join("\n"),
   reportOthers: "รอส่งในพื้นที่ของท่าน (ผู้ประสานงานท่านอื่นตั้งเวลาไว้) ค่ะ",
-  reportNote: "“บล็อกบัญชี” คือผู้รับที่เลิกติดตามบัญชีนี้ จึงไม่ได้รับข้อความค่ะ\n“ลงทะเบียนประชุม” นับผู้รับประกาศที่ลงทะเบียนการประชุมในประกาศหลังประกาศส่งออก (ไม่นับที่ยกเลิกแล้ว)",
+  reportNote:
+    "“บล็อกบัญชี” คือผู้รับที่เลิกติดตามบัญชีนี้ จึงไม่ได้รับข้อความค่ะ\n“ลงทะเบียนประชุม” นับผู้รับประกาศที่ลงทะเบียนการประชุมในประกาศหลังประกาศส่งออก (ไม่นับที่ยกเลิกแล้ว)",
   cancelButton: (n: number) => `ยกเลิกประกาศ ${n}`,
   // Cancel
   askCancel: (excerpt: string, at: string) => `ยกเลิกประกาศ “${excerpt}” ที่ตั้งเวลาส่ง ${at} ใช่ไหมคะ`,
@@ -117,8 +119,7 @@ export const ANNOUNCE_TEXT = {
   cancelTooLate: "ขออภัยค่ะ ประกาศนี้เริ่มส่งไปแล้ว ยกเลิกไม่ได้",
   notFound: "ขออภัยค่ะ ไม่พบประกาศนี้ หรือประกาศนี้อยู่นอกพื้นที่ที่ท่านดูแล",
   // Pushed to the author when another coordinator of the area cancels theirs.
-  cancelledByOther: (excerpt: string, at: string) =>
-    `ประกาศ “${excerpt}” ที่ท่านตั้งเวลาส่ง ${at} ถูกยกเลิกโดยผู้ประสานงานในพื้นที่แล้วค่ะ จะไม่มีการส่ง`,
+  cancelledByOther: (excerpt: string, at: string) => `ประกาศ “${excerpt}” ที่ท่านตั้งเวลาส่ง ${at} ถูกยกเลิกโดยผู้ประสานงานในพื้นที่แล้วค่ะ จะไม่มีการส่ง`,
   // Pushed to the area's coordinators when the send job finds the author's role gone.
   cancelledRoleGone: (excerpt: string, at: string, areas: string) =>
     [

@@ -55,7 +55,9 @@ export function runPgTool(program: string, args: string[], env: NodeJS.ProcessEn
     child.on("error", (error: NodeJS.ErrnoException) =>
       reject(error.code === "ENOENT" ? new Error(`${program} is not on PATH (Debian: apt-get install postgresql-client)`) : error),
     );
-    child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`${program} exited with ${code}: ${stderr.trim().slice(0, 2_000)}`))));
+    child.on("close", (code) =>
+      code === 0 ? resolve() : reject(new Error(`${program} exited with ${code}: ${stderr.trim().slice(0, 2_000)}`)),
+    );
   });
 }
 
@@ -65,7 +67,11 @@ function defaultFile(target: BackupTarget, now = new Date()): string {
 }
 
 /** Writes a backup of `target` to `file` (via a temporary name: a half-written file never looks finished). */
-export async function backupDatabase(target: BackupTarget, file: string, options: { force?: boolean } = {}): Promise<{ file: string; bytes: number }> {
+export async function backupDatabase(
+  target: BackupTarget,
+  file: string,
+  options: { force?: boolean } = {},
+): Promise<{ file: string; bytes: number }> {
   const out = path.resolve(file);
   await mkdir(path.dirname(out), { recursive: true });
   const partial = `${out}.partial`;

@@ -68,7 +68,8 @@ function parseCommandLine(argv: string[]): Args {
   const anyCsv = Object.values(csv).some((v) => v !== undefined);
   if (values.xlsx !== undefined && anyCsv) throw new UsageError("give either --xlsx or CSV files, not both");
   if (values.xlsx === undefined && !anyCsv) throw new UsageError("give --xlsx or at least one of --members, --contributions, --payments");
-  if (values["create-fund"] !== undefined && values["create-fund"].trim() === "") throw new UsageError("--create-fund needs the fund's name");
+  if (values["create-fund"] !== undefined && values["create-fund"].trim() === "")
+    throw new UsageError("--create-fund needs the fund's name");
   return { councilId: Number(council), fundCode, createFund: values["create-fund"], csv, xlsx: values.xlsx };
 }
 
@@ -97,7 +98,9 @@ async function main(): Promise<number> {
     input = await readInput(args);
   } catch (error) {
     if (error instanceof LedgerReadError) {
-      console.error(`Nothing was imported: the ledger could not be read.\n${error.problems.map((p) => `  ${formatProblem(p)}`).join("\n")}`);
+      console.error(
+        `Nothing was imported: the ledger could not be read.\n${error.problems.map((p) => `  ${formatProblem(p)}`).join("\n")}`,
+      );
       return 1;
     }
     throw error;
@@ -109,7 +112,11 @@ async function main(): Promise<number> {
     db = await openDatabase(config.database);
     await db.migrate();
     const started = performance.now();
-    const report = await importLedger(db.prisma, input, { councilId: args.councilId, fundCode: args.fundCode, createFundName: args.createFund });
+    const report = await importLedger(db.prisma, input, {
+      councilId: args.councilId,
+      fundCode: args.fundCode,
+      createFundName: args.createFund,
+    });
     const ms = Math.round(performance.now() - started);
     if (report.problems.length > 0) {
       console.error(formatReport(report));

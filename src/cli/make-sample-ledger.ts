@@ -31,7 +31,6 @@ const PEOPLE: [title: string, first: string, last: string, birth: string, joined
 
 /** "1-1111-00000-NN-c": a pattern no one will take for a real person's ID. */
 export function sampleNationalId(n: number): string {
-
   const twelve = `1111100000${String(n).padStart(2, "0")}`;
 
   return `${twelve}${nationalIdCheckDigit(twelve)}`;
@@ -42,7 +41,7 @@ const thaiDate = (iso: string) => {
   return `${d}/${m}/${Number(y) + 543}`;
 };
 const csvField = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-const csv = (rows: string[][]) => rows.map((r) => r.map(csvField).join(",")).join("\r\n") + "\r\n";
+const csv = (rows: string[][]) => `${rows.map((r) => r.map(csvField).join(",")).join("\r\n")}\r\n`;
 
 export function sampleLedger() {
   const members = PEOPLE.map(([title, first, last, birth, joined], i) => ({
@@ -54,8 +53,15 @@ export function sampleLedger() {
     birth,
     joined,
     left: i === 2 ? "2025-04-18" : "", // คำปุ่น died in April 2025
-    phone: i % 3 === 0 ? `08${String(10000000 + i * 1234567).slice(0, 8)}` : i % 3 === 1 ? `045-6${String(10000 + i * 111).slice(0, 5)}` : "",
-    b1: i === 9 ? ["", ""] : [i % 2 ? `นาย${["ทองดี", "สุวิทย์", "บุญเรือง"][i % 3]} ${last}` : `นาง${["สมศรี", "มะลิ", "จันทร์เพ็ญ"][i % 3]} ${last}`, i % 2 ? "คู่สมรส" : "บุตร"],
+    phone:
+      i % 3 === 0 ? `08${String(10000000 + i * 1234567).slice(0, 8)}` : i % 3 === 1 ? `045-6${String(10000 + i * 111).slice(0, 5)}` : "",
+    b1:
+      i === 9
+        ? ["", ""]
+        : [
+            i % 2 ? `นาย${["ทองดี", "สุวิทย์", "บุญเรือง"][i % 3]} ${last}` : `นาง${["สมศรี", "มะลิ", "จันทร์เพ็ญ"][i % 3]} ${last}`,
+            i % 2 ? "คู่สมรส" : "บุตร",
+          ],
     b2: i % 4 === 0 ? [`ด.ญ.${["ฝ้าย", "น้ำฝน", "ใบเตย"][i % 3]} ${last}`, "หลาน"] : ["", ""],
   }));
 
@@ -71,7 +77,14 @@ export function sampleLedger() {
     for (let month = 1; month <= (i === 2 ? 3 : 6); month += 1) {
       const mm = String(month).padStart(2, "0");
       const last = new Date(Date.UTC(2025, month, 0)).getUTCDate();
-      contributions.push([m.memberNo, `2025-${mm}-05`, "30", `2025-${mm}-01`, `2025-${mm}-${last}`, `R68-${String(receipt++).padStart(4, "0")}`]);
+      contributions.push([
+        m.memberNo,
+        `2025-${mm}-05`,
+        "30",
+        `2025-${mm}-01`,
+        `2025-${mm}-${last}`,
+        `R68-${String(receipt++).padStart(4, "0")}`,
+      ]);
     }
   });
 
@@ -91,24 +104,52 @@ export async function writeSampleLedger(dir = SAMPLE_DIR): Promise<void> {
   const { members, contributions, payments } = sampleLedger();
   mkdirSync(dir, { recursive: true });
   const memberHeader = [
-    "member_no", "national_id", "title", "first_name", "last_name", "birth_date", "joined_on", "left_on", "phone",
-    "beneficiary1_name", "beneficiary1_relation", "beneficiary2_name", "beneficiary2_relation",
+    "member_no",
+    "national_id",
+    "title",
+    "first_name",
+    "last_name",
+    "birth_date",
+    "joined_on",
+    "left_on",
+    "phone",
+    "beneficiary1_name",
+    "beneficiary1_relation",
+    "beneficiary2_name",
+    "beneficiary2_relation",
   ];
   writeFileSync(
     path.join(dir, "members.csv"),
     csv([
       memberHeader,
       ...members.map((m) => [
-        m.memberNo, m.nationalId, m.title, m.first, m.last, thaiDate(m.birth), thaiDate(m.joined), m.left === "" ? "" : thaiDate(m.left), m.phone,
-        ...m.b1, ...m.b2,
+        m.memberNo,
+        m.nationalId,
+        m.title,
+        m.first,
+        m.last,
+        thaiDate(m.birth),
+        thaiDate(m.joined),
+        m.left === "" ? "" : thaiDate(m.left),
+        m.phone,
+        ...m.b1,
+        ...m.b2,
       ]),
     ]),
   );
-  writeFileSync(path.join(dir, "contributions.csv"), csv([["member_no", "paid_on", "amount", "period_from", "period_to", "receipt_no"], ...contributions]));
+  writeFileSync(
+    path.join(dir, "contributions.csv"),
+    csv([["member_no", "paid_on", "amount", "period_from", "period_to", "receipt_no"], ...contributions]),
+  );
   writeFileSync(path.join(dir, "payments.csv"), csv([["member_no", "type", "paid_on", "amount", "note"], ...payments]));
 
   const THAI_TYPES: Record<string, string> = {
-    BIRTH: "คลอดบุตร", HOSPITAL: "นอนโรงพยาบาล", FUNERAL: "ฌาปนกิจ", ELDERLY: "ผู้สูงอายุ", SCHOLARSHIP: "ทุนการศึกษา", DISASTER: "ภัยพิบัติ",
+    BIRTH: "คลอดบุตร",
+    HOSPITAL: "นอนโรงพยาบาล",
+    FUNERAL: "ฌาปนกิจ",
+    ELDERLY: "ผู้สูงอายุ",
+    SCHOLARSHIP: "ทุนการศึกษา",
+    DISASTER: "ภัยพิบัติ",
   };
   const fixed = new Date(Date.UTC(2025, 9, 1));
   const wb = new ExcelJS.Workbook();
@@ -125,10 +166,35 @@ export async function writeSampleLedger(dir = SAMPLE_DIR): Promise<void> {
   };
   sheet(
     "สมาชิก",
-    ["เลขสมาชิก", "เลขประจำตัวประชาชน", "คำนำหน้า", "ชื่อ", "นามสกุล", "วันเกิด", "วันที่สมัคร", "วันที่พ้นสมาชิกภาพ", "โทรศัพท์",
-      "ผู้รับผลประโยชน์1", "ความสัมพันธ์1", "ผู้รับผลประโยชน์2", "ความสัมพันธ์2"],
+    [
+      "เลขสมาชิก",
+      "เลขประจำตัวประชาชน",
+      "คำนำหน้า",
+      "ชื่อ",
+      "นามสกุล",
+      "วันเกิด",
+      "วันที่สมัคร",
+      "วันที่พ้นสมาชิกภาพ",
+      "โทรศัพท์",
+      "ผู้รับผลประโยชน์1",
+      "ความสัมพันธ์1",
+      "ผู้รับผลประโยชน์2",
+      "ความสัมพันธ์2",
+    ],
     // Birth dates typed as Thai text, the other dates as date cells.
-    members.map((m) => [m.memberNo, m.nationalId, m.title, m.first, m.last, thaiDate(m.birth), asDate(m.joined), asDate(m.left), m.phone, ...m.b1, ...m.b2]),
+    members.map((m) => [
+      m.memberNo,
+      m.nationalId,
+      m.title,
+      m.first,
+      m.last,
+      thaiDate(m.birth),
+      asDate(m.joined),
+      asDate(m.left),
+      m.phone,
+      ...m.b1,
+      ...m.b2,
+    ]),
     [7, 8],
   );
   sheet(

@@ -24,11 +24,10 @@ if (previous !== null) {
   writeFileSync(file, previous);
   from.splice(0, 1, "--from-schema-datamodel", file);
 }
-const sql = execFileSync(
-  "npx",
-  ["prisma", "migrate", "diff", ...from, "--to-schema-datamodel", schema, "--script"],
-  { encoding: "utf8", env: { ...process.env, DATA_DIR: "memory" } },
-);
+const sql = execFileSync("npx", ["prisma", "migrate", "diff", ...from, "--to-schema-datamodel", schema, "--script"], {
+  encoding: "utf8",
+  env: { ...process.env, DATA_DIR: "memory" },
+});
 if (!/\b(CREATE|ALTER|DROP)\b/.test(sql)) {
   process.stdout.write("schema.prisma matches HEAD: no migration written.\n");
   process.exit(0);

@@ -86,7 +86,9 @@ async function main(): Promise<number> {
   }
   const target = loadConfig().database;
   await restoreDatabase(target, parsed.positionals[0]!, { force: parsed.values.force });
-  console.log(`Restored ${path.resolve(parsed.positionals[0]!)} into the ${target.kind === "postgres" ? "PostgreSQL" : "embedded PGlite"} database.`);
+  console.log(
+    `Restored ${path.resolve(parsed.positionals[0]!)} into the ${target.kind === "postgres" ? "PostgreSQL" : "embedded PGlite"} database.`,
+  );
   return 0;
 }
 

@@ -48,7 +48,9 @@ async function main(): Promise<number> {
   if (values["dry-run"]) {
     console.log(JSON.stringify(Object.fromEntries(menus.map((m) => [m.alias, m.menu])), null, 2));
     const [villager, staff] = menus;
-    console.log(`Images: ${files.villager} (${types[0]}, ${villager!.image.length} bytes), ${files.staff} (${types[1]}, ${staff!.image.length} bytes).`);
+    console.log(
+      `Images: ${files.villager} (${types[0]}, ${villager!.image.length} bytes), ${files.staff} (${types[1]}, ${staff!.image.length} bytes).`,
+    );
     console.log("Dry run: nothing sent.");
     return 0;
   }

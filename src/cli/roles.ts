@@ -17,7 +17,16 @@ import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config.ts";
 import { openDatabase, type Database } from "../db/database.ts";
-import { areaExists, grantRole, listRoles, revokeRole, validGrant, type AreaLevel, type RoleGrant, type StaffRoleKind } from "../staff/roles.ts";
+import {
+  areaExists,
+  grantRole,
+  listRoles,
+  revokeRole,
+  validGrant,
+  type AreaLevel,
+  type RoleGrant,
+  type StaffRoleKind,
+} from "../staff/roles.ts";
 import { runCli } from "./run-cli.ts";
 
 const USAGE = `Usage:
@@ -88,7 +97,9 @@ async function main(): Promise<number> {
       const roles = await listRoles(db.prisma);
       if (roles.length === 0) console.log("No staff roles yet.");
       for (const r of roles) {
-        console.log(`${r.role.toLowerCase().padEnd(11)} ${r.level.toLowerCase().padEnd(8)} ${String(r.areaId).padEnd(6)} ${r.lineUserId}  (since ${r.grantedAt.toISOString()} by ${r.grantedBy})`);
+        console.log(
+          `${r.role.toLowerCase().padEnd(11)} ${r.level.toLowerCase().padEnd(8)} ${String(r.areaId).padEnd(6)} ${r.lineUserId}  (since ${r.grantedAt.toISOString()} by ${r.grantedBy})`,
+        );
       }
       return 0;
     }

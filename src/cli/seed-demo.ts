@@ -34,9 +34,13 @@ async function main(): Promise<number> {
       return 1;
     }
     for (const f of result.funds) {
-      console.log(`${f.code} (${f.council}): ${f.membersAdded} members, ${f.contributionsAdded} contributions, ${f.paymentsAdded} payments added`);
+      console.log(
+        `${f.code} (${f.council}): ${f.membersAdded} members, ${f.contributionsAdded} contributions, ${f.paymentsAdded} payments added`,
+      );
     }
-    console.log(`Benefit rules added: ${result.rulesAdded}; meetings added: ${result.meetingsAdded}; staff roles granted: ${result.rolesGranted}.`);
+    console.log(
+      `Benefit rules added: ${result.rulesAdded}; meetings added: ${result.meetingsAdded}; staff roles granted: ${result.rolesGranted}.`,
+    );
     console.log(`Demo personas: ${DEMO_PERSONAS.map((p) => `${p.displayName} (${p.role})`).join(", ")}.`);
     // Invented data: printing this ID is the point (the evaluator types it to link).
     console.log(`To link a fund account in the demo: ID ${DEMO_MEMBER.nationalId}, birth date ${DEMO_MEMBER.birthDateThai}.`);

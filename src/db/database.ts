@@ -114,8 +114,7 @@ function yieldingPGlite(db: PGlite): PGlite {
           };
         }
         if (prop === "transaction") {
-          return (callback: (tx: Q) => Promise<unknown>) =>
-            (value as PGlite["transaction"]).call(obj, (tx) => callback(wrap(tx)) as never);
+          return (callback: (tx: Q) => Promise<unknown>) => (value as PGlite["transaction"]).call(obj, (tx) => callback(wrap(tx)) as never);
         }
         return typeof value === "function" ? value.bind(obj) : value;
       },

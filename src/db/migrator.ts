@@ -70,9 +70,7 @@ export async function migrate(driver: SqlDriver, migrations?: Migration[]): Prom
       );
       if (rows[0]) {
         if (rows[0].checksum !== migration.checksum) {
-          throw new MigrationError(
-            `Migration ${migration.name} was changed after it was applied. Write a new migration instead.`,
-          );
+          throw new MigrationError(`Migration ${migration.name} was changed after it was applied. Write a new migration instead.`);
         }
         return false;
       }
@@ -91,10 +89,12 @@ export async function migrate(driver: SqlDriver, migrations?: Migration[]): Prom
 
 /** True when every migration on disk has been applied. */
 export async function isMigrated(driver: SqlDriver, migrations: Migration[]): Promise<boolean> {
-  const rows = await driver.query<{ n: number }>(
-    `SELECT count(DISTINCT migration_name)::int AS n FROM "_prisma_migrations"
+  const rows = await driver
+    .query<{ n: number }>(
+      `SELECT count(DISTINCT migration_name)::int AS n FROM "_prisma_migrations"
       WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL AND migration_name = ANY($1::text[])`,
-    [migrations.map((m) => m.name)],
-  ).catch(() => [{ n: -1 }]);
+      [migrations.map((m) => m.name)],
+    )
+    .catch(() => [{ n: -1 }]);
   return rows[0]?.n === migrations.length;
 }

@@ -111,7 +111,14 @@ function suspendedOf(data: FlowData): Suspended[] {
     if (!x || typeof x !== "object") return false;
     const o = x as Record<string, unknown>;
     if (typeof o.entry === "string") return true;
-    return typeof o.flow === "string" && typeof o.step === "string" && typeof o.version === "number" && !!o.data && typeof o.data === "object" && Array.isArray(o.history);
+    return (
+      typeof o.flow === "string" &&
+      typeof o.step === "string" &&
+      typeof o.version === "number" &&
+      !!o.data &&
+      typeof o.data === "object" &&
+      Array.isArray(o.history)
+    );
   });
 }
 
@@ -175,9 +182,7 @@ export function shortLabel(label: string): string {
 export function matchChoice(choices: Choice[], typed: string, options = { partial: true }): Choice | undefined {
   const key = matchKey(typed);
   if (!key) return undefined;
-  const exact = choices.find(
-    (c) => matchKey(c.label) === key || matchKey(c.value) === key || c.aliases?.some((a) => matchKey(a) === key),
-  );
+  const exact = choices.find((c) => matchKey(c.label) === key || matchKey(c.value) === key || c.aliases?.some((a) => matchKey(a) === key));
   if (exact) return exact;
   if (!options.partial || [...key].length < 2) return undefined;
   const partial = choices.filter((c) => matchKey(c.label).includes(key));
@@ -379,7 +384,12 @@ export class Engine {
       const collected = collectedPhotos(ctx.state.data);
       const done = step.input.doneLabel && collected.length > 0 ? step.input.doneLabel : undefined;
       const skip = matchChoice([{ label: done ?? step.input.skipLabel, value: IMAGE_SKIP }], input.text);
-      if (!skip) return this.miss(ctx, done ? T.photosIn(collected.length, photoRoom(step.input, collected), done) : T.sendPhoto(step.input.skipLabel), lead);
+      if (!skip)
+        return this.miss(
+          ctx,
+          done ? T.photosIn(collected.length, photoRoom(step.input, collected), done) : T.sendPhoto(step.input.skipLabel),
+          lead,
+        );
       return this.accept(ctx, collected, lead);
     }
     if (step.input.kind === "datetime") {
@@ -413,7 +423,8 @@ export class Engine {
   private async answerValue(ctx: TurnContext, value: string, lead: Reply[], params?: Record<string, string>): Promise<Outgoing> {
     const step = this.currentStep(ctx.state)!;
     if (step.input.kind === "datetime") {
-      if (value === DATETIME_PICKED) return this.answerDatetime(ctx, step.input, parsePickerValue(params?.datetime), lead, pickerBounds(ctx.state.data));
+      if (value === DATETIME_PICKED)
+        return this.answerDatetime(ctx, step.input, parsePickerValue(params?.datetime), lead, pickerBounds(ctx.state.data));
       const offered = ((await step.input.choices?.(ctx)) ?? []).some((c) => c.value === value);
       if (!offered) return this.reprompt(ctx, [...lead, text(T.stale)]);
       return this.accept(ctx, value, lead, OFFERED);
@@ -481,7 +492,15 @@ export class Engine {
     this.touch(ctx);
     const step = this.currentStep(s)!;
     return {
-      replies: [...lead, text(T.multiSelected(inOrder.map((c) => c.label), input.doneLabel))],
+      replies: [
+        ...lead,
+        text(
+          T.multiSelected(
+            inOrder.map((c) => c.label),
+            input.doneLabel,
+          ),
+        ),
+      ],
       buttons: await this.stepButtons(ctx, step, 0),
     };
   }
@@ -748,10 +767,20 @@ export class Engine {
     const p = Math.min(Math.max(page, 0), pages - 1);
     const nav: Button[] = [];
     if (p > 0) {
-      nav.push({ kind: "postback", label: T.buttons.previousPage, data: encodePostback({ kind: "page", ...base, page: p - 1 }), displayText: T.buttons.previousPage });
+      nav.push({
+        kind: "postback",
+        label: T.buttons.previousPage,
+        data: encodePostback({ kind: "page", ...base, page: p - 1 }),
+        displayText: T.buttons.previousPage,
+      });
     }
     if (p < pages - 1) {
-      nav.push({ kind: "postback", label: T.buttons.nextPage, data: encodePostback({ kind: "page", ...base, page: p + 1 }), displayText: T.buttons.nextPage });
+      nav.push({
+        kind: "postback",
+        label: T.buttons.nextPage,
+        data: encodePostback({ kind: "page", ...base, page: p + 1 }),
+        displayText: T.buttons.nextPage,
+      });
     }
     return [...first, ...options.slice(p * size, (p + 1) * size).map(toButton), ...nav, ...fixed];
   }
@@ -798,7 +827,14 @@ export class Engine {
    * entry is done. `waiting`: the service first asked for, when this is its
    * stand-in (sign-up for the balance): it opens once the stand-in is done.
    */
-  private async openEntry(ctx: TurnContext, entryId: string, lead: Reply[], arg?: string, hops = 0, waiting: Suspended[] = []): Promise<Outgoing> {
+  private async openEntry(
+    ctx: TurnContext,
+    entryId: string,
+    lead: Reply[],
+    arg?: string,
+    hops = 0,
+    waiting: Suspended[] = [],
+  ): Promise<Outgoing> {
     const entry = await this.firstVisible(ctx, (e) => e.id === entryId);
     if (!entry) {
       // A rich menu tile or an old card names an entry this user cannot
@@ -942,7 +978,12 @@ export class Engine {
       case "multi":
         return matchChoice([...(await input.choices(ctx)), { label: input.doneLabel, value: MULTI_DONE }], typed) !== undefined;
       case "image":
-        return matchChoice([{ label: input.skipLabel, value: IMAGE_SKIP }, ...(input.doneLabel ? [{ label: input.doneLabel, value: IMAGE_DONE }] : [])], typed) !== undefined;
+        return (
+          matchChoice(
+            [{ label: input.skipLabel, value: IMAGE_SKIP }, ...(input.doneLabel ? [{ label: input.doneLabel, value: IMAGE_DONE }] : [])],
+            typed,
+          ) !== undefined
+        );
       case "datetime":
         return matchChoice((await input.choices?.(ctx)) ?? [], typed) !== undefined;
       case "text":
@@ -968,8 +1009,7 @@ export class Engine {
       }
       const key = matchKey(input.text);
       const named = (e: MenuEntry) => e.keywords.some((k) => key.includes(matchKey(k)));
-      const entry =
-        (await this.firstVisible(ctx, (e) => e.matches?.(input.text) === true)) ?? (await this.firstVisible(ctx, named));
+      const entry = (await this.firstVisible(ctx, (e) => e.matches?.(input.text) === true)) ?? (await this.firstVisible(ctx, named));
       if (entry) return this.run(ctx, entry, lead, entry.matches?.(input.text) ? input.text : undefined, []);
       // A service this user cannot use yet, asked for by name ("ยอดเงินกองทุน"
       // from a non-member): its stand-in, as for a tap on its button. (No

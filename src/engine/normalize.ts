@@ -18,7 +18,9 @@ const PARTICLES = /(ค่ะ|คะ|ครับ|คับ|จ้า|จ้ะ|
 
 /** The form used to compare typed words with labels and keywords. */
 export function matchKey(text: string): string {
-  const base = normalizeText(text).toLowerCase().replace(/[\s.!?,]+/g, "");
+  const base = normalizeText(text)
+    .toLowerCase()
+    .replace(/[\s.!?,]+/g, "");
   const stripped = base.replace(PARTICLES, "");
   return stripped.length > 0 ? stripped : base;
 }

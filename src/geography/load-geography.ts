@@ -235,11 +235,7 @@ async function insertInChunks<T>(rows: T[], insert: (chunk: T[]) => Promise<unkn
 }
 
 async function countGeography(prisma: PrismaClient) {
-  const [provinces, districts, tambons] = await Promise.all([
-    prisma.province.count(),
-    prisma.district.count(),
-    prisma.tambon.count(),
-  ]);
+  const [provinces, districts, tambons] = await Promise.all([prisma.province.count(), prisma.district.count(), prisma.tambon.count()]);
   return { provinces, districts, tambons };
 }
 
@@ -254,9 +250,7 @@ export async function loadGeography(
 
   let counts = await countGeography(prisma);
   const complete =
-    counts.provinces === geo.provinces.length &&
-    counts.districts === geo.districts.length &&
-    counts.tambons === geo.tambons.length;
+    counts.provinces === geo.provinces.length && counts.districts === geo.districts.length && counts.tambons === geo.tambons.length;
   if (!complete) {
     // Parents first, for the foreign keys. Existing rows are left as they are.
     await insertInChunks(geo.provinces, (data) => prisma.province.createMany({ data, skipDuplicates: true }));

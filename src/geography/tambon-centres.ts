@@ -46,7 +46,11 @@ export function distanceKm(lat1: number, lon1: number, lat2: number, lon2: numbe
 }
 
 /** The tambon whose centre is nearest, over the whole country, with its distance. */
-export function nearestTambon(latitude: number, longitude: number, centres: TambonCentre[] = tambonCentres()): { tambonId: number; km: number } | null {
+export function nearestTambon(
+  latitude: number,
+  longitude: number,
+  centres: TambonCentre[] = tambonCentres(),
+): { tambonId: number; km: number } | null {
   let best: { tambonId: number; km: number } | null = null;
   for (const c of centres) {
     const km = distanceKm(latitude, longitude, c.latitude, c.longitude);

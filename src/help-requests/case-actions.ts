@@ -128,7 +128,15 @@ export async function handOver(tx: Tx, request: LockedCase, toCouncilId: number,
   const from = await councilName(tx, request.councilId);
   await tx.helpRequest.update({
     where: { id: request.id },
-    data: { councilId: toCouncilId, status: "PENDING", acceptedAt: null, escalationLevel: 0, escalatedAt: null, remindedAt: null, assignedTo: null },
+    data: {
+      councilId: toCouncilId,
+      status: "PENDING",
+      acceptedAt: null,
+      escalationLevel: 0,
+      escalatedAt: null,
+      remindedAt: null,
+      assignedTo: null,
+    },
   });
   await recordRequestEvent(tx, request.id, {
     kind: "HANDOVER",

@@ -117,20 +117,23 @@ export function placeOf(r: { village: string | null; latitude: number | null; ad
 /** `assignee`: the name of whom the case was given to (staffNamesOf), if anyone. */
 function fieldRows(r: CaseRow, assignee?: string): Record<string, unknown>[] {
   const F = T.fields;
-  const rows: [string, string][] = [[F.council, r.council.name], [F.location, placeOf(r)]];
+  const rows: [string, string][] = [
+    [F.council, r.council.name],
+    [F.location, placeOf(r)],
+  ];
   if (r.kind === "FLOOD") {
     if (r.forSomeoneElse && r.householdName) rows.push([F.household, r.householdName]);
     if (r.peopleCount !== null) rows.push([F.people, T.people(r.peopleCount)]);
     const vulnerable = labels(strings(r.vulnerable), HELP_TEXT.vulnerable);
     rows.push([F.vulnerable, vulnerable.length > 0 ? vulnerable.join(", ") : T.none]);
-    rows.push([F.water, r.waterLevel ? (HELP_TEXT.water as Record<string, string>)[r.waterLevel] ?? r.waterLevel : T.dash]);
+    rows.push([F.water, r.waterLevel ? ((HELP_TEXT.water as Record<string, string>)[r.waterLevel] ?? r.waterLevel) : T.dash]);
     rows.push([F.needs, labels(strings(r.needs), HELP_TEXT.needs).join(", ") || T.dash]);
   } else {
     if (r.householdHead) rows.push([F.head, r.householdHead]);
     if (r.peopleCount !== null) rows.push([F.people, T.people(r.peopleCount)]);
     rows.push([F.unsafe, labels(strings(r.unsafeParts), HOUSING_TEXT.unsafe).join(", ") || T.dash]);
-    rows.push([F.income, r.incomeBand ? (HOUSING_TEXT.income as Record<string, string>)[r.incomeBand] ?? r.incomeBand : T.dash]);
-    rows.push([F.land, r.landStatus ? (HOUSING_TEXT.land as Record<string, string>)[r.landStatus] ?? r.landStatus : T.dash]);
+    rows.push([F.income, r.incomeBand ? ((HOUSING_TEXT.income as Record<string, string>)[r.incomeBand] ?? r.incomeBand) : T.dash]);
+    rows.push([F.land, r.landStatus ? ((HOUSING_TEXT.land as Record<string, string>)[r.landStatus] ?? r.landStatus) : T.dash]);
   }
   rows.push([F.phone, r.phone ? maskPhone(r.phone) : T.dash]);
   rows.push([F.photos, T.photos(r.photos.request, r.photos.after)]);
@@ -180,7 +183,10 @@ export function noticeCard(
   const fields = fieldRows(r, options.assignee);
   // What the villager just wrote, where the secretary reads first.
   if (options.note) fields.unshift(renderFlexTemplate("case-field-row", { label: T.fields.note, value: maskNote(options.note) }));
-  const actions = r.status === "PENDING" ? [actionButton("accept", r, "primary"), actionButton("open", r, "secondary")] : [actionButton("open", r, "primary")];
+  const actions =
+    r.status === "PENDING"
+      ? [actionButton("accept", r, "primary"), actionButton("open", r, "secondary")]
+      : [actionButton("open", r, "primary")];
   const contents = renderFlexTemplate(
     "case-notice",
     {
@@ -287,7 +293,9 @@ export async function detailCard(tx: Tx, r: CaseRow, view: { media?: MediaLinks;
   ];
   const staffNames = await staffNamesOf(tx, staffIds);
   const photos = await shownPhotos(tx, r.id, view.media, view.now);
-  const rows = events.map((e) => renderFlexTemplate("case-history-row", { at: thaiDateTime(e.at), what: describe(e, councils, staffNames) }));
+  const rows = events.map((e) =>
+    renderFlexTemplate("case-history-row", { at: thaiDateTime(e.at), what: describe(e, councils, staffNames) }),
+  );
   const verbs = ACTIONS_FROM[r.status];
   const actions = verbs.map((v, i) => actionButton(v, r, i === 0 ? "primary" : v === "reject" || v === "handover" ? "link" : "secondary"));
   actions.push(actionButton("list", r, "link"));

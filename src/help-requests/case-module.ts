@@ -9,7 +9,17 @@ import { OPEN_STATUSES } from "./request-status.ts";
 import { z } from "zod";
 import type { Engine } from "../engine/engine.ts";
 import { encodePostback } from "../engine/postback.ts";
-import { END, type Button, type FlowData, type FlowDef, type MenuEntry, type Outgoing, type ParseResult, type Reply, type TurnContext } from "../engine/types.ts";
+import {
+  END,
+  type Button,
+  type FlowData,
+  type FlowDef,
+  type MenuEntry,
+  type Outgoing,
+  type ParseResult,
+  type Reply,
+  type TurnContext,
+} from "../engine/types.ts";
 import { getCouncilWithPlace, listCouncilsInDistrict, listDistricts } from "../geography/councils.ts";
 import { districtTitle } from "../members/signup-flow.ts";
 import { staffOnly, type StaffAction } from "../staff/staff-module.ts";
@@ -75,7 +85,14 @@ export function caseHandlingModule(options: { engine: () => Engine; media?: Medi
     const { buttons } = await options.engine().menu(ctx);
     // Not offered to someone who just lost the role (refused at the end of a flow).
     const list: Button[] = (await isCaseStaff(ctx))
-      ? [{ kind: "postback", label: T.buttons.list, data: encodePostback({ kind: "menu", entry: CASES_ENTRY }), displayText: T.buttons.list }]
+      ? [
+          {
+            kind: "postback",
+            label: T.buttons.list,
+            data: encodePostback({ kind: "menu", entry: CASES_ENTRY }),
+            displayText: T.buttons.list,
+          },
+        ]
       : [];
     const own = new Set([...first, ...list].map((b) => b.label));
     return [...first, ...list, ...buttons.filter((b) => !own.has(b.label))].slice(0, MAX_QUICK_REPLIES);
@@ -89,7 +106,10 @@ export function caseHandlingModule(options: { engine: () => Engine; media?: Medi
     if (!request || !(await canHandleCouncil(ctx.tx, ctx.userId, request.councilId))) {
       return lead.length > 0 ? say(ctx, lead) : notFound(ctx);
     }
-    return { replies: [...lead.map(text), ...(await detailCard(ctx.tx, request, { media: options.media, now: ctx.now }))], buttons: await menuButtons(ctx) };
+    return {
+      replies: [...lead.map(text), ...(await detailCard(ctx.tx, request, { media: options.media, now: ctx.now }))],
+      buttons: await menuButtons(ctx),
+    };
   }
 
   /** Why the action cannot be done now, with the current card. */
@@ -112,7 +132,10 @@ export function caseHandlingModule(options: { engine: () => Engine; media?: Medi
     const where = { councilId: { in: councils }, status: { in: [...OPEN_STATUSES] } };
     const critical = { ...where, priority: "CRITICAL" as const };
     const rest = { ...where, OR: [{ priority: null }, { priority: { not: "CRITICAL" as const } }] };
-    const [criticalCount, restCount] = await Promise.all([ctx.tx.helpRequest.count({ where: critical }), ctx.tx.helpRequest.count({ where: rest })]);
+    const [criticalCount, restCount] = await Promise.all([
+      ctx.tx.helpRequest.count({ where: critical }),
+      ctx.tx.helpRequest.count({ where: rest }),
+    ]);
     const total = criticalCount + restCount;
     if (total === 0) return say(ctx, [T.listNone]);
     const pages = Math.ceil(total / CASE_PAGE_SIZE);
@@ -196,7 +219,12 @@ export function caseHandlingModule(options: { engine: () => Engine; media?: Medi
       case "handover": {
         const council = await getCouncilWithPlace(ctx.tx, request.councilId);
         return options.engine().startFlow(ctx, CASE_HANDOVER_FLOW, {
-          data: { ...flowData(request), fromCouncilId: request.councilId, fromCouncil: council?.name ?? T.unknownCouncil, provinceId: council?.provinceId ?? 0 },
+          data: {
+            ...flowData(request),
+            fromCouncilId: request.councilId,
+            fromCouncil: council?.name ?? T.unknownCouncil,
+            provinceId: council?.provinceId ?? 0,
+          },
         });
       }
     }
@@ -218,7 +246,13 @@ export function caseHandlingModule(options: { engine: () => Engine; media?: Medi
     const photos = strings(data.photos).slice(0, MAX_AFTER_PHOTOS);
     const added = await attachPhotos(ctx.tx, request.id, photos, { userId: ctx.userId, at: ctx.now, stage: "AFTER" });
     if (added > 0) {
-      await recordRequestEvent(ctx.tx, request.id, { kind: "PHOTO", at: ctx.now, actorUserId: ctx.userId, byStaff: true, note: T.photos(0, added) });
+      await recordRequestEvent(ctx.tx, request.id, {
+        kind: "PHOTO",
+        at: ctx.now,
+        actorUserId: ctx.userId,
+        byStaff: true,
+        note: T.photos(0, added),
+      });
     }
     const note = typeof data.note === "string" && data.note ? data.note : null;
     await changeStatus(ctx.tx, request, "resolve", { userId: ctx.userId, now: ctx.now, note });
@@ -239,7 +273,7 @@ export function caseHandlingModule(options: { engine: () => Engine; media?: Medi
     if (data.confirmed !== "yes") return showCase(ctx, request.id, [T.unchanged(request.caseNumber)]);
     const from = await getCouncilWithPlace(ctx.tx, request.councilId);
     const target = await getCouncilWithPlace(ctx.tx, Number(data.councilId));
-    if (!from || !target || !target.active || target.id === from.id || target.provinceId !== from.provinceId) {
+    if (!from || !target?.active || target.id === from.id || target.provinceId !== from.provinceId) {
       return showCase(ctx, request.id, [T.handoverTargetGone]);
     }
     await handOver(ctx.tx, request, target.id, { userId: ctx.userId, now: ctx.now });

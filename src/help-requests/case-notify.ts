@@ -47,7 +47,12 @@ export async function notifyAssignee(tx: Tx, requestId: number, toUserId: string
     altText: T.assignedAlt(request.caseNumber),
     assignee: names.get(toUserId),
   });
-  await enqueuePush(tx, toUserId, { replies: [card], buttons: [] }, { purpose: "request.assigned", now, dedupeKey: `request.assigned:${request.id}:${toUserId}:${now.getTime()}` });
+  await enqueuePush(
+    tx,
+    toUserId,
+    { replies: [card], buttons: [] },
+    { purpose: "request.assigned", now, dedupeKey: `request.assigned:${request.id}:${toUserId}:${now.getTime()}` },
+  );
 }
 
 export type RequestUpdate = { kind: "cancelled"; reason: string } | { kind: "note"; note: string } | { kind: "photo"; added: number };
@@ -66,7 +71,10 @@ export async function notifyCouncilOfUpdate(tx: Tx, requestId: number, update: R
   const note = update.kind === "cancelled" ? update.reason : update.kind === "note" ? update.note : undefined;
   const assignee = request.assignedTo ? (await staffNamesOf(tx, [request.assignedTo])).get(request.assignedTo) : undefined;
   await notifyStaff(tx, recipients, {
-    content: { replies: [noticeCard(request, { title: what, altText: T.updateAlt(what, request.caseNumber), assignee, note })], buttons: [] },
+    content: {
+      replies: [noticeCard(request, { title: what, altText: T.updateAlt(what, request.caseNumber), assignee, note })],
+      buttons: [],
+    },
     digestLine: T.updateDigest(what, request.caseNumber, request.council.name),
     urgent: request.kind === "FLOOD",
     purpose: "request.updated",

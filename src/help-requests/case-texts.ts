@@ -115,8 +115,7 @@ export const CASE_TEXT = {
   // One answer for an unknown id and one outside the user's area: it tells a
   // prober nothing about other councils' cases.
   notFound: "ขออภัยค่ะ ไม่พบคำขอนี้ในพื้นที่ที่ท่านดูแล",
-  notAllowed: (caseNumber: string, status: string, action: string) =>
-    `คำขอ ${caseNumber} ตอนนี้มีสถานะ “${status}” จึง${action}ไม่ได้ค่ะ`,
+  notAllowed: (caseNumber: string, status: string, action: string) => `คำขอ ${caseNumber} ตอนนี้มีสถานะ “${status}” จึง${action}ไม่ได้ค่ะ`,
   actionNames: {
     accept: "รับเรื่อง",
     progress: "เริ่มดำเนินการ",
@@ -134,13 +133,11 @@ export const CASE_TEXT = {
   progressed: (caseNumber: string) => `บันทึกว่ากำลังดำเนินการคำขอ ${caseNumber} แล้วค่ะ แจ้งผู้ขอให้ทราบแล้ว`,
   resolved: (caseNumber: string) => `ปิดคำขอ ${caseNumber} เป็น “เสร็จสิ้น” แล้วค่ะ แจ้งผู้ขอให้ทราบแล้ว`,
   rejected: (caseNumber: string) => `แจ้งไม่รับเรื่องคำขอ ${caseNumber} แล้วค่ะ แจ้งเหตุผลให้ผู้ขอทราบแล้ว`,
-  handedOver: (caseNumber: string, council: string) =>
-    `ส่งต่อคำขอ ${caseNumber} ให้${council}แล้วค่ะ แจ้งเลขานุการสภาฯ นั้นและผู้ขอให้ทราบแล้ว`,
+  handedOver: (caseNumber: string, council: string) => `ส่งต่อคำขอ ${caseNumber} ให้${council}แล้วค่ะ แจ้งเลขานุการสภาฯ นั้นและผู้ขอให้ทราบแล้ว`,
   unchanged: (caseNumber: string) => `คำขอ ${caseNumber} ยังอยู่ตามเดิมค่ะ`,
 
   // --- resolve flow ----------------------------------------------------------------------------
-  askAfterPhoto: (caseNumber: string, max: number) =>
-    `ส่งรูปหลังดำเนินการของคำขอ ${caseNumber} ได้ไม่เกิน ${max} รูปค่ะ (ไม่บังคับ) หรือแตะ “ข้าม”`,
+  askAfterPhoto: (caseNumber: string, max: number) => `ส่งรูปหลังดำเนินการของคำขอ ${caseNumber} ได้ไม่เกิน ${max} รูปค่ะ (ไม่บังคับ) หรือแตะ “ข้าม”`,
   afterPhotoExpects: "ส่งรูปหลังดำเนินการ หรือแตะ “ข้าม”",
   tooManyAfterPhotos: (max: number) => `ได้รับรูปเกิน ${max} รูป ขอเก็บไว้ ${max} รูปแรกนะคะ`,
   askResolveNote: "พิมพ์สรุปผลสั้น ๆ ที่จะแจ้งผู้ขอได้เลยค่ะ (ไม่บังคับ) หรือแตะ “ข้าม”",
@@ -158,8 +155,7 @@ export const CASE_TEXT = {
   confirmResolveNo: "ยังไม่ปิด",
 
   // --- reject flow ---------------------------------------------------------------------------------
-  askRejectReason: (caseNumber: string) =>
-    `ไม่รับเรื่องคำขอ ${caseNumber} เพราะอะไรคะ แตะเลือกด้านล่าง หรือพิมพ์เหตุผลเองได้ค่ะ (ผู้ขอจะเห็นเหตุผลนี้)`,
+  askRejectReason: (caseNumber: string) => `ไม่รับเรื่องคำขอ ${caseNumber} เพราะอะไรคะ แตะเลือกด้านล่าง หรือพิมพ์เหตุผลเองได้ค่ะ (ผู้ขอจะเห็นเหตุผลนี้)`,
   rejectReasonExpects: "เลือกเหตุผล หรือพิมพ์เหตุผลสั้น ๆ",
   reasonInvalid: "กรุณาพิมพ์เหตุผลไม่เกิน 200 ตัวอักษร หรือแตะเลือกจากปุ่มค่ะ",
   // What the history keeps and the villager reads; the buttons say it in ≤ 20 characters.
@@ -179,8 +175,7 @@ export const CASE_TEXT = {
   },
   askRejectDetail: "พิมพ์เหตุผลสั้น ๆ ที่จะแจ้งผู้ขอได้เลยค่ะ",
   rejectDetailExpects: "พิมพ์เหตุผลสั้น ๆ",
-  confirmReject: (caseNumber: string, reason: string) =>
-    `ยืนยันไม่รับเรื่องคำขอ ${caseNumber} ไหมคะ\nเหตุผลที่จะแจ้งผู้ขอ: ${reason}`,
+  confirmReject: (caseNumber: string, reason: string) => `ยืนยันไม่รับเรื่องคำขอ ${caseNumber} ไหมคะ\nเหตุผลที่จะแจ้งผู้ขอ: ${reason}`,
   confirmRejectExpects: "แตะ “ยืนยันไม่รับเรื่อง” หรือ “ยังไม่ยืนยัน”",
   confirmRejectYes: "ยืนยันไม่รับเรื่อง",
   confirmNo: "ยังไม่ยืนยัน",

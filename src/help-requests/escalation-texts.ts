@@ -3,7 +3,15 @@
 import type { HelpRequestStatus } from "../generated/prisma/client.ts";
 
 export const ESCALATION_TEXT = {
-  critical: (p: { caseNumber: string; waited: number; council: string; district: string; where: string; people: string; to: "district" | "province" }) =>
+  critical: (p: {
+    caseNumber: string;
+    waited: number;
+    council: string;
+    district: string;
+    where: string;
+    people: string;
+    to: "district" | "province";
+  }) =>
     [
       `🚨 เรื่องน้ำท่วมวิกฤต ${p.caseNumber}`,
       `ยังไม่มีผู้รับเรื่องมา ${p.waited} นาทีแล้วค่ะ`,

@@ -54,7 +54,7 @@ export function helpRequestsModule(options: { provinceCode: number; engine: () =
   async function completeFlood(ctx: TurnContext, data: FlowData): Promise<Outgoing> {
     const member = await activeMember(ctx.tx, ctx.userId);
     const council = await getCouncilWithPlace(ctx.tx, Number(data.councilId));
-    if (!council || !council.active) return menuAfter(ctx, [T.councilGone]);
+    if (!council?.active) return menuAfter(ctx, [T.councilGone]);
     const vulnerable = vulnerableOf(data);
     const needs = strings(data.needs);
     const waterLevel = String(data.waterLevel);
@@ -96,7 +96,7 @@ export function helpRequestsModule(options: { provinceCode: number; engine: () =
     const answers = housingAnswers.parse(data);
     const member = await activeMember(ctx.tx, ctx.userId);
     const council = await getCouncilWithPlace(ctx.tx, answers.councilId);
-    if (!council || !council.active) return menuAfter(ctx, [T.councilGone]);
+    if (!council?.active) return menuAfter(ctx, [T.councilGone]);
     const caseNumber = await allocateCaseNumber(ctx.tx, options.provinceCode, "HOUSING", ctx.now);
     const request = await ctx.tx.helpRequest.create({
       data: {

@@ -14,7 +14,16 @@ import { getCouncilWithPlace } from "../geography/councils.ts";
 import { afterLocation, nearbyCouncilStep } from "./nearby-council.ts";
 import { activeMember } from "../members/member-store.ts";
 import { fullNameSchema, signupSteps } from "../members/signup-flow.ts";
-import { EDIT_PREFIX, END, type FlowData, type FlowDef, type Outgoing, type ParseResult, type StepDef, type TurnContext } from "../engine/types.ts";
+import {
+  EDIT_PREFIX,
+  END,
+  type FlowData,
+  type FlowDef,
+  type Outgoing,
+  type ParseResult,
+  type StepDef,
+  type TurnContext,
+} from "../engine/types.ts";
 import { maskedContactPhone, memberPhoneChoice, noPhoneChoices, parseContactPhone } from "./contact-phone.ts";
 import { KEEP_REQUEST, locationLine, parsePeopleCount, parseVillage, peopleChoices } from "./flood-flow.ts";
 import { parseThaiAmount } from "../thai/format.ts";
@@ -57,8 +66,7 @@ function parseHead(typed: string): ParseResult {
   return r.success ? { ok: true, value: r.data } : { ok: false, message: T.headInvalid };
 }
 
-const choicesOf = <K extends string>(keys: readonly K[], labels: Record<K, string>) =>
-  keys.map((k) => ({ label: labels[k], value: k }));
+const choicesOf = <K extends string>(keys: readonly K[], labels: Record<K, string>) => keys.map((k) => ({ label: labels[k], value: k }));
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
 
@@ -138,7 +146,13 @@ export function housingFlow(provinceCode: number, complete: (ctx: TurnContext, d
       slot: "photos",
       prompt: () => [text(T.askPhotos)],
       expects: T.photosExpects,
-      input: { kind: "image", skipLabel: HELP_TEXT.skip, doneLabel: HELP_TEXT.photosDone, max: MAX_HOUSING_PHOTOS, tooMany: T.tooManyPhotos },
+      input: {
+        kind: "image",
+        skipLabel: HELP_TEXT.skip,
+        doneLabel: HELP_TEXT.photosDone,
+        max: MAX_HOUSING_PHOTOS,
+        tooMany: T.tooManyPhotos,
+      },
     },
     {
       id: "location",

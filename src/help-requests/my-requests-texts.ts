@@ -58,8 +58,7 @@ export const MY_REQUESTS_TEXT = {
   },
 
   // Adding a photo
-  askPhoto: (caseNumber: string, max: number) =>
-    `ส่งรูปที่ต้องการเพิ่มในคำขอ ${caseNumber} ได้เลยค่ะ (ครั้งละไม่เกิน ${max} รูป) หรือแตะ “ข้าม”`,
+  askPhoto: (caseNumber: string, max: number) => `ส่งรูปที่ต้องการเพิ่มในคำขอ ${caseNumber} ได้เลยค่ะ (ครั้งละไม่เกิน ${max} รูป) หรือแตะ “ข้าม”`,
   photoExpects: "ส่งรูป หรือแตะ “ข้าม”",
   skip: "ข้าม",
   photoCountNote: (n: number) => `${n} รูป`,
@@ -69,15 +68,13 @@ export const MY_REQUESTS_TEXT = {
   photosAlreadyIn: (caseNumber: string) => `รูปที่ส่งมามีอยู่ในคำขอ ${caseNumber} แล้วค่ะ`,
 
   // Adding a note
-  askNote: (caseNumber: string) =>
-    `พิมพ์ข้อความที่ต้องการแจ้งเจ้าหน้าที่เพิ่มเติมในคำขอ ${caseNumber} ได้เลยค่ะ (ไม่เกิน 500 ตัวอักษร)`,
+  askNote: (caseNumber: string) => `พิมพ์ข้อความที่ต้องการแจ้งเจ้าหน้าที่เพิ่มเติมในคำขอ ${caseNumber} ได้เลยค่ะ (ไม่เกิน 500 ตัวอักษร)`,
   noteExpects: "พิมพ์ข้อความที่ต้องการแจ้งเพิ่ม",
   noteInvalid: "กรุณาพิมพ์ข้อความ 1–500 ตัวอักษรค่ะ",
   noteAdded: (caseNumber: string) => `เพิ่มข้อความในคำขอ ${caseNumber} แล้ว เจ้าหน้าที่จะเห็นข้อความนี้ค่ะ`,
 
   // Cancelling
-  askReason: (caseNumber: string) =>
-    `ต้องการยกเลิกคำขอ ${caseNumber} เพราะอะไรคะ แตะเลือกด้านล่าง หรือพิมพ์เหตุผลเองได้ค่ะ`,
+  askReason: (caseNumber: string) => `ต้องการยกเลิกคำขอ ${caseNumber} เพราะอะไรคะ แตะเลือกด้านล่าง หรือพิมพ์เหตุผลเองได้ค่ะ`,
   reasonExpects: "เลือกเหตุผล หรือพิมพ์เหตุผลสั้น ๆ",
   reasonInvalid: "กรุณาพิมพ์เหตุผลไม่เกิน 200 ตัวอักษร หรือแตะเลือกจากปุ่มค่ะ",
   reasons: {

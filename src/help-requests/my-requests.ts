@@ -201,7 +201,9 @@ export function myRequestsModule(options: { engine: () => Engine; media?: MediaL
     // Resolved: the villager sees what was done (the secretary's after-photos).
     const request = await ctx.tx.helpRequest.findUnique({ where: { id }, select: { status: true, caseNumber: true } });
     const after =
-      request?.status === "RESOLVED" ? photoCarousel(await shownPhotos(ctx.tx, id, options.media, ctx.now, "AFTER"), request.caseNumber) : null;
+      request?.status === "RESOLVED"
+        ? photoCarousel(await shownPhotos(ctx.tx, id, options.media, ctx.now, "AFTER"), request.caseNumber)
+        : null;
     return { replies: [...lead.map(text), card, ...(after ? [after] : [])], buttons: await menuButtons(ctx) };
   }
 
@@ -282,7 +284,10 @@ export function myRequestsModule(options: { engine: () => Engine; media?: MediaL
    * Locks the request and checks it is still the user's and still open; on
    * a miss, the answer to give instead of acting.
    */
-  async function stillOpen(ctx: TurnContext, data: FlowData): Promise<{ id: number; caseNumber: string; status: HelpRequestStatus } | Outgoing> {
+  async function stillOpen(
+    ctx: TurnContext,
+    data: FlowData,
+  ): Promise<{ id: number; caseNumber: string; status: HelpRequestStatus } | Outgoing> {
     const id = Number(data.requestId);
     const request = Number.isSafeInteger(id) ? await lockOwnRequest(ctx.tx, id, ctx.userId) : null;
     if (!request) return notFound(ctx);

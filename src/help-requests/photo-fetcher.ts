@@ -73,8 +73,22 @@ interface ContentKind {
   /** LINE's 404 means "not ready yet" (audio being prepared), not "gone". */
   notFoundIsNotReady: boolean;
 }
-const PHOTO: ContentKind = { table: "help_request_photo", job: "photo-fetcher", what: "request photo", accept: "image/", refused: "not an image", notFoundIsNotReady: false };
-const VOICE: ContentKind = { table: "help_request_voice", job: "voice-fetcher", what: "request voice note", accept: "audio/", refused: "not audio", notFoundIsNotReady: true };
+const PHOTO: ContentKind = {
+  table: "help_request_photo",
+  job: "photo-fetcher",
+  what: "request photo",
+  accept: "image/",
+  refused: "not an image",
+  notFoundIsNotReady: false,
+};
+const VOICE: ContentKind = {
+  table: "help_request_voice",
+  job: "voice-fetcher",
+  what: "request voice note",
+  accept: "audio/",
+  refused: "not audio",
+  notFoundIsNotReady: true,
+};
 
 /** Leases up to `limit` due photos, oldest first; the attempt is counted now. */
 export async function claimPhotos(tx: Tx, now: Date, leaseUntil: Date, limit: number): Promise<ClaimedPhoto[]> {
@@ -127,20 +141,21 @@ function contentFetcher(options: PhotoFetcherOptions, kind: ContentKind): Job {
   const mine = (photo: ClaimedPhoto) => [photo.id, iso(photo.leaseUntil)];
 
   async function failed(photo: ClaimedPhoto, reason: string): Promise<void> {
-    await sql.query(
-      `UPDATE ${table} SET status = 'FAILED', "lastError" = $3, "leaseUntil" = NULL, "nextAttemptAt" = NULL WHERE ${MINE}`,
-      [...mine(photo), reason.slice(0, 500)],
-    );
+    await sql.query(`UPDATE ${table} SET status = 'FAILED', "lastError" = $3, "leaseUntil" = NULL, "nextAttemptAt" = NULL WHERE ${MINE}`, [
+      ...mine(photo),
+      reason.slice(0, 500),
+    ]);
     o.logger.warn(`${kind.what} not fetched`, { id: photo.id, requestId: photo.requestId, attempts: photo.attempts });
   }
 
   async function later(photo: ClaimedPhoto, now: Date, reason: string, status: number | null): Promise<void> {
     if (photo.attempts >= o.maxAttempts) return failed(photo, `gave up after ${photo.attempts} attempts: ${reason}`);
     const next = new Date(now.getTime() + photoBackoffMs(photo.attempts));
-    await sql.query(
-      `UPDATE ${table} SET "lastError" = $3, "nextAttemptAt" = $4::timestamp, "leaseUntil" = NULL WHERE ${MINE}`,
-      [...mine(photo), reason.slice(0, 500), iso(next)],
-    );
+    await sql.query(`UPDATE ${table} SET "lastError" = $3, "nextAttemptAt" = $4::timestamp, "leaseUntil" = NULL WHERE ${MINE}`, [
+      ...mine(photo),
+      reason.slice(0, 500),
+      iso(next),
+    ]);
     o.logger.info(`${kind.what} fetch will be retried`, { id: photo.id, attempts: photo.attempts, status });
   }
 

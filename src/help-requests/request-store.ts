@@ -63,7 +63,16 @@ export async function attachVoice(
   by: { userId: string; at: Date },
 ): Promise<void> {
   await tx.helpRequestVoice.createMany({
-    data: [{ requestId, lineMessageId: voice.voice, durationMs: voice.durationMs ?? null, addedBy: by.userId, addedAt: by.at, nextAttemptAt: by.at }],
+    data: [
+      {
+        requestId,
+        lineMessageId: voice.voice,
+        durationMs: voice.durationMs ?? null,
+        addedBy: by.userId,
+        addedAt: by.at,
+        nextAttemptAt: by.at,
+      },
+    ],
     skipDuplicates: true,
   });
 }

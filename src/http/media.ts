@@ -23,7 +23,13 @@ import type { Logger } from "../log.ts";
 const EXTENSIONS: Record<string, string> = { "image/jpeg": "jpg", "image/png": "png" };
 const PATH = /^(\d{1,10})-([A-Za-z0-9_-]{43})\.(jpg|png)$/;
 const PHOTO_PATH = /^p(\d{1,10})-([0-9a-z]{1,10})-([A-Za-z0-9_-]{43})\.(jpg|png)$/;
-const AUDIO_EXTENSIONS: Record<string, string> = { "audio/m4a": "m4a", "audio/x-m4a": "m4a", "audio/mp4": "m4a", "audio/aac": "aac", "audio/mpeg": "mp3" };
+const AUDIO_EXTENSIONS: Record<string, string> = {
+  "audio/m4a": "m4a",
+  "audio/x-m4a": "m4a",
+  "audio/mp4": "m4a",
+  "audio/aac": "aac",
+  "audio/mpeg": "mp3",
+};
 const VOICE_PATH = /^v(\d{1,10})-([0-9a-z]{1,10})-([A-Za-z0-9_-]{43})\.(m4a|aac|mp3)$/;
 
 /** How long a request photo's link works. A whole day's links are the same URL (LINE caches by URL). */
@@ -133,14 +139,24 @@ export class MediaLinks {
 
 /** A photo's stored bytes, when fetched from LINE and not erased. */
 async function requestPhoto(db: Database, id: number): Promise<{ id: number; contentType: string; bytes: Uint8Array } | null> {
-  const photo = await db.prisma.helpRequestPhoto.findUnique({ where: { id }, select: { id: true, status: true, contentType: true, bytes: true } });
-  return photo && photo.status === "FETCHED" && photo.contentType && photo.bytes ? { id: photo.id, contentType: photo.contentType, bytes: photo.bytes } : null;
+  const photo = await db.prisma.helpRequestPhoto.findUnique({
+    where: { id },
+    select: { id: true, status: true, contentType: true, bytes: true },
+  });
+  return photo && photo.status === "FETCHED" && photo.contentType && photo.bytes
+    ? { id: photo.id, contentType: photo.contentType, bytes: photo.bytes }
+    : null;
 }
 
 /** A voice note's stored bytes, when fetched from LINE and not erased. */
 async function requestVoice(db: Database, id: number): Promise<{ id: number; contentType: string; bytes: Uint8Array } | null> {
-  const voice = await db.prisma.helpRequestVoice.findUnique({ where: { id }, select: { id: true, status: true, contentType: true, bytes: true } });
-  return voice && voice.status === "FETCHED" && voice.contentType && voice.bytes ? { id: voice.id, contentType: voice.contentType, bytes: voice.bytes } : null;
+  const voice = await db.prisma.helpRequestVoice.findUnique({
+    where: { id },
+    select: { id: true, status: true, contentType: true, bytes: true },
+  });
+  return voice && voice.status === "FETCHED" && voice.contentType && voice.bytes
+    ? { id: voice.id, contentType: voice.contentType, bytes: voice.bytes }
+    : null;
 }
 
 export interface MediaOptions {

@@ -101,7 +101,11 @@ export function webhookRouter(options: WebhookOptions): express.Router {
         sourceKeys = await options.inbox.record(parsed.data.events);
       } catch (error) {
         // Not stored: say so, and LINE redelivers (when redelivery is on).
-        options.logger.error("could not store webhook events", { requestId: res.locals.requestId, error, events: parsed.data.events.length });
+        options.logger.error("could not store webhook events", {
+          requestId: res.locals.requestId,
+          error,
+          events: parsed.data.events.length,
+        });
         res.status(503).json({ error: "temporarily unavailable" });
         return;
       }

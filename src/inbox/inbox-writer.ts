@@ -38,7 +38,10 @@ async function insertRows(db: Database, rows: unknown[][]): Promise<{ id: string
 
 async function insertEvents(db: Database, events: WebhookEvent[]): Promise<{ id: string; sourceKey: string | null }[]> {
   const receivedAt = new Date().toISOString();
-  return insertRows(db, events.map((e) => rowOf(e, receivedAt)));
+  return insertRows(
+    db,
+    events.map((e) => rowOf(e, receivedAt)),
+  );
 }
 
 /**
@@ -53,8 +56,7 @@ function refusedContent(error: unknown): boolean {
   return typeof code === "string" && /^[0-9A-Z]{5}$/.test(code) && !/^(08|53|57|58|XX)/.test(code);
 }
 
-const keysOf = (rows: { sourceKey: string | null }[]) =>
-  [...new Set(rows.map((r) => r.sourceKey).filter((k): k is string => k !== null))];
+const keysOf = (rows: { sourceKey: string | null }[]) => [...new Set(rows.map((r) => r.sourceKey).filter((k): k is string => k !== null))];
 
 /**
  * Stores the events of one delivery in one statement. An event already

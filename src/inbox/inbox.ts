@@ -68,10 +68,10 @@ export function inboxQueries(db: Database) {
     /** Events with no source (nothing to answer) are closed as they are. */
     async closeWithoutAnswer(ids: string[], now: Date): Promise<void> {
       if (ids.length === 0) return;
-      await sql.query(
-        `UPDATE webhook_event SET status = 'DONE', "doneAt" = $2::timestamp, payload = NULL WHERE id = ANY($1::text[])`,
-        [ids, iso(now)],
-      );
+      await sql.query(`UPDATE webhook_event SET status = 'DONE', "doneAt" = $2::timestamp, payload = NULL WHERE id = ANY($1::text[])`, [
+        ids,
+        iso(now),
+      ]);
     },
 
     async handled(sourceKey: string): Promise<HandledRow[]> {

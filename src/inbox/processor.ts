@@ -79,7 +79,9 @@ const RATE_WINDOW_MS = 60_000;
 
 const APOLOGY = renderOutgoing({
   replies: [{ kind: "text", text: INBOX_TEXT.failed }],
-  buttons: [{ kind: "postback", label: INBOX_TEXT.menu, data: encodePostback({ kind: "global", word: "menu" }), displayText: INBOX_TEXT.menu }],
+  buttons: [
+    { kind: "postback", label: INBOX_TEXT.menu, data: encodePostback({ kind: "global", word: "menu" }), displayText: INBOX_TEXT.menu },
+  ],
 });
 
 export interface ProcessorOptions {
@@ -246,7 +248,10 @@ export class EventProcessor {
   private async findWork(): Promise<void> {
     const now = this.now();
     const rows = await this.inbox.resumable(now, this.o.instanceKey);
-    await this.inbox.closeWithoutAnswer(rows.filter((r) => r.sourceKey === null).map((r) => r.id), now);
+    await this.inbox.closeWithoutAnswer(
+      rows.filter((r) => r.sourceKey === null).map((r) => r.id),
+      now,
+    );
     const keys = new Set<string>();
     for (const r of rows) {
       if (!r.sourceKey) continue;

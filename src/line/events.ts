@@ -53,7 +53,14 @@ export function userIdOf(event: WebhookEvent): string | null {
 // 4,600-character one made the filer's turn fail and filled staff carousels).
 // Text a user could not help is shortened, not refused; ids are LINE's own
 // and are refused when absurd.
-export const INPUT_BOUNDS = { text: 5_000, locationTitle: 100, locationAddress: 300, postbackData: 300, postbackParam: 100, id: 100 } as const;
+export const INPUT_BOUNDS = {
+  text: 5_000,
+  locationTitle: 100,
+  locationAddress: 300,
+  postbackData: 300,
+  postbackParam: 100,
+  id: 100,
+} as const;
 const bounded = (max: number, ellipsis = "") => z.string().transform((s) => truncateForLine(s, max, ellipsis));
 
 const message = z.discriminatedUnion("type", [
@@ -61,7 +68,11 @@ const message = z.discriminatedUnion("type", [
     type: z.literal("text"),
     text: bounded(INPUT_BOUNDS.text),
     // Only used to take LINE emoji out: a malformed list is ignored, the text still answered.
-    emojis: z.array(z.looseObject({ index: z.number().int(), length: z.number().int() })).max(1_000).optional().catch(undefined),
+    emojis: z
+      .array(z.looseObject({ index: z.number().int(), length: z.number().int() }))
+      .max(1_000)
+      .optional()
+      .catch(undefined),
   }),
   z.looseObject({
     type: z.literal("location"),
@@ -73,9 +84,7 @@ const message = z.discriminatedUnion("type", [
   z.looseObject({
     type: z.literal("image"),
     id: z.string().max(INPUT_BOUNDS.id),
-    imageSet: z
-      .looseObject({ id: z.string().max(INPUT_BOUNDS.id), index: z.number().optional(), total: z.number().optional() })
-      .optional(),
+    imageSet: z.looseObject({ id: z.string().max(INPUT_BOUNDS.id), index: z.number().optional(), total: z.number().optional() }).optional(),
   }),
   z.looseObject({ type: z.literal("sticker") }),
   z.looseObject({

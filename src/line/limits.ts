@@ -105,7 +105,8 @@ function checkMessage(message: messagingApi.Message, where: string, problems: st
         if (bubbles.length === 0 || bubbles.length > LINE_LIMITS.carouselBubbles) {
           problems.push(`${where}: carousel needs 1–${LINE_LIMITS.carouselBubbles} bubbles, has ${bubbles.length}`);
         }
-        if (bytes(contents) > LINE_LIMITS.flexCarouselBytes) problems.push(`${where}: carousel over ${LINE_LIMITS.flexCarouselBytes} bytes`);
+        if (bytes(contents) > LINE_LIMITS.flexCarouselBytes)
+          problems.push(`${where}: carousel over ${LINE_LIMITS.flexCarouselBytes} bytes`);
         bubbles.forEach((b, i) => {
           if (bytes(b) > LINE_LIMITS.flexBubbleBytes) problems.push(`${where}: bubble ${i} over ${LINE_LIMITS.flexBubbleBytes} bytes`);
         });
@@ -120,7 +121,8 @@ function checkMessage(message: messagingApi.Message, where: string, problems: st
     case "template": {
       const template = message as messagingApi.TemplateMessage;
       if (!template.altText?.trim()) problems.push(`${where}: template without altText`);
-      else if (units(template.altText) > LINE_LIMITS.templateAltText) problems.push(`${where}: altText over ${LINE_LIMITS.templateAltText} characters`);
+      else if (units(template.altText) > LINE_LIMITS.templateAltText)
+        problems.push(`${where}: altText over ${LINE_LIMITS.templateAltText} characters`);
       walkFlex(template.template, `${where}.template`, problems);
       break;
     }
@@ -128,7 +130,8 @@ function checkMessage(message: messagingApi.Message, where: string, problems: st
       break;
   }
   const items = message.quickReply?.items ?? [];
-  if (items.length > LINE_LIMITS.quickReplyItems) problems.push(`${where}: ${items.length} quick-reply items (max ${LINE_LIMITS.quickReplyItems})`);
+  if (items.length > LINE_LIMITS.quickReplyItems)
+    problems.push(`${where}: ${items.length} quick-reply items (max ${LINE_LIMITS.quickReplyItems})`);
   items.forEach((item, i) => {
     const action = item.action as unknown as Node | undefined;
     const label = action?.label;

@@ -11,11 +11,7 @@ function mergeTexts(replies: Reply[]): Reply[] {
   const merged: Reply[] = [];
   for (const reply of replies) {
     const last = merged.at(-1);
-    if (
-      reply.kind === "text" &&
-      last?.kind === "text" &&
-      lineLength(last.text) + lineLength(reply.text) + 2 <= LINE_LIMITS.textLength
-    ) {
+    if (reply.kind === "text" && last?.kind === "text" && lineLength(last.text) + lineLength(reply.text) + 2 <= LINE_LIMITS.textLength) {
       merged[merged.length - 1] = { kind: "text", text: `${last.text}\n\n${reply.text}` };
     } else {
       merged.push(reply);

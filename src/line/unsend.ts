@@ -32,7 +32,8 @@ function isPutAside(x: unknown): x is { flow: string; data: Record<string, unkno
 function withoutMessage(data: Record<string, unknown>, messageId: string): Record<string, unknown> {
   const drop = (v: unknown): unknown => {
     // A flow put aside for a detour keeps its answers under `data` (src/engine/engine.ts, Suspended).
-    if (Array.isArray(v)) return v.filter((x) => x !== messageId).map((x) => (isPutAside(x) ? { ...x, data: withoutMessage(x.data, messageId) } : x));
+    if (Array.isArray(v))
+      return v.filter((x) => x !== messageId).map((x) => (isPutAside(x) ? { ...x, data: withoutMessage(x.data, messageId) } : x));
     const set = v as { ids?: unknown; unsent?: unknown } | null;
     if (set && typeof set === "object" && Array.isArray(set.ids) && set.ids.includes(messageId)) {
       const unsent = typeof set.unsent === "number" ? set.unsent : 0;

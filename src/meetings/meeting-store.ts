@@ -117,10 +117,7 @@ export async function waitlistPosition(tx: Tx, registration: MeetingRegistration
     where: {
       meetingId: registration.meetingId,
       status: "WAITLISTED",
-      OR: [
-        { registeredAt: { lt: registration.registeredAt } },
-        { registeredAt: registration.registeredAt, id: { lt: registration.id } },
-      ],
+      OR: [{ registeredAt: { lt: registration.registeredAt } }, { registeredAt: registration.registeredAt, id: { lt: registration.id } }],
     },
   });
   return ahead + 1;
@@ -172,16 +169,10 @@ export async function register(
   return { kind: "waitlisted", position: await waitlistPosition(tx, registration) };
 }
 
-export type CancelOutcome =
-  | { kind: "cancelled"; title: string; promoted: number }
-  | { kind: "not-registered" }
-  | { kind: "started" };
+export type CancelOutcome = { kind: "cancelled"; title: string; promoted: number } | { kind: "not-registered" } | { kind: "started" };
 
 /** Cancels a member's registration (or their place on the waitlist) and gives freed seats to those waiting. */
-export async function cancelRegistration(
-  tx: Tx,
-  input: { meetingId: number; lineUserId: string; now: Date },
-): Promise<CancelOutcome> {
+export async function cancelRegistration(tx: Tx, input: { meetingId: number; lineUserId: string; now: Date }): Promise<CancelOutcome> {
   const meeting = await lockMeeting(tx, input.meetingId);
   if (!meeting) return { kind: "not-registered" };
   const registration = await registrationOf(tx, meeting.id, input.lineUserId);
@@ -214,10 +205,15 @@ async function promoteWaitlisted(tx: Tx, meeting: Meeting, now: Date): Promise<n
     promoted += 1;
     await tx.meetingRegistration.update({ where: { id: party.id }, data: { status: "REGISTERED", promotedAt: now } });
     const message = T.promoted(meeting.title, meetingWhen(meeting.startsAt, meeting.endsAt), meetingPlace(meeting), party.people);
-    await enqueuePush(tx, party.lineUserId, { replies: [{ kind: "text", text: message }], buttons: [] }, {
-      purpose: "meeting.promoted",
-      now,
-    });
+    await enqueuePush(
+      tx,
+      party.lineUserId,
+      { replies: [{ kind: "text", text: message }], buttons: [] },
+      {
+        purpose: "meeting.promoted",
+        now,
+      },
+    );
   }
   return promoted;
 }

@@ -42,7 +42,11 @@ async function coordinatorGrants(tx: Tx, userId: string) {
 }
 
 /** The areas a coordinator may address, as choices (empty: not a coordinator). */
-export async function areaChoices(tx: Tx, userId: string, labels: { province: (n: string) => string; district: (n: string) => string }): Promise<Choice[]> {
+export async function areaChoices(
+  tx: Tx,
+  userId: string,
+  labels: { province: (n: string) => string; district: (n: string) => string },
+): Promise<Choice[]> {
   const g = await coordinatorGrants(tx, userId);
   const choices: Choice[] = [];
   for (const provinceId of g.provinces) {

@@ -4,7 +4,17 @@
 // cancel. Times come from LINE's datetime picker (or typed "5/12/2569 09:30")
 // and are kept as ISO instants; the module re-checks everything when saving.
 import { parseThaiDateTime } from "../engine/datetime.ts";
-import { EDIT_PREFIX, END, type Choice, type FlowData, type FlowDef, type LocationAnswer, type Outgoing, type ParseResult, type TurnContext } from "../engine/types.ts";
+import {
+  EDIT_PREFIX,
+  END,
+  type Choice,
+  type FlowData,
+  type FlowDef,
+  type LocationAnswer,
+  type Outgoing,
+  type ParseResult,
+  type TurnContext,
+} from "../engine/types.ts";
 import { thaiDateTime } from "../thai/format.ts";
 import { meetingWhen } from "./format.ts";
 import { areaChoices, areaNames, parseAreas } from "./organize-areas.ts";
@@ -82,7 +92,8 @@ function durationChoices(ctx: TurnContext): Choice[] {
 function deadlineChoices(ctx: TurnContext): Choice[] {
   const start = startOf(ctx.state.data);
   const choices: Choice[] = [{ label: T.noDeadline, value: NONE }];
-  if (start && start.getTime() - DAY > ctx.now.getTime()) choices.push({ label: T.dayBefore, value: new Date(start.getTime() - DAY).toISOString() });
+  if (start && start.getTime() - DAY > ctx.now.getTime())
+    choices.push({ label: T.dayBefore, value: new Date(start.getTime() - DAY).toISOString() });
   return choices;
 }
 
@@ -159,7 +170,8 @@ const steps = {
       parse: parseTyped(T.deadlineInvalid),
       min: (ctx: TurnContext) => ctx.now,
       max: (ctx: TurnContext) => startOf(ctx.state.data) ?? undefined,
-      check: (at: Date, ctx: TurnContext) => (at.getTime() >= (startOf(ctx.state.data)?.getTime() ?? Infinity) ? T.deadlineAfterStart : null),
+      check: (at: Date, ctx: TurnContext) =>
+        at.getTime() >= (startOf(ctx.state.data)?.getTime() ?? Infinity) ? T.deadlineAfterStart : null,
       choices: deadlineChoices,
       invalid: T.deadlineInvalid,
     },
@@ -179,7 +191,13 @@ export function organizeCreateFlow(complete: (ctx: TurnContext, data: FlowData) 
     version: 1,
     title: T.flowTitles.create,
     steps: [
-      { id: "title", slot: "title", prompt: () => [text(T.askTitle)], expects: T.titleExpects, input: { kind: "text", parse: parseTitle, prose: true } },
+      {
+        id: "title",
+        slot: "title",
+        prompt: () => [text(T.askTitle)],
+        expects: T.titleExpects,
+        input: { kind: "text", parse: parseTitle, prose: true },
+      },
       // A new start makes the end and the deadline questionable: both are asked again.
       { ...steps.start(), clears: ["endsAt", "deadline"] },
       // From an edit of the start, the deadline (cleared) comes next; on the first pass, the place.

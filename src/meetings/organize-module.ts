@@ -21,7 +21,16 @@ import {
   organizeEditFlow,
   placeOf,
 } from "./organize-flow.ts";
-import { cancelMeeting, changeMeeting, createMeeting, liveRegistrations, meetingsOrganisedBy, organisedMeeting, type ChangeOutcome, type MeetingChange } from "./organize-store.ts";
+import {
+  cancelMeeting,
+  changeMeeting,
+  createMeeting,
+  liveRegistrations,
+  meetingsOrganisedBy,
+  organisedMeeting,
+  type ChangeOutcome,
+  type MeetingChange,
+} from "./organize-store.ts";
 import { ORGANIZE_TEXT as T } from "./texts.ts";
 
 export const ORGANIZE_ENTRIES = {
@@ -95,7 +104,14 @@ export function organizeModule(options: { engine: () => Engine }): { flows: Flow
     const rows = await meetingsOrganisedBy(ctx.tx, ctx.userId, ctx.now);
     if (rows.length === 0) return withMenu(ctx, [text(T.mineNone)], [menuButton(ORGANIZE_ENTRIES.create, T.menu.create)]);
     const lines = rows.map(({ meeting: m, registered, waiting }, i) =>
-      T.mineRow(i + 1, m.title, meetingWhen(m.startsAt, m.endsAt), registered, waiting, m.capacity === null ? T.unlimited : T.seats(m.capacity)),
+      T.mineRow(
+        i + 1,
+        m.title,
+        meetingWhen(m.startsAt, m.endsAt),
+        registered,
+        waiting,
+        m.capacity === null ? T.unlimited : T.seats(m.capacity),
+      ),
     );
     const buttons = rows.flatMap(({ meeting: m }, i) => [
       menuButton(ORGANIZE_ENTRIES.edit, T.editButton(i + 1), String(m.id)),
@@ -172,8 +188,22 @@ export function organizeModule(options: { engine: () => Engine }): { flows: Flow
       visible: coordinator,
       open: mine,
     },
-    { id: ORGANIZE_ENTRIES.edit, label: T.fieldExpects, keywords: [], listed: false, visible: coordinator, open: (ctx, arg) => openChange(ctx, ORGANIZE_EDIT_FLOW, arg) },
-    { id: ORGANIZE_ENTRIES.cancel, label: T.cancelYes, keywords: [], listed: false, visible: coordinator, open: (ctx, arg) => openChange(ctx, ORGANIZE_CANCEL_FLOW, arg) },
+    {
+      id: ORGANIZE_ENTRIES.edit,
+      label: T.fieldExpects,
+      keywords: [],
+      listed: false,
+      visible: coordinator,
+      open: (ctx, arg) => openChange(ctx, ORGANIZE_EDIT_FLOW, arg),
+    },
+    {
+      id: ORGANIZE_ENTRIES.cancel,
+      label: T.cancelYes,
+      keywords: [],
+      listed: false,
+      visible: coordinator,
+      open: (ctx, arg) => openChange(ctx, ORGANIZE_CANCEL_FLOW, arg),
+    },
   ];
 
   return {

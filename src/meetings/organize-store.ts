@@ -97,11 +97,16 @@ async function tell(tx: Tx, meetingId: number, change: string, message: string, 
   let queued = 0;
   for (const r of await liveRegistrations(tx, meetingId)) {
     // One push per change and registration, however often this runs.
-    const id = await enqueuePush(tx, r.lineUserId, { replies: [{ kind: "text", text: message }], buttons: [] }, {
-      purpose: `meeting.${change.split(":")[0]}`,
-      now,
-      dedupeKey: `meeting-${change}:${meetingId}:${r.id}`,
-    });
+    const id = await enqueuePush(
+      tx,
+      r.lineUserId,
+      { replies: [{ kind: "text", text: message }], buttons: [] },
+      {
+        purpose: `meeting.${change.split(":")[0]}`,
+        now,
+        dedupeKey: `meeting-${change}:${meetingId}:${r.id}`,
+      },
+    );
     if (id !== null) queued += 1;
   }
   return queued;
@@ -154,6 +159,12 @@ export async function cancelMeeting(tx: Tx, userId: string, meetingId: number, n
   if (meeting.status !== "SCHEDULED") return { kind: "closed", why: "cancelled" };
   if (meeting.endsAt.getTime() <= now.getTime()) return { kind: "closed", why: "over" };
   const updated = await tx.meeting.update({ where: { id: meetingId }, data: { status: "CANCELLED" } });
-  const notified = await tell(tx, meetingId, "cancelled", T.pushCancelled(meeting.title, meetingWhen(meeting.startsAt, meeting.endsAt)), now);
+  const notified = await tell(
+    tx,
+    meetingId,
+    "cancelled",
+    T.pushCancelled(meeting.title, meetingWhen(meeting.startsAt, meeting.endsAt)),
+    now,
+  );
   return { kind: "changed", meeting: updated, notified };
 }

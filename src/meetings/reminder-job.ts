@@ -63,11 +63,16 @@ export function meetingReminderJob(options: { db: Database; reminderTime: string
         let queued = 0;
         for (const r of due) {
           const message = T.reminder(r.title, meetingWhen(r.startsAt, r.endsAt), meetingPlace(r), r.people, mapUrl(r));
-          const id = await enqueuePush(tx, r.lineUserId, { replies: [{ kind: "text", text: message }], buttons: [] }, {
-            purpose: REMINDER_PURPOSE,
-            now,
-            dedupeKey: reminderKey(r.id),
-          });
+          const id = await enqueuePush(
+            tx,
+            r.lineUserId,
+            { replies: [{ kind: "text", text: message }], buttons: [] },
+            {
+              purpose: REMINDER_PURPOSE,
+              now,
+              dedupeKey: reminderKey(r.id),
+            },
+          );
           if (id !== null) queued += 1;
         }
         return queued;

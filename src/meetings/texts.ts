@@ -69,8 +69,7 @@ export const MEETING_TEXT = {
   mineNone: "ท่านยังไม่มีการลงทะเบียนประชุมที่กำลังจะมาถึงค่ะ",
   mineNote: "ยกเลิกได้จนถึงเวลาเริ่มประชุม ที่นั่งจะส่งต่อให้ผู้ที่รออยู่ค่ะ",
   // Cancel flow
-  askCancel: (title: string, when: string) =>
-    `ยกเลิกการลงทะเบียน “${title}”\n${when}\nต้องการยกเลิกใช่หรือไม่คะ`,
+  askCancel: (title: string, when: string) => `ยกเลิกการลงทะเบียน “${title}”\n${when}\nต้องการยกเลิกใช่หรือไม่คะ`,
   cancelExpects: "แตะ “ยืนยันยกเลิก” หรือ “ไม่ยกเลิก”",
   cancelYes: "ยืนยันยกเลิก",
   cancelNo: "ไม่ยกเลิก",
@@ -224,6 +223,5 @@ export const ORGANIZE_TEXT = {
   // Pushes to registrants
   pushChanged: (title: string, when: string, place: string) =>
     `แจ้งเปลี่ยนแปลงการประชุมค่ะ 📢\n“${title}”\nวันเวลา: ${when}\nสถานที่: ${place}\nหากไปไม่ได้ แตะ “ประชุม” แล้ว “การลงทะเบียนของฉัน” เพื่อยกเลิกค่ะ`,
-  pushCancelled: (title: string, when: string) =>
-    `ขออภัยค่ะ การประชุม “${title}” (${when}) ถูกยกเลิกแล้ว ผู้ประสานงานจะแจ้งนัดใหม่ให้ทราบค่ะ`,
+  pushCancelled: (title: string, when: string) => `ขออภัยค่ะ การประชุม “${title}” (${when}) ถูกยกเลิกแล้ว ผู้ประสานงานจะแจ้งนัดใหม่ให้ทราบค่ะ`,
 } as const;

@@ -140,11 +140,7 @@ export function membersModule(options: { provinceCode: number; engine: () => Eng
   ];
 
   return {
-    flows: [
-      signupFlow(options.provinceCode, menuAfter),
-      profileEditFlow(options.provinceCode, menuAfter),
-      withdrawFlow,
-    ],
+    flows: [signupFlow(options.provinceCode, menuAfter), profileEditFlow(options.provinceCode, menuAfter), withdrawFlow],
     menu,
     async onFollow(ctx) {
       await recordFollow(ctx.tx, ctx.userId, ctx.now);

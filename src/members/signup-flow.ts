@@ -142,7 +142,7 @@ async function summaryCard(ctx: TurnContext, data: FlowData) {
 async function saveDetails(ctx: TurnContext, data: FlowData): Promise<string> {
   const details = detailsSchema.parse(data);
   const council = await getCouncilWithPlace(ctx.tx, details.councilId);
-  if (!council || !council.active) throw new Error("council vanished during sign-up");
+  if (!council?.active) throw new Error("council vanished during sign-up");
   await saveMember(ctx.tx, ctx.userId, { fullName: details.fullName, phone: details.phone, councilId: council.id });
   return council.name;
 }

@@ -95,10 +95,7 @@ export async function takeProbe(sql: SqlRunner, month: string, now: Date): Promi
  * (held like any push: it reaches them in their next reply). Resolves
  * whether this was the first time.
  */
-export async function recordQuotaExhausted(
-  tx: SqlRunner,
-  options: { now: Date; adminLineUserIds: readonly string[] },
-): Promise<boolean> {
+export async function recordQuotaExhausted(tx: SqlRunner, options: { now: Date; adminLineUserIds: readonly string[] }): Promise<boolean> {
   const { now } = options;
   const month = quotaMonth(now);
   const rows = await tx.query<{ fresh: boolean }>(

@@ -129,7 +129,13 @@ export function outboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     const counted = await queries.sent(row, now, month, (tx, before, after) =>
       watchQuota ? watchQuota(tx, month, before, after, now) : Promise.resolve(),
     );
-    o.logger.debug("outbox message sent", { outboxId: row.id, via: kind, recipients: row.recipients.length, outcome, counted: counted !== null });
+    o.logger.debug("outbox message sent", {
+      outboxId: row.id,
+      via: kind,
+      recipients: row.recipients.length,
+      outcome,
+      counted: counted !== null,
+    });
   }
 
   async function failed(row: ClaimedMessage, error: unknown): Promise<void> {
@@ -168,7 +174,14 @@ export function outboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       const refused = error instanceof LineApiError && status !== null && status !== undefined && status < 500;
       await queries.failed(row, attempts, reason, async (tx) => {
         if (refused && options.onRefused) {
-          await options.onRefused(tx, { outboxId: row.id, purpose: row.purpose, status, line, reason: refusalReason(status, error.body), now });
+          await options.onRefused(tx, {
+            outboxId: row.id,
+            purpose: row.purpose,
+            status,
+            line,
+            reason: refusalReason(status, error.body),
+            now,
+          });
         }
       });
     }

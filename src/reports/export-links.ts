@@ -41,7 +41,10 @@ const querySchema = z.object({
   u: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
   from: z.string().optional(),
   to: z.string().optional(),
-  exp: z.string().regex(/^\d{1,12}$/).transform(Number),
+  exp: z
+    .string()
+    .regex(/^\d{1,12}$/)
+    .transform(Number),
   sig: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
 });
 

@@ -5,16 +5,7 @@ import { thaiDateTime } from "../thai/format.ts";
 import { toCsv, type Cell } from "./csv.ts";
 import type { ExportReport } from "./export-links.ts";
 import { presetPeriod, type Period } from "./period.ts";
-import {
-  KINDS,
-  STATUSES,
-  fundFigures,
-  meetingFigures,
-  openCriticalCases,
-  requestCounts,
-  totalOf,
-  type Scope,
-} from "./queries.ts";
+import { KINDS, STATUSES, fundFigures, meetingFigures, openCriticalCases, requestCounts, totalOf, type Scope } from "./queries.ts";
 import { REPORT_TEXT as T } from "./texts.ts";
 
 const C = T.csv;
@@ -39,7 +30,16 @@ export async function reportCsv(tx: Tx, report: ExportReport, scope: Scope, peri
       const rows = cases.map((r) => {
         const c = councils.get(r.councilId)!;
         const hours = Math.floor((now.getTime() - r.createdAt.getTime()) / 3_600_000);
-        return [r.caseNumber, c.districtName, c.name, T.priorities.CRITICAL, T.csv.statuses[r.status], r.peopleCount ?? "", thaiDateTime(r.createdAt), hours];
+        return [
+          r.caseNumber,
+          c.districtName,
+          c.name,
+          T.priorities.CRITICAL,
+          T.csv.statuses[r.status],
+          r.peopleCount ?? "",
+          thaiDateTime(r.createdAt),
+          hours,
+        ];
       });
       return toCsv([C.caseNumber, C.district, C.council, C.priority, C.status, C.people, C.filedAt, C.ageHours], rows);
     }

@@ -13,7 +13,7 @@ import { z } from "zod";
 import { MAX_QUICK_REPLIES, shortLabel, type Engine } from "../engine/engine.ts";
 import { encodePostback } from "../engine/postback.ts";
 import { ENGINE_TEXT } from "../engine/texts.ts";
-import { type Button, type FlowDef, type MenuEntry, type Outgoing, type Reply, type TurnContext } from "../engine/types.ts";
+import type { Button, FlowDef, MenuEntry, Outgoing, Reply, TurnContext } from "../engine/types.ts";
 import { COUNCIL_NAME_PREFIX } from "../geography/load-geography.ts";
 import { rolesOfTurn } from "../staff/roles.ts";
 import { bangkokIsoDate, formatBaht, thaiDateTime, thaiNumericDate, thaiShortDate } from "../thai/format.ts";
@@ -41,10 +41,7 @@ export const REPORT_ENTRY = "report";
 const REPORTS = ["requests", "critical", "meetings", "funds"] as const satisfies readonly ExportReport[];
 
 /** A button's argument: "critical", "requests", "requests:7d", "requests:custom". */
-const argSchema = z.union([
-  z.tuple([z.enum(REPORTS)]),
-  z.tuple([z.literal("requests"), z.enum([...PRESETS, "custom"])]),
-]);
+const argSchema = z.union([z.tuple([z.enum(REPORTS)]), z.tuple([z.literal("requests"), z.enum([...PRESETS, "custom"])])]);
 
 const text = (t: string): Reply => ({ kind: "text", text: t });
 const button = (label: string, arg?: string): Button => ({
@@ -177,16 +174,27 @@ export function reportsModule(options: { provinceCode: number; engine: () => Eng
     const byCouncil = new Map<number, { members: number; saved: string; paid: string }>();
     for (const f of figures) {
       const c = byCouncil.get(f.councilId) ?? { members: 0, saved: "0", paid: "0" };
-      byCouncil.set(f.councilId, { members: c.members + f.members, saved: addBaht(c.saved, f.savedThisYear), paid: addBaht(c.paid, f.benefitsPaidThisYear) });
+      byCouncil.set(f.councilId, {
+        members: c.members + f.members,
+        saved: addBaht(c.saved, f.savedThisYear),
+        paid: addBaht(c.paid, f.benefitsPaidThisYear),
+      });
     }
     const name = new Map(scope.councils.map((c) => [c.id, shortCouncil(c.name)]));
     const all = [...byCouncil.entries()].sort((a, b) => b[1].members - a[1].members);
-    const sum = all.reduce((s, [, c]) => ({ members: s.members + c.members, saved: addBaht(s.saved, c.saved), paid: addBaht(s.paid, c.paid) }), {
-      members: 0,
-      saved: "0",
-      paid: "0",
-    });
-    const cells = (c: { members: number; saved: string; paid: string }) => [String(c.members), formatBaht(Number(c.saved)), formatBaht(Number(c.paid))];
+    const sum = all.reduce(
+      (s, [, c]) => ({ members: s.members + c.members, saved: addBaht(s.saved, c.saved), paid: addBaht(s.paid, c.paid) }),
+      {
+        members: 0,
+        saved: "0",
+        paid: "0",
+      },
+    );
+    const cells = (c: { members: number; saved: string; paid: string }) => [
+      String(c.members),
+      formatBaht(Number(c.saved)),
+      formatBaht(Number(c.paid)),
+    ];
     const table: Table = {
       title: T.fundsTitle,
       subtitle: T.fundsSubtitle(Number(bangkokIsoDate(ctx.now).slice(0, 4)) + 543),
@@ -233,8 +241,6 @@ export function reportsModule(options: { provinceCode: number; engine: () => Eng
     restart: (ctx, lead) => options.engine().startFlow(ctx, REPORT_PERIOD_FLOW, {}, lead),
   });
 
-  const menu: MenuEntry[] = [
-    { id: REPORT_ENTRY, label: T.menu, keywords: ["รายงาน", "report"], visible: isCoordinator, open },
-  ];
+  const menu: MenuEntry[] = [{ id: REPORT_ENTRY, label: T.menu, keywords: ["รายงาน", "report"], visible: isCoordinator, open }];
   return { flows: [periodFlow], menu };
 }

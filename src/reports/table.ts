@@ -36,7 +36,9 @@ export function renderTable(t: Table): Record<string, unknown> {
     values.forEach((v, i) => (vars[`v${i + 1}`] = v || "-"));
     return renderFlexTemplate(shape.row, vars);
   };
-  const buttons = t.download ? [renderFlexTemplate("report-download", { label: T.buttons.download, uri: t.download, note: T.downloadNote })] : [];
+  const buttons = t.download
+    ? [renderFlexTemplate("report-download", { label: T.buttons.download, uri: t.download, note: T.downloadNote })]
+    : [];
   return renderFlexTemplate(
     shape.card,
     { title: t.title, subtitle: t.subtitle, note: t.note },

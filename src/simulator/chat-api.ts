@@ -34,10 +34,13 @@ export function chatPageRouter({ platform, personas, logger, db, kickJobs }: Cha
   // The personas made here before a restart, before anything is answered.
   const attached = personas.attach(db);
   r.use((_req, res, next) => {
-    attached.then(() => next(), (error: unknown) => {
-      logger.error("simulator personas not loaded", { error });
-      res.status(500).json({ error: "personas not loaded" });
-    });
+    attached.then(
+      () => next(),
+      (error: unknown) => {
+        logger.error("simulator personas not loaded", { error });
+        res.status(500).json({ error: "personas not loaded" });
+      },
+    );
   });
   const followed = new Set<string>();
   // The shipped menu, until the bot (or richmenu:setup) sets one on the stand-in.
@@ -46,7 +49,10 @@ export function chatPageRouter({ platform, personas, logger, db, kickJobs }: Cha
 
   const page = (name: string) => (_req: express.Request, res: express.Response) => {
     // Read on each request: editing the page needs no restart.
-    res.type(PAGE_FILES[name]!).set("cache-control", "no-store").send(readFileSync(new URL(name, PAGE_DIR)));
+    res
+      .type(PAGE_FILES[name]!)
+      .set("cache-control", "no-store")
+      .send(readFileSync(new URL(name, PAGE_DIR)));
   };
   r.get("/", page("index.html"));
   r.get("/app.js", page("app.js"));
@@ -77,7 +83,10 @@ export function chatPageRouter({ platform, personas, logger, db, kickJobs }: Cha
 
   r.get("/api/richmenu-image", (req, res) => {
     const set = menuOf(req.query.userId);
-    res.type(set?.image.contentType ?? "image/png").set("cache-control", "no-store").send(set?.image.bytes ?? fallbackImage);
+    res
+      .type(set?.image.contentType ?? "image/png")
+      .set("cache-control", "no-store")
+      .send(set?.image.bytes ?? fallbackImage);
   });
 
   r.get("/api/chats/:userId", (req, res) => {
@@ -176,13 +185,19 @@ function parseAction(a: unknown): UserAction | null {
   switch (o.type) {
     case "text": {
       const text = str(o.text, 5000);
-      return text && text.trim() ? { type: "text", text } : null;
+      return text?.trim() ? { type: "text", text } : null;
     }
     case "location": {
       const latitude = Number(o.latitude);
       const longitude = Number(o.longitude);
       if (!(Math.abs(latitude) <= 90 && Math.abs(longitude) <= 180)) return null;
-      return { type: "location", latitude, longitude, title: str(o.title, 100) ?? "ตำแหน่งของฉัน", address: str(o.address, 200) ?? `${latitude}, ${longitude}` };
+      return {
+        type: "location",
+        latitude,
+        longitude,
+        title: str(o.title, 100) ?? "ตำแหน่งของฉัน",
+        address: str(o.address, 200) ?? `${latitude}, ${longitude}`,
+      };
     }
     case "sticker":
       return { type: "sticker", packageId: str(o.packageId, 20) ?? "446", stickerId: str(o.stickerId, 20) ?? "1988" };
@@ -191,7 +206,9 @@ function parseAction(a: unknown): UserAction | null {
       if (!data) return null;
       const params =
         o.params && typeof o.params === "object"
-          ? Object.fromEntries(Object.entries(o.params as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === "string"))
+          ? Object.fromEntries(
+              Object.entries(o.params as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === "string"),
+            )
           : undefined;
       return { type: "postback", data, displayText: str(o.displayText, 300), ...(params ? { params } : {}) };
     }

@@ -94,9 +94,59 @@ export const DEMO_PERSONAS: readonly Persona[] = [
   },
 ];
 
-const FIRST_F = ["สมศรี", "บัวผัน", "ประนอม", "หนูเพียร", "คำพันธ์", "มะลิ", "จันทร์เพ็ญ", "สุดใจ", "ทองสุข", "บุญเรือน", "อำไพ", "ลำดวน", "ดอกไม้", "วันดี", "แสงเดือน"];
-const FIRST_M = ["สมชาย", "คำปุ่น", "ทองใบ", "สมหมาย", "บุญมี", "สุวิทย์", "ประสงค์", "อุดม", "ทองดี", "บุญเรือง", "เสถียร", "วิชัย", "สมพงษ์", "ไพบูลย์", "คำผอง"];
-const LAST = ["ใจดี", "ศรีสุข", "ทองมา", "แก้วกัณหา", "บุญประเสริฐ", "สีหาวงษ์", "จันทร์หอม", "คำภา", "อินทร์แก้ว", "พรมมา", "ศรีวงศ์", "บุตรดี", "มูลสาร", "ปัญญาดี", "โคตรสมบัติ", "ทองคำ", "สุขเกษม"];
+const FIRST_F = [
+  "สมศรี",
+  "บัวผัน",
+  "ประนอม",
+  "หนูเพียร",
+  "คำพันธ์",
+  "มะลิ",
+  "จันทร์เพ็ญ",
+  "สุดใจ",
+  "ทองสุข",
+  "บุญเรือน",
+  "อำไพ",
+  "ลำดวน",
+  "ดอกไม้",
+  "วันดี",
+  "แสงเดือน",
+];
+const FIRST_M = [
+  "สมชาย",
+  "คำปุ่น",
+  "ทองใบ",
+  "สมหมาย",
+  "บุญมี",
+  "สุวิทย์",
+  "ประสงค์",
+  "อุดม",
+  "ทองดี",
+  "บุญเรือง",
+  "เสถียร",
+  "วิชัย",
+  "สมพงษ์",
+  "ไพบูลย์",
+  "คำผอง",
+];
+const LAST = [
+  "ใจดี",
+  "ศรีสุข",
+  "ทองมา",
+  "แก้วกัณหา",
+  "บุญประเสริฐ",
+  "สีหาวงษ์",
+  "จันทร์หอม",
+  "คำภา",
+  "อินทร์แก้ว",
+  "พรมมา",
+  "ศรีวงศ์",
+  "บุตรดี",
+  "มูลสาร",
+  "ปัญญาดี",
+  "โคตรสมบัติ",
+  "ทองคำ",
+  "สุขเกษม",
+];
 
 function birthOf(fund: number, n: number): string {
   if (fund === 1 && n === 1) return DEMO_MEMBER.birthDate;
@@ -175,7 +225,11 @@ export function demoLedger(fund: number, today: string) {
     ["0013", "HOSPITAL", months[22]!.paid, "400", "นอนโรงพยาบาล 2 คืน"],
   );
   return {
-    members: sheet("members", ["member_no", "national_id", "title", "first_name", "last_name", "birth_date", "joined_on", "left_on", "phone"], members),
+    members: sheet(
+      "members",
+      ["member_no", "national_id", "title", "first_name", "last_name", "birth_date", "joined_on", "left_on", "phone"],
+      members,
+    ),
     contributions: sheet("contributions", ["member_no", "paid_on", "amount", "period_from", "period_to"], contributions),
     payments: sheet("payments", ["member_no", "type", "paid_on", "amount", "note"], payments),
   };
@@ -263,7 +317,14 @@ export async function seedDemo(db: Database, options: { now?: Date } = {}): Prom
     });
     if (report.problems.length > 0) throw new Error(`Demo ledger ${f.code} has ${report.problems.length} problems`);
     const { count } = await db.prisma.benefitRule.createMany({
-      data: RULES.map((r) => ({ fundId: report.fund.id!, type: r.type, amount: r.amount, waitingDays: r.waitingDays, yearlyCap: r.yearlyCap ?? null, note: r.note })),
+      data: RULES.map((r) => ({
+        fundId: report.fund.id!,
+        type: r.type,
+        amount: r.amount,
+        waitingDays: r.waitingDays,
+        yearlyCap: r.yearlyCap ?? null,
+        note: r.note,
+      })),
       skipDuplicates: true,
     });
     result.rulesAdded += count;

@@ -306,10 +306,12 @@ export class LinePlatform {
       if (!entry) return void this.answer(res, LINE_ANSWERS.notFound);
       if (entry.image) return void res.status(400).json({ message: "An image has already been uploaded to the richmenu" });
       const contentType = String(req.get("content-type") ?? "");
-      if (contentType !== "image/png" && contentType !== "image/jpeg") return void res.status(415).json({ message: "Unsupported Media Type" });
+      if (contentType !== "image/png" && contentType !== "image/jpeg")
+        return void res.status(415).json({ message: "Unsupported Media Type" });
       const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const problems = richMenuImageProblems(entry.menu.size, bytes);
-      if (problems.length > 0) return void res.status(400).json({ message: "Invalid image", details: problems.map((message) => ({ message, property: "" })) });
+      if (problems.length > 0)
+        return void res.status(400).json({ message: "Invalid image", details: problems.map((message) => ({ message, property: "" })) });
       entry.image = { contentType, bytes };
       res.json({});
     });
@@ -349,7 +351,8 @@ export class LinePlatform {
       res.json({});
     });
     r.delete("/richmenu/alias/:aliasId", (req, res) => {
-      if (!this.richMenuAliases.delete(String(req.params.aliasId))) return void res.status(400).json({ message: "richmenu alias not found" });
+      if (!this.richMenuAliases.delete(String(req.params.aliasId)))
+        return void res.status(400).json({ message: "richmenu alias not found" });
       res.json({});
     });
 

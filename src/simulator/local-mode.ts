@@ -137,7 +137,12 @@ export async function prepareLocalMode(config: Config, logger: Logger): Promise<
       }
       const started = Date.now();
       const result = await seedDemo(db);
-      log.info("demo data seeded", { funds: result.funds.length, meetings: result.meetingsAdded, roles: result.rolesGranted, ms: Date.now() - started });
+      log.info("demo data seeded", {
+        funds: result.funds.length,
+        meetings: result.meetingsAdded,
+        roles: result.rolesGranted,
+        ms: Date.now() - started,
+      });
       return true;
     },
     close() {
@@ -147,7 +152,10 @@ export async function prepareLocalMode(config: Config, logger: Logger): Promise<
       // The warning first: it must not wait for the rich menu.
       const at = `${bound.address.includes(":") ? `[${bound.address}]` : bound.address}:${bound.port}`;
       const open = !isLoopback(bound.address);
-      log.warn("local mode: demo chat page, staff personas and LINE stand-in served without login", { listen: at, reachableFromOtherMachines: open });
+      log.warn("local mode: demo chat page, staff personas and LINE stand-in served without login", {
+        listen: at,
+        reachableFromOtherMachines: open,
+      });
       process.stderr.write(
         [
           "",

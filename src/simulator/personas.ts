@@ -16,7 +16,8 @@ export class Personas {
     this.db = db;
     const rows = await db.prisma.simulatorPersona.findMany({ orderBy: [{ createdAt: "asc" }, { userId: "asc" }] });
     for (const row of rows) {
-      if (!this.byId.has(row.userId)) this.byId.set(row.userId, { userId: row.userId, displayName: row.displayName, role: "villager", about: MADE_HERE });
+      if (!this.byId.has(row.userId))
+        this.byId.set(row.userId, { userId: row.userId, displayName: row.displayName, role: "villager", about: MADE_HERE });
     }
   }
 

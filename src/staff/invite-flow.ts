@@ -47,7 +47,7 @@ export async function mayInvite(tx: Tx, userId: string, provinceCode: number, gr
   const scope = await inviteScope(tx, userId, provinceCode);
   if (grant.role === "SECRETARY" && grant.level === "COUNCIL") {
     const council = await getCouncilWithPlace(tx, grant.areaId);
-    return council !== null && council.active && scope.secretary.some((d) => d.id === council.districtId);
+    return council?.active === true && scope.secretary.some((d) => d.id === council.districtId);
   }
   if (grant.role === "COORDINATOR" && grant.level === "DISTRICT") return scope.coordinator.some((d) => d.id === grant.areaId);
   return false;
@@ -120,8 +120,7 @@ export function inviteFlow(options: InviteFlowOptions): FlowDef {
         expects: T.inviteDistrictExpects,
         input: {
           kind: "choice",
-          choices: async (ctx) =>
-            districtsFor(await scopeOf(ctx), ctx.state.data).map((d) => ({ label: d.nameTh, value: String(d.id) })),
+          choices: async (ctx) => districtsFor(await scopeOf(ctx), ctx.state.data).map((d) => ({ label: d.nameTh, value: String(d.id) })),
         },
         next: (data) => (data.role === "coordinator" ? "confirm" : "council"),
       },
@@ -207,10 +206,7 @@ async function inviteCard(ctx: TurnContext, grant: RoleGrant, code: string, expi
     displayText: label,
   });
   return {
-    replies: [
-      { kind: "flex", altText: T.inviteCardAlt(shown), contents: card },
-      text(T.inviteForwardMessage(forWhom, shown, until)),
-    ],
+    replies: [{ kind: "flex", altText: T.inviteCardAlt(shown), contents: card }, text(T.inviteForwardMessage(forWhom, shown, until))],
     buttons: [
       menuButton(T.inviteAnother, "staff-invite"),
       menuButton(T.menu.staff, "staff"),
@@ -220,10 +216,7 @@ async function inviteCard(ctx: TurnContext, grant: RoleGrant, code: string, expi
 }
 
 /** Where the flow starts: questions with one possible answer are answered for the user. */
-export async function inviteStart(
-  ctx: TurnContext,
-  provinceCode: number,
-): Promise<{ data: FlowData; at: string } | null> {
+export async function inviteStart(ctx: TurnContext, provinceCode: number): Promise<{ data: FlowData; at: string } | null> {
   const scope = await inviteScope(ctx.tx, ctx.userId, provinceCode);
   const roles = roleChoices(scope);
   if (roles.length === 0) return null;

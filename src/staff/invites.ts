@@ -68,7 +68,10 @@ export async function redeemInvite(tx: Tx, typed: string, userId: string, now: D
     where: { id: invite.id, usedAt: null, voidedAt: null },
     data: { usedAt: now, usedBy: userId },
   });
-  if (count !== 1) return (await tx.inviteCode.count({ where: { id: invite.id, voidedAt: { not: null } } })) > 0 ? { status: "revoked" } : { status: "used" };
+  if (count !== 1)
+    return (await tx.inviteCode.count({ where: { id: invite.id, voidedAt: { not: null } } })) > 0
+      ? { status: "revoked" }
+      : { status: "used" };
   const granted = await grantRole(tx, userId, grant, { by: invite.createdBy, at: now, via: `invite:${invite.id}` });
   return { status: granted ? "granted" : "already", grant };
 }

@@ -40,7 +40,9 @@ export async function notifyStaff(tx: Tx, recipients: string[], notice: StaffNot
   let pushed = 0;
   for (const userId of unique) {
     if (digesters.has(userId)) {
-      await tx.staffDigestItem.create({ data: { lineUserId: userId, text: notice.digestLine, createdAt: notice.now, subject: notice.digestSubject ?? null } });
+      await tx.staffDigestItem.create({
+        data: { lineUserId: userId, text: notice.digestLine, createdAt: notice.now, subject: notice.digestSubject ?? null },
+      });
       continue;
     }
     await enqueuePush(tx, userId, notice.content, {

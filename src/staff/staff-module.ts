@@ -98,7 +98,8 @@ export function staffModule(options: {
     const grants = await rolesOf(ctx.tx, ctx.userId);
     const names: string[] = [];
     for (const g of grants) names.push(await describeGrant(ctx.tx, g));
-    const shown = names.length > MAX_ROLE_ROWS ? [...names.slice(0, MAX_ROLE_ROWS - 1), T.homeMoreRoles(names.length - MAX_ROLE_ROWS + 1)] : names;
+    const shown =
+      names.length > MAX_ROLE_ROWS ? [...names.slice(0, MAX_ROLE_ROWS - 1), T.homeMoreRoles(names.length - MAX_ROLE_ROWS + 1)] : names;
     const held = new Set(grants.map((g) => g.role));
     const mine = actions.filter((a) => a.roles.some((r) => held.has(r)));
     const card = renderFlexTemplate(

@@ -41,8 +41,7 @@ export const STAFF_TEXT = {
   inviteDistrictExpects: "เลือกอำเภอ",
   askInviteCouncil: (district: string) => `เลือกสภาองค์กรชุมชนใน${district}ค่ะ`,
   inviteCouncilExpects: "เลือกสภาองค์กรชุมชน",
-  inviteConfirmAsk: (forWhom: string, hours: number) =>
-    `สร้างรหัสเชิญสำหรับ “${forWhom}” ใช่ไหมคะ\nรหัสใช้ได้ครั้งเดียว ภายใน ${hours} ชั่วโมง`,
+  inviteConfirmAsk: (forWhom: string, hours: number) => `สร้างรหัสเชิญสำหรับ “${forWhom}” ใช่ไหมคะ\nรหัสใช้ได้ครั้งเดียว ภายใน ${hours} ชั่วโมง`,
   inviteConfirmExpects: "แตะ “สร้างรหัส” หรือ “ย้อนกลับ” เพื่อแก้ไข",
   inviteConfirm: "สร้างรหัส",
   inviteNotAllowed: "ขออภัยค่ะ พื้นที่นี้อยู่นอกความรับผิดชอบของท่าน จึงสร้างรหัสเชิญไม่ได้",
@@ -82,7 +81,6 @@ export const STAFF_TEXT = {
   notifyExpects: "เลือกวิธีแจ้งเตือน",
   notifyEach: "แจ้งทันทีทุกเรื่อง",
   notifyDigest: "สรุปรวมตอนเย็น",
-  notifySaved: (mode: string, time: string | null) =>
-    `บันทึกแล้วค่ะ: ${mode}${time ? ` (ส่งทุกวัน เวลา ${time} น.)` : ""}\nเรื่องน้ำท่วมยังแจ้งทันทีเสมอ`,
+  notifySaved: (mode: string, time: string | null) => `บันทึกแล้วค่ะ: ${mode}${time ? ` (ส่งทุกวัน เวลา ${time} น.)` : ""}\nเรื่องน้ำท่วมยังแจ้งทันทีเสมอ`,
   notSecretary: "ขออภัยค่ะ การตั้งค่านี้สำหรับเลขานุการสภาฯ เท่านั้น",
 } as const;

@@ -53,11 +53,7 @@ function fill(node: unknown, vars: Record<string, string>, lists: Lists, missing
 }
 
 /** The template's Flex node with every {{placeholder}} filled and every {{...list}} spliced. */
-export function renderFlexTemplate(
-  name: string,
-  vars: Record<string, string>,
-  lists: Lists = {},
-): Record<string, unknown> {
+export function renderFlexTemplate(name: string, vars: Record<string, string>, lists: Lists = {}): Record<string, unknown> {
   const missing = new Set<string>();
   const filled = fill(load(name), vars, lists, missing) as Record<string, unknown>;
   if (missing.size > 0) throw new Error(`Template ${name} needs ${[...missing].join(", ")}`);

@@ -4,13 +4,21 @@
 // every card and message.
 
 export const THAI_MONTHS = [
-  "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน",
-  "กรกฎาคม", "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม",
+  "มกราคม",
+  "กุมภาพันธ์",
+  "มีนาคม",
+  "เมษายน",
+  "พฤษภาคม",
+  "มิถุนายน",
+  "กรกฎาคม",
+  "สิงหาคม",
+  "กันยายน",
+  "ตุลาคม",
+  "พฤศจิกายน",
+  "ธันวาคม",
 ] as const;
 
-export const THAI_MONTHS_SHORT = [
-  "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.",
-] as const;
+export const THAI_MONTHS_SHORT = ["ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค."] as const;
 
 export const THAI_WEEKDAYS = ["อาทิตย์", "จันทร์", "อังคาร", "พุธ", "พฤหัสบดี", "ศุกร์", "เสาร์"] as const;
 
@@ -94,10 +102,26 @@ export function formatBaht(amount: { toFixed(digits: number): string } | number)
 // Thai number words as villagers type them ("ห้าคน", "สองหมื่น"): digits
 // come from normalizeText (๔ → 4) before parsing ever sees them.
 const THAI_DIGIT_WORDS: Record<string, number> = {
-  ศูนย์: 0, หนึ่ง: 1, เอ็ด: 1, สอง: 2, ยี่: 2, สาม: 3, สี่: 4, ห้า: 5, หก: 6, เจ็ด: 7, แปด: 8, เก้า: 9,
+  ศูนย์: 0,
+  หนึ่ง: 1,
+  เอ็ด: 1,
+  สอง: 2,
+  ยี่: 2,
+  สาม: 3,
+  สี่: 4,
+  ห้า: 5,
+  หก: 6,
+  เจ็ด: 7,
+  แปด: 8,
+  เก้า: 9,
 };
 const THAI_UNIT_WORDS: [string, number][] = [
-  ["ล้าน", 1_000_000], ["แสน", 100_000], ["หมื่น", 10_000], ["พัน", 1_000], ["ร้อย", 100], ["สิบ", 10],
+  ["ล้าน", 1_000_000],
+  ["แสน", 100_000],
+  ["หมื่น", 10_000],
+  ["พัน", 1_000],
+  ["ร้อย", 100],
+  ["สิบ", 10],
 ];
 
 /** "ห้า" → 5, "ยี่สิบเอ็ด" → 21, "สามพันห้าร้อย" → 3500, "4 พัน" → 4000; null when not a number word. */
@@ -135,7 +159,11 @@ export function thaiNumberWords(words: string): number | null {
  * "4000 บาท", "ประมาณ 4 พัน". `units` are words that may follow ("คน", "บาท").
  */
 export function parseThaiAmount(typed: string, units: string[] = []): number | null {
-  let t = typed.trim().replace(/^(ประมาณ|ราว ?ๆ?|ราว)\s*/u, "").replace(/(ค่ะ|คะ|ครับ|จ้า)$/u, "").trim();
+  let t = typed
+    .trim()
+    .replace(/^(ประมาณ|ราว ?ๆ?|ราว)\s*/u, "")
+    .replace(/(ค่ะ|คะ|ครับ|จ้า)$/u, "")
+    .trim();
   for (const u of units) if (t.endsWith(u)) t = t.slice(0, -u.length).trim();
   t = t.replace(/\.-$/, "");
   if (/^\d{1,3}(,\d{3})+$/.test(t)) return Number(t.replace(/,/g, ""));

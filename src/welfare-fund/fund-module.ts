@@ -13,14 +13,7 @@ import { renderFlexTemplate } from "../templates/flex.ts";
 import { bangkokToday, isoDate } from "./ledger-format.ts";
 import { AttemptKeys, attemptLink, linkedFundMember, lockedUntil } from "./link-store.ts";
 import { FUND_LINK_FLOW, fundLinkFlow } from "./link-flow.ts";
-import {
-  formatBaht,
-  THAI_MONTHS_SHORT,
-  thaiDateTime,
-  thaiMonthYear,
-  thaiNumericDate as thaiDate,
-  thaiShortDate,
-} from "../thai/format.ts";
+import { formatBaht, THAI_MONTHS_SHORT, thaiDateTime, thaiMonthYear, thaiNumericDate as thaiDate, thaiShortDate } from "../thai/format.ts";
 import { FUND_TEXT as T } from "./texts.ts";
 
 const text = (t: string) => ({ kind: "text" as const, text: t });
@@ -154,9 +147,11 @@ export function fundModule(options: FundModuleOptions): FundModule {
     const months = await monthlyTotals(ctx.tx, fm.id, year);
     const shownMonths = year === current ? Number(bangkokToday(ctx.now).slice(5, 7)) : 12;
     const amount = (cents: number) => (cents === 0 ? T.noAmount : formatBaht(cents / 100));
-    const rows = months.slice(0, shownMonths).map((m, i) =>
-      renderFlexTemplate("fund-statement-row", { month: THAI_MONTHS_SHORT[i]!, saved: amount(m.saved), benefits: amount(m.benefits) }),
-    );
+    const rows = months
+      .slice(0, shownMonths)
+      .map((m, i) =>
+        renderFlexTemplate("fund-statement-row", { month: THAI_MONTHS_SHORT[i]!, saved: amount(m.saved), benefits: amount(m.benefits) }),
+      );
     const yearButtons = otherYears(year, [...years.filter((y) => y <= current), current]).map((y) =>
       renderFlexTemplate("fund-statement-year", {
         label: T.yearButton(y + BE_OFFSET),

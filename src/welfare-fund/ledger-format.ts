@@ -72,7 +72,10 @@ export const SHEET_NAMES: Record<LedgerKind, string[]> = {
 };
 
 export function headerKey(name: string): string {
-  return thaiDigitsToArabic(name.normalize("NFC")).trim().toLowerCase().replace(/[\s\-_.]+/g, "");
+  return thaiDigitsToArabic(name.normalize("NFC"))
+    .trim()
+    .toLowerCase()
+    .replace(/[\s\-_.]+/g, "");
 }
 
 /** Header name (as written) → column key, for one kind. */

@@ -103,7 +103,9 @@ export async function sheetsFromXlsx(buffer: Uint8Array, fileName = "workbook"):
   try {
     await workbook.xlsx.load(Buffer.from(buffer) as unknown as ExcelJS.Buffer);
   } catch (error) {
-    throw new LedgerReadError([{ sheet: fileName, row: null, column: null, reason: `not a readable XLSX workbook: ${(error as Error).message}` }]);
+    throw new LedgerReadError([
+      { sheet: fileName, row: null, column: null, reason: `not a readable XLSX workbook: ${(error as Error).message}` },
+    ]);
   }
   const input: LedgerInput = {};
   const problems: Problem[] = [];
@@ -200,7 +202,8 @@ function readSheet<T>(
 ): T[] {
   const columns = LEDGER_COLUMNS[kind];
   const index = new Map<string, number>();
-  const headerProblem = (column: string | null, reason: string) => problems.push({ sheet: sheet.name, row: sheet.headerRow ?? 1, column, reason });
+  const headerProblem = (column: string | null, reason: string) =>
+    problems.push({ sheet: sheet.name, row: sheet.headerRow ?? 1, column, reason });
   if (sheet.header.length === 0) {
     problems.push({ sheet: sheet.name, row: null, column: null, reason: "the file is empty: it needs a header row" });
     return [];
@@ -256,7 +259,12 @@ function take<T>(result: Parsed<T>, bad: (k: string, r: string) => void, key: st
   return null;
 }
 
-function dateCol(get: (k: string) => string, bad: (k: string, r: string) => void, key: string, opts: { optional?: boolean; notAfter?: string } = {}): string | null {
+function dateCol(
+  get: (k: string) => string,
+  bad: (k: string, r: string) => void,
+  key: string,
+  opts: { optional?: boolean; notAfter?: string } = {},
+): string | null {
   const raw = get(key);
   if (raw === "" && opts.optional) return null;
   const date = take(parseLedgerDate(raw), bad, key);
@@ -375,7 +383,8 @@ export class LedgerImportError extends Error {
 const zero = (): LedgerCounts => ({ members: 0, contributions: 0, payments: 0 });
 const contributionKey = (c: { memberNo: string; paidOn: string; amount: string; periodFrom: string; periodTo: string }) =>
   [c.memberNo, c.paidOn, c.amount, c.periodFrom, c.periodTo].join("|");
-const paymentKey = (p: { memberNo: string; type: string; paidOn: string; amount: string }) => [p.memberNo, p.type, p.paidOn, p.amount].join("|");
+const paymentKey = (p: { memberNo: string; type: string; paidOn: string; amount: string }) =>
+  [p.memberNo, p.type, p.paidOn, p.amount].join("|");
 
 const CHUNK = 1000;
 async function inChunks<T>(rows: T[], work: (chunk: T[]) => Promise<unknown>): Promise<void> {
@@ -427,12 +436,24 @@ export async function importLedger(prisma: PrismaClient, input: LedgerInput, opt
   for (const m of memberKeys) {
     if (m.memberNo !== null) {
       const rowOfNo = seenNo.get(m.memberNo);
-      if (rowOfNo !== undefined) problems.push({ sheet: membersSheet, row: m.row, column: "member_no", reason: `member number ${m.memberNo} is also on row ${rowOfNo}` });
+      if (rowOfNo !== undefined)
+        problems.push({
+          sheet: membersSheet,
+          row: m.row,
+          column: "member_no",
+          reason: `member number ${m.memberNo} is also on row ${rowOfNo}`,
+        });
       else seenNo.set(m.memberNo, m.row);
     }
     if (m.nationalId !== null) {
       const rowOfId = seenId.get(m.nationalId);
-      if (rowOfId !== undefined) problems.push({ sheet: membersSheet, row: m.row, column: "national_id", reason: `national ID ${maskNationalId(m.nationalId)} is also on row ${rowOfId}` });
+      if (rowOfId !== undefined)
+        problems.push({
+          sheet: membersSheet,
+          row: m.row,
+          column: "national_id",
+          reason: `national ID ${maskNationalId(m.nationalId)} is also on row ${rowOfId}`,
+        });
       else seenId.set(m.nationalId, m.row);
     }
   }
@@ -461,7 +482,13 @@ export async function importLedger(prisma: PrismaClient, input: LedgerInput, opt
   const checkRefs = <T extends { row: number; memberNo: string }>(rows: T[], sheet: string, key: (r: T) => string, what: string) => {
     const seen = new Map<string, number>();
     for (const r of rows) {
-      if (!known.has(r.memberNo)) problems.push({ sheet, row: r.row, column: "member_no", reason: `unknown member ${r.memberNo}: not in the members sheet nor in the fund` });
+      if (!known.has(r.memberNo))
+        problems.push({
+          sheet,
+          row: r.row,
+          column: "member_no",
+          reason: `unknown member ${r.memberNo}: not in the members sheet nor in the fund`,
+        });
       const k = key(r);
       const first = seen.get(k);
       if (first !== undefined) problems.push({ sheet, row: r.row, column: null, reason: `duplicate of row ${first} (same ${what})` });
@@ -474,7 +501,13 @@ export async function importLedger(prisma: PrismaClient, input: LedgerInput, opt
   for (const c of contributions) {
     if (c.receiptNo === null) continue;
     const first = receipts.get(c.receiptNo);
-    if (first !== undefined) problems.push({ sheet: contributionsSheet, row: c.row, column: "receipt_no", reason: `receipt ${c.receiptNo} is also on row ${first}` });
+    if (first !== undefined)
+      problems.push({
+        sheet: contributionsSheet,
+        row: c.row,
+        column: "receipt_no",
+        reason: `receipt ${c.receiptNo} is also on row ${first}`,
+      });
     else receipts.set(c.receiptNo, c.row);
   }
   checkRefs(payments, input.payments?.name ?? "payments", paymentKey, "member, type, paid_on and amount");
@@ -581,12 +614,25 @@ export async function importLedger(prisma: PrismaClient, input: LedgerInput, opt
             where: { fundMember: { fundId } },
             select: { fundMemberId: true, type: true, paidOn: true, amount: true },
           })
-        ).map((p) => paymentKey({ memberNo: memberNoOf.get(p.fundMemberId)!, type: p.type, paidOn: isoDate(p.paidOn), amount: canonicalAmount(p.amount) })),
+        ).map((p) =>
+          paymentKey({
+            memberNo: memberNoOf.get(p.fundMemberId)!,
+            type: p.type,
+            paidOn: isoDate(p.paidOn),
+            amount: canonicalAmount(p.amount),
+          }),
+        ),
       );
       const newPayments = payments.filter((p) => !havePayments.has(paymentKey(p)));
       await inChunks(newPayments, (chunk) =>
         tx.benefitPayment.createMany({
-          data: chunk.map((p) => ({ fundMemberId: idOf(p.memberNo), type: p.type, paidOn: dateValue(p.paidOn), amount: p.amount, note: p.note })),
+          data: chunk.map((p) => ({
+            fundMemberId: idOf(p.memberNo),
+            type: p.type,
+            paidOn: dateValue(p.paidOn),
+            amount: p.amount,
+            note: p.note,
+          })),
         }),
       );
       report.created.payments = newPayments.length;

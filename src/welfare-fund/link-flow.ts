@@ -22,9 +22,9 @@ export function parseNationalIdAnswer(typed: string): ParseResult {
  * the year Buddhist-era (above 2400) or CE; also yyyy-mm-dd. Gives "yyyy-mm-dd" (CE).
  */
 export function parseBirthDate(typed: string, now: Date = new Date()): ParseResult {
-  const t = typed.trim().replace(/\s*([/.\-])\s*/g, "$1");
+  const t = typed.trim().replace(/\s*([/.-])\s*/g, "$1");
   let y: number, m: number, d: number;
-  let match = /^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$/.exec(t);
+  let match = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(t);
   if (match) [d, m, y] = [Number(match[1]), Number(match[2]), Number(match[3])];
   else if ((match = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(t))) [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
   else return { ok: false, message: T.birthDateFormat };

@@ -83,7 +83,10 @@ const TITLES = ["นางสาว", "เด็กชาย", "เด็กห�
 
 /** A name as people write it differently: no title, no spaces or dots, Thai ำ typed as ํ + า. */
 function comparableName(name: string): string {
-  let n = name.normalize("NFC").replace(/\u0E4D\u0E32/g, "\u0E33").trim();
+  let n = name
+    .normalize("NFC")
+    .replace(/\u0E4D\u0E32/g, "\u0E33")
+    .trim();
   const title = TITLES.find((t) => n.startsWith(t));
   if (title) n = n.slice(title.length);
   return n.replace(/[\s.]/g, "");
@@ -101,10 +104,7 @@ export function sameName(requester: string | null, fm: { firstName: string; last
  */
 async function candidatesFor(tx: Tx, r: Request) {
   const words = (r.member.fullName ?? "").split(/\s+/).filter((w) => w.length >= 2);
-  const names = [
-    ...(words[0] ? [{ firstName: words[0] }] : []),
-    ...(words.length > 1 ? [{ lastName: words.at(-1)! }] : []),
-  ];
+  const names = [...(words[0] ? [{ firstName: words[0] }] : []), ...(words.length > 1 ? [{ lastName: words.at(-1)! }] : [])];
   const rows = await tx.fundMember.findMany({
     where: {
       fund: { councilId: r.councilId },
@@ -308,7 +308,10 @@ export function linkReviewModule(options: { engine: () => Engine }): LinkReviewM
         await enqueuePush(
           ctx.tx,
           request.member.lineUserId,
-          { replies: [text(T.memberApproved(fundMember.fund.name, fundMember.memberNo))], buttons: [menuButton(T.balanceButton, BALANCE_ENTRY)] },
+          {
+            replies: [text(T.memberApproved(fundMember.fund.name, fundMember.memberNo))],
+            buttons: [menuButton(T.balanceButton, BALANCE_ENTRY)],
+          },
           { purpose: "fund-link.decided", now: ctx.now, dedupeKey: `fund-link-decided:${request.id}` },
         );
       }
@@ -352,11 +355,16 @@ export function linkReviewModule(options: { engine: () => Engine }): LinkReviewM
         data: { status: "REJECTED", decidedAt: ctx.now, decidedBy: ctx.userId },
       });
       if (request.member.lineUserId) {
-        await enqueuePush(ctx.tx, request.member.lineUserId, { replies: [text(T.memberRejected(String(data.reason)))], buttons: [] }, {
-          purpose: "fund-link.decided",
-          now: ctx.now,
-          dedupeKey: `fund-link-decided:${request.id}`,
-        });
+        await enqueuePush(
+          ctx.tx,
+          request.member.lineUserId,
+          { replies: [text(T.memberRejected(String(data.reason)))], buttons: [] },
+          {
+            purpose: "fund-link.decided",
+            now: ctx.now,
+            dedupeKey: `fund-link-decided:${request.id}`,
+          },
+        );
       }
       return answer(ctx, [text(T.rejected(nameOf(request)))]);
     },

@@ -19,16 +19,14 @@ export function nationalIdCheckDigit(first12: string): number {
   return (11 - (sum % 11)) % 10;
 }
 
-export type NationalIdResult =
-  | { ok: true; id: string }
-  | { ok: false; reason: "length" | "not-digits" | "check-digit" | "leading-zero" };
+export type NationalIdResult = { ok: true; id: string } | { ok: false; reason: "length" | "not-digits" | "check-digit" | "leading-zero" };
 
 /**
  * Accepts the 13 digits as typed: Thai or Arabic digits, with spaces or
  * dashes ("1-2345-67890-12-3"). Returns the 13 Arabic digits.
  */
 export function parseNationalId(typed: string): NationalIdResult {
-  const compact = thaiDigitsToArabic(typed).replace(/[\s\-]/g, "");
+  const compact = thaiDigitsToArabic(typed).replace(/[\s-]/g, "");
   if (!/^\d+$/.test(compact)) return { ok: false, reason: "not-digits" };
   if (compact.length !== 13) return { ok: false, reason: "length" };
   // The first digit is the person's category, 1–8; no ID starts with 0.
@@ -66,7 +64,7 @@ export function maskNationalId(typed: string): string {
  * before text goes into a report or a log.
  */
 export function redactNationalIds(text: string): string {
-  return text.replace(/[0-9๐-๙](?:[\s\-]?[0-9๐-๙]){12,}/g, (m) => {
+  return text.replace(/[0-9๐-๙](?:[\s-]?[0-9๐-๙]){12,}/g, (m) => {
     const digits = thaiDigitsToArabic(m).replace(/\D/g, "");
     return digits.length >= 13 ? maskNationalId(m) : m;
   });

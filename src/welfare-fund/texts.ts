@@ -100,7 +100,6 @@ export const FUND_TEXT = {
   },
 } as const;
 
-
 // To the secretaries of the funds holding a national ID that failed too often
 // (src/welfare-fund/link-store.ts): the fund and the masked ID, nothing else.
 export const LINK_LOCK_TEXT = {

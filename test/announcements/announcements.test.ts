@@ -35,7 +35,9 @@ describe.each(DATABASE_KINDS)("announcements on %s", (kind) => {
   const conversation = (u: ChatUser) => h.db.prisma.conversation.findUnique({ where: { lineUserId: u.id } });
   /** Pushes and multicasts (not replies) that reached a user. */
   const deliveries = (userId: string) =>
-    h.line.calls.flatMap((c) => ((c.kind === "push" && c.to === userId) || (c.kind === "multicast" && c.to.includes(userId)) ? [c.messages] : []));
+    h.line.calls.flatMap((c) =>
+      (c.kind === "push" && c.to === userId) || (c.kind === "multicast" && c.to.includes(userId)) ? [c.messages] : [],
+    );
   // One fake LINE for the file: each test reads the calls made since it began.
   let mark = { calls: 0, requests: 0 };
   const calls = () => h.line.calls.slice(mark.calls);
@@ -43,7 +45,12 @@ describe.each(DATABASE_KINDS)("announcements on %s", (kind) => {
   const media = () => new MediaLinks({ secret: exportSigningSecret({ channelSecret: CHANNEL_SECRET }), baseUrl: h.config.publicBaseUrl });
 
   /** Members of a council (LINE users following the bot), created directly. */
-  async function members(council: CouncilWithPlace, count: number, label: string, fields: { following?: boolean; withdrawn?: boolean } = {}) {
+  async function members(
+    council: CouncilWithPlace,
+    count: number,
+    label: string,
+    fields: { following?: boolean; withdrawn?: boolean } = {},
+  ) {
     const ids = Array.from({ length: count }, (_, i) => `U-ann-m-${label}-${++n}-${i}`);
     await h.db.prisma.lineUser.createMany({ data: ids.map((id) => ({ id, following: fields.following ?? true })) });
     await h.db.prisma.member.createMany({
@@ -257,7 +264,10 @@ describe.each(DATABASE_KINDS)("announcements on %s", (kind) => {
     await coord.tap("ส่งทันที");
     h.line.failNext("multicast", 400, 1, { message: "The request body has invalid properties" });
     await h.runJobs();
-    const chunks = await h.db.prisma.outboxMessage.findMany({ where: { dedupeKey: { startsWith: "announcement:" } }, orderBy: { id: "asc" } });
+    const chunks = await h.db.prisma.outboxMessage.findMany({
+      where: { dedupeKey: { startsWith: "announcement:" } },
+      orderBy: { id: "asc" },
+    });
     expect(chunks.map((c) => (c.recipients as string[]).length)).toEqual([500, 500, 200]);
     expect(chunks.map((c) => c.status).sort()).toEqual(["FAILED", "SENT", "SENT"]);
     const multicasts = calls().filter((c) => c.kind === "multicast");
@@ -360,7 +370,13 @@ describe.each(DATABASE_KINDS)("announcements on %s", (kind) => {
     // Tampered: another id, a changed signature, another extension, anything else.
     const [, id, sig] = /^\/media\/(\d+)-([^.]+)\.jpg$/.exec(path)!;
     const flipped = `${sig!.slice(0, -1)}${sig!.endsWith("A") ? "B" : "A"}`;
-    for (const bad of [`/media/${Number(id) + 1}-${sig}.jpg`, `/media/${id}-${flipped}.jpg`, `/media/${id}-${sig}.png`, `/media/${id}.jpg`, `/media/..%2F${id}-${sig}.jpg`]) {
+    for (const bad of [
+      `/media/${Number(id) + 1}-${sig}.jpg`,
+      `/media/${id}-${flipped}.jpg`,
+      `/media/${id}-${sig}.png`,
+      `/media/${id}.jpg`,
+      `/media/..%2F${id}-${sig}.jpg`,
+    ]) {
       expect((await fetch(`${h.baseUrl}${bad}`)).status).toBe(404);
     }
 
@@ -383,7 +399,12 @@ describe.each(DATABASE_KINDS)("announcements on %s", (kind) => {
     const tomorrow = new Date(h.clock.now.getTime() + 86_400_000 + 7 * 3_600_000);
     await coord.say(`${tomorrow.getUTCDate()}/${tomorrow.getUTCMonth() + 1}/${tomorrow.getUTCFullYear() + 543} 08:00`);
     expect(coord.lastText()).toMatch(/ตั้งเวลาส่งประกาศไว้/);
-    await revokeRole(h.db.prisma, coord.id, { role: "COORDINATOR", level: "DISTRICT", areaId: KANTHARALAK }, { by: "Uadmin", at: h.clock.now, via: "test" });
+    await revokeRole(
+      h.db.prisma,
+      coord.id,
+      { role: "COORDINATOR", level: "DISTRICT", areaId: KANTHARALAK },
+      { by: "Uadmin", at: h.clock.now, via: "test" },
+    );
     h.clock.advance(2 * 86_400_000);
     await h.runJobs();
     await h.runJobs();
@@ -410,7 +431,9 @@ describe.each(DATABASE_KINDS)("announcements on %s", (kind) => {
     await coord.tap("ไม่แนบการประชุม");
     expect(coord.buttons()).not.toContain(`ต.${councilC.tambonNameTh}`);
     const c = (await conversation(coord))!;
-    await coord.postback(encodePostback({ kind: "answer", flow: "announce-compose", step: "areas", turn: c.turn, value: `D:${councilC.districtId}` }));
+    await coord.postback(
+      encodePostback({ kind: "answer", flow: "announce-compose", step: "areas", turn: c.turn, value: `D:${councilC.districtId}` }),
+    );
     expect(coord.lastText()).toMatch(/ข้อความเก่า/);
     await coord.tap("เลือกเสร็จแล้ว");
     expect(coord.lastText()).toMatch(/กรุณาเลือกอย่างน้อยหนึ่งพื้นที่/);
@@ -431,7 +454,9 @@ describe.each(DATABASE_KINDS)("announcements on %s", (kind) => {
       },
     });
     // Registered before the announcement: not one it brought.
-    await h.db.prisma.meetingRegistration.create({ data: { meetingId: meeting.id, lineUserId: other!, status: "REGISTERED", registeredAt: h.clock.now } });
+    await h.db.prisma.meetingRegistration.create({
+      data: { meetingId: meeting.id, lineUserId: other!, status: "REGISTERED", registeredAt: h.clock.now },
+    });
     h.clock.advance(60_000);
 
     await coord.say("ส่งประกาศ");
@@ -460,8 +485,12 @@ describe.each(DATABASE_KINDS)("announcements on %s", (kind) => {
 
     // After it went out: the recipient registers (counted); someone it did not reach is there too (not counted).
     h.clock.advance(60_000);
-    await h.db.prisma.meetingRegistration.create({ data: { meetingId: meeting.id, lineUserId: recipient!, status: "REGISTERED", registeredAt: h.clock.now } });
-    await h.db.prisma.meetingRegistration.create({ data: { meetingId: meeting.id, lineUserId: outsider!, status: "REGISTERED", registeredAt: h.clock.now } });
+    await h.db.prisma.meetingRegistration.create({
+      data: { meetingId: meeting.id, lineUserId: recipient!, status: "REGISTERED", registeredAt: h.clock.now },
+    });
+    await h.db.prisma.meetingRegistration.create({
+      data: { meetingId: meeting.id, lineUserId: outsider!, status: "REGISTERED", registeredAt: h.clock.now },
+    });
     await coord.say("รายงานการส่ง");
     expect(coord.lastText()).toContain("ลงทะเบียนประชุมหลังได้รับประกาศ 1 ราย");
   });

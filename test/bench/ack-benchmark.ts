@@ -72,9 +72,20 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, "../..");
 
 const KNOWN_OPTIONS = [
-  "write", "runs", "duration", "warmup", "targets", "pglite-disk", "concurrency", "no-processing", "line-latency", "quiet-wait",
+  "write",
+  "runs",
+  "duration",
+  "warmup",
+  "targets",
+  "pglite-disk",
+  "concurrency",
+  "no-processing",
+  "line-latency",
+  "quiet-wait",
   "cpu-prof",
-  "max-connections", "rate", "rate-connections",
+  "max-connections",
+  "rate",
+  "rate-connections",
 ];
 for (const arg of process.argv.slice(2)) {
   const name = arg.replace(/^--/, "").split("=")[0]!;
@@ -139,7 +150,7 @@ const QUIET_OTHER_CORES = 0.25;
 // The whole run is bounded: a run that overruns its plan is stopped (and
 // cleaned up) at the deadline, and runs that would not fit are skipped.
 const perTargetS = 2 * (WARMUP_S + RUNS * (DURATION_S + 1.5)) + 8;
-const PLANNED_S = TARGETS.length * perTargetS + (TARGETS.length - 1) * (RUNS * DRAIN_LIMIT_MS / 1000 + 5) + QUIET_WAIT_TOTAL_S;
+const PLANNED_S = TARGETS.length * perTargetS + (TARGETS.length - 1) * ((RUNS * DRAIN_LIMIT_MS) / 1000 + 5) + QUIET_WAIT_TOTAL_S;
 const DEADLINE_S = Math.max(120, PLANNED_S + 30);
 
 // --- autocannon (CommonJS, and the project has no type declarations for it) ---
@@ -694,7 +705,8 @@ async function measureTarget(target: Target, fakeLine: ServerProcess): Promise<T
 /** The code measured: the last commit that changed src/ or prisma/, and whether they differ from it (read-only git calls). */
 function codeVersion(): string {
   try {
-    const git = (...args: string[]) => execFileSync("git", args, { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    const git = (...args: string[]) =>
+      execFileSync("git", args, { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
     const commit = git("log", "-1", "--format=%h", "--", "src", "prisma");
     const dirty = git("status", "--porcelain", "--", "src", "prisma");
     return dirty ? `${commit} with uncommitted changes in src/ or prisma/` : commit;
@@ -730,7 +742,11 @@ function summarize(r: TargetResult): Summary {
   };
 }
 
-function report(results: TargetResult[], fakeLineCalls: Record<string, number> | undefined, failure: unknown): { markdown: string; json: unknown } {
+function report(
+  results: TargetResult[],
+  fakeLineCalls: Record<string, number> | undefined,
+  failure: unknown,
+): { markdown: string; json: unknown } {
   const cpus = os.cpus();
   const machine = {
     cores: cpus.length,
@@ -767,9 +783,14 @@ function report(results: TargetResult[], fakeLineCalls: Record<string, number> |
       `Fake LINE API answers after ${LINE_LATENCY_MS} ms.`,
   );
   const codeAtEnd = codeVersion();
-  const code = codeAtEnd === CODE_AT_START ? CODE_AT_START : `${CODE_AT_START} at the start, ${codeAtEnd} at the end (the code changed during the run!)`;
+  const code =
+    codeAtEnd === CODE_AT_START
+      ? CODE_AT_START
+      : `${CODE_AT_START} at the start, ${codeAtEnd} at the end (the code changed during the run!)`;
   L.push(`Code: ${code}. Run at ${new Date().toISOString()}; took ${elapsedS().toFixed(0)} s.`, "");
-  L.push(`| target | ack/s at max | p50 at max (ms) | p99 at max (ms) | p50 at ${RATE}/s (ms) | p99 at ${RATE}/s (ms) | errors (max / ${RATE}/s) |`);
+  L.push(
+    `| target | ack/s at max | p50 at max (ms) | p99 at max (ms) | p50 at ${RATE}/s (ms) | p99 at ${RATE}/s (ms) | errors (max / ${RATE}/s) |`,
+  );
   L.push("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
   for (const s of summaries) {
     L.push(
@@ -815,10 +836,15 @@ function report(results: TargetResult[], fakeLineCalls: Record<string, number> |
       "load generator, fake LINE API, PostgreSQL backends of the bench database, other processes.",
     "",
   );
-  L.push("| target | measurement | run | ack/s | p50 | p99 | max | errors | processed/s | backlog | drain (ms) | server | load | fake LINE | pg | other |");
+  L.push(
+    "| target | measurement | run | ack/s | p50 | p99 | max | errors | processed/s | backlog | drain (ms) | server | load | fake LINE | pg | other |",
+  );
   L.push("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
   for (const r of results) {
-    for (const [mode, runs] of [[`${RATE}/s`, r.rate], ["max", r.max]] as const) {
+    for (const [mode, runs] of [
+      [`${RATE}/s`, r.rate],
+      ["max", r.max],
+    ] as const) {
       runs.forEach((x, i) =>
         L.push(
           `| ${r.target} | ${mode} | ${i + 1} | ${x.ackPerSec.toFixed(0)} | ${ms(x.p50)} | ${ms(x.p99)} | ${ms(x.max)} | ${x.errors} | ` +

@@ -158,12 +158,7 @@ async function stats(): Promise<ServerStats> {
 
 async function main(): Promise<void> {
   const started = performance.now();
-  const server =
-    target === "fake-line"
-      ? await startFakeLine()
-      : target === "baseline"
-        ? await startBaseline()
-        : await startBot(target);
+  const server = target === "fake-line" ? await startFakeLine() : target === "baseline" ? await startBaseline() : await startBot(target);
   const { port } = server.address() as AddressInfo;
 
   let stopping = false;

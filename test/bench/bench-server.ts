@@ -68,7 +68,9 @@ function hwmMb(): number {
 }
 
 async function countBy(db: Database, table: string): Promise<Record<string, number>> {
-  const rows = await db.sql.query<{ status: string; n: number | string }>(`SELECT status::text AS status, count(*) AS n FROM ${table} GROUP BY status`);
+  const rows = await db.sql.query<{ status: string; n: number | string }>(
+    `SELECT status::text AS status, count(*) AS n FROM ${table} GROUP BY status`,
+  );
   return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
 }
 
@@ -122,7 +124,13 @@ async function main(): Promise<void> {
   });
   const db =
     kind === "postgres"
-      ? await openDatabase(config.database.kind === "postgres" ? config.database : (() => { throw new Error("DATABASE_URL is not set"); })())
+      ? await openDatabase(
+          config.database.kind === "postgres"
+            ? config.database
+            : (() => {
+                throw new Error("DATABASE_URL is not set");
+              })(),
+        )
       : await openDatabase({ kind: "pglite-memory" });
   await db.migrate();
   await loadGeography(db.prisma, { provinceCode: config.provinceCode });
@@ -144,7 +152,14 @@ async function main(): Promise<void> {
         const a = await createAnnouncement(
           db.prisma,
           r.by,
-          { text: r.text, photoMessageId: null, meetingId: null, areas: [{ level: "PROVINCE", areaId: config.provinceCode }], audience: r.audience, scheduledAt: now },
+          {
+            text: r.text,
+            photoMessageId: null,
+            meetingId: null,
+            areas: [{ level: "PROVINCE", areaId: config.provinceCode }],
+            audience: r.audience,
+            scheduledAt: now,
+          },
           now,
         );
         app.jobs.kick();

@@ -39,7 +39,9 @@ function bars(
     out.push(`<line x1="${x0}" x2="${x0 + w}" y1="${y(v)}" y2="${y(v)}" stroke="#ddd"/>`);
     out.push(`<text x="${x0 - 6}" y="${y(v) + 4}" font-size="12" text-anchor="end">${v >= 100 ? Math.round(v) : v.toFixed(1)}</text>`);
   }
-  out.push(`<text x="${x0 - 50}" y="${y0 + h / 2}" font-size="13" transform="rotate(-90 ${x0 - 50} ${y0 + h / 2})" text-anchor="middle">${esc(unit)}</text>`);
+  out.push(
+    `<text x="${x0 - 50}" y="${y0 + h / 2}" font-size="13" transform="rotate(-90 ${x0 - 50} ${y0 + h / 2})" text-anchor="middle">${esc(unit)}</text>`,
+  );
   const gw = w / Math.max(1, groups.length);
   groups.forEach((g, gi) => {
     const bw = Math.min(60, (gw * 0.8) / Math.max(1, g.values.length));
@@ -48,16 +50,23 @@ function bars(
       const bx = start + bi * bw;
       const v = Number.isFinite(b.v) ? b.v : 0;
       out.push(`<rect x="${bx + 2}" y="${y(v)}" width="${bw - 4}" height="${y0 + h - y(v)}" fill="${b.color}"/>`);
-      out.push(`<text x="${bx + bw / 2}" y="${y(v) - 4}" font-size="11" text-anchor="middle">${Number.isFinite(b.v) ? (b.v >= 100 ? Math.round(b.v) : b.v.toFixed(1)) : "–"}</text>`);
-      if (g.values.length > 1) out.push(`<text x="${bx + bw / 2}" y="${y0 + h + 14}" font-size="11" text-anchor="middle">${esc(b.name)}</text>`);
+      out.push(
+        `<text x="${bx + bw / 2}" y="${y(v) - 4}" font-size="11" text-anchor="middle">${Number.isFinite(b.v) ? (b.v >= 100 ? Math.round(b.v) : b.v.toFixed(1)) : "–"}</text>`,
+      );
+      if (g.values.length > 1)
+        out.push(`<text x="${bx + bw / 2}" y="${y0 + h + 14}" font-size="11" text-anchor="middle">${esc(b.name)}</text>`);
     });
-    out.push(`<text x="${x0 + gi * gw + gw / 2}" y="${y0 + h + (g.values.length > 1 ? 32 : 16)}" font-size="13" text-anchor="middle">${esc(g.label)}</text>`);
+    out.push(
+      `<text x="${x0 + gi * gw + gw / 2}" y="${y0 + h + (g.values.length > 1 ? 32 : 16)}" font-size="13" text-anchor="middle">${esc(g.label)}</text>`,
+    );
   });
   if (line) {
     out.push(`<line x1="${x0}" x2="${x0 + w}" y1="${y(line.v)}" y2="${y(line.v)}" stroke="#c00" stroke-dasharray="6 4" stroke-width="2"/>`);
     out.push(`<text x="${x0 + w}" y="${y(line.v) - 6}" font-size="12" fill="#c00" text-anchor="end">${esc(line.label)}</text>`);
   }
-  out.push(`<line x1="${x0}" x2="${x0}" y1="${y0}" y2="${y0 + h}" stroke="#333"/><line x1="${x0}" x2="${x0 + w}" y1="${y0 + h}" y2="${y0 + h}" stroke="#333"/>`);
+  out.push(
+    `<line x1="${x0}" x2="${x0}" y1="${y0}" y2="${y0 + h}" stroke="#333"/><line x1="${x0}" x2="${x0 + w}" y1="${y0 + h}" y2="${y0 + h}" stroke="#333"/>`,
+  );
   return out.join("\n");
 }
 
@@ -71,7 +80,10 @@ export function chartSvg(d: ChartData): string {
     ],
   }));
   const ackGroups = [
-    ...d.ack.map((a) => ({ label: a.target === "baseline" ? "bare" : a.target.replace("bot-", "bot "), values: [{ name: "", v: a.ackPerSec, color: a.target === "baseline" ? "#999" : "#fb8500" }] })),
+    ...d.ack.map((a) => ({
+      label: a.target === "baseline" ? "bare" : a.target.replace("bot-", "bot "),
+      values: [{ name: "", v: a.ackPerSec, color: a.target === "baseline" ? "#999" : "#fb8500" }],
+    })),
     ...d.scaling.map((v, i) => ({ label: `main.ts ×${i + 1} (pg)`, values: [{ name: "", v, color: "#ffb703" }] })),
   ];
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="DejaVu Sans">

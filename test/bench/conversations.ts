@@ -64,7 +64,10 @@ interface Step {
 
 function tap(prev: messagingApi.Message[], label: string): Send | string {
   const a = actionsOf(prev).find((x) => x.label === label);
-  if (!a) return `no button "${label}" in: ${actionsOf(prev).map((x) => x.label).join(" | ")}`;
+  if (!a)
+    return `no button "${label}" in: ${actionsOf(prev)
+      .map((x) => x.label)
+      .join(" | ")}`;
   return a.data ? { kind: "postback", data: a.data } : { kind: "text", text: a.text ?? label };
 }
 const has = (label: string) => (m: messagingApi.Message[]) => actionsOf(m).some((a) => a.label === label);
@@ -259,7 +262,11 @@ export async function driveConversations(o: DriverOptions): Promise<DriverResult
         villagerLat.push(ms);
         const step = steps[p.user]![p.step]!;
         if (!step.expect(messages)) {
-          fail(`villager ${p.user} after ${step.name}: ${textOf(messages).slice(0, 120)} [${actionsOf(messages).map((a) => a.label).join("|")}]`);
+          fail(
+            `villager ${p.user} after ${step.name}: ${textOf(messages).slice(0, 120)} [${actionsOf(messages)
+              .map((a) => a.label)
+              .join("|")}]`,
+          );
           failedFlows += 1;
           return;
         }
@@ -302,52 +309,61 @@ export async function driveConversations(o: DriverOptions): Promise<DriverResult
   const emptyBody = Buffer.from(JSON.stringify({ destination: "Ubench", events: [] }));
   const sign = (b: Buffer) => createHmac("sha256", o.channelSecret).update(b).digest("base64");
   const emptySig = sign(emptyBody);
-  const setupFor = (target: number) => (req: RequestData): RequestData => {
-    const item = queues[target]!.shift();
-    let body = emptyBody;
-    let signature = emptySig;
-    if (!item) empty += 1;
-    else {
-      seq += 1;
-      const now = performance.now();
-      const id = `01BENCH${o.runTag}${String(seq).padStart(12, "0")}`.slice(0, 26).padEnd(26, "0");
-      const token = `rt${o.runTag}${seq}`;
-      const base = {
-        webhookEventId: id,
-        timestamp: Date.now(),
-        mode: "active",
-        source: { type: "user", userId: ids[item.user] },
-        replyToken: token,
-        deliveryContext: { isRedelivery: false },
-      };
-      const s = item.send;
-      const event =
-        s.kind === "postback"
-          ? { ...base, type: "postback", postback: { data: s.data } }
-          : s.kind === "location"
-            ? { ...base, type: "message", message: { type: "location", id: `m${seq}`, latitude: 15.1186, longitude: 104.322, address: "ศรีสะเกษ" } }
-            : { ...base, type: "message", message: { type: "text", id: `m${seq}`, quoteToken: `q${seq}`, text: s.text } };
-      body = Buffer.from(JSON.stringify({ destination: "Ubench", events: [event] }));
-      signature = sign(body);
-      pending.set(token, { user: item.user, step: item.step, target, sentAt: now, readyAt: item.readyAt, replies: 0 });
-      slotWait.push(now - item.readyAt);
-      sentEvents += 1;
-      if (Number.isNaN(firstSend)) firstSend = now;
-      bucket(now).sent += 1;
-    }
-    req.body = body;
-    req.headers = { ...req.headers, "content-type": "application/json; charset=utf-8", "x-line-signature": signature };
-    return req;
-  };
+  const setupFor =
+    (target: number) =>
+    (req: RequestData): RequestData => {
+      const item = queues[target]!.shift();
+      let body = emptyBody;
+      let signature = emptySig;
+      if (!item) empty += 1;
+      else {
+        seq += 1;
+        const now = performance.now();
+        const id = `01BENCH${o.runTag}${String(seq).padStart(12, "0")}`.slice(0, 26).padEnd(26, "0");
+        const token = `rt${o.runTag}${seq}`;
+        const base = {
+          webhookEventId: id,
+          timestamp: Date.now(),
+          mode: "active",
+          source: { type: "user", userId: ids[item.user] },
+          replyToken: token,
+          deliveryContext: { isRedelivery: false },
+        };
+        const s = item.send;
+        const event =
+          s.kind === "postback"
+            ? { ...base, type: "postback", postback: { data: s.data } }
+            : s.kind === "location"
+              ? {
+                  ...base,
+                  type: "message",
+                  message: { type: "location", id: `m${seq}`, latitude: 15.1186, longitude: 104.322, address: "ศรีสะเกษ" },
+                }
+              : { ...base, type: "message", message: { type: "text", id: `m${seq}`, quoteToken: `q${seq}`, text: s.text } };
+        body = Buffer.from(JSON.stringify({ destination: "Ubench", events: [event] }));
+        signature = sign(body);
+        pending.set(token, { user: item.user, step: item.step, target, sentAt: now, readyAt: item.readyAt, replies: 0 });
+        slotWait.push(now - item.readyAt);
+        sentEvents += 1;
+        if (Number.isNaN(firstSend)) firstSend = now;
+        bucket(now).sent += 1;
+      }
+      req.body = body;
+      req.headers = { ...req.headers, "content-type": "application/json; charset=utf-8", "x-line-signature": signature };
+      return req;
+    };
 
   // Villagers arrive evenly over the window.
   const timers: NodeJS.Timeout[] = [];
   o.villagers.forEach((_, i) => {
     timers.push(
-      setTimeout(() => {
-        started += 1;
-        villagerNext(i, 0, []);
-      }, (i / Math.max(1, nV)) * o.arrivalWindowMs),
+      setTimeout(
+        () => {
+          started += 1;
+          villagerNext(i, 0, []);
+        },
+        (i / Math.max(1, nV)) * o.arrivalWindowMs,
+      ),
     );
   });
   if (o.midway) {
@@ -410,7 +426,9 @@ export async function driveConversations(o: DriverOptions): Promise<DriverResult
       if (now - quietSince > 3_000) break;
     }
     if (now > bound) {
-      log(`  the run's bound was reached: stopping with ${pending.size} events unanswered, ${nV - completed - failedFlows} flows unfinished`);
+      log(
+        `  the run's bound was reached: stopping with ${pending.size} events unanswered, ${nV - completed - failedFlows} flows unfinished`,
+      );
       break;
     }
   }
@@ -452,7 +470,13 @@ export async function driveConversations(o: DriverOptions): Promise<DriverResult
     httpErrors,
     statusPushes: pushes,
     statusPushDuplicates: dupPushes,
-    multicast: { recipients: multicastSeen.size, duplicates: mDup, firstAtMs: firstMulticast, lastAtMs: lastMulticast, chunks: multicastChunks },
+    multicast: {
+      recipients: multicastSeen.size,
+      duplicates: mDup,
+      firstAtMs: firstMulticast,
+      lastAtMs: lastMulticast,
+      chunks: multicastChunks,
+    },
     timeline: timeline.map((b, second) => ({ second, ...b })),
   };
 }

@@ -29,7 +29,15 @@ export interface FakeLineCounts {
 
 export class FakeLineApi {
   hooks: FakeLineHooks = {};
-  readonly counts: FakeLineCounts = { replies: 0, replyTokenReused: 0, pushes: 0, multicasts: 0, multicastRecipients: 0, retryKeyRepeats: 0, other: 0 };
+  readonly counts: FakeLineCounts = {
+    replies: 0,
+    replyTokenReused: 0,
+    pushes: 0,
+    multicasts: 0,
+    multicastRecipients: 0,
+    retryKeyRepeats: 0,
+    other: 0,
+  };
   private readonly usedTokens = new Set<string>();
   private readonly retryKeys = new Set<string>();
   private constructor(private readonly server: Server) {}
@@ -135,6 +143,12 @@ export function actionsOf(messages: unknown): { label: string; data?: string; te
 /** The texts of a batch (text messages and Flex alt texts), for checking which question came. */
 export function textOf(messages: messagingApi.Message[]): string {
   return messages
-    .map((m) => (m.type === "text" ? (m as messagingApi.TextMessage).text : m.type === "flex" ? (m as messagingApi.FlexMessage).altText : `[${m.type}]`))
+    .map((m) =>
+      m.type === "text"
+        ? (m as messagingApi.TextMessage).text
+        : m.type === "flex"
+          ? (m as messagingApi.FlexMessage).altText
+          : `[${m.type}]`,
+    )
     .join("\n");
 }

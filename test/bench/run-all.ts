@@ -37,7 +37,15 @@ import pg from "pg";
 import { createPostgresDatabase } from "../support/database.ts";
 import type { BenchAnswer, BenchOrder, BenchRequest, BenchServerStats } from "./bench-server.ts";
 import { renderChart } from "./chart.ts";
-import { autocannon, driveConversations, percentiles, userId, VILLAGER_EVENTS, type DriverResult, type LatencySummary } from "./conversations.ts";
+import {
+  autocannon,
+  driveConversations,
+  percentiles,
+  userId,
+  VILLAGER_EVENTS,
+  type DriverResult,
+  type LatencySummary,
+} from "./conversations.ts";
 import { FakeLineApi } from "./fake-line-api.ts";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -192,7 +200,10 @@ async function startBenchServer(kind: "pglite" | "postgres", env: Record<string,
   };
 }
 
-async function withDatabase<T>(kind: "pglite" | "postgres", work: (env: Record<string, string | undefined>, url?: string) => Promise<T>): Promise<T> {
+async function withDatabase<T>(
+  kind: "pglite" | "postgres",
+  work: (env: Record<string, string | undefined>, url?: string) => Promise<T>,
+): Promise<T> {
   if (kind === "pglite") return work({});
   const created = await createPostgresDatabase();
   try {
@@ -223,11 +234,15 @@ interface AckResult {
 async function runAck(): Promise<AckResult> {
   const file = QUICK ? path.join(OUT_DIR, "ack.md") : path.join(ROOT, "docs/benchmarks/ack.md");
   const extra = QUICK ? ["--duration=3", "--warmup=1", "--quiet-wait=0"] : ["--duration=6", "--warmup=2"];
-  const child = spawn(process.execPath, [...process.execArgv, path.join(HERE, "ack-benchmark.ts"), `--write=${file}`, `--runs=${RUNS}`, ...extra], {
-    cwd: ROOT,
-    env: childEnv({}),
-    stdio: ["ignore", "ignore", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    [...process.execArgv, path.join(HERE, "ack-benchmark.ts"), `--write=${file}`, `--runs=${RUNS}`, ...extra],
+    {
+      cwd: ROOT,
+      env: childEnv({}),
+      stdio: ["ignore", "ignore", "pipe"],
+    },
+  );
   child.stderr.on("data", (c: Buffer) => {
     for (const l of c.toString("utf8").split("\n").filter(Boolean)) say(`  ack: ${l}`);
   });
@@ -269,7 +284,14 @@ async function runAnnounce(line: FakeLineApi, kind: "pglite" | "postgres"): Prom
     try {
       const coordinator = userId("bench-coord-", 0);
       const s0 = performance.now();
-      await server.call({ type: "seed", members: ANNOUNCE_RECIPIENTS, councils: 10_000, memberPrefix: "bench-a-", secretaries: [], coordinator });
+      await server.call({
+        type: "seed",
+        members: ANNOUNCE_RECIPIENTS,
+        councils: 10_000,
+        memberPrefix: "bench-a-",
+        secretaries: [],
+        coordinator,
+      });
       const seedMs = performance.now() - s0;
       say(`announce/${kind}: seeded ${int(ANNOUNCE_RECIPIENTS)} members in ${(seedMs / 1000).toFixed(1)} s`);
       const runs: AnnounceRun[] = [];
@@ -288,7 +310,12 @@ async function runAnnounce(line: FakeLineApi, kind: "pglite" | "postgres"): Prom
           },
         };
         const start = performance.now();
-        await server.call({ type: "announce", by: coordinator, text: `ประกาศทดสอบ ${i + 1}: ระดับน้ำแม่น้ำมูลสูงขึ้น โปรดเตรียมพร้อม`, audience: "MEMBERS" });
+        await server.call({
+          type: "announce",
+          by: coordinator,
+          text: `ประกาศทดสอบ ${i + 1}: ระดับน้ำแม่น้ำมูลสูงขึ้น โปรดเตรียมพร้อม`,
+          audience: "MEMBERS",
+        });
         const limit = start + 300_000;
         while (seen.size < ANNOUNCE_RECIPIENTS && performance.now() < limit) await sleep(50);
         await sleep(1_000); // anything sent twice would arrive now
@@ -347,7 +374,14 @@ async function runFlood(line: FakeLineApi, kind: "pglite" | "postgres"): Promise
       const villagers = Array.from({ length: FLOOD_VILLAGERS }, (_, i) => userId("bench-v-", i));
       const secretaries = Array.from({ length: FLOOD_SECRETARIES }, (_, i) => userId("bench-s-", i));
       const coordinator = userId("bench-coord-", 0);
-      await server.call({ type: "seed", members: FLOOD_VILLAGERS, councils: FLOOD_SECRETARIES, memberPrefix: "bench-v-", secretaries, coordinator });
+      await server.call({
+        type: "seed",
+        members: FLOOD_VILLAGERS,
+        councils: FLOOD_SECRETARIES,
+        memberPrefix: "bench-v-",
+        secretaries,
+        coordinator,
+      });
       await server.call({ type: "mark" });
       say(`flood/${kind}: ${FLOOD_VILLAGERS} villagers over ${FLOOD_WINDOW_MS / 60_000} min, ${FLOOD_SECRETARIES} secretaries`);
       const perSec = (FLOOD_VILLAGERS * (VILLAGER_EVENTS + 1)) / (FLOOD_WINDOW_MS / 1000);
@@ -366,7 +400,12 @@ async function runFlood(line: FakeLineApi, kind: "pglite" | "postgres"): Promise
           atMs: FLOOD_WINDOW_MS / 2,
           run: async () => {
             say(`flood/${kind}: the coordinator's province announcement`);
-            await server.call({ type: "announce", by: coordinator, text: "ประกาศจากจังหวัด: จุดรับของบริจาคและที่พักพิงชั่วคราวเปิดแล้วที่ศาลากลาง", audience: "MEMBERS" });
+            await server.call({
+              type: "announce",
+              by: coordinator,
+              text: "ประกาศจากจังหวัด: จุดรับของบริจาคและที่พักพิงชั่วคราวเปิดแล้วที่ศาลากลาง",
+              audience: "MEMBERS",
+            });
           },
         },
         runTag: runTag(),
@@ -413,7 +452,11 @@ interface MainProcess {
 }
 
 async function startMain(env: Record<string, string>): Promise<MainProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { cwd: ROOT, env: childEnv({ ...env, PORT: "0" }), stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    cwd: ROOT,
+    env: childEnv({ ...env, PORT: "0" }),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const lines: string[] = [];
   let url = "";
   const found = new Promise<string>((resolve, reject) => {
@@ -462,7 +505,11 @@ function greetingSetup(tag: string) {
     };
     const body = Buffer.from(JSON.stringify({ destination: "Ubench", events: [event] }));
     req.body = body;
-    req.headers = { ...req.headers, "content-type": "application/json; charset=utf-8", "x-line-signature": createHmac("sha256", CHANNEL_SECRET).update(body).digest("base64") };
+    req.headers = {
+      ...req.headers,
+      "content-type": "application/json; charset=utf-8",
+      "x-line-signature": createHmac("sha256", CHANNEL_SECRET).update(body).digest("base64"),
+    };
     return req;
   };
 }
@@ -476,7 +523,8 @@ interface ScalingRun {
 }
 
 async function ackMax(urls: string[], seconds: number, client: pg.Client): Promise<ScalingRun> {
-  const done = async () => Number((await client.query("SELECT count(*) AS n FROM webhook_event WHERE status IN ('DONE','FAILED')")).rows[0].n);
+  const done = async () =>
+    Number((await client.query("SELECT count(*) AS n FROM webhook_event WHERE status IN ('DONE','FAILED')")).rows[0].n);
   const before = await done();
   const lat: number[] = [];
   const started = performance.now();
@@ -485,7 +533,13 @@ async function ackMax(urls: string[], seconds: number, client: pg.Client): Promi
       (url) =>
         new Promise<{ errors: number; timeouts: number; non2xx: number }>((resolve, reject) => {
           const inst = autocannon(
-            { url, connections: Math.round(50 / urls.length), duration: seconds, timeout: 10, requests: [{ method: "POST", path: "/webhook", setupRequest: greetingSetup(runTag()) as never }] },
+            {
+              url,
+              connections: Math.round(50 / urls.length),
+              duration: seconds,
+              timeout: 10,
+              requests: [{ method: "POST", path: "/webhook", setupRequest: greetingSetup(runTag()) as never }],
+            },
             (e, r) => (e ? reject(e) : resolve(r)),
           );
           inst.on("response", (_c: unknown, status: number, _b: number, ms: number) => {
@@ -510,8 +564,15 @@ async function seedPostgres(url: string, members: number, prefix: string): Promi
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const ids = (await client.query(`SELECT c.id FROM council c JOIN tambon t ON t.id = c."tambonId" JOIN district d ON d.id = t."districtId" WHERE d."provinceId" = 33 ORDER BY c.id LIMIT 20`)).rows.map((r: { id: number }) => r.id);
-    await client.query(`INSERT INTO line_user (id, following, "createdAt") SELECT 'U' || md5($1 || g), true, now() FROM generate_series(0, $2::int - 1) g`, [prefix, members]);
+    const ids = (
+      await client.query(
+        `SELECT c.id FROM council c JOIN tambon t ON t.id = c."tambonId" JOIN district d ON d.id = t."districtId" WHERE d."provinceId" = 33 ORDER BY c.id LIMIT 20`,
+      )
+    ).rows.map((r: { id: number }) => r.id);
+    await client.query(
+      `INSERT INTO line_user (id, following, "createdAt") SELECT 'U' || md5($1 || g), true, now() FROM generate_series(0, $2::int - 1) g`,
+      [prefix, members],
+    );
     await client.query(
       `INSERT INTO member ("lineUserId", "fullName", phone, "councilId", status, "createdAt", "updatedAt")
        SELECT 'U' || md5($1 || g), 'สมาชิก ' || g, '08' || lpad(g::text, 8, '0'), ($3::int[])[1 + g % $4], 'ACTIVE', now(), now() FROM generate_series(0, $2::int - 1) g`,
@@ -600,7 +661,9 @@ async function runScaling(line: FakeLineApi): Promise<ScalingResult> {
       const runs: ScalingRun[] = [];
       for (let i = 0; i < RUNS; i++) {
         runs.push(await ackMax([a.url, b.url], SCALING_DURATION_S, client));
-        say(`scaling: 2 instances run ${i + 1}/${RUNS}: ${f(runs.at(-1)!.ackPerSec, 0)} ack/s, p99 ${f(runs.at(-1)!.p99)} ms, processed ${f(runs.at(-1)!.processedPerSec, 0)}/s`);
+        say(
+          `scaling: 2 instances run ${i + 1}/${RUNS}: ${f(runs.at(-1)!.ackPerSec, 0)} ack/s, p99 ${f(runs.at(-1)!.p99)} ms, processed ${f(runs.at(-1)!.processedPerSec, 0)}/s`,
+        );
       }
       return { consistency, runs };
     } finally {
@@ -616,7 +679,9 @@ async function runScaling(line: FakeLineApi): Promise<ScalingResult> {
       const runs: ScalingRun[] = [];
       for (let i = 0; i < RUNS; i++) {
         runs.push(await ackMax([a.url], SCALING_DURATION_S, client));
-        say(`scaling: 1 instance run ${i + 1}/${RUNS}: ${f(runs.at(-1)!.ackPerSec, 0)} ack/s, p99 ${f(runs.at(-1)!.p99)} ms, processed ${f(runs.at(-1)!.processedPerSec, 0)}/s`);
+        say(
+          `scaling: 1 instance run ${i + 1}/${RUNS}: ${f(runs.at(-1)!.ackPerSec, 0)} ack/s, p99 ${f(runs.at(-1)!.p99)} ms, processed ${f(runs.at(-1)!.processedPerSec, 0)}/s`,
+        );
       }
       return runs;
     } finally {
@@ -668,8 +733,14 @@ function report(r: Results, tookS: number): string {
       ? "> **Smoke run (`--quick`)**: small parameters, one run each: these figures say the benchmark works, not how fast the bot is.\n"
       : "",
   );
-  L.push(`Produced by \`npm run bench\` (test/bench/run-all.ts) on ${new Date().toISOString().slice(0, 10)}; took ${Math.round(tookS / 60)} min.`, "");
-  L.push(`Machine: ${m.cores} cores (${m.model}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}. PostgreSQL on 127.0.0.1:5432; PGlite embedded, in memory.`, "");
+  L.push(
+    `Produced by \`npm run bench\` (test/bench/run-all.ts) on ${new Date().toISOString().slice(0, 10)}; took ${Math.round(tookS / 60)} min.`,
+    "",
+  );
+  L.push(
+    `Machine: ${m.cores} cores (${m.model}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}. PostgreSQL on 127.0.0.1:5432; PGlite embedded, in memory.`,
+    "",
+  );
   L.push(
     "Everything runs on this one machine: the bot (a child process), its database, the load generator (autocannon) and a fake LINE API on loopback " +
       "(test/bench/fake-line-api.ts: answers 200 at once, refuses a reused reply token with 400 and a repeated retry key with 409, as LINE does). " +
@@ -684,14 +755,29 @@ function report(r: Results, tookS: number): string {
     const d = fl.driver;
     L.push(`| flood day (${fl.db}): zero lost replies | ${d.lost} lost of ${int(d.eventsSent)} events | ${met(d.lost === 0)} |`);
     L.push(`| flood day (${fl.db}): zero duplicated replies | ${d.duplicated} duplicated | ${met(d.duplicated === 0)} |`);
-    L.push(`| flood day (${fl.db}): reply p99 ≤ ${TARGETS.replyP99Ms} ms | ${f(d.allLatency.p99)} ms | ${met(d.allLatency.p99 <= TARGETS.replyP99Ms)} |`);
-    L.push(`| flood day (${fl.db}): peak RSS ≤ ${TARGETS.peakRssMb} MB | ${fl.peakRssMb} MB (process high-water mark ${fl.hwmMb} MB) | ${met(fl.peakRssMb <= TARGETS.peakRssMb)} |`);
-    L.push(`| flood day (${fl.db}): every flow completed | ${int(d.flowsCompleted)} of ${int(fl.villagers)} | ${met(d.flowsCompleted === fl.villagers)} |`);
+    L.push(
+      `| flood day (${fl.db}): reply p99 ≤ ${TARGETS.replyP99Ms} ms | ${f(d.allLatency.p99)} ms | ${met(d.allLatency.p99 <= TARGETS.replyP99Ms)} |`,
+    );
+    L.push(
+      `| flood day (${fl.db}): peak RSS ≤ ${TARGETS.peakRssMb} MB | ${fl.peakRssMb} MB (process high-water mark ${fl.hwmMb} MB) | ${met(fl.peakRssMb <= TARGETS.peakRssMb)} |`,
+    );
+    L.push(
+      `| flood day (${fl.db}): every flow completed | ${int(d.flowsCompleted)} of ${int(fl.villagers)} | ${met(d.flowsCompleted === fl.villagers)} |`,
+    );
   }
   if (r.scaling) {
     const c = r.scaling.consistency;
-    const ok = c.lost === 0 && c.duplicated === 0 && c.wrong === 0 && c.completed === c.users && c.usersWithout === 0 && c.usersWithMore === 0 && c.openConversations === 0;
-    L.push(`| 2 instances: conversations consistent | ${c.completed}/${c.users} flows, ${c.lost} lost, ${c.duplicated} duplicated, ${c.wrong} out of order/wrong | ${met(ok)} |`);
+    const ok =
+      c.lost === 0 &&
+      c.duplicated === 0 &&
+      c.wrong === 0 &&
+      c.completed === c.users &&
+      c.usersWithout === 0 &&
+      c.usersWithMore === 0 &&
+      c.openConversations === 0;
+    L.push(
+      `| 2 instances: conversations consistent | ${c.completed}/${c.users} flows, ${c.lost} lost, ${c.duplicated} duplicated, ${c.wrong} out of order/wrong | ${met(ok)} |`,
+    );
   }
   if (r.ack) {
     for (const [t, v] of Object.entries(r.ack.verdicts)) {
@@ -710,11 +796,14 @@ function report(r: Results, tookS: number): string {
         `Per-run details: [${r.ack.file}](${path.relative(path.join(ROOT, "docs"), path.join(ROOT, r.ack.file))}).`,
       "",
     );
-    L.push("| target | ack/s at max | % of bare | p50 / p99 at max (ms) | p50 / p99 at 200/s (ms) | errors |", "| --- | ---: | ---: | ---: | ---: | ---: |");
+    L.push(
+      "| target | ack/s at max | % of bare | p50 / p99 at max (ms) | p50 / p99 at 200/s (ms) | errors |",
+      "| --- | ---: | ---: | ---: | ---: | ---: |",
+    );
     const base = r.ack.summaries.find((x) => x.target === "baseline");
     for (const x of r.ack.summaries) {
       L.push(
-        `| ${x.target === "baseline" ? "bare express + SDK middleware" : x.target} | ${int(x.ackPerSec)} | ${base ? f((x.ackPerSec / base.ackPerSec) * 100, 0) + "%" : "–"} | ` +
+        `| ${x.target === "baseline" ? "bare express + SDK middleware" : x.target} | ${int(x.ackPerSec)} | ${base ? `${f((x.ackPerSec / base.ackPerSec) * 100, 0)}%` : "–"} | ` +
           `${f(x.maxP50)} / ${f(x.maxP99)} | ${f(x.rateP50)} / ${f(x.rateP99)} | ${x.maxErrors + x.rateErrors} |`,
       );
     }
@@ -730,7 +819,9 @@ function report(r: Results, tookS: number): string {
         `Median of ${RUNS} runs.`,
       "",
     );
-    L.push("| database | recipients reached | multicasts | first multicast after | last multicast after | multicasts/s (first → last) | recipients/s overall | duplicates / missing | peak RSS |");
+    L.push(
+      "| database | recipients reached | multicasts | first multicast after | last multicast after | multicasts/s (first → last) | recipients/s overall | duplicates / missing | peak RSS |",
+    );
     L.push("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (const a of r.announce) {
       const md = (k: keyof AnnounceRun) => median(a.runs.map((x) => x[k]));
@@ -739,7 +830,11 @@ function report(r: Results, tookS: number): string {
           `${int(md("recipientRate"))} | ${a.runs.reduce((n, x) => n + x.duplicates, 0)} / ${a.runs.reduce((n, x) => n + x.missing, 0)} | ${int(md("peakRssMb"))} MB |`,
       );
     }
-    L.push("", "The time before the first multicast is the send job's one transaction (recipients resolved, one announcement_recipient row each, chunks queued); after it, LINE's rate limit sets the pace.", "");
+    L.push(
+      "",
+      "The time before the first multicast is the send job's one transaction (recipients resolved, one announcement_recipient row each, chunks queued); after it, LINE's rate limit sets the pace.",
+      "",
+    );
   }
 
   if (r.flood.length) {
@@ -767,7 +862,9 @@ function report(r: Results, tookS: number): string {
       );
     }
     L.push("");
-    L.push("| database | villager replies p50 / p99 | secretary replies p50 / p99 | slot wait p99 (driver) | status pushes (duplicated) | announcement reached (duplicated) | help requests in the database | open conversations | inbox at end |");
+    L.push(
+      "| database | villager replies p50 / p99 | secretary replies p50 / p99 | slot wait p99 (driver) | status pushes (duplicated) | announcement reached (duplicated) | help requests in the database | open conversations | inbox at end |",
+    );
     L.push("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
     for (const fl of r.flood) {
       const d = fl.driver;
@@ -777,7 +874,9 @@ function report(r: Results, tookS: number): string {
           `(${fl.db_check.villagersWithout} villagers without, ${fl.db_check.villagersWithMore} with more than one) | ${fl.db_check.openConversations} | ${JSON.stringify(fl.inboxAtEnd)} |`,
       );
     }
-    for (const fl of r.flood) if (fl.driver.wrongSamples.length) L.push("", `Wrong answers (${fl.db}), first ones: ${fl.driver.wrongSamples.map((s) => `\`${s}\``).join("; ")}`);
+    for (const fl of r.flood)
+      if (fl.driver.wrongSamples.length)
+        L.push("", `Wrong answers (${fl.db}), first ones: ${fl.driver.wrongSamples.map((s) => `\`${s}\``).join("; ")}`);
     L.push("");
   }
 
@@ -794,7 +893,9 @@ function report(r: Results, tookS: number): string {
     );
     L.push("| instances | ack/s at max | p50 / p99 (ms) | processed/s | errors |", "| --- | ---: | ---: | ---: | ---: |");
     L.push(`| 1 | ${int(one.ackPerSec)} | ${f(one.p50)} / ${f(one.p99)} | ${f(one.processedPerSec, 0)} | ${one.errors} |`);
-    L.push(`| 2 | ${int(two.ackPerSec)} (×${f(two.ackPerSec / one.ackPerSec, 2)}) | ${f(two.p50)} / ${f(two.p99)} | ${f(two.processedPerSec, 0)} (×${f(two.processedPerSec / one.processedPerSec, 2)}) | ${two.errors} |`);
+    L.push(
+      `| 2 | ${int(two.ackPerSec)} (×${f(two.ackPerSec / one.ackPerSec, 2)}) | ${f(two.p50)} / ${f(two.p99)} | ${f(two.processedPerSec, 0)} (×${f(two.processedPerSec / one.processedPerSec, 2)}) | ${two.errors} |`,
+    );
     L.push("");
     L.push(
       `Consistency across instances: ${c.users} member villagers filed a flood request with every event going to the other instance than the one before ` +
@@ -825,7 +926,16 @@ function report(r: Results, tookS: number): string {
       "Run it on a quiet machine: other load on the same cores makes every figure worse.",
     "",
   );
-  L.push("<details><summary>Raw results (JSON)</summary>", "", "```json", JSON.stringify({ machine: m, quick: QUICK, runs: RUNS, ...r }, null, 1), "```", "", "</details>", "");
+  L.push(
+    "<details><summary>Raw results (JSON)</summary>",
+    "",
+    "```json",
+    JSON.stringify({ machine: m, quick: QUICK, runs: RUNS, ...r }, null, 1),
+    "```",
+    "",
+    "</details>",
+    "",
+  );
   return L.join("\n");
 }
 
@@ -846,7 +956,8 @@ async function main(): Promise<number> {
   };
   say(`plan: ${ONLY.join(", ")} on ${DBS.join(", ")}; runs ${RUNS}${QUICK ? " (quick)" : ""}`);
   if (ONLY.includes("ack")) await attempt("ack", async () => void (results.ack = await runAck()));
-  if (ONLY.includes("announce")) for (const db of DBS) await attempt(`announce/${db}`, async () => void results.announce.push(await runAnnounce(line, db)));
+  if (ONLY.includes("announce"))
+    for (const db of DBS) await attempt(`announce/${db}`, async () => void results.announce.push(await runAnnounce(line, db)));
   if (ONLY.includes("flood")) {
     for (const db of DBS) {
       await attempt(`flood/${db}`, async () => {
@@ -870,7 +981,9 @@ async function main(): Promise<number> {
   say(`wrote ${path.relative(ROOT, mdFile)}`);
   try {
     const png = await renderChart({
-      title: QUICK ? "Smoke run (--quick): not representative" : `npm run bench, ${new Date().toISOString().slice(0, 10)}, ${machine().cores} cores`,
+      title: QUICK
+        ? "Smoke run (--quick): not representative"
+        : `npm run bench, ${new Date().toISOString().slice(0, 10)}, ${machine().cores} cores`,
       flood: results.flood.map((x) => ({ db: x.db, latency: x.driver.allLatency })),
       replyTargetMs: TARGETS.replyP99Ms,
       ack: results.ack?.summaries.map((s) => ({ target: s.target, ackPerSec: s.ackPerSec })) ?? [],
@@ -907,6 +1020,6 @@ function keepFaultFigures(md: string, previous: string): string {
   if (!section) return md;
   const rows = previous.split("\n").filter((line) => line.startsWith("|") && line.includes("(§3a)"));
   let out = md;
-  if (rows.length > 0) out = out.replace(/^(## Targets\n\n(?:\|.*\n)+)/m, (table) => table + rows.join("\n") + "\n");
+  if (rows.length > 0) out = out.replace(/^(## Targets\n\n(?:\|.*\n)+)/m, (table) => `${table + rows.join("\n")}\n`);
   return out.replace(/^## 4\. /m, `${section}## 4. `);
 }

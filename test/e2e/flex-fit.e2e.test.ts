@@ -64,7 +64,15 @@ describe.skipIf(!hasChromium)("Flex cards at a phone's width", () => {
   beforeAll(async () => {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
     });
     page = await browser.newPage({ viewport: { width: PHONE_WIDTH, height: 800 }, locale: "th-TH" });
     await page.setContent(
@@ -81,10 +89,20 @@ describe.skipIf(!hasChromium)("Flex cards at a phone's width", () => {
   async function problems(card: Record<string, unknown>): Promise<Problem[]> {
     // Typed structurally: the test's TypeScript has no DOM library.
     return page.evaluate((contents) => {
-      type El = { textContent: string | null; scrollWidth: number; clientWidth: number; classList: { contains(c: string): boolean }; firstChild: unknown };
+      type El = {
+        textContent: string | null;
+        scrollWidth: number;
+        clientWidth: number;
+        classList: { contains(c: string): boolean };
+        firstChild: unknown;
+      };
       type Doc = {
         getElementById(id: string): { replaceChildren(...n: unknown[]): void; querySelectorAll(s: string): Iterable<El> };
-        createRange(): { setStart(n: unknown, o: number): void; setEnd(n: unknown, o: number): void; getClientRects(): ArrayLike<{ top: number; width: number }> };
+        createRange(): {
+          setStart(n: unknown, o: number): void;
+          setEnd(n: unknown, o: number): void;
+          getClientRects(): ArrayLike<{ top: number; width: number }>;
+        };
       };
       const w = globalThis as unknown as { document: Doc; renderFlexContainer(c: unknown): unknown };
       const doc = w.document;

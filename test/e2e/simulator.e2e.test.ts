@@ -18,9 +18,7 @@ import { DEMO_MEMBER, DEMO_PERSONAS } from "../../src/simulator/demo-seed.ts";
 import { BROWSER_TEST_PREREQUISITES } from "./prerequisites.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const SHOTS = process.env.UPDATE_SCREENSHOTS
-  ? path.resolve("docs/screenshots")
-  : path.join(tmpdir(), `clb-screenshots-${process.pid}`);
+const SHOTS = process.env.UPDATE_SCREENSHOTS ? path.resolve("docs/screenshots") : path.join(tmpdir(), `clb-screenshots-${process.pid}`);
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) {
   console.warn(`Skipping the browser test: no Chromium at ${CHROMIUM}. ${BROWSER_TEST_PREREQUISITES}`);
@@ -64,7 +62,15 @@ describe.skipIf(!hasChromium)("demo chat in a browser (local mode)", () => {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       // As root in CI; and no calls home, which a closed network refuses.
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
     });
     page = await browser.newPage({ viewport: { width: 900, height: 1000 }, locale: "th-TH" });
     page.setDefaultTimeout(20_000);
@@ -141,7 +147,10 @@ describe.skipIf(!hasChromium)("demo chat in a browser (local mode)", () => {
     // A flood request for her own house.
     await tapMenu("ขอช่วยเหลือน้ำท่วม");
     await tap("บ้านของฉันเอง");
-    await page.locator("#quick-replies").getByRole("button", { name: /ส่งตำแหน่ง/ }).click();
+    await page
+      .locator("#quick-replies")
+      .getByRole("button", { name: /ส่งตำแหน่ง/ })
+      .click();
     await act(() => page.locator('#village-list button[data-village="บ้านโนนสูง หมู่ 5"]').click());
     await type("4");
     await tap("ผู้สูงอายุ");

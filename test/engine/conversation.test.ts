@@ -588,9 +588,7 @@ describe.each(DATABASE_KINDS)("conversation engine on %s", (kind) => {
     it("the district step pages through every district, at most 13 buttons a page", async () => {
       const u = newUser("paging");
       await toDistrict(u);
-      const districts = (await h.db.prisma.district.findMany({ where: { provinceId: 33 }, orderBy: { id: "asc" } })).map(
-        (d) => d.nameTh,
-      );
+      const districts = (await h.db.prisma.district.findMany({ where: { provinceId: 33 }, orderBy: { id: "asc" } })).map((d) => d.nameTh);
       expect(districts).toHaveLength(22);
       const fixed = ["ย้อนกลับ", "ยกเลิก"];
       const nav = [NEXT, PREVIOUS];

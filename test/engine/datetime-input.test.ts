@@ -90,7 +90,16 @@ function setup() {
   };
   const pick = (datetime: string, data = picker().data) => send({ kind: "postback", data, params: { datetime } });
   const said = () => last.replies.map((r) => (r.kind === "text" ? r.text : r.altText)).join("\n");
-  return { state, send, say: (t: string) => send({ kind: "text", text: t }), pick, picker, said, last: () => last, completed: () => completed };
+  return {
+    state,
+    send,
+    say: (t: string) => send({ kind: "text", text: t }),
+    pick,
+    picker,
+    said,
+    last: () => last,
+    completed: () => completed,
+  };
 }
 
 describe("datetime input", () => {

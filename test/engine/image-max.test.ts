@@ -28,7 +28,13 @@ function setup(image: { max?: number; tooMany?: string; doneLabel?: string }) {
             expects: "ส่งรูป",
             input: { kind: "image", skipLabel: "ข้าม", ...image },
           },
-          { id: "name", slot: "name", prompt: () => [text("ชื่ออะไรคะ")], expects: "พิมพ์ชื่อ", input: { kind: "text", parse: (t) => ({ ok: true, value: t }) } },
+          {
+            id: "name",
+            slot: "name",
+            prompt: () => [text("ชื่ออะไรคะ")],
+            expects: "พิมพ์ชื่อ",
+            input: { kind: "text", parse: (t) => ({ ok: true, value: t }) },
+          },
         ],
         async complete(_ctx, data) {
           completed = data;

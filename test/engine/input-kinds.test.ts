@@ -83,7 +83,7 @@ function setup(options: { parseTyped?: boolean } = {}) {
   const labels = () => last.buttons.map((b) => b.label);
   const tap = (label: string) => {
     const b = last.buttons.find((x) => x.label === label);
-    if (!b || b.kind !== "postback") throw new Error(`no postback ${label} in ${labels().join("|")}`);
+    if (b?.kind !== "postback") throw new Error(`no postback ${label} in ${labels().join("|")}`);
     return send({ kind: "postback", data: b.data });
   };
   const said = () => last.replies.map((r) => (r.kind === "text" ? r.text : r.altText)).join("\n");

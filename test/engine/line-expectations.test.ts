@@ -26,8 +26,7 @@ describe("what LINE expects, on the shipped bot", () => {
   /** Waits until the bot has finished these events (answered or not). */
   const finished = (ids: string[]) =>
     waitUntil(
-      () =>
-        bot.withDb(async (db) => (await db.prisma.webhookEvent.count({ where: { id: { in: ids }, status: "DONE" } })) === ids.length),
+      () => bot.withDb(async (db) => (await db.prisma.webhookEvent.count({ where: { id: { in: ids }, status: "DONE" } })) === ids.length),
       { timeoutMs: 60_000, what: `events ${ids.join(", ")} done` },
     );
   /** Delivers events of one user (no waiting for an answer); returns their ids. */
@@ -64,7 +63,10 @@ describe("what LINE expects, on the shipped bot", () => {
     expect(u.buttons()).toContain("ถัดไป ▶");
     await u.tap("ถัดไป ▶");
     expect(u.buttons()).toEqual(expect.arrayContaining(["◀ ก่อนหน้า", "ถัดไป ▶"]));
-    const seen = u.accepted().flatMap((r) => quickActions(r.messages)).filter((a) => a.type === "postback");
+    const seen = u
+      .accepted()
+      .flatMap((r) => quickActions(r.messages))
+      .filter((a) => a.type === "postback");
     expect(seen.map((a) => a.label)).toEqual(expect.arrayContaining(["ยินยอม", "ถัดไป ▶", "◀ ก่อนหน้า"]));
     for (const action of seen) expect(action.displayText, `displayText of "${action.label}"`).toBeTruthy();
   });
@@ -96,8 +98,16 @@ describe("what LINE expects, on the shipped bot", () => {
     const album = async (tag: string) => {
       const before = u.accepted().length;
       const set = { id: `set-${tag}-${n}`, total: 3 };
-      await finished(await deliver(u, [1, 2, 3].map((index) => image(`${tag}-${n}-${index}`, { ...set, index }))));
-      return u.accepted().slice(before).map((r) => r.messages.map((m) => (m.type === "text" ? m.text : "")).join("\n"));
+      await finished(
+        await deliver(
+          u,
+          [1, 2, 3].map((index) => image(`${tag}-${n}-${index}`, { ...set, index })),
+        ),
+      );
+      return u
+        .accepted()
+        .slice(before)
+        .map((r) => r.messages.map((m) => (m.type === "text" ? m.text : "")).join("\n"));
     };
     await u.follow(); // the consent question: a step that takes no photo
     const inFlow = await album("consent");
@@ -115,7 +125,14 @@ describe("what LINE expects, on the shipped bot", () => {
     const coord = newUser();
     await bot.withDb((db) =>
       db.prisma.staffRole.create({
-        data: { lineUserId: coord.id, role: "COORDINATOR", level: "DISTRICT", areaId: KANTHARALAK, grantedBy: "test", grantedAt: new Date() },
+        data: {
+          lineUserId: coord.id,
+          role: "COORDINATOR",
+          level: "DISTRICT",
+          areaId: KANTHARALAK,
+          grantedBy: "test",
+          grantedAt: new Date(),
+        },
       }),
     );
     const pickMin = async () => {
@@ -134,7 +151,10 @@ describe("what LINE expects, on the shipped bot", () => {
     await coord.postback(String(start.data), { params: { datetime: String(start.initial) } });
     expect(coord.lastText()).toMatch(/ประชุมเลิกเวลาเท่าไร/);
     await coord.tap("3 ชั่วโมง");
-    await coord.send({ type: "message", message: { type: "location", id: newEventId(), latitude: 15.05, longitude: 104.63, address: "ศาลาวัด" } });
+    await coord.send({
+      type: "message",
+      message: { type: "location", id: newEventId(), latitude: 15.05, longitude: 104.63, address: "ศาลาวัด" },
+    });
     expect(coord.lastText()).toMatch(/วาระการประชุม/);
     await coord.tap("ไม่ระบุวาระ");
     await coord.tap(coord.buttons().find((b) => b.startsWith("ต."))!);
@@ -172,7 +192,12 @@ describe("what LINE expects, on the shipped bot", () => {
     const before = u.accepted().length;
     await deliver(u, [image(m2, { ...set, index: 2 }), image(m3, { ...set, index: 3 })]);
     await waitUntil(() => u.accepted().length > before, { timeoutMs: 60_000, what: "the album answered" });
-    const photos = () => bot.withDb(async (db) => (await db.prisma.helpRequestPhoto.findMany({ where: { requestId: request.id }, orderBy: { id: "asc" } })).map((p) => p.lineMessageId));
+    const photos = () =>
+      bot.withDb(async (db) =>
+        (await db.prisma.helpRequestPhoto.findMany({ where: { requestId: request.id }, orderBy: { id: "asc" } })).map(
+          (p) => p.lineMessageId,
+        ),
+      );
     expect(await photos()).toEqual([m2, m3]);
 
     // Someone else cannot take back another user's photo.

@@ -69,7 +69,10 @@ describe("globalWordOf", () => {
 
   it("has Thai and English spellings of every word", () => {
     for (const [word, spellings] of every) {
-      expect(spellings.some((s) => /[\u0e00-\u0e7f]/.test(s)), word).toBe(true);
+      expect(
+        spellings.some((s) => /[\u0e00-\u0e7f]/.test(s)),
+        word,
+      ).toBe(true);
       expect(spellings).toContain(word);
     }
   });
@@ -118,7 +121,7 @@ describe("postback data", () => {
       "",
       "garbage",
       "%%%",
-      "{\"action\":\"x\"}",
+      '{"action":"x"}',
       "g=explode",
       "g=",
       "f=signup",

@@ -74,7 +74,9 @@ describe.each(["postgres", "pglite"] as const)("LINE outage, shipped process on 
       expect(statuses).toEqual(events.map(() => 200));
     };
     const seen = (kind: LineRequest["kind"], outcome: LineRequest["outcome"], from = 0, accepted?: boolean) =>
-      line.requests.some((r) => r.seq > from && r.kind === kind && r.outcome === outcome && (accepted === undefined || r.accepted === accepted));
+      line.requests.some(
+        (r) => r.seq > from && r.kind === kind && r.outcome === outcome && (accepted === undefined || r.accepted === accepted),
+      );
     const lastSeq = () => line.requests.at(-1)?.seq ?? 0;
 
     // Queued pushes, one per user, and an announcement-sized multicast (two
@@ -209,7 +211,10 @@ describe.each(["postgres", "pglite"] as const)("LINE outage, shipped process on 
 
       // Every push LINE took is in the month's quota count: the outbox's and the inbox's fallbacks.
       const [usage] = await d.sql.query<{ messages: number }>(`SELECT coalesce(sum(messages), 0)::int AS messages FROM push_quota_usage`);
-      const pushedRecipients = line.accepted().filter((r) => r.kind !== "reply").reduce((n, r) => n + r.to.length, 0);
+      const pushedRecipients = line
+        .accepted()
+        .filter((r) => r.kind !== "reply")
+        .reduce((n, r) => n + r.to.length, 0);
       expect(usage!.messages).toBe(pushedRecipients);
     });
     // What LINE took during the hang was not sent again: the retries got 409.

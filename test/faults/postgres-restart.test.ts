@@ -114,7 +114,10 @@ describe("PostgreSQL restarting mid-flow, shipped process", () => {
     proxy.restore();
     await waitUntil(async () => (await healthz()) === 200, { timeoutMs: BACK_WITHIN_MS, what: "/healthz 200" });
     // The turn is tried again by the process itself (no new event, no kick).
-    await waitUntil(() => somying.accepted().length > answersBefore, { timeoutMs: BACK_WITHIN_MS, what: "the broken turn retried and answered" });
+    await waitUntil(() => somying.accepted().length > answersBefore, {
+      timeoutMs: BACK_WITHIN_MS,
+      what: "the broken turn retried and answered",
+    });
     expect(somying.lastText()).toMatch(/เบอร์โทรศัพท์/);
     await waitUntil(async () => (await statusOf(name.webhookEventId)) === "DONE", { what: "the retried turn's answer recorded" });
     // The push that was on its way when the cut came reaches LINE once.

@@ -192,7 +192,10 @@ describe.each(kinds)("SIGKILL on %s", (_name, makeTarget) => {
     const chunks = await target.withDb(async (db) => {
       await db.migrate();
       return db.transaction((tx) =>
-        enqueueMulticast(tx, recipients, [{ type: "text", text: "ประกาศ: ประชุมสภาองค์กรชุมชน" }], { purpose: "test.broadcast", now: new Date() }),
+        enqueueMulticast(tx, recipients, [{ type: "text", text: "ประกาศ: ประชุมสภาองค์กรชุมชน" }], {
+          purpose: "test.broadcast",
+          now: new Date(),
+        }),
       );
     });
     expect(chunks).toHaveLength(3);
@@ -306,10 +309,18 @@ describe.each(kinds)("SIGKILL on %s", (_name, makeTarget) => {
       what: `every event accepted before the kill answered within ${ANSWERED_WITHIN_MS / 1000} s of the restart`,
     });
     console.log(`SIGKILL (${_name}): all ${total} events answered ${Date.now() - restarted} ms after the restarted process was up`);
-    await waitUntil(() => new Set(multicasts().filter((r) => r.accepted).map((r) => r.retryKey)).size === 3 && settled(), {
-      timeoutMs: OUTBOX_LEASE_MS + 60_000,
-      what: "every chunk taken and every hung request settled",
-    });
+    await waitUntil(
+      () =>
+        new Set(
+          multicasts()
+            .filter((r) => r.accepted)
+            .map((r) => r.retryKey),
+        ).size === 3 && settled(),
+      {
+        timeoutMs: OUTBOX_LEASE_MS + 60_000,
+        what: "every chunk taken and every hung request settled",
+      },
+    );
     expect(await second.kill("SIGTERM")).toBe(0);
 
     // Events: exactly once each, nothing else sent, in order per user.
@@ -365,7 +376,9 @@ describe.each([
     // LINE takes each call at once (a reply token is used from then on) and answers 1.5 s later.
     line.policy = () => ({ kind: "slow", ms: SLOW_LINE_MS });
     const users = Array.from({ length: IN_FLIGHT }, (_, i) => lineUserId(0x5000 + i));
-    const events = users.map((u) => bot!.event(u, { type: "message", message: { type: "text", id: newEventId(), quoteToken: "q", text: "สวัสดี" } }));
+    const events = users.map((u) =>
+      bot!.event(u, { type: "message", message: { type: "text", id: newEventId(), quoteToken: "q", text: "สวัสดี" } }),
+    );
     const ids = new Set(events.map((e) => String(e.webhookEventId)));
     // Ten deliveries of twenty, all acknowledged (200) before the kill.
     for (let i = 0; i < events.length; i += 20) expect(await bot.deliver(events.slice(i, i + 20))).toBe(200);
@@ -378,9 +391,16 @@ describe.each([
 
     await bot.restart();
     const restarted = Date.now();
-    const accepted = () => line.accepted().map((r) => bot!.eventIdOf(r)).filter((id): id is string => id !== undefined && ids.has(id));
+    const accepted = () =>
+      line
+        .accepted()
+        .map((r) => bot!.eventIdOf(r))
+        .filter((id): id is string => id !== undefined && ids.has(id));
     let answeredWithinMs: number | null = null;
-    await waitUntil(() => new Set(accepted()).size === IN_FLIGHT, { timeoutMs: SLOW_ANSWERED_WITHIN_MS, what: "every event answered after the restart" }).then(
+    await waitUntil(() => new Set(accepted()).size === IN_FLIGHT, {
+      timeoutMs: SLOW_ANSWERED_WITHIN_MS,
+      what: "every event answered after the restart",
+    }).then(
       () => (answeredWithinMs = Date.now() - restarted),
       () => undefined,
     );
@@ -406,7 +426,9 @@ describe.each([
     // after its token grew old, can only be pushed. Never more than that.
     expect(duplicated).toBeLessThanOrEqual(inFlight);
     await bot.withDb(async (database) => {
-      const rows = await database.sql.query<{ status: string; n: number }>(`SELECT status::text, count(*)::int AS n FROM webhook_event GROUP BY 1`);
+      const rows = await database.sql.query<{ status: string; n: number }>(
+        `SELECT status::text, count(*)::int AS n FROM webhook_event GROUP BY 1`,
+      );
       expect(rows).toEqual([{ status: "DONE", n: IN_FLIGHT }]);
     });
   }, 240_000);

@@ -48,7 +48,12 @@ describe.each(DATABASE_KINDS)("what secretaries see on %s", (kind) => {
   const newUser = (label: string) => h.user(`U-fit-${label}-${++n}`);
   async function secretary(label: string) {
     const u = newUser(label);
-    await grantRole(h.db.prisma, u.id, { role: "SECRETARY", level: "COUNCIL", areaId: council.id }, { by: "Uadmin", at: h.clock.now, via: "test" });
+    await grantRole(
+      h.db.prisma,
+      u.id,
+      { role: "SECRETARY", level: "COUNCIL", areaId: council.id },
+      { by: "Uadmin", at: h.clock.now, via: "test" },
+    );
     return u;
   }
   /** Pushes since last asked; they become the user's latest messages (tap works on them). */
@@ -81,7 +86,10 @@ describe.each(DATABASE_KINDS)("what secretaries see on %s", (kind) => {
 
   beforeAll(async () => {
     h = await Harness.start({ kind });
-    const row = await h.db.prisma.council.findFirstOrThrow({ where: { tambon: { districtId: KANTHARALAK } }, orderBy: [{ tambonId: "asc" }, { id: "asc" }] });
+    const row = await h.db.prisma.council.findFirstOrThrow({
+      where: { tambon: { districtId: KANTHARALAK } },
+      orderBy: [{ tambonId: "asc" }, { id: "asc" }],
+    });
     council = (await getCouncilWithPlace(h.db.prisma, row.id))!;
   }, 180_000);
   afterAll(async () => {
@@ -172,7 +180,12 @@ describe.each(DATABASE_KINDS)("what secretaries see on %s", (kind) => {
     await member.tap(council.tambonNameTh);
     await member.tap("ยืนยัน");
     expect(member.lastText()).toMatch(/สมัครสมาชิกเรียบร้อย/);
-    await grantRole(h.db.prisma, member.id, { role: "SECRETARY", level: "COUNCIL", areaId: council.id }, { by: "Uadmin", at: h.clock.now, via: "test" });
+    await grantRole(
+      h.db.prisma,
+      member.id,
+      { role: "SECRETARY", level: "COUNCIL", areaId: council.id },
+      { by: "Uadmin", at: h.clock.now, via: "test" },
+    );
     const villager = newUser("villager-assign");
     const caseNumber = await fileFlood(villager, 0);
     const id = (await requestRow(caseNumber)).id;
@@ -259,9 +272,19 @@ describe.each(DATABASE_KINDS)("what secretaries see on %s", (kind) => {
     await h.db.prisma.staffPreference.create({ data: { lineUserId: sec.id, digest: true } });
     const villager = newUser("villager-digest");
     const r = await h.db.prisma.helpRequest.create({
-      data: { kind: "HOUSING", caseNumber: "SSK-H-6911-0901", councilId: council.id, lineUserId: villager.id, village: "บ้านโนนสูง หมู่ 5", createdAt: h.clock.now, updatedAt: h.clock.now },
+      data: {
+        kind: "HOUSING",
+        caseNumber: "SSK-H-6911-0901",
+        councilId: council.id,
+        lineUserId: villager.id,
+        village: "บ้านโนนสูง หมู่ 5",
+        createdAt: h.clock.now,
+        updatedAt: h.clock.now,
+      },
     });
-    await h.db.prisma.helpRequestEvent.create({ data: { requestId: r.id, kind: "CREATED", at: h.clock.now, actorUserId: villager.id, toStatus: "PENDING" } });
+    await h.db.prisma.helpRequestEvent.create({
+      data: { requestId: r.id, kind: "CREATED", at: h.clock.now, actorUserId: villager.id, toStatus: "PENDING" },
+    });
     const since = h.line.calls.length;
     await villager.postback(mine(`note:${r.id}`));
     await villager.say("หลังคารั่วเพิ่มอีกจุด");

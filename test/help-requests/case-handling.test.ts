@@ -45,7 +45,9 @@ function uriOf(node: unknown, label: string): string | undefined {
   const obj = node as Record<string, unknown>;
   const action = obj.action as { type?: string; label?: string; uri?: string } | undefined;
   if (obj.type === "button" && action?.type === "uri" && action.label === label) return action.uri;
-  return Object.values(obj).map((n) => uriOf(n, label)).find(Boolean);
+  return Object.values(obj)
+    .map((n) => uriOf(n, label))
+    .find(Boolean);
 }
 
 describe.each(DATABASE_KINDS)("case handling on %s", (kind) => {
@@ -190,7 +192,18 @@ describe.each(DATABASE_KINDS)("case handling on %s", (kind) => {
     const card = flexIn(notice!);
     const shown = textOf(notice!);
     expect(card.altText).toContain(caseNumber);
-    for (const part of [caseNumber, "น้ำท่วม · ความเร่งด่วน: วิกฤต", councilA.name, "ส่งตำแหน่งแล้ว", "4 คน", "ผู้ป่วยติดเตียง", "เอว", "ยา", "xxx-xxx-4567", "ไม่มี"]) {
+    for (const part of [
+      caseNumber,
+      "น้ำท่วม · ความเร่งด่วน: วิกฤต",
+      councilA.name,
+      "ส่งตำแหน่งแล้ว",
+      "4 คน",
+      "ผู้ป่วยติดเตียง",
+      "เอว",
+      "ยา",
+      "xxx-xxx-4567",
+      "ไม่มี",
+    ]) {
       expect(shown).toContain(part);
     }
     expect(shown).not.toContain("0891234567");
@@ -311,7 +324,14 @@ describe.each(DATABASE_KINDS)("case handling on %s", (kind) => {
     const row = await requestRow(caseNumber);
     expect(row.status).toBe("REJECTED");
     expect(row.acceptedAt).toBeNull();
-    expect(row.history.at(-1)).toMatchObject({ kind: "STATUS", actorUserId: secA.id, byStaff: true, fromStatus: "PENDING", toStatus: "REJECTED", note: "บ้านอยู่นอกเขตตำบล" });
+    expect(row.history.at(-1)).toMatchObject({
+      kind: "STATUS",
+      actorUserId: secA.id,
+      byStaff: true,
+      fromStatus: "PENDING",
+      toStatus: "REJECTED",
+      note: "บ้านอยู่นอกเขตตำบล",
+    });
     await jobs();
     const [told] = newPushes(villager).map(textOf);
     expect(told).toContain(`คำขอ ${caseNumber} ไม่ผ่านการพิจารณาของ${councilA.name}ค่ะ`);
@@ -486,9 +506,12 @@ describe.each(DATABASE_KINDS)("case handling on %s", (kind) => {
     expect(positions.every((p) => p >= 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
     for (const hidden of [oldCritical, done, elsewhere]) expect(mine).not.toContain(hidden.caseNumber);
-    expect(secretary.actions().filter((a) => a.label === "ดูรายละเอียด").map((a) => a.data)).toEqual(
-      [newCritical, oldLow, housing, high].map((r) => cases(String(r.id))),
-    );
+    expect(
+      secretary
+        .actions()
+        .filter((a) => a.label === "ดูรายละเอียด")
+        .map((a) => a.data),
+    ).toEqual([newCritical, oldLow, housing, high].map((r) => cases(String(r.id))));
     await secretary.tap("ดูรายละเอียด");
     expect(secretary.lastText()).toContain(newCritical.caseNumber);
     expect(secretary.lastText()).toContain("กำลังดำเนินการ");

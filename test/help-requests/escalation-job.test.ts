@@ -163,7 +163,15 @@ describe.each(DATABASE_KINDS)("escalation job on %s", (kind) => {
       },
     });
     const done = await h.db.prisma.helpRequest.create({
-      data: { kind: "HOUSING", caseNumber: `SSK-H-6911-${String(9100 + n)}`, councilId: councilA, lineUserId: "U-esc-done", status: "RESOLVED", createdAt: h.clock.now, updatedAt: h.clock.now },
+      data: {
+        kind: "HOUSING",
+        caseNumber: `SSK-H-6911-${String(9100 + n)}`,
+        councilId: councilA,
+        lineUserId: "U-esc-done",
+        status: "RESOLVED",
+        createdAt: h.clock.now,
+        updatedAt: h.clock.now,
+      },
     });
     const reminders = (since: number) => pushesTo(secretary, since).filter((t) => t.includes("ไม่มีความเคลื่อนไหว"));
 

@@ -426,7 +426,9 @@ describe.each(DATABASE_KINDS)("flood help on %s", (kind) => {
     await u.tap("ข้าม");
     expect(u.lastText()).toContain("รูป: 3 รูป");
     await u.tap("ยืนยันส่งคำขอ");
-    expect(await requestsOf(u)).toMatchObject([{ photos: [{ lineMessageId: "p1" }, { lineMessageId: "p2" }, { lineMessageId: "p3" }], priority: "MEDIUM" }]);
+    expect(await requestsOf(u)).toMatchObject([
+      { photos: [{ lineMessageId: "p1" }, { lineMessageId: "p2" }, { lineMessageId: "p3" }], priority: "MEDIUM" },
+    ]);
   });
 
   it("keeps the first five photos of a larger image set and says so", async () => {
@@ -469,9 +471,7 @@ describe.each(DATABASE_KINDS)("flood help on %s", (kind) => {
 
     // The counter itself, from parallel transactions.
     const at = new Date("2027-03-10T03:00:00Z");
-    const numbers = await Promise.all(
-      Array.from({ length: 8 }, () => h.db.transaction((tx) => allocateCaseNumber(tx, 33, "FLOOD", at))),
-    );
+    const numbers = await Promise.all(Array.from({ length: 8 }, () => h.db.transaction((tx) => allocateCaseNumber(tx, 33, "FLOOD", at))));
     expect([...numbers].sort()).toEqual(Array.from({ length: 8 }, (_, i) => `SSK-F-7003-${String(i + 1).padStart(4, "0")}`));
   });
 });

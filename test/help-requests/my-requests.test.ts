@@ -42,7 +42,8 @@ function expectInOrder(text: string, parts: string[]) {
   }
 }
 /** The texts of each bubble of the last carousel. Within a bubble only arrays keep their order (the stored reply is JSONB). */
-const bubbleTexts = (u: ChatUser) => (flexOf(u).contents as messagingApi.FlexCarousel).contents.map((b) => textOf([{ type: "flex", altText: "-", contents: b }]));
+const bubbleTexts = (u: ChatUser) =>
+  (flexOf(u).contents as messagingApi.FlexCarousel).contents.map((b) => textOf([{ type: "flex", altText: "-", contents: b }]));
 
 describe.each(DATABASE_KINDS)("my requests on %s", (kind) => {
   let h: Harness;
@@ -118,7 +119,11 @@ describe.each(DATABASE_KINDS)("my requests on %s", (kind) => {
         createdAt: at("2026-11-20T08:00:00"),
         updatedAt: at("2026-11-27T16:45:00"),
       });
-      const newest = await fileRequest(u, { createdAt: at("2026-11-01T08:00:00"), updatedAt: at("2026-11-28T09:55:00"), status: "IN_PROGRESS" });
+      const newest = await fileRequest(u, {
+        createdAt: at("2026-11-01T08:00:00"),
+        updatedAt: at("2026-11-28T09:55:00"),
+        status: "IN_PROGRESS",
+      });
       const theirs = await fileRequest(other, { updatedAt: at("2026-11-28T09:59:00") });
 
       await u.say("ติดตามคำขอ");
@@ -138,9 +143,12 @@ describe.each(DATABASE_KINDS)("my requests on %s", (kind) => {
       }
       expect(shown).not.toContain(theirs.caseNumber);
       // One "ดูรายละเอียด" per bubble, each naming its own request.
-      expect(u.actions().filter((a) => a.label === "ดูรายละเอียด").map((a) => a.data)).toEqual(
-        [newest, old, housing].map((r) => mine(String(r.id))),
-      );
+      expect(
+        u
+          .actions()
+          .filter((a) => a.label === "ดูรายละเอียด")
+          .map((a) => a.data),
+      ).toEqual([newest, old, housing].map((r) => mine(String(r.id))));
       // Now that there are requests, the menu lists the entry.
       expect(quickLabels(u)).toContain("คำขอของฉัน");
       await u.tap("คำขอของฉัน");
@@ -174,12 +182,29 @@ describe.each(DATABASE_KINDS)("my requests on %s", (kind) => {
       const r = await fileRequest(u);
       await h.db.prisma.helpRequestEvent.createMany({
         data: [
-          { requestId: r.id, kind: "STATUS", at: at("2026-11-28T09:10:00"), actorUserId: "U-staff", byStaff: true, fromStatus: "PENDING", toStatus: "ACCEPTED" },
-          { requestId: r.id, kind: "NOTE", at: at("2026-11-28T09:20:00"), actorUserId: "U-staff", byStaff: true, note: "ทีมอาสาจะไปถึงภายในหนึ่งชั่วโมง โทร 081-234-5678" },
+          {
+            requestId: r.id,
+            kind: "STATUS",
+            at: at("2026-11-28T09:10:00"),
+            actorUserId: "U-staff",
+            byStaff: true,
+            fromStatus: "PENDING",
+            toStatus: "ACCEPTED",
+          },
+          {
+            requestId: r.id,
+            kind: "NOTE",
+            at: at("2026-11-28T09:20:00"),
+            actorUserId: "U-staff",
+            byStaff: true,
+            note: "ทีมอาสาจะไปถึงภายในหนึ่งชั่วโมง โทร 081-234-5678",
+          },
         ],
       });
       await h.db.prisma.helpRequest.update({ where: { id: r.id }, data: { status: "ACCEPTED", updatedAt: at("2026-11-28T09:20:00") } });
-      await h.db.prisma.helpRequestPhoto.create({ data: { requestId: r.id, lineMessageId: newEventId(), addedBy: u.id, addedAt: at("2026-11-28T09:00:00") } });
+      await h.db.prisma.helpRequestPhoto.create({
+        data: { requestId: r.id, lineMessageId: newEventId(), addedBy: u.id, addedAt: at("2026-11-28T09:00:00") },
+      });
 
       await u.say("คำขอของฉัน");
       await u.tap("ดูรายละเอียด");
@@ -188,10 +213,17 @@ describe.each(DATABASE_KINDS)("my requests on %s", (kind) => {
       expect(card).toContain(r.caseNumber);
       expect(card).toContain("น้ำท่วม");
       expectInOrder(card, [
-        "รับเรื่องแล้ว", councilName, "28/11/2569 09:00 น.", "1 รูป",
-        "28/11/2569 09:00 น.", "แจ้งคำขอ",
-        "28/11/2569 09:10 น.", "สถานะเปลี่ยนเป็น “รับเรื่องแล้ว”",
-        "28/11/2569 09:20 น.", "เจ้าหน้าที่แจ้งข้อความ", "โทร 081-234-5678",
+        "รับเรื่องแล้ว",
+        councilName,
+        "28/11/2569 09:00 น.",
+        "1 รูป",
+        "28/11/2569 09:00 น.",
+        "แจ้งคำขอ",
+        "28/11/2569 09:10 น.",
+        "สถานะเปลี่ยนเป็น “รับเรื่องแล้ว”",
+        "28/11/2569 09:20 น.",
+        "เจ้าหน้าที่แจ้งข้อความ",
+        "โทร 081-234-5678",
         "ทั้งหมด 3 รายการ",
       ]);
       expect(card).not.toContain("xxx-xxx");

@@ -46,14 +46,19 @@ describe("a voice note, shipped", () => {
     await u.tap("ยืนยัน");
     const councilId = await bot.withDb(async (db) => {
       const { councilId } = await db.prisma.member.findUniqueOrThrow({ where: { lineUserId: u.id } });
-      await db.prisma.staffRole.create({ data: { lineUserId: sec.id, role: "SECRETARY", level: "COUNCIL", areaId: councilId!, grantedBy: "cli:test", grantedAt: new Date() } });
+      await db.prisma.staffRole.create({
+        data: { lineUserId: sec.id, role: "SECRETARY", level: "COUNCIL", areaId: councilId!, grantedBy: "cli:test", grantedAt: new Date() },
+      });
       return councilId;
     });
     expect(councilId).toBeGreaterThan(0);
 
     await u.say("น้ำท่วม");
     await u.tap("บ้านของฉันเอง");
-    await u.send({ type: "message", message: { type: "location", id: newEventId(), latitude: 15.05, longitude: 104.52, address: "ศรีสะเกษ" } });
+    await u.send({
+      type: "message",
+      message: { type: "location", id: newEventId(), latitude: 15.05, longitude: 104.52, address: "ศรีสะเกษ" },
+    });
     await u.say("4");
     await u.tap("ผู้สูงอายุ");
     await u.tap("เสร็จแล้ว");
@@ -70,19 +75,26 @@ describe("a voice note, shipped", () => {
     const caseNumber = CASE.exec(u.lastText())?.[1];
     expect(caseNumber, u.lastText()).toBeDefined();
 
-    const requestId = await bot.withDb(async (db) => (await db.prisma.helpRequest.findUniqueOrThrow({ where: { caseNumber: caseNumber! } })).id);
+    const requestId = await bot.withDb(
+      async (db) => (await db.prisma.helpRequest.findUniqueOrThrow({ where: { caseNumber: caseNumber! } })).id,
+    );
     await waitUntil(
       () =>
         bot.withDb(async (db) => {
-          expect(await db.prisma.helpRequestVoice.findFirst({ where: { requestId }, select: { status: true, contentType: true } })).toEqual({
-            status: "FETCHED",
-            contentType: "audio/m4a",
-          });
+          expect(await db.prisma.helpRequestVoice.findFirst({ where: { requestId }, select: { status: true, contentType: true } })).toEqual(
+            {
+              status: "FETCHED",
+              contentType: "audio/m4a",
+            },
+          );
         }),
       { timeoutMs: 60_000, what: "the voice note fetched" },
     );
 
-    await sec.send({ type: "postback", postback: { data: encodePostback({ kind: "menu", entry: "staff-cases", arg: String(requestId) }) } });
+    await sec.send({
+      type: "postback",
+      postback: { data: encodePostback({ kind: "menu", entry: "staff-cases", arg: String(requestId) }) },
+    });
     const url = uriOf(sec.last(), "ฟังข้อความเสียง");
     expect(url).toMatch(/^https:\/\/bot\.example\.test\/media\/v\d+-[0-9a-z]+-[\w-]{43}\.m4a$/);
     const res = await fetch(url!.replace("https://bot.example.test", bot.url));

@@ -48,7 +48,10 @@ describe.each(DATABASE_KINDS)("a voice note on %s", (kind) => {
 
   beforeAll(async () => {
     h = await Harness.start({ kind });
-    const row = await h.db.prisma.council.findFirstOrThrow({ where: { tambon: { districtId: KANTHARALAK } }, orderBy: [{ tambonId: "asc" }, { id: "asc" }] });
+    const row = await h.db.prisma.council.findFirstOrThrow({
+      where: { tambon: { districtId: KANTHARALAK } },
+      orderBy: [{ tambonId: "asc" }, { id: "asc" }],
+    });
     council = (await getCouncilWithPlace(h.db.prisma, row.id))!;
   }, 180_000);
   afterAll(async () => {
@@ -60,7 +63,12 @@ describe.each(DATABASE_KINDS)("a voice note on %s", (kind) => {
 
   it("a voice message answers the note; it is fetched after the turn (again when LINE is not ready) and the secretary plays it from the case", async () => {
     const sec = newUser("sec");
-    await grantRole(h.db.prisma, sec.id, { role: "SECRETARY", level: "COUNCIL", areaId: council.id }, { by: "Uadmin", at: h.clock.now, via: "test" });
+    await grantRole(
+      h.db.prisma,
+      sec.id,
+      { role: "SECRETARY", level: "COUNCIL", areaId: council.id },
+      { by: "Uadmin", at: h.clock.now, via: "test" },
+    );
     const villager = newUser("villager");
     await toNote(villager);
     const voiceId = `voice-${n}-${kind}`;
@@ -73,17 +81,25 @@ describe.each(DATABASE_KINDS)("a voice note on %s", (kind) => {
     expect(caseNumber).toBeDefined();
     const request = await h.db.prisma.helpRequest.findUniqueOrThrow({ where: { caseNumber: caseNumber! }, include: { voices: true } });
     expect(request.note).toBeNull();
-    expect(request.voices).toMatchObject([{ lineMessageId: voiceId, durationMs: 5_000, addedBy: villager.id, status: "PENDING", bytes: null }]);
+    expect(request.voices).toMatchObject([
+      { lineMessageId: voiceId, durationMs: 5_000, addedBy: villager.id, status: "PENDING", bytes: null },
+    ]);
 
     // LINE is still preparing the audio: asked again later, then kept.
     h.line.contents.set(voiceId, { contentType: "audio/m4a", bytes: Buffer.from("fake voice note") });
     h.line.failNext("content", 404);
     await h.runJobs();
-    expect(await h.db.prisma.helpRequestVoice.findFirstOrThrow({ where: { requestId: request.id } })).toMatchObject({ status: "PENDING", attempts: 1 });
+    expect(await h.db.prisma.helpRequestVoice.findFirstOrThrow({ where: { requestId: request.id } })).toMatchObject({
+      status: "PENDING",
+      attempts: 1,
+    });
     h.line.failNext("content", 202);
     h.clock.advance(60_000);
     await h.runJobs();
-    expect(await h.db.prisma.helpRequestVoice.findFirstOrThrow({ where: { requestId: request.id } })).toMatchObject({ status: "PENDING", attempts: 2 });
+    expect(await h.db.prisma.helpRequestVoice.findFirstOrThrow({ where: { requestId: request.id } })).toMatchObject({
+      status: "PENDING",
+      attempts: 2,
+    });
     h.clock.advance(120_000);
     await h.runJobs();
     const voice = await h.db.prisma.helpRequestVoice.findFirstOrThrow({ where: { requestId: request.id } });
@@ -109,7 +125,12 @@ describe.each(DATABASE_KINDS)("a voice note on %s", (kind) => {
 
   it("is erased with the request when the villager withdraws consent, and its link stops working", async () => {
     const sec = newUser("sec-erase");
-    await grantRole(h.db.prisma, sec.id, { role: "SECRETARY", level: "COUNCIL", areaId: council.id }, { by: "Uadmin", at: h.clock.now, via: "test" });
+    await grantRole(
+      h.db.prisma,
+      sec.id,
+      { role: "SECRETARY", level: "COUNCIL", areaId: council.id },
+      { by: "Uadmin", at: h.clock.now, via: "test" },
+    );
     const member = newUser("member");
     await member.follow();
     await member.tap("ยินยอม");

@@ -37,7 +37,11 @@ const hostileText = fc.oneof(
   fc.string({ unit: "grapheme", maxLength: 30 }),
   fc.string({ unit: charsIn(0x0e01, 0x0e5b), minLength: 1, maxLength: 40 }), // Thai, digits ๐–๙ included
   fc.string({ unit: charsIn(0x00, 0x1f), minLength: 1, maxLength: 10 }), // control characters
-  fc.string({ unit: fc.constantFrom("🙏", "😀", "👨‍👩‍👧", "🇹🇭", "❤️", "\u202e", "\u200f", "\u061c", "\u200b", "\ufeff"), minLength: 1, maxLength: 12 }),
+  fc.string({
+    unit: fc.constantFrom("🙏", "😀", "👨‍👩‍👧", "🇹🇭", "❤️", "\u202e", "\u200f", "\u061c", "\u200b", "\ufeff"),
+    minLength: 1,
+    maxLength: 12,
+  }),
   fc.constantFrom(
     "ก".repeat(5_000),
     "9".repeat(5_000),
@@ -97,14 +101,23 @@ function hostilePostback(flow: string, step: string, turn: number, ids: { reques
       t: fc.oneof(fc.constant(turn), fc.constant(turn - 1), hostileNumber),
       v: value,
     })
-    .map(({ f, s, t, v }) => ({ kind: "postback" as const, data: new URLSearchParams({ f, s, t: String(t), v }).toString().slice(0, 300) }));
+    .map(({ f, s, t, v }) => ({
+      kind: "postback" as const,
+      data: new URLSearchParams({ f, s, t: String(t), v }).toString().slice(0, 300),
+    }));
   const page = fc
     .record({ p: hostileNumber, t: fc.oneof(fc.constant(turn), hostileNumber) })
     .map(({ p, t }) => ({ kind: "postback" as const, data: `f=${flow}&s=${step}&t=${t}&p=${p}` }));
   const menu = fc
     .record({
       m: fc.constantFrom("my-requests", "fund-link", "signup", "flood-help", "profile", "menu", "x"),
-      a: fc.oneof(fc.constant(String(ids.requestId)), fc.constant(`photo:${ids.requestId}`), fc.constant(`cancel:${ids.requestId}`), hostileNumber.map(String), hostileText),
+      a: fc.oneof(
+        fc.constant(String(ids.requestId)),
+        fc.constant(`photo:${ids.requestId}`),
+        fc.constant(`cancel:${ids.requestId}`),
+        hostileNumber.map(String),
+        hostileText,
+      ),
     })
     .map(({ m, a }) => ({ kind: "postback" as const, data: new URLSearchParams({ m, a }).toString().slice(0, 300) }));
   const junk = fc.string({ maxLength: 300 }).map((data) => ({ kind: "postback" as const, data }));
@@ -121,7 +134,10 @@ function hostileAction(flow: string, step: string, turn: number, ids: { requestI
     {
       weight: 1,
       arbitrary: fc
-        .record({ latitude: fc.double({ noNaN: true, noDefaultInfinity: true }), longitude: fc.double({ noNaN: true, noDefaultInfinity: true }) })
+        .record({
+          latitude: fc.double({ noNaN: true, noDefaultInfinity: true }),
+          longitude: fc.double({ noNaN: true, noDefaultInfinity: true }),
+        })
         .map((c) => ({ kind: "location" as const, ...c })),
     },
     { weight: 1, arbitrary: fc.constantFrom<Action>({ kind: "sticker" }, { kind: "image" }) },
@@ -192,7 +208,10 @@ describe("hostile input at every step of sign-up and flood help (pglite)", () =>
     expect(batches.length, "the bot answered").toBeGreaterThanOrEqual(1);
     for (const batch of batches) expect(batch.length).toBeGreaterThanOrEqual(1);
     expect(textOf(batches.flat())).not.toContain(victim.caseNumber);
-    const failed = await h.db.prisma.webhookEvent.findMany({ where: { sourceKey: u.id, lastError: { not: null } }, select: { lastError: true } });
+    const failed = await h.db.prisma.webhookEvent.findMany({
+      where: { sourceKey: u.id, lastError: { not: null } },
+      select: { lastError: true },
+    });
     expect(failed, "the handler threw").toEqual([]);
 
     const c = await h.db.prisma.conversation.findUniqueOrThrow({ where: { lineUserId: u.id } });
@@ -201,7 +220,13 @@ describe("hostile input at every step of sign-up and flood help (pglite)", () =>
     expect(c.attempts).toBeGreaterThanOrEqual(0);
     expect(c.turn).toBeGreaterThanOrEqual(0);
     if (c.flowId === null) expect(c.stepId).toBeNull();
-    else expect(flows().get(c.flowId)?.steps.map((s) => s.id), `${c.flowId}/${c.stepId}`).toContain(c.stepId);
+    else
+      expect(
+        flows()
+          .get(c.flowId)
+          ?.steps.map((s) => s.id),
+        `${c.flowId}/${c.stepId}`,
+      ).toContain(c.stepId);
 
     for (const m of await h.db.prisma.member.findMany({ where: { lineUserId: u.id } })) {
       expect(m.fullName?.trim()).toBeTruthy();
@@ -228,7 +253,13 @@ describe("hostile input at every step of sign-up and flood help (pglite)", () =>
     const s = h.user("U-template-signup");
     await s.follow();
     await capture(s);
-    for (const step of [() => s.tap("ยินยอม"), () => s.say("สมชาย ใจดี"), () => s.say("0812345678"), () => s.say("กันทรลักษ์"), () => s.tap(quickLabels(s)[0]!)]) {
+    for (const step of [
+      () => s.tap("ยินยอม"),
+      () => s.say("สมชาย ใจดี"),
+      () => s.say("0812345678"),
+      () => s.say("กันทรลักษ์"),
+      () => s.tap(quickLabels(s)[0]!),
+    ]) {
       await step();
       await capture(s);
     }
@@ -277,17 +308,34 @@ describe("hostile input at every step of sign-up and flood help (pglite)", () =>
   it("captured every step of both flows", () => {
     const steps = (flow: string) => [...snapshots.keys()].filter((k) => k.startsWith(`${flow}/`)).map((k) => k.split("/")[1]);
     expect(steps("signup")).toEqual(["consent", "name", "phone", "district", "council", "confirm"]);
-    expect(steps("flood-help")).toEqual(expect.arrayContaining(["whose", "household", "location", "phone", "people", "vulnerable", "water", "needs", "photo", "note", "confirm"]));
+    expect(steps("flood-help")).toEqual(
+      expect.arrayContaining([
+        "whose",
+        "household",
+        "location",
+        "phone",
+        "people",
+        "vulnerable",
+        "water",
+        "needs",
+        "photo",
+        "note",
+        "confirm",
+      ]),
+    );
   });
 
   it("any input at any step: answered, no throw, a valid conversation, no half-filled row", async () => {
     for (const key of snapshots.keys()) {
       const { row } = snapshots.get(key)!;
       await fc.assert(
-        fc.asyncProperty(fc.array(hostileAction(row.flowId!, row.stepId!, row.turn, { requestId: victim.id, councilIds }), { minLength: 1, maxLength: 3 }), async (actions) => {
-          const u = await cloneAt(key);
-          for (const action of actions) await expectSound(u, await act(u, action));
-        }),
+        fc.asyncProperty(
+          fc.array(hostileAction(row.flowId!, row.stepId!, row.turn, { requestId: victim.id, councilIds }), { minLength: 1, maxLength: 3 }),
+          async (actions) => {
+            const u = await cloneAt(key);
+            for (const action of actions) await expectSound(u, await act(u, action));
+          },
+        ),
         { numRuns: NUM_RUNS, seed: SEED },
       );
     }
@@ -318,7 +366,15 @@ describe("hostile input at every step of sign-up and flood help (pglite)", () =>
 
   it("refuses another user's request id in my requests, for every verb", async () => {
     const u = h.user(`U-hostile-forger-${++n}`);
-    for (const arg of [String(victim.id), `photo:${victim.id}`, `note:${victim.id}`, `cancel:${victim.id}`, `-${victim.id}`, `${victim.id}.0`, `0x${victim.id.toString(16)}`]) {
+    for (const arg of [
+      String(victim.id),
+      `photo:${victim.id}`,
+      `note:${victim.id}`,
+      `cancel:${victim.id}`,
+      `-${victim.id}`,
+      `${victim.id}.0`,
+      `0x${victim.id.toString(16)}`,
+    ]) {
       await u.postback(encodePostback({ kind: "menu", entry: "my-requests", arg }));
       expect(u.lastText(), arg).not.toContain(victim.caseNumber);
       expect(await h.db.prisma.conversation.findUnique({ where: { lineUserId: u.id } })).toMatchObject({ flowId: null });
@@ -346,7 +402,15 @@ describe("hostile input at every step of sign-up and flood help (pglite)", () =>
       return `${first12}${nationalIdCheckDigit(first12)}`;
     };
     const someoneElse = await h.db.prisma.fundMember.create({
-      data: { fundId: fund.id, memberNo: "0001", nationalId: id(777), firstName: "ลอง", lastName: "เดา", birthDate: new Date("1960-01-01T00:00:00Z"), joinedOn: new Date("2020-01-01T00:00:00Z") },
+      data: {
+        fundId: fund.id,
+        memberNo: "0001",
+        nationalId: id(777),
+        firstName: "ลอง",
+        lastName: "เดา",
+        birthDate: new Date("1960-01-01T00:00:00Z"),
+        joinedOn: new Date("2020-01-01T00:00:00Z"),
+      },
     });
     const tryId = async (nationalId: string) => {
       await u.say("เชื่อมบัญชีกองทุน");

@@ -75,7 +75,11 @@ describe("LINE text lengths", () => {
     const out: Outgoing = {
       replies: [
         { kind: "text", text: "น้ำ".repeat(2_000) },
-        { kind: "flex", altText: "ก".repeat(2_000), contents: { type: "carousel", contents: Array.from({ length: 6 }, (_, i) => bubble(i)) } },
+        {
+          kind: "flex",
+          altText: "ก".repeat(2_000),
+          contents: { type: "carousel", contents: Array.from({ length: 6 }, (_, i) => bubble(i)) },
+        },
       ],
       buttons: [{ kind: "postback", label: astral, data: "x=1", displayText: astral.repeat(40) }],
     };

@@ -70,7 +70,12 @@ describe("hostile input through the shipped bot (PostgreSQL)", () => {
     const coordinator = newUser();
     const title = `🌊🌊 ประชุมเตรียมรับมือน้ำท่วม 𝐒𝐢𝐬𝐚𝐤𝐞𝐭 ครั้งที่ ๒ 🙏🏽`;
     await bot.withDb(async (db) => {
-      await grantRole(db.prisma, coordinator.id, { role: "COORDINATOR", level: "PROVINCE", areaId: SISAKET }, { by: "Uadmin", at: new Date(), via: "test" });
+      await grantRole(
+        db.prisma,
+        coordinator.id,
+        { role: "COORDINATOR", level: "PROVINCE", areaId: SISAKET },
+        { by: "Uadmin", at: new Date(), via: "test" },
+      );
       const startsAt = new Date(Date.now() + 7 * 86_400_000);
       await db.prisma.meeting.create({
         data: {
@@ -108,7 +113,10 @@ describe("hostile input through the shipped bot (PostgreSQL)", () => {
     const deep = `${'{"a":'.repeat(10_000)}1${"}".repeat(10_000)}`;
     const poisons = [
       bot.event(lineUserId(0xbad), { type: "follow", follow: { isUnblocked: false }, timestamp: 8.64e15 }),
-      bot.event(lineUserId(0xbad), { type: "message", message: { type: "text", id: newEventId(), quoteToken: "q", text: "สวัสดี", extra: "DEEP" } }),
+      bot.event(lineUserId(0xbad), {
+        type: "message",
+        message: { type: "text", id: newEventId(), quoteToken: "q", text: "สวัสดี", extra: "DEEP" },
+      }),
     ];
     const valid = users.map((u) => bot.event(u.id, { type: "follow", follow: { isUnblocked: false } }));
     const deliveries = [...valid.slice(0, 20), poisons[0]!, ...valid.slice(20, 30), poisons[1]!, ...valid.slice(30)];
@@ -123,7 +131,9 @@ describe("hostile input through the shipped bot (PostgreSQL)", () => {
     expect(poisonAt.map((i) => statuses[i])).toEqual([400, 400]);
     expect(statuses.filter((s, i) => !poisonAt.includes(i) && s !== 200)).toEqual([]);
     await waitUntil(() => users.every((u) => u.accepted().length > 0), { timeoutMs: 60_000, what: "every follower greeted" });
-    const stored = await bot.withDb((db) => db.prisma.webhookEvent.count({ where: { id: { in: poisons.map((p) => String(p.webhookEventId)) } } }));
+    const stored = await bot.withDb((db) =>
+      db.prisma.webhookEvent.count({ where: { id: { in: poisons.map((p) => String(p.webhookEventId)) } } }),
+    );
     expect(stored).toBe(0);
   }, 120_000);
 
@@ -149,7 +159,10 @@ describe("hostile input through the shipped bot (PostgreSQL)", () => {
    * its summary, then sent unless told not to; resolves the case number.
    */
   async function fileFlood(u: ShippedUser, options: { address: string; confirm?: boolean }): Promise<string> {
-    await u.send({ type: "message", message: { type: "location", id: newEventId(), latitude: 15.05, longitude: 104.52, title: "บ้าน", address: options.address } });
+    await u.send({
+      type: "message",
+      message: { type: "location", id: newEventId(), latitude: 15.05, longitude: 104.52, title: "บ้าน", address: options.address },
+    });
     await u.tap("เลือกเอง");
     expect(u.lastText()).toMatch(/อำเภอใด/);
     await u.say("กันทรลักษ์");
@@ -183,7 +196,12 @@ describe("hostile input through the shipped bot (PostgreSQL)", () => {
     const notified = newUser();
     const councilId = await bot.withDb(async (db) => {
       const { councilId } = await db.prisma.helpRequest.findUniqueOrThrow({ where: { caseNumber: first }, select: { councilId: true } });
-      await grantRole(db.prisma, notified.id, { role: "SECRETARY", level: "COUNCIL", areaId: councilId }, { by: "Uadmin", at: new Date(), via: "test" });
+      await grantRole(
+        db.prisma,
+        notified.id,
+        { role: "SECRETARY", level: "COUNCIL", areaId: councilId },
+        { by: "Uadmin", at: new Date(), via: "test" },
+      );
       return councilId;
     });
     const cases = [first, ...(await Promise.all(Array.from({ length: 4 }, () => fileFor(newUser()))))];
@@ -206,7 +224,12 @@ describe("hostile input through the shipped bot (PostgreSQL)", () => {
     const secretary = newUser();
     await bot.withDb(async (db) => {
       await db.sql.query(`UPDATE help_request SET address = repeat('ก', 4000) WHERE id = ANY($1::int[])`, [rows.map((r) => r.id)]);
-      await grantRole(db.prisma, secretary.id, { role: "SECRETARY", level: "COUNCIL", areaId: councilId }, { by: "Uadmin", at: new Date(), via: "test" });
+      await grantRole(
+        db.prisma,
+        secretary.id,
+        { role: "SECRETARY", level: "COUNCIL", areaId: councilId },
+        { by: "Uadmin", at: new Date(), via: "test" },
+      );
     });
     await secretary.postback(encodePostback({ kind: "menu", entry: CASES_ENTRY }));
     const flex = secretary.last().find((m): m is messagingApi.FlexMessage => m.type === "flex");

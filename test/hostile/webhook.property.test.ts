@@ -41,7 +41,20 @@ const freshId = () => `01HOSTILE${process.pid}${String(++counter).padStart(10, "
  */
 const wellFormedEvent = fc
   .record({
-    shape: fc.constantFrom("text", "postback", "location", "image", "sticker", "video", "follow", "unfollow", "unknown", "unknown-message", "group", "no-source"),
+    shape: fc.constantFrom(
+      "text",
+      "postback",
+      "location",
+      "image",
+      "sticker",
+      "video",
+      "follow",
+      "unfollow",
+      "unknown",
+      "unknown-message",
+      "group",
+      "no-source",
+    ),
     text: fc.oneof(hostileString, fc.constant("ยกเลิก"), fc.constant("น้ำท่วม"), fc.constant("สมัครสมาชิก")),
     value: anyValue,
     num: hostileNumber,
@@ -61,11 +74,19 @@ const wellFormedEvent = fc
       case "text":
         return { ...base, type: "message", message: { type: "text", id, quoteToken: "q", text } };
       case "postback":
-        return { ...base, type: "postback", postback: { data: text, params: typeof value === "object" ? value : { datetime: String(value) } } };
+        return {
+          ...base,
+          type: "postback",
+          postback: { data: text, params: typeof value === "object" ? value : { datetime: String(value) } },
+        };
       case "location":
         return { ...base, type: "message", message: { type: "location", id, latitude: num, longitude: -num, address: text, title: value } };
       case "image":
-        return { ...base, type: "message", message: { type: "image", id: text || id, contentProvider: { type: "line" }, imageSet: { id: text, index: num, total: -num } } };
+        return {
+          ...base,
+          type: "message",
+          message: { type: "image", id: text || id, contentProvider: { type: "line" }, imageSet: { id: text, index: num, total: -num } },
+        };
       case "sticker":
         return { ...base, type: "message", message: { type: "sticker", id, packageId: text, stickerId: value } };
       case "video":
@@ -79,13 +100,28 @@ const wellFormedEvent = fc
       case "unknown-message":
         return { ...base, type: "message", message: { type: text.slice(0, 20) || "x", id, payload: value } };
       case "group":
-        return { ...base, type: "message", source: { type: "group", groupId: `C-${user}`, userId: user }, message: { type: "text", id, text } };
+        return {
+          ...base,
+          type: "message",
+          source: { type: "group", groupId: `C-${user}`, userId: user },
+          message: { type: "text", id, text },
+        };
       default:
         return { ...base, type: "message", source: undefined, message: { type: "text", id, text } };
     }
   });
 
-const EVENT_KEYS = ["type", "webhookEventId", "timestamp", "mode", "source", "replyToken", "deliveryContext", "message", "postback"] as const;
+const EVENT_KEYS = [
+  "type",
+  "webhookEventId",
+  "timestamp",
+  "mode",
+  "source",
+  "replyToken",
+  "deliveryContext",
+  "message",
+  "postback",
+] as const;
 
 /** A well-formed event with one field replaced by anything. */
 const brokenEvent = fc
@@ -99,7 +135,10 @@ const hostileBody = fc.oneof(
     weight: 6,
     arbitrary: fc.record({
       destination: fc.constant("Ubot"),
-      events: fc.array(fc.oneof({ weight: 4, arbitrary: wellFormedEvent }, { weight: 1, arbitrary: brokenEvent }), { minLength: 1, maxLength: 4 }),
+      events: fc.array(fc.oneof({ weight: 4, arbitrary: wellFormedEvent }, { weight: 1, arbitrary: brokenEvent }), {
+        minLength: 1,
+        maxLength: 4,
+      }),
     }),
   },
 );
@@ -145,7 +184,9 @@ describe.each(DATABASE_KINDS)("hostile webhook deliveries on %s", (kind) => {
         await h.app.processor.sweep();
         expect(await thrown()).toEqual([]);
         // Every stored event reached an end state or waits for delivery, none is stuck half-handled.
-        expect(await h.db.prisma.webhookEvent.findMany({ where: { status: "RECEIVED" }, select: { id: true, type: true, attempts: true } })).toEqual([]);
+        expect(
+          await h.db.prisma.webhookEvent.findMany({ where: { status: "RECEIVED" }, select: { id: true, type: true, attempts: true } }),
+        ).toEqual([]);
       }),
       { numRuns: NUM_RUNS, seed: SEED },
     );
@@ -179,7 +220,10 @@ describe.each(DATABASE_KINDS)("hostile webhook deliveries on %s", (kind) => {
     const bodies = [
       deep(400_000),
       deepObject(150_000),
-      JSON.stringify({ destination: "Ubot", events: [{ type: "message", webhookEventId: freshId(), timestamp: 1, message: JSON.parse(deepObject(2_000)) }] }),
+      JSON.stringify({
+        destination: "Ubot",
+        events: [{ type: "message", webhookEventId: freshId(), timestamp: 1, message: JSON.parse(deepObject(2_000)) }],
+      }),
       manyEvents,
       JSON.stringify({ destination: "Ubot", events: Array.from({ length: 20_000 }, (_, i) => i) }),
       "\u0000\u0001\u0002",

@@ -91,8 +91,7 @@ describe.each(DATABASE_KINDS)("lease owners and retried replies on %s", (kind) =
   const replies = (id: string) => h.line.calls.filter((c): c is Reply => c.kind === "reply" && c.replyToken === `rt-${id}`);
   const pushes = (userId: string) => h.line.calls.filter((c): c is Push => c.kind === "push" && c.to === userId);
   const statusOf = async (id: string) => (await h.db.prisma.webhookEvent.findUniqueOrThrow({ where: { id } })).status;
-  const quotaUsed = async () =>
-    (await h.db.prisma.pushQuotaUsage.findUnique({ where: { month: quotaMonth(h.clock.now) } }))?.messages ?? 0;
+  const quotaUsed = async () => (await h.db.prisma.pushQuotaUsage.findUnique({ where: { month: quotaMonth(h.clock.now) } }))?.messages ?? 0;
 
   it("takes over at once the answers of an instance that is gone, and leaves a live instance's until its lease runs out", async () => {
     const dead = newInstanceKey(); // nobody holds it: the process was killed
@@ -101,7 +100,11 @@ describe.each(DATABASE_KINDS)("lease owners and retried replies on %s", (kind) =
     await processor.sweep();
     expect(replies(orphan)).toHaveLength(1);
     const row = await h.db.prisma.webhookEvent.findUniqueOrThrow({ where: { id: orphan } });
-    expect({ status: row.status, lastError: row.lastError, attempts: row.attempts }).toEqual({ status: "DONE", lastError: null, attempts: 0 });
+    expect({ status: row.status, lastError: row.lastError, attempts: row.attempts }).toEqual({
+      status: "DONE",
+      lastError: null,
+      attempts: 0,
+    });
     expect(replies(busy)).toHaveLength(0);
     expect(await statusOf(busy)).toBe("HANDLED");
     // Time-based expiry still holds for a live owner that stopped renewing.

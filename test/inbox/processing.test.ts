@@ -39,18 +39,18 @@ const text = (at: { clock: Clock }, userId: string, t: string, fields: Event = {
 const repliesWith = (h: Harness, token: unknown): Reply[] =>
   h.line.calls.filter((c): c is Reply => c.kind === "reply" && c.replyToken === token);
 
-const pushesTo = (h: Harness, userId: string): Push[] =>
-  h.line.calls.filter((c): c is Push => c.kind === "push" && c.to === userId);
+const pushesTo = (h: Harness, userId: string): Push[] => h.line.calls.filter((c): c is Push => c.kind === "push" && c.to === userId);
 
-const rowOf = (h: Harness, event: Event) =>
-  h.db.prisma.webhookEvent.findUniqueOrThrow({ where: { id: String(event.webhookEventId) } });
+const rowOf = (h: Harness, event: Event) => h.db.prisma.webhookEvent.findUniqueOrThrow({ where: { id: String(event.webhookEventId) } });
 
-const conversationOf = (h: Harness, userId: string) =>
-  h.db.prisma.conversation.findUniqueOrThrow({ where: { lineUserId: userId } });
+const conversationOf = (h: Harness, userId: string) => h.db.prisma.conversation.findUniqueOrThrow({ where: { lineUserId: userId } });
 
 /** Stores events as the webhook would, without handing them to any processor. */
 const storeOnly = (h: { db: Harness["db"] }, events: Event[]) =>
-  recordEvents(h.db, events.map((e) => webhookEventSchema.parse(e)));
+  recordEvents(
+    h.db,
+    events.map((e) => webhookEventSchema.parse(e)),
+  );
 
 /** A follow, handled and answered: the user is at the consent step. */
 async function atConsent(h: Harness, userId: string): Promise<void> {
@@ -630,10 +630,10 @@ describe("two instances on one PostgreSQL database", () => {
       await locker.query("LOCK TABLE member IN ACCESS EXCLUSIVE MODE");
       const e = a.event(user, { type: "postback", postback: { data: confirm!.data } });
       expect((await a.deliver([e], { wait: false })).status).toBe(200);
-      await vi.waitFor(
-        () => expect(a.line.calls.filter((c) => c.kind === "loading" && c.chatId === user)).toHaveLength(1),
-        { timeout: 10_000, interval: 10 },
-      );
+      await vi.waitFor(() => expect(a.line.calls.filter((c) => c.kind === "loading" && c.chatId === user)).toHaveLength(1), {
+        timeout: 10_000,
+        interval: 10,
+      });
       expect(await rowOf(a, e)).toMatchObject({ status: "RECEIVED" }); // still working
       await locker.query("ROLLBACK");
       await a.settle();

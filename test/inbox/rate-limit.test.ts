@@ -65,7 +65,9 @@ describe.each(DATABASE_KINDS)("rate limit and standby on %s", (kind) => {
       h.event(user, { type: "postback", postback: { data: "menu" }, mode: "standby" }),
     ];
     await h.deliver(events);
-    expect(h.line.calls.filter((c) => ("replyToken" in c && events.some((e) => e.replyToken === c.replyToken)) || ("to" in c && c.to === user))).toEqual([]);
+    expect(
+      h.line.calls.filter((c) => ("replyToken" in c && events.some((e) => e.replyToken === c.replyToken)) || ("to" in c && c.to === user)),
+    ).toEqual([]);
     const rows = await h.db.prisma.webhookEvent.findMany({ where: { sourceKey: user } });
     expect(rows.map((r) => r.status)).toEqual(["DONE", "DONE", "DONE"]);
     expect(await h.db.prisma.conversation.findUnique({ where: { lineUserId: user } })).toMatchObject({ turn: 0, flowId: null });

@@ -7,7 +7,14 @@ const text = (t: string, items = 0, label = "ปุ่ม"): messagingApi.TextMe
   type: "text",
   text: t,
   ...(items > 0
-    ? { quickReply: { items: Array.from({ length: items }, (_, i) => ({ type: "action" as const, action: { type: "postback" as const, label: `${label}${i}`.slice(0, 40), data: `d=${i}` } })) } }
+    ? {
+        quickReply: {
+          items: Array.from({ length: items }, (_, i) => ({
+            type: "action" as const,
+            action: { type: "postback" as const, label: `${label}${i}`.slice(0, 40), data: `d=${i}` },
+          })),
+        },
+      }
     : {}),
 });
 

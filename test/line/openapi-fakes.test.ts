@@ -38,10 +38,15 @@ interface StandIn {
 }
 
 async function call(baseUrl: string, request: CorpusRequest, token: string | undefined): Promise<Answer> {
-  const body = request.rawBody ?? (request.body === undefined ? undefined : JSON.stringify(request.body).replaceAll("$TOKEN", token ?? "unused"));
+  const body =
+    request.rawBody ?? (request.body === undefined ? undefined : JSON.stringify(request.body).replaceAll("$TOKEN", token ?? "unused"));
   const res = await fetch(`${baseUrl}${request.path}`, {
     method: request.method,
-    headers: { authorization: `Bearer ${TOKEN}`, ...(body !== undefined ? { "content-type": "application/json" } : {}), ...request.headers },
+    headers: {
+      authorization: `Bearer ${TOKEN}`,
+      ...(body !== undefined ? { "content-type": "application/json" } : {}),
+      ...request.headers,
+    },
     body,
   });
   const text = await res.text();
@@ -119,9 +124,14 @@ async function httpFake(): Promise<StandIn> {
 /** Every Flex card sample of test/templates/samples, rendered as the bot sends it: a reply of one Flex message. */
 function templateSamples(): { what: string; request: CorpusRequest }[] {
   const dir = fileURLToPath(new URL("../templates/samples/", import.meta.url));
-  type Sample = { vars: Record<string, string>; lists?: Record<string, { template: string; max?: number; items: Record<string, string>[] }> };
+  type Sample = {
+    vars: Record<string, string>;
+    lists?: Record<string, { template: string; max?: number; items: Record<string, string>[] }>;
+  };
   const out: { what: string; request: CorpusRequest }[] = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith(".json"))
+    .sort()) {
     const name = file.replace(/\.json$/, "");
     const root = (JSON.parse(readFileSync(`${TEMPLATES_DIR}${name}.json`, "utf8")) as { type?: string }).type;
     if (root !== "bubble" && root !== "carousel") continue; // a part, sent only inside a card
@@ -179,9 +189,12 @@ describe.each([
     const wrong: string[] = [];
     for (const { what, request: listed } of [...ACCEPTED, ...SAMPLES]) {
       // A retry key is spent once accepted: each stand-in needs its own.
-      const request = listed.headers?.["X-Line-Retry-Key"] ? { ...listed, headers: { ...listed.headers, "X-Line-Retry-Key": crypto.randomUUID() } } : listed;
+      const request = listed.headers?.["X-Line-Retry-Key"]
+        ? { ...listed, headers: { ...listed.headers, "X-Line-Retry-Key": crypto.randomUUID() } }
+        : listed;
       const answer = await standIn.send(request, needsToken(request) ? await standIn.replyToken() : undefined);
-      if (answer.status < 200 || answer.status > 299 || answer.requestId === null) wrong.push(`${what}: ${answer.status} ${JSON.stringify(answer.body).slice(0, 400)}`);
+      if (answer.status < 200 || answer.status > 299 || answer.requestId === null)
+        wrong.push(`${what}: ${answer.status} ${JSON.stringify(answer.body).slice(0, 400)}`);
     }
     expect(wrong).toEqual([]);
   });

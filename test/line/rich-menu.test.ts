@@ -74,7 +74,13 @@ describe("rich menu validation", () => {
       expect(richMenuProblems({ ...good, size, areas: [] }).length, JSON.stringify(size)).toBeGreaterThan(1);
     }
     expect(richMenuProblems({ ...good, size: { width: 2500, height: 843 } }).join()).toMatch(/outside the 2500×843 menu/);
-    expect(richMenuProblems({ ...good, size: { width: 1200, height: 810 }, areas: [{ ...good.areas![6]!, bounds: { x: 0, y: 0, width: 100, height: 100 } }] })).toEqual([]);
+    expect(
+      richMenuProblems({
+        ...good,
+        size: { width: 1200, height: 810 },
+        areas: [{ ...good.areas![6]!, bounds: { x: 0, y: 0, width: 100, height: 100 } }],
+      }),
+    ).toEqual([]);
   });
 
   it("limits areas, chat-bar text, name and action fields", () => {
@@ -86,10 +92,12 @@ describe("rich menu validation", () => {
     expect(richMenuProblems({ ...good, chatBarText: "" })).toHaveLength(1);
     expect(richMenuProblems({ ...good, name: "x".repeat(301) })).toHaveLength(1);
     const action = area.action as messagingApi.PostbackAction;
-    expect(richMenuProblems(withArea(good, 0, { action: { ...action, data: "m=" + "x".repeat(299) } })).join()).toMatch(/data over 300/);
+    expect(richMenuProblems(withArea(good, 0, { action: { ...action, data: `m=${"x".repeat(299)}` } })).join()).toMatch(/data over 300/);
     expect(richMenuProblems(withArea(good, 0, { action: { ...action, data: "" } })).join()).toMatch(/postback action without data/);
     expect(richMenuProblems(withArea(good, 0, { action: { ...action, label: "ก".repeat(21) } })).join()).toMatch(/label over 20/);
-    expect(richMenuProblems(withArea(good, 0, { action: { ...action, displayText: "ก".repeat(301) } })).join()).toMatch(/displayText over 300/);
+    expect(richMenuProblems(withArea(good, 0, { action: { ...action, displayText: "ก".repeat(301) } })).join()).toMatch(
+      /displayText over 300/,
+    );
     expect(richMenuProblems(withArea(good, 0, { action: { type: "message", text: "" } })).join()).toMatch(/message action without text/);
   });
 

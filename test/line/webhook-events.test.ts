@@ -17,7 +17,12 @@ const delivery = (events: Event[]) => ({ destination: BOT_USER_ID, events });
 
 describe("webhook.yml itself, as the check", () => {
   it("refuses an event without the fields LINE always sends", () => {
-    const event = { type: "message", source: { type: "user", userId: "U1" }, replyToken: "r", message: { type: "sticker", id: "1", packageId: "446", stickerId: "1988" } };
+    const event = {
+      type: "message",
+      source: { type: "user", userId: "U1" },
+      replyToken: "r",
+      message: { type: "sticker", id: "1", packageId: "446", stickerId: "1988" },
+    };
     const properties = problemsOf(delivery([event])).map((p) => p.property);
     for (const field of ["timestamp", "mode", "webhookEventId", "deliveryContext", "message.quoteToken", "message.stickerResourceType"]) {
       expect(properties).toContain(`events[0].${field}`);
@@ -72,7 +77,8 @@ describe("the shipped-process harness (test/support/shipped.ts)", () => {
   const delivered: Event[] = [];
   const state = { tokens: new Map<string, string>(), keys: new Map<string, string>() };
   const stub = {
-    event: (userId: string, fields: Event, options?: { ageMs?: number }) => ShippedBot.prototype.event.call(state as unknown as ShippedBot, userId, fields, options),
+    event: (userId: string, fields: Event, options?: { ageMs?: number }) =>
+      ShippedBot.prototype.event.call(state as unknown as ShippedBot, userId, fields, options),
     deliver: async (events: Event[]) => {
       delivered.push(...events);
       return 200;

@@ -395,9 +395,12 @@ describe.each(DATABASE_KINDS)("meetings on %s", (kind) => {
     await c.tap("ยืนยันยกเลิก");
     const after = await h.db.prisma.outboxMessage.findMany({ where: { purpose: "meeting.promoted" }, orderBy: { id: "asc" } });
     expect(after.map((p) => p.recipients)).toEqual([[b.id], [d.id]]);
-    expect((await registrationsOf(m.id)).filter((r) => r.status === "REGISTERED").map((r) => r.lineUserId).sort()).toEqual(
-      [b.id, d.id].sort(),
-    );
+    expect(
+      (await registrationsOf(m.id))
+        .filter((r) => r.status === "REGISTERED")
+        .map((r) => r.lineUserId)
+        .sort(),
+    ).toEqual([b.id, d.id].sort());
 
     // A registers again: the row is reused, at the end of the queue.
     h.clock.advance(1_000);

@@ -39,7 +39,10 @@ describe.each(DATABASE_KINDS)("organising meetings on %s", (kind) => {
   }
 
   let seq = 0;
-  async function meetingBy(u: ChatUser, fields: { capacity?: number | null; audience?: { level: "DISTRICT" | "COUNCIL"; areaId: number }[] } = {}) {
+  async function meetingBy(
+    u: ChatUser,
+    fields: { capacity?: number | null; audience?: { level: "DISTRICT" | "COUNCIL"; areaId: number }[] } = {},
+  ) {
     return h.db.prisma.meeting.create({
       data: {
         title: `ประชุมติดตามงานกองทุน ${++seq}`,
@@ -159,7 +162,8 @@ describe.each(DATABASE_KINDS)("organising meetings on %s", (kind) => {
     const coord = await coordinator("edit", "DISTRICT", KANTHARALAK);
     const m = await meetingBy(coord, { capacity: 2 });
     const [a, b, waiting, gone] = ["a", "b", "wait", "gone"].map((l) => `U-org-reg-${l}-${++n}`);
-    for (const id of [a, b, waiting, gone]) await register(h.db.prisma, { meetingId: m.id, lineUserId: id!, memberId: null, people: 1, now: h.clock.now });
+    for (const id of [a, b, waiting, gone])
+      await register(h.db.prisma, { meetingId: m.id, lineUserId: id!, memberId: null, people: 1, now: h.clock.now });
     await h.db.prisma.meetingRegistration.update({
       where: { meetingId_lineUserId: { meetingId: m.id, lineUserId: gone! } },
       data: { status: "CANCELLED" },
@@ -243,7 +247,9 @@ describe.each(DATABASE_KINDS)("organising meetings on %s", (kind) => {
     await other.tap("ไม่ระบุวาระ");
     expect(other.buttons()).not.toContain(`ต.${councilA.tambonNameTh}`);
     const c = (await conversation(other))!;
-    await other.postback(encodePostback({ kind: "answer", flow: "organize-create", step: "audience", turn: c.turn, value: `C:${councilA.id}` }));
+    await other.postback(
+      encodePostback({ kind: "answer", flow: "organize-create", step: "audience", turn: c.turn, value: `C:${councilA.id}` }),
+    );
     expect(other.lastText()).toMatch(/ข้อความเก่า/);
     expect((await conversation(other))!.data).not.toHaveProperty("_pending", [`C:${councilA.id}`]);
 

@@ -16,8 +16,7 @@ describe.each(DATABASE_KINDS)("meeting reminders on %s", (kind) => {
   let h: Harness;
   let seq = 0;
 
-  const reminders = () =>
-    h.db.prisma.outboxMessage.findMany({ where: { purpose: "meeting.reminder" }, orderBy: { id: "asc" } });
+  const reminders = () => h.db.prisma.outboxMessage.findMany({ where: { purpose: "meeting.reminder" }, orderBy: { id: "asc" } });
 
   async function meeting(day: string, from = "09:30", status: "SCHEDULED" | "CANCELLED" = "SCHEDULED") {
     return h.db.prisma.meeting.create({

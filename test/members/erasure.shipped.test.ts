@@ -97,7 +97,10 @@ const CATALOG: Record<string, Record<string, Class>> = {
   push_quota_usage: { month: NOT_PERSONAL },
   rich_menu_link: { lineUserId: STAFF, menu: NOT_PERSONAL },
   // Local mode only: names typed on the demo chat page for invented personas.
-  simulator_persona: { userId: kept("local-mode demo personas (src/simulator); empty on a real channel"), displayName: kept("local-mode demo personas (src/simulator); empty on a real channel") },
+  simulator_persona: {
+    userId: kept("local-mode demo personas (src/simulator); empty on a real channel"),
+    displayName: kept("local-mode demo personas (src/simulator); empty on a real channel"),
+  },
   staff_digest_item: { lineUserId: STAFF, text: PERSONAL, subject: NOT_PERSONAL },
   staff_preference: { lineUserId: STAFF },
   staff_role: { lineUserId: STAFF, grantedBy: STAFF },
@@ -151,7 +154,7 @@ describe("consent withdrawal erases everywhere, shipped (postgres)", () => {
     await bot?.stop();
   });
 
-  const one = async <T,>(text: string, values: unknown[] = []) => (await sql.query(text, values)).rows[0] as T;
+  const one = async <T>(text: string, values: unknown[] = []) => (await sql.query(text, values)).rows[0] as T;
 
   async function catalog(): Promise<Column[]> {
     const { rows } = await sql.query<Column>(
@@ -232,7 +235,9 @@ describe("consent withdrawal erases everywhere, shipped (postgres)", () => {
       return CATALOG[t]?.[c] === undefined;
     });
     expect(unclassified, "classify these columns here and in docs/privacy.md").toEqual([]);
-    const stale = Object.entries(CATALOG).flatMap(([t, cols]) => Object.keys(cols).map((c) => `${t}.${c}`)).filter((k) => !present.has(k));
+    const stale = Object.entries(CATALOG)
+      .flatMap(([t, cols]) => Object.keys(cols).map((c) => `${t}.${c}`))
+      .filter((k) => !present.has(k));
     expect(stale).toEqual([]);
 
     const member = bot.user(lineUserId(0xe0a5e));
@@ -247,11 +252,14 @@ describe("consent withdrawal erases everywhere, shipped (postgres)", () => {
     );
     await bot.withDb(async (db) => {
       for (const id of [secA.id, secB]) {
-        await db.prisma.staffRole.create({ data: { lineUserId: id, role: "SECRETARY", level: "COUNCIL", areaId: councilId, grantedBy: "cli:test", grantedAt: new Date() } });
+        await db.prisma.staffRole.create({
+          data: { lineUserId: id, role: "SECRETARY", level: "COUNCIL", areaId: councilId, grantedBy: "cli:test", grantedAt: new Date() },
+        });
       }
       await db.prisma.staffPreference.create({ data: { lineUserId: secA.id, digest: true } });
     });
-    bot.line.policy = (r) => (r.kind === "push" && (r.to.includes(secB) || r.to.includes(member.id)) ? { kind: "status", status: 400 } : { kind: "accept" });
+    bot.line.policy = (r) =>
+      r.kind === "push" && (r.to.includes(secB) || r.to.includes(member.id)) ? { kind: "status", status: 400 } : { kind: "accept" };
 
     // A full meeting: the member's party of two takes both seats, the next member waits.
     const day = bangkokIsoDate(new Date(Date.now() + 7 * 24 * 3_600_000));
@@ -268,7 +276,10 @@ describe("consent withdrawal erases everywhere, shipped (postgres)", () => {
       });
       return m.id;
     });
-    for (const [u, people] of [[member, "2"], [waiting, "1"]] as const) {
+    for (const [u, people] of [
+      [member, "2"],
+      [waiting, "1"],
+    ] as const) {
       await u.postback(registerData(meetingId));
       await u.say(people);
       await u.tap("ยืนยันลงทะเบียน");
@@ -286,7 +297,10 @@ describe("consent withdrawal erases everywhere, shipped (postgres)", () => {
 
     const openCase = await fileFlood(member, { vulnerable: ["ผู้ป่วยติดเตียง", "ผู้สูงอายุ"], photo: true, note: NOTE });
     // The secretary takes it from her card; the villager's "accepted" push is refused by LINE.
-    await waitUntil(() => secA.accepted().some((r) => JSON.stringify(r.messages).includes(openCase)), { timeoutMs: 30_000, what: "the case card" });
+    await waitUntil(() => secA.accepted().some((r) => JSON.stringify(r.messages).includes(openCase)), {
+      timeoutMs: 30_000,
+      what: "the case card",
+    });
     await secA.tap("รับเรื่อง");
     expect(secA.lastText()).toContain(`รับเรื่องคำขอ ${openCase} แล้วค่ะ`);
 
@@ -336,22 +350,40 @@ describe("consent withdrawal erases everywhere, shipped (postgres)", () => {
     const confirmation = member.lastText();
     expect(confirmation).toContain("ถอนความยินยอมและลบข้อมูลส่วนตัวของท่านเรียบร้อยแล้วค่ะ");
     expect(confirmation).toContain("ยกเลิกการลงทะเบียนประชุมของท่านแล้ว 1 รายการ");
-    expect(confirmation).toContain("คำขอความช่วยเหลือที่เจ้าหน้าที่ยังดำเนินการอยู่ 1 รายการ จะเก็บข้อมูลไว้เท่าที่จำเป็นจนกว่าจะดำเนินการเสร็จ แล้วจึงลบข้อมูลส่วนตัวออก");
+    expect(confirmation).toContain(
+      "คำขอความช่วยเหลือที่เจ้าหน้าที่ยังดำเนินการอยู่ 1 รายการ จะเก็บข้อมูลไว้เท่าที่จำเป็นจนกว่าจะดำเนินการเสร็จ แล้วจึงลบข้อมูลส่วนตัวออก",
+    );
 
     // The waiting member gets the freed seats, as after any cancellation.
     await waitUntil(() => waiting.accepted().some((r) => r.kind === "push" && JSON.stringify(r.messages).includes("ประชุมสภาฯ ประจำเดือน")), {
       timeoutMs: 30_000,
       what: "the promotion push",
     });
-    const registrations = (await sql.query(`SELECT "lineUserId", status FROM meeting_registration WHERE "meetingId" = $1 ORDER BY id`, [meetingId])).rows;
+    const registrations = (
+      await sql.query(`SELECT "lineUserId", status FROM meeting_registration WHERE "meetingId" = $1 ORDER BY id`, [meetingId])
+    ).rows;
     expect(registrations).toEqual([
       { lineUserId: expect.stringMatching(/^erased:/), status: "CANCELLED" },
       { lineUserId: waiting.id, status: "REGISTERED" },
     ]);
     // Closed at withdrawal: anonymised at once.
-    expect(await requestRow(closedCase)).toMatchObject({ lineUserId: "erased", phone: null, latitude: null, address: null, vulnerable: [], memberId: null });
+    expect(await requestRow(closedCase)).toMatchObject({
+      lineUserId: "erased",
+      phone: null,
+      latitude: null,
+      address: null,
+      vulnerable: [],
+      memberId: null,
+    });
     // Open: kept as its handling needs it, marked for later.
-    expect(await requestRow(openCase)).toMatchObject({ lineUserId: member.id, phone: PHONE, latitude: LAT, address: ADDRESS, note: NOTE, vulnerable: ["elderly", "bedridden"] });
+    expect(await requestRow(openCase)).toMatchObject({
+      lineUserId: member.id,
+      phone: PHONE,
+      latitude: LAT,
+      address: ADDRESS,
+      note: NOTE,
+      vulnerable: ["elderly", "bedridden"],
+    });
     expect((await sql.query(`SELECT "requestId" FROM pending_erasure`)).rows).toEqual([{ requestId: (await requestRow(openCase)).id }]);
 
     // The secretary resolves it, with her own photo of the house and a note.
@@ -370,11 +402,30 @@ describe("consent withdrawal erases everywhere, shipped (postgres)", () => {
       { timeoutMs: 60_000, what: "the resolved request anonymised" },
     );
     const open = await requestRow(openCase);
-    expect(open).toMatchObject({ status: "RESOLVED", lineUserId: "erased", phone: null, latitude: null, longitude: null, address: null, note: null, vulnerable: [] });
+    expect(open).toMatchObject({
+      status: "RESOLVED",
+      lineUserId: "erased",
+      phone: null,
+      latitude: null,
+      longitude: null,
+      address: null,
+      note: null,
+      vulnerable: [],
+    });
     // What reports count stays.
-    expect(open).toMatchObject({ kind: "FLOOD", councilId, peopleCount: 4, waterLevel: "waist", needs: ["medicine"], priority: "CRITICAL" });
+    expect(open).toMatchObject({
+      kind: "FLOOD",
+      councilId,
+      peopleCount: 4,
+      waterLevel: "waist",
+      needs: ["medicine"],
+      priority: "CRITICAL",
+    });
     expect(await one(`SELECT count(*)::int AS n FROM help_request_photo WHERE "requestId" = $1`, [open.id])).toEqual({ n: 2 });
-    expect(await one(`SELECT status, "withdrawnAt" IS NOT NULL AS w FROM member WHERE id = $1`, [memberId])).toEqual({ status: "WITHDRAWN", w: true });
+    expect(await one(`SELECT status, "withdrawnAt" IS NOT NULL AS w FROM member WHERE id = $1`, [memberId])).toEqual({
+      status: "WITHDRAWN",
+      w: true,
+    });
 
     // Everywhere: only the kept columns may still name the member.
     const after = await whereFound(member.id, texts);

@@ -48,7 +48,9 @@ describe.each(DATABASE_KINDS)("erasure on %s", (kind) => {
       },
     });
     await db.prisma.helpRequestEvent.create({ data: { requestId: r.id, kind: "CREATED", at: now, actorUserId: lineUserId, note: "สร้าง" } });
-    await db.prisma.helpRequestEvent.create({ data: { requestId: r.id, kind: "STATUS", at: now, actorUserId: STAFF, byStaff: true, note: "ไปแล้ว" } });
+    await db.prisma.helpRequestEvent.create({
+      data: { requestId: r.id, kind: "STATUS", at: now, actorUserId: STAFF, byStaff: true, note: "ไปแล้ว" },
+    });
     // Bytes through the SQL driver: the PGlite adapter cannot pass them through Prisma.
     await db.sql.query(
       `INSERT INTO help_request_photo ("requestId", "lineMessageId", "addedBy", "addedAt", status, bytes) VALUES ($1, $2, $3, $4::timestamp, 'FETCHED', $5)`,
@@ -57,7 +59,8 @@ describe.each(DATABASE_KINDS)("erasure on %s", (kind) => {
     return r;
   }
 
-  const row = (id: number) => db.prisma.helpRequest.findUniqueOrThrow({ where: { id }, include: { photos: true, history: { orderBy: { id: "asc" } } } });
+  const row = (id: number) =>
+    db.prisma.helpRequest.findUniqueOrThrow({ where: { id }, include: { photos: true, history: { orderBy: { id: "asc" } } } });
 
   it("erases at withdrawal, keeps an open request until it closes and its queued push is gone", async () => {
     await db.prisma.lineUser.create({ data: { id: U } });
@@ -66,10 +69,20 @@ describe.each(DATABASE_KINDS)("erasure on %s", (kind) => {
     const open = await request(U, "PENDING");
     const others = await request(OTHER, "RESOLVED");
     const meeting = await db.prisma.meeting.create({
-      data: { title: "ประชุม", startsAt: new Date(now.getTime() + 86_400_000 * 3), endsAt: new Date(now.getTime() + 86_400_000 * 3 + 3_600_000), placeName: "ศาลา", capacity: 1 },
+      data: {
+        title: "ประชุม",
+        startsAt: new Date(now.getTime() + 86_400_000 * 3),
+        endsAt: new Date(now.getTime() + 86_400_000 * 3 + 3_600_000),
+        placeName: "ศาลา",
+        capacity: 1,
+      },
     });
-    await db.prisma.meetingRegistration.create({ data: { meetingId: meeting.id, lineUserId: U, people: 1, status: "REGISTERED", registeredAt: now } });
-    await db.prisma.meetingRegistration.create({ data: { meetingId: meeting.id, lineUserId: OTHER, people: 1, status: "WAITLISTED", registeredAt: now } });
+    await db.prisma.meetingRegistration.create({
+      data: { meetingId: meeting.id, lineUserId: U, people: 1, status: "REGISTERED", registeredAt: now },
+    });
+    await db.prisma.meetingRegistration.create({
+      data: { meetingId: meeting.id, lineUserId: OTHER, people: 1, status: "WAITLISTED", registeredAt: now },
+    });
     const ids = await db.transaction(async (tx) => ({
       toThem: (await enqueuePush(tx, U, text("ถึงคุณ"), { purpose: "t", now }))!,
       aboutThem: (await enqueuePush(tx, STAFF, text(`สมัคร: ${NAME}`), { purpose: "t", now, dedupeKey: `reg:${U}:1` }))!,
@@ -94,7 +107,12 @@ describe.each(DATABASE_KINDS)("erasure on %s", (kind) => {
       [OTHER, "REGISTERED"],
     ]);
     const outbox = async (id: number) => db.prisma.outboxMessage.findUniqueOrThrow({ where: { id } });
-    expect(await outbox(ids.toThem)).toMatchObject({ status: "FAILED", recipients: [], messages: [], lastError: "not sent: consent withdrawn" });
+    expect(await outbox(ids.toThem)).toMatchObject({
+      status: "FAILED",
+      recipients: [],
+      messages: [],
+      lastError: "not sent: consent withdrawn",
+    });
     expect(await outbox(ids.aboutThem)).toMatchObject({ status: "FAILED", recipients: [STAFF], messages: [] });
     expect((await outbox(ids.aboutThem)).dedupeKey).not.toContain(U);
     expect((await outbox(ids.aboutOpenCase)).messages).not.toEqual([]);
@@ -102,7 +120,15 @@ describe.each(DATABASE_KINDS)("erasure on %s", (kind) => {
     expect((await db.prisma.staffDigestItem.findMany()).map((i) => i.text)).toEqual([`บ้านพอเพียง ${open.caseNumber} 12 หมู่ 3`]);
 
     const c = await row(closed.id);
-    expect(c).toMatchObject({ lineUserId: "erased", latitude: null, address: null, vulnerable: [], note: null, phone: null, peopleCount: 3 });
+    expect(c).toMatchObject({
+      lineUserId: "erased",
+      latitude: null,
+      address: null,
+      vulnerable: [],
+      note: null,
+      phone: null,
+      peopleCount: 3,
+    });
     expect(c.photos.map((p) => [p.bytes, p.addedBy])).toEqual([[null, "erased"]]);
     expect(c.history.map((e) => [e.actorUserId, e.note])).toEqual([
       [null, null],
@@ -114,14 +140,24 @@ describe.each(DATABASE_KINDS)("erasure on %s", (kind) => {
     // Still open: nothing. Closed, with the "resolved" push to the filer queued: it waits for it.
     expect(await db.transaction((tx) => eraseClosedRequests(tx, now))).toBe(0);
     await db.prisma.helpRequest.update({ where: { id: open.id }, data: { status: "RESOLVED" } });
-    const resolvedPush = (await db.transaction((tx) => enqueuePush(tx, U, text(`${open.caseNumber} เสร็จแล้ว`), { purpose: "request.status", now })))!;
+    const resolvedPush = (await db.transaction((tx) =>
+      enqueuePush(tx, U, text(`${open.caseNumber} เสร็จแล้ว`), { purpose: "request.status", now }),
+    ))!;
     expect(await db.transaction((tx) => eraseClosedRequests(tx, now))).toBe(0);
     expect((await row(open.id)).phone).toBe(PHONE);
     // LINE refused it: now the request goes, and with it the notices about the case.
     await db.prisma.outboxMessage.update({ where: { id: resolvedPush }, data: { status: "FAILED" } });
     expect(await db.transaction((tx) => eraseClosedRequests(tx, now))).toBe(1);
     const o = await row(open.id);
-    expect(o).toMatchObject({ status: "RESOLVED", lineUserId: "erased", latitude: null, address: null, vulnerable: [], note: null, phone: null });
+    expect(o).toMatchObject({
+      status: "RESOLVED",
+      lineUserId: "erased",
+      latitude: null,
+      address: null,
+      vulnerable: [],
+      note: null,
+      phone: null,
+    });
     expect(o.photos.map((p) => p.bytes)).toEqual([null]);
     expect(await outbox(resolvedPush)).toMatchObject({ recipients: [], messages: [] });
     expect((await outbox(ids.aboutOpenCase)).messages).toEqual([]);

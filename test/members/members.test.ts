@@ -27,7 +27,10 @@ function dataOf(u: ChatUser, label: string): string {
 /** Forms a phone number could take in a message: as stored, as typed, without the leading 0. */
 function spellings(phone: string): string[] {
   const local = phone.slice(1);
-  const dashed = phone.length === 10 ? `${phone.slice(0, 3)}-${phone.slice(3, 6)}-${phone.slice(6)}` : `${phone.slice(0, 2)}-${phone.slice(2, 5)}-${phone.slice(5)}`;
+  const dashed =
+    phone.length === 10
+      ? `${phone.slice(0, 3)}-${phone.slice(3, 6)}-${phone.slice(6)}`
+      : `${phone.slice(0, 2)}-${phone.slice(2, 5)}-${phone.slice(5)}`;
   return [phone, dashed, local, phone.slice(0, 6)];
 }
 
@@ -37,8 +40,7 @@ describe.each(DATABASE_KINDS)("members on %s", (kind) => {
   const phones = new Set<string>();
   const newUser = (label: string) => h.user(`U-mem-${label}-${++n}`);
   const conversation = (u: ChatUser) => h.db.prisma.conversation.findUniqueOrThrow({ where: { lineUserId: u.id } });
-  const consents = (u: ChatUser) =>
-    h.db.prisma.consentRecord.findMany({ where: { lineUserId: u.id }, orderBy: { id: "asc" } });
+  const consents = (u: ChatUser) => h.db.prisma.consentRecord.findMany({ where: { lineUserId: u.id }, orderBy: { id: "asc" } });
 
   /** Every message the bot sent, as JSON, checked for any phone number a test typed. */
   function expectNoPhoneSent() {

@@ -43,7 +43,15 @@ async function seed(db: Database): Promise<{ memberId: number; requestId: number
     data: { lineUserId: "U-backup-1", fullName: "สำรอง ข้อมูล", phone: "0812345678", councilId: council.id },
   });
   const request = await db.prisma.helpRequest.create({
-    data: { kind: "FLOOD", caseNumber: "SSK-F-6911-0001", councilId: council.id, lineUserId: "U-backup-1", memberId: member.id, priority: "HIGH", peopleCount: 4 },
+    data: {
+      kind: "FLOOD",
+      caseNumber: "SSK-F-6911-0001",
+      councilId: council.id,
+      lineUserId: "U-backup-1",
+      memberId: member.id,
+      priority: "HIGH",
+      peopleCount: 4,
+    },
   });
   return { memberId: member.id, requestId: request.id };
 }

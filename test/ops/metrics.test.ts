@@ -38,7 +38,12 @@ describe("metrics", () => {
 
   it("start at zero", async () => {
     const text = await scrape();
-    for (const name of ["line_events_received_total", "line_events_processed_total", "line_events_failed_total", "reply_latency_seconds_count"]) {
+    for (const name of [
+      "line_events_received_total",
+      "line_events_processed_total",
+      "line_events_failed_total",
+      "reply_latency_seconds_count",
+    ]) {
       expect(sample(text, name), name).toBe(0);
     }
     expect(sample(text, "outbox_pending")).toBe(0);

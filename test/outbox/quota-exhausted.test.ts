@@ -7,7 +7,14 @@ import nock from "nock";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { LineGateway } from "../../src/line/gateway.ts";
 import { silentLogger } from "../../src/log.ts";
-import { nextProbeAt, QUOTA_PROBE_MS, recordQuotaExhausted, SENT_IN_REPLY, takeHeldNoticesFor, withHeldNotices } from "../../src/outbox/held.ts";
+import {
+  nextProbeAt,
+  QUOTA_PROBE_MS,
+  recordQuotaExhausted,
+  SENT_IN_REPLY,
+  takeHeldNoticesFor,
+  withHeldNotices,
+} from "../../src/outbox/held.ts";
 import { enqueueMulticast, enqueuePush } from "../../src/outbox/outbox.ts";
 import { outboxWorker } from "../../src/outbox/worker.ts";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../support/database.ts";
@@ -103,7 +110,10 @@ describe.each(DATABASE_KINDS)("monthly quota used up, on %s", (kind) => {
     await drain(w);
     expect(sentTo().sort()).toEqual([...ADMINS, ...Array.from({ length: 5 }, () => uid(1))].sort());
     expect((await rows()).every((r) => r.status === "SENT")).toBe(true);
-    expect(await db.prisma.pushQuotaUsage.findUniqueOrThrow({ where: { month: "2026-11" } })).toMatchObject({ exhaustedAt: null, probeAt: null });
+    expect(await db.prisma.pushQuotaUsage.findUniqueOrThrow({ where: { month: "2026-11" } })).toMatchObject({
+      exhaustedAt: null,
+      probeAt: null,
+    });
   });
 
   it("the new month sends at once, without waiting for the probe; the admins are warned once a month", async () => {
@@ -133,7 +143,10 @@ describe.each(DATABASE_KINDS)("monthly quota used up, on %s", (kind) => {
     expect(await db.transaction((tx) => takeHeldNoticesFor(tx, secretary, now, 5))).toEqual([]);
 
     await db.sql.exec(`INSERT INTO push_quota_usage (month, messages, "exhaustedAt") VALUES ('2026-11', 300, now())`);
-    const answer = { replies: [{ kind: "text" as const, text: "answer" }], buttons: [{ kind: "text" as const, label: "เมนู", text: "เมนู" }] };
+    const answer = {
+      replies: [{ kind: "text" as const, text: "answer" }],
+      buttons: [{ kind: "text" as const, label: "เมนู", text: "เมนู" }],
+    };
     // Room for 3 (two of the answer's five are taken in this example): card 1, card 2 (two messages); card 3 waits.
     const twoAnswers = { ...answer, replies: [{ kind: "flex" as const, altText: "a", contents: { type: "bubble" } }, ...answer.replies] };
     const out = await db.transaction((tx) => withHeldNotices(tx, secretary, now, twoAnswers));

@@ -43,7 +43,12 @@ describe("LINE's monthly quota used up, in the shipped bot", () => {
     council = await bot.withDb(async (db) => {
       const first = await db.prisma.council.findFirstOrThrow({ orderBy: { id: "asc" }, select: { id: true } });
       const place = (await getCouncilWithPlace(db.prisma, first.id))!;
-      await grantRole(db.prisma, SECRETARY, { role: "SECRETARY", level: "COUNCIL", areaId: place.id }, { by: ADMIN, at: new Date(), via: "test" });
+      await grantRole(
+        db.prisma,
+        SECRETARY,
+        { role: "SECRETARY", level: "COUNCIL", areaId: place.id },
+        { by: ADMIN, at: new Date(), via: "test" },
+      );
       return place;
     });
   }, 180_000);
@@ -79,7 +84,9 @@ describe("LINE's monthly quota used up, in the shipped bot", () => {
     const target = lineUserId(0x77);
     bot.line.policy = ({ kind }) => (kind === "reply" ? { kind: "accept" } : { kind: "status", status: 429, body: RATE_LIMIT });
     await bot.withDb((db) =>
-      db.transaction((tx) => enqueuePush(tx, target, [{ type: "text", text: "แจ้งเตือนทดสอบ" }], { purpose: "test.rate-limit", now: new Date() })),
+      db.transaction((tx) =>
+        enqueuePush(tx, target, [{ type: "text", text: "แจ้งเตือนทดสอบ" }], { purpose: "test.rate-limit", now: new Date() }),
+      ),
     );
     await waitUntil(() => pushes().filter((r) => r.to.includes(target)).length >= 2, { timeoutMs: 30_000, what: "retried" });
     bot.line.policy = () => ({ kind: "accept" });
@@ -136,7 +143,10 @@ describe("LINE's monthly quota used up, in the shipped bot", () => {
     expect(cards(reply!)).toContain(caseNumber);
     expect(reply!.at(-1)!.quickReply).toBeDefined();
     const card = await bot.withDb((db) =>
-      db.prisma.outboxMessage.findFirstOrThrow({ where: { purpose: "request.new" }, select: { status: true, lastError: true, messages: true } }),
+      db.prisma.outboxMessage.findFirstOrThrow({
+        where: { purpose: "request.new" },
+        select: { status: true, lastError: true, messages: true },
+      }),
     );
     expect(card).toEqual({ status: "SENT", lastError: SENT_IN_REPLY, messages: [] });
 

@@ -18,18 +18,22 @@ describe("PUBLIC_BASE_URL with LINE credentials set", () => {
   it.each([
     ["unset (the http://localhost default)", ""],
     ["http://", "http://bot.example.test"],
-  ])("%s: main.ts exits non-zero naming PUBLIC_BASE_URL", async (_name, value) => {
-    // A bot that came up anyway is stopped at once (and the test fails).
-    const refused = await ShippedBot.start({ db: "pglite", env: { PUBLIC_BASE_URL: value }, waitHealthy: false }).then(
-      async (bot) => {
-        await bot.stop();
-        return null;
-      },
-      (error: Error) => error.message,
-    );
-    expect(refused).toMatch(/exited \(1\) before it was up/);
-    expect(refused).toMatch(/PUBLIC_BASE_URL: (is not set|must be an https:\/\/ URL)/);
-  }, 60_000);
+  ])(
+    "%s: main.ts exits non-zero naming PUBLIC_BASE_URL",
+    async (_name, value) => {
+      // A bot that came up anyway is stopped at once (and the test fails).
+      const refused = await ShippedBot.start({ db: "pglite", env: { PUBLIC_BASE_URL: value }, waitHealthy: false }).then(
+        async (bot) => {
+          await bot.stop();
+          return null;
+        },
+        (error: Error) => error.message,
+      );
+      expect(refused).toMatch(/exited \(1\) before it was up/);
+      expect(refused).toMatch(/PUBLIC_BASE_URL: (is not set|must be an https:\/\/ URL)/);
+    },
+    60_000,
+  );
 });
 
 /** LINE's answer to a message with an http:// image (its shape: message plus details). */
@@ -53,7 +57,12 @@ describe("a message LINE refuses, in the shipped bot", () => {
         : { kind: "accept" };
     districtId = await bot.withDb(async (db) => {
       const district = await db.prisma.district.findFirstOrThrow({ orderBy: { id: "asc" }, select: { id: true } });
-      await grantRole(db.prisma, COORDINATOR, { role: "COORDINATOR", level: "DISTRICT", areaId: district.id }, { by: "Uadmin", at: new Date(), via: "test" });
+      await grantRole(
+        db.prisma,
+        COORDINATOR,
+        { role: "COORDINATOR", level: "DISTRICT", areaId: district.id },
+        { by: "Uadmin", at: new Date(), via: "test" },
+      );
       return district.id;
     });
   }, 180_000);
@@ -84,7 +93,11 @@ describe("a message LINE refuses, in the shipped bot", () => {
           { type: "text", text: `📢 ประกาศจากสภาองค์กรชุมชน\n\n${text}` },
           { type: "image", originalContentUrl: image, previewImageUrl: image },
         ];
-        const [chunk] = await enqueueMulticast(tx, RECIPIENTS, messages, { purpose: "announcement", now, dedupeKey: `announcement:${a.id}` });
+        const [chunk] = await enqueueMulticast(tx, RECIPIENTS, messages, {
+          purpose: "announcement",
+          now,
+          dedupeKey: `announcement:${a.id}`,
+        });
         await tx.announcementRecipient.updateMany({ where: { announcementId: a.id }, data: { outboxMessageId: chunk! } });
         return a.id;
       }),

@@ -78,8 +78,7 @@ describe.each(DATABASE_KINDS)("outbox worker on %s", (kind) => {
     return counts;
   }
   const requestsWithKey = (key: string) => line.requests.filter((r) => r.retryKey === key).length;
-  const usage = async () =>
-    Object.fromEntries((await db.prisma.pushQuotaUsage.findMany()).map((u) => [u.month, u.messages]));
+  const usage = async () => Object.fromEntries((await db.prisma.pushQuotaUsage.findMany()).map((u) => [u.month, u.messages]));
 
   it("sends a push once, with the row's retry key, and counts it against the month", async () => {
     const id = await push(uid(1));

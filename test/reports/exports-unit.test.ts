@@ -11,7 +11,13 @@ const query = (url: string) => Object.fromEntries(new URL(url).searchParams);
 
 describe("CSV", () => {
   it("starts with a BOM, ends lines with CRLF, quotes what needs it", () => {
-    const csv = toCsv(["ชื่อ", "จำนวน"], [["สภาฯ, ตำบล \"หนึ่ง\"", 3], ["บรรทัด\nสอง", 0]]);
+    const csv = toCsv(
+      ["ชื่อ", "จำนวน"],
+      [
+        ['สภาฯ, ตำบล "หนึ่ง"', 3],
+        ["บรรทัด\nสอง", 0],
+      ],
+    );
     expect(csv).toBe('\uFEFFชื่อ,จำนวน\r\n"สภาฯ, ตำบล ""หนึ่ง""",3\r\n"บรรทัด\nสอง",0\r\n');
   });
 
@@ -36,7 +42,9 @@ describe("CSV", () => {
 describe("export links", () => {
   it("signs report, user, period and expiry; 24 hours", () => {
     const url = links.sign({ report: "requests", userId: "Uabc", period: { from: "2026-11-01", to: "2026-11-28" } }, now);
-    expect(url).toMatch(/^https:\/\/bot\.example\.org\/exports\/requests\.csv\?u=Uabc&from=2026-11-01&to=2026-11-28&exp=\d+&sig=[\w-]{43}$/);
+    expect(url).toMatch(
+      /^https:\/\/bot\.example\.org\/exports\/requests\.csv\?u=Uabc&from=2026-11-01&to=2026-11-28&exp=\d+&sig=[\w-]{43}$/,
+    );
     expect(Number(query(url).exp)).toBe(now.getTime() / 1000 + 24 * 3600);
     expect(links.verify("requests", query(url), now)).toEqual({
       ok: true,
@@ -44,7 +52,10 @@ describe("export links", () => {
     });
     expect(links.verify("requests", query(url), new Date(now.getTime() + 24 * 3_600_000))).toEqual({ ok: false, reason: "expired" });
     expect(links.verify("critical", query(url), now)).toEqual({ ok: false, reason: "signature" });
-    expect(links.verify("requests", { ...query(url), exp: String(Number(query(url).exp) + 3600) }, now)).toEqual({ ok: false, reason: "signature" });
+    expect(links.verify("requests", { ...query(url), exp: String(Number(query(url).exp) + 3600) }, now)).toEqual({
+      ok: false,
+      reason: "signature",
+    });
     expect(links.verify("requests", { ...query(url), to: "2026-12-31" }, now)).toEqual({ ok: false, reason: "signature" });
     expect(links.verify("requests", { ...query(url), u: ["Uabc", "Uother"] }, now)).toEqual({ ok: false, reason: "malformed" });
     expect(links.verify("requests", { ...query(url), from: "2026-13-01" }, now)).toEqual({ ok: false, reason: "malformed" });

@@ -72,7 +72,10 @@ describe.each(DATABASE_KINDS)("coordinator reports on %s", (kind) => {
     return fetch(`${h.baseUrl}${url.pathname}${url.search}`);
   };
 
-  async function addRequest(council: Council, fields: { kind?: "FLOOD" | "HOUSING"; status?: string; priority?: string; at: string; people?: number }) {
+  async function addRequest(
+    council: Council,
+    fields: { kind?: "FLOOD" | "HOUSING"; status?: string; priority?: string; at: string; people?: number },
+  ) {
     caseNo += 1;
     return h.db.prisma.helpRequest.create({
       data: {
@@ -205,7 +208,7 @@ describe.each(DATABASE_KINDS)("coordinator reports on %s", (kind) => {
     const tx = h.db.prisma;
     const m = await tx.meeting.create({
       data: {
-        title: "=HYPERLINK(\"http://evil.example\",\"ประชุมสภาฯ\")",
+        title: '=HYPERLINK("http://evil.example","ประชุมสภาฯ")',
         startsAt: new Date("2026-12-05T02:00:00Z"),
         endsAt: new Date("2026-12-05T05:00:00Z"),
         placeName: "ศาลากลางบ้าน",
@@ -252,7 +255,9 @@ describe.each(DATABASE_KINDS)("coordinator reports on %s", (kind) => {
       });
     const [m1, m2] = [await fm("01"), await fm("02"), await fm("03", "2026-06-01")];
     const pay = (id: number, on: string, amount: string) =>
-      tx.contribution.create({ data: { fundMemberId: id, paidOn: new Date(on), amount, periodFrom: new Date(on), periodTo: new Date(on) } });
+      tx.contribution.create({
+        data: { fundMemberId: id, paidOn: new Date(on), amount, periodFrom: new Date(on), periodTo: new Date(on) },
+      });
     await pay(m1!.id, "2026-01-15", "365.00");
     await pay(m2!.id, "2026-11-01", "30.50");
     await pay(m2!.id, "2025-12-31", "365.00"); // last year
@@ -304,7 +309,13 @@ describe.each(DATABASE_KINDS)("coordinator reports on %s", (kind) => {
     expect((await fetch(`${h.baseUrl}/exports/requests.csv`)).status).toBe(403);
 
     // Unknown names and path traversal: never a file.
-    for (const path of ["/exports/secrets.csv", "/exports/..%2F..%2Fetc%2Fpasswd.csv", "/exports/../package.json", "/exports/%2e%2e/package.json", "/exports/requests.json"]) {
+    for (const path of [
+      "/exports/secrets.csv",
+      "/exports/..%2F..%2Fetc%2Fpasswd.csv",
+      "/exports/../package.json",
+      "/exports/%2e%2e/package.json",
+      "/exports/requests.json",
+    ]) {
       const r = await rawGet(h.baseUrl, `${path}${url.search}`);
       expect([403, 404]).toContain(r.status);
       expect(r.body).not.toMatch(/dependencies|root:/);
@@ -334,7 +345,12 @@ describe.each(DATABASE_KINDS)("coordinator reports on %s", (kind) => {
     const firstOf = new Map<number, Council>();
     for (const c of councils) {
       if (!firstOf.has(c.tambon.district.id)) {
-        firstOf.set(c.tambon.district.id, { id: c.id, name: c.name, districtId: c.tambon.district.id, districtName: c.tambon.district.nameTh });
+        firstOf.set(c.tambon.district.id, {
+          id: c.id,
+          name: c.name,
+          districtId: c.tambon.district.id,
+          districtName: c.tambon.district.nameTh,
+        });
       }
     }
     expect(firstOf.size).toBeGreaterThan(15);

@@ -42,7 +42,9 @@ describe("a photo announcement in the demo", () => {
       );
       const api = `http://127.0.0.1:${port}/simulator/api`;
       const post = async (path: string, body: unknown) =>
-        (await fetch(`${api}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })).json() as Promise<any>;
+        (
+          await fetch(`${api}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })
+        ).json() as Promise<any>;
       const chat = async () => ((await (await fetch(`${api}/chats/${coordinator.userId}`)).json()) as { entries: ChatEntry[] }).entries;
       const botCount = async () => (await chat()).filter((e) => e.from === "bot").length;
       /** Does something on the page and waits until the bot has answered. */
@@ -55,17 +57,24 @@ describe("a photo announcement in the demo", () => {
       /** Taps a quick-reply button of the bot's last message, as the page does. */
       const tap = async (label: string | RegExp) => {
         const last = (await chat()).filter((e) => e.from === "bot").at(-1)!;
-        const items = ((last.message.quickReply as { items?: { action: Record<string, string> }[] } | undefined)?.items ?? []).map((i) => i.action);
+        const items = ((last.message.quickReply as { items?: { action: Record<string, string> }[] } | undefined)?.items ?? []).map(
+          (i) => i.action,
+        );
         const action = items.find((a) => (typeof label === "string" ? a.label === label : label.test(a.label ?? "")));
         if (!action) throw new Error(`no button ${label} in ${items.map((a) => a.label).join(" | ")}`);
-        const sent = action.type === "postback" ? { type: "postback", data: action.data, displayText: action.displayText } : { type: "text", text: action.text };
+        const sent =
+          action.type === "postback"
+            ? { type: "postback", data: action.data, displayText: action.displayText }
+            : { type: "text", text: action.text };
         await act(() => post("/send", { userId: coordinator.userId, action: sent }));
       };
 
       await act(() => post("/open", { userId: coordinator.userId }));
       await say("ส่งประกาศ");
       await say("ขอเชิญร่วมประชุมประจำเดือน");
-      await act(() => fetch(`${api}/image?userId=${coordinator.userId}`, { method: "POST", headers: { "content-type": "image/jpeg" }, body: JPEG }));
+      await act(() =>
+        fetch(`${api}/image?userId=${coordinator.userId}`, { method: "POST", headers: { "content-type": "image/jpeg" }, body: JPEG }),
+      );
       await tap("ไม่แนบการประชุม");
       await tap(/^ทั้งอำเภอ/);
       await tap("เลือกเสร็จแล้ว");

@@ -79,7 +79,10 @@ describe("the demo for every role, across a restart", () => {
     const menuName = async (userId: string) => (await call(`/richmenu?userId=${userId}`)).name as string;
     try {
       // The link job links the seeded staff to the menu their alias names.
-      await waitUntil(async () => (await menuName(secretary.userId)) === "council-staff-menu", { timeoutMs: 60_000, what: "the secretary's staff menu" });
+      await waitUntil(async () => (await menuName(secretary.userId)) === "council-staff-menu", {
+        timeoutMs: 60_000,
+        what: "the secretary's staff menu",
+      });
       expect(await menuName(villager.userId)).toBe("council-villager-menu");
 
       const made = await call("/personas", { displayName: "ทดลองรีสตาร์ต" });
@@ -99,18 +102,34 @@ describe("the demo for every role, across a restart", () => {
       const after = await chat(made.userId);
       expect(after.filter((e) => before.has(e.key))).toEqual([]);
       // The new stand-in has new menus: the staff are linked again.
-      await waitUntil(async () => (await menuName(secretary.userId)) === "council-staff-menu", { timeoutMs: 60_000, what: "the staff menu after the restart" });
+      await waitUntil(async () => (await menuName(secretary.userId)) === "council-staff-menu", {
+        timeoutMs: 60_000,
+        what: "the staff menu after the restart",
+      });
 
       // The time panel: what waits for a time of day, or for time to pass, now.
       db = await openDatabase({ kind: "postgres", url: pg.url });
       const role = await db.prisma.staffRole.findFirstOrThrow({ where: { lineUserId: secretary.userId, level: "COUNCIL" } });
-      const meeting = await db.prisma.meeting.findFirstOrThrow({ where: { status: "SCHEDULED", startsAt: { gt: new Date() } }, orderBy: { startsAt: "asc" } });
+      const meeting = await db.prisma.meeting.findFirstOrThrow({
+        where: { status: "SCHEDULED", startsAt: { gt: new Date() } },
+        orderBy: { startsAt: "asc" },
+      });
       await db.prisma.meetingRegistration.create({
         data: { meetingId: meeting.id, lineUserId: villager.userId, people: 1, status: "REGISTERED", registeredAt: new Date() },
       });
-      await db.prisma.staffDigestItem.create({ data: { lineUserId: secretary.userId, text: "รายการทดสอบสรุปประจำวัน", createdAt: new Date() } });
+      await db.prisma.staffDigestItem.create({
+        data: { lineUserId: secretary.userId, text: "รายการทดสอบสรุปประจำวัน", createdAt: new Date() },
+      });
       await db.prisma.helpRequest.create({
-        data: { kind: "FLOOD", caseNumber: "SSK-F-0000-9999", councilId: role.areaId, lineUserId: villager.userId, priority: "CRITICAL", status: "PENDING", village: "บ้านทดสอบ" },
+        data: {
+          kind: "FLOOD",
+          caseNumber: "SSK-F-0000-9999",
+          councilId: role.areaId,
+          lineUserId: villager.userId,
+          priority: "CRITICAL",
+          status: "PENDING",
+          village: "บ้านทดสอบ",
+        },
       });
       const pushedTo = async (userId: string, pattern: RegExp) =>
         (await chat(userId)).some((e) => e.from === "bot" && e.via === "push" && pattern.test(JSON.stringify(e.message)));

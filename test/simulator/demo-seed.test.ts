@@ -47,7 +47,10 @@ describe.each(DATABASE_KINDS)("demo seed (%s)", (kind) => {
 
   it("has the demo member to link, unlinked, and the staff personas' roles", async () => {
     expect(isValidNationalId(DEMO_MEMBER.nationalId)).toBe(true);
-    const member = await db.prisma.fundMember.findFirstOrThrow({ where: { nationalId: DEMO_MEMBER.nationalId }, include: { fund: { include: { council: true } } } });
+    const member = await db.prisma.fundMember.findFirstOrThrow({
+      where: { nationalId: DEMO_MEMBER.nationalId },
+      include: { fund: { include: { council: true } } },
+    });
     expect(member.birthDate.toISOString().slice(0, 10)).toBe(DEMO_MEMBER.birthDate);
     expect(member.memberId).toBeNull();
     expect(member.fund.council.name).toBe("สภาองค์กรชุมชนตำบลเมืองเหนือ");

@@ -139,7 +139,10 @@ describe("LinePlatform", () => {
   });
 
   it("keeps rich menu aliases and per-user links as LINE's API describes them, bulk ones included", async () => {
-    const staff = await installRichMenu(gateway, staffRichMenu(), readFileSync(STAFF_PNG), undefined, { makeDefault: false, alias: STAFF_MENU.alias });
+    const staff = await installRichMenu(gateway, staffRichMenu(), readFileSync(STAFF_PNG), undefined, {
+      makeDefault: false,
+      alias: STAFF_MENU.alias,
+    });
     expect(await gateway.getRichMenuAlias(STAFF_MENU.alias)).toBe(staff.richMenuId);
     expect(await gateway.getRichMenuAlias("no-such-alias")).toBeNull();
     const villagerMenu = platform.defaultRichMenu()!.id;
@@ -154,7 +157,9 @@ describe("LinePlatform", () => {
         ...(body ? { body: JSON.stringify(body) } : {}),
       });
     expect(await (await call("GET", `/user/${userId}/richmenu`)).json()).toEqual({ richMenuId: staff.richMenuId });
-    expect(await (await call("GET", "/richmenu/alias/list")).json()).toEqual({ aliases: [{ richMenuAliasId: STAFF_MENU.alias, richMenuId: staff.richMenuId }] });
+    expect(await (await call("GET", "/richmenu/alias/list")).json()).toEqual({
+      aliases: [{ richMenuAliasId: STAFF_MENU.alias, richMenuId: staff.richMenuId }],
+    });
     await gateway.unlinkRichMenuFromUser(userId);
     expect(platform.richMenuOf(userId)?.id).toBe(villagerMenu);
     expect((await call("GET", `/user/${userId}/richmenu`)).status).toBe(404);
@@ -177,7 +182,13 @@ describe("LinePlatform", () => {
   });
   it("local mode: takes the bot's own http:// media URLs as LINE takes https://, and refuses any other http image", async () => {
     const own = "http://localhost:7999";
-    const local = new LinePlatform({ channelSecret: SECRET, channelAccessToken: TOKEN, webhookUrl: `${base}/webhook`, profileOf: () => null, ownMediaBase: own });
+    const local = new LinePlatform({
+      channelSecret: SECRET,
+      channelAccessToken: TOKEN,
+      webhookUrl: `${base}/webhook`,
+      profileOf: () => null,
+      ownMediaBase: own,
+    });
     const app = express().use("/v2/bot", local.router());
     const localServer = await new Promise<Server>((resolve) => {
       const s = app.listen(0, "127.0.0.1", () => resolve(s));
@@ -196,7 +207,13 @@ describe("LinePlatform", () => {
       expect((await push(`http://elsewhere.example/media/12-${"a".repeat(43)}.jpg`)).status).toBe(400);
       expect((await push(`${own}/not-media/x.jpg`)).status).toBe(400);
       // Without the option (a stand-in for a real channel's tests), LINE's rule holds for every http URL.
-      const plain = await gateway.push(userId, [{ type: "image", originalContentUrl: `${own}/media/1.jpg`, previewImageUrl: `${own}/media/1.jpg` }], "00000000-0000-4000-8000-00000000abcd").catch((e: unknown) => e);
+      const plain = await gateway
+        .push(
+          userId,
+          [{ type: "image", originalContentUrl: `${own}/media/1.jpg`, previewImageUrl: `${own}/media/1.jpg` }],
+          "00000000-0000-4000-8000-00000000abcd",
+        )
+        .catch((e: unknown) => e);
       expect(plain).toBeInstanceOf(LineApiError);
     } finally {
       local.closeStreams();

@@ -35,7 +35,8 @@ interface Run {
 
 function run(script: string, env: Record<string, string>): Run {
   const full: NodeJS.ProcessEnv = { ...process.env, PORT: "0", LOG_LEVEL: "warn", ...env };
-  for (const name of ["LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN", "DATA_DIR", "HOST", "METRICS_TOKEN"]) if (!env[name]) delete full[name];
+  for (const name of ["LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN", "DATA_DIR", "HOST", "METRICS_TOKEN"])
+    if (!env[name]) delete full[name];
   const child = spawn(process.execPath, ["--import", "tsx", script], { env: full, stdio: ["ignore", "pipe", "pipe"] });
   const io = { out: "" };
   child.stdout.on("data", (d) => (io.out += d));
@@ -112,7 +113,9 @@ describe("local mode, started as npm start starts it", () => {
       expect(open.status).toBe(200);
       await waitUntil(
         async () => {
-          const chat = (await (await fetch(`http://127.0.0.1:${local.port}/simulator/api/chats/${somsri}`)).json()) as { entries: unknown[] };
+          const chat = (await (await fetch(`http://127.0.0.1:${local.port}/simulator/api/chats/${somsri}`)).json()) as {
+            entries: unknown[];
+          };
           // The consent notice: "PDPA" before issue 11 §3's plainer words, "ข้อมูลส่วนตัว" after.
           return /PDPA|ข้อมูลส่วนตัว/.test(JSON.stringify(chat.entries));
         },
@@ -126,7 +129,9 @@ describe("local mode, started as npm start starts it", () => {
   it("demo:seed runs again on its own demo database, sign-ups made in the demo included", async () => {
     const db = await openDatabase({ kind: "postgres", url: pg.url });
     try {
-      await db.prisma.lineUser.create({ data: { id: "U" + "d".repeat(32), member: { create: { fullName: "ผู้ใช้หน้าเดโม", phone: "0812345678" } } } });
+      await db.prisma.lineUser.create({
+        data: { id: `U${"d".repeat(32)}`, member: { create: { fullName: "ผู้ใช้หน้าเดโม", phone: "0812345678" } } },
+      });
     } finally {
       await db.close();
     }
@@ -142,7 +147,9 @@ describe("local mode, started as npm start starts it", () => {
       try {
         await db.migrate();
         // A real sign-up, no welfare fund yet: the first local start would seed.
-        await db.prisma.lineUser.create({ data: { id: "U" + "a".repeat(32), member: { create: { fullName: "สมชาย จริงใจ", phone: "0899999999" } } } });
+        await db.prisma.lineUser.create({
+          data: { id: `U${"a".repeat(32)}`, member: { create: { fullName: "สมชาย จริงใจ", phone: "0899999999" } } },
+        });
       } finally {
         await db.close();
       }
@@ -150,7 +157,9 @@ describe("local mode, started as npm start starts it", () => {
       const code = await Promise.race([start.exited, new Promise<"running">((r) => setTimeout(() => r("running"), 90_000))]);
       if (code === "running") await start.stop();
       expect(code, start.io.out).toBe(1);
-      expect(start.io.out).toMatch(/Refusing to seed demo data: this database already holds real members \(0 welfare-fund members and 1 LINE sign-ups/);
+      expect(start.io.out).toMatch(
+        /Refusing to seed demo data: this database already holds real members \(0 welfare-fund members and 1 LINE sign-ups/,
+      );
       expect(start.io.out).not.toMatch(/is up/);
 
       const seed = run("src/cli/seed-demo.ts", { DATABASE_URL: real.url });

@@ -31,7 +31,9 @@ describe("local mode", () => {
   it("is chosen only when both credentials are missing", () => {
     expect(wantsLocalMode(loadConfig({}))).toBe(true);
     expect(wantsLocalMode(loadConfig({ LINE_CHANNEL_SECRET: "s" }))).toBe(false);
-    expect(wantsLocalMode(loadConfig({ LINE_CHANNEL_SECRET: "s", LINE_CHANNEL_ACCESS_TOKEN: "t", PUBLIC_BASE_URL: "https://bot.example.test" }))).toBe(false);
+    expect(
+      wantsLocalMode(loadConfig({ LINE_CHANNEL_SECRET: "s", LINE_CHANNEL_ACCESS_TOKEN: "t", PUBLIC_BASE_URL: "https://bot.example.test" })),
+    ).toBe(false);
   });
 
   describe("without credentials", () => {
@@ -66,7 +68,10 @@ describe("local mode", () => {
       expect(page.status).toBe(200);
       expect(await page.text()).toContain("/simulator/app.js");
       expect((await fetch(`${base}/simulator/app.js`)).headers.get("content-type")).toMatch(/javascript/);
-      const state = (await (await fetch(`${base}/simulator/api/state`)).json()) as { personas: { displayName: string }[]; richMenu: { areas: unknown[] } };
+      const state = (await (await fetch(`${base}/simulator/api/state`)).json()) as {
+        personas: { displayName: string }[];
+        richMenu: { areas: unknown[] };
+      };
       expect(state.personas.map((p) => p.displayName)).toEqual(DEMO_PERSONAS.map((p) => p.displayName));
       expect(state.richMenu.areas.length).toBeGreaterThan(0);
       expect((await fetch(`${base}/healthz`)).status).toBe(200);
@@ -91,7 +96,12 @@ describe("local mode", () => {
   });
 
   it("with credentials, mounts nothing of the simulator", async () => {
-    const config = loadConfig({ LINE_CHANNEL_SECRET: "secret", LINE_CHANNEL_ACCESS_TOKEN: "token", LINE_API_BASE_URL: "http://127.0.0.1:9", PUBLIC_BASE_URL: "https://bot.example.test" });
+    const config = loadConfig({
+      LINE_CHANNEL_SECRET: "secret",
+      LINE_CHANNEL_ACCESS_TOKEN: "token",
+      LINE_API_BASE_URL: "http://127.0.0.1:9",
+      PUBLIC_BASE_URL: "https://bot.example.test",
+    });
     expect(wantsLocalMode(config)).toBe(false);
     const app = createApp({ config, db, logger: silentLogger, sweepIntervalMs: 0, jobIntervalMs: 0 });
     const server = await listen(app.http);

@@ -19,7 +19,8 @@ describe.each(DATABASE_KINDS)("staff digest on %s", (kind) => {
   const pushesTo = (userId: string, since: number) =>
     h.line.calls.slice(since).flatMap((c) => (c.kind === "push" && c.to === userId ? [c] : []));
   const items = (lineUserId: string) => h.db.prisma.staffDigestItem.findMany({ where: { lineUserId }, orderBy: { id: "asc" } });
-  const add = (lineUserId: string, text: string) => h.db.prisma.staffDigestItem.create({ data: { lineUserId, text, createdAt: h.clock.now } });
+  const add = (lineUserId: string, text: string) =>
+    h.db.prisma.staffDigestItem.create({ data: { lineUserId, text, createdAt: h.clock.now } });
   async function at(day: string, time: string) {
     h.clock.now = bangkokInstant(day, time);
     const since = h.line.calls.length;
@@ -159,7 +160,12 @@ describe.each(DATABASE_KINDS)("the digest's registrations on %s", (kind) => {
     const manee = newUser("manee");
     await signUp(manee, "มานี มีนา");
     const sec = newUser("sec");
-    await grantRole(h.db.prisma, sec.id, { role: "SECRETARY", level: "COUNCIL", areaId: councilId }, { by: "Uadmin", at: h.clock.now, via: "test" });
+    await grantRole(
+      h.db.prisma,
+      sec.id,
+      { role: "SECRETARY", level: "COUNCIL", areaId: councilId },
+      { by: "Uadmin", at: h.clock.now, via: "test" },
+    );
     await h.db.prisma.staffPreference.create({ data: { lineUserId: sec.id, digest: true } });
     const meeting = await h.db.prisma.meeting.create({
       data: {

@@ -53,7 +53,8 @@ describe("revoked roles keep no power (shipped process, PostgreSQL)", () => {
   const grant = (id: string, g: RoleGrant) => bot.withDb((db) => grantRole(db.prisma, id, g, by()));
   const announcement = (text: string) => bot.withDb((db) => db.prisma.announcement.findFirstOrThrow({ where: { text } }));
   /** Pushes LINE accepted for a user, as text. */
-  const pushesTo = (id: string) => bot.line.requests.filter((r) => r.accepted && r.kind === "push" && r.to.includes(id)).map((r) => textOf(r.messages));
+  const pushesTo = (id: string) =>
+    bot.line.requests.filter((r) => r.accepted && r.kind === "push" && r.to.includes(id)).map((r) => textOf(r.messages));
   const multicastsTo = (id: string) => bot.line.requests.filter((r) => r.kind === "multicast" && r.to.includes(id));
   const roles = (...args: string[]) =>
     promisify(execFile)("npm", ["run", "--silent", "roles", "--", ...args], {
@@ -90,7 +91,9 @@ describe("revoked roles keep no power (shipped process, PostgreSQL)", () => {
       await grantRole(db.prisma, C, { role: "COORDINATOR", level: "DISTRICT", areaId: otherDistrict }, by());
       // One member of council A: an announcement sent by mistake would reach them.
       await db.prisma.lineUser.create({ data: { id: MEMBER } });
-      await db.prisma.member.create({ data: { lineUserId: MEMBER, fullName: "สมศรี ใจดี", phone: "0812345678", councilId: councilA.id, status: "ACTIVE" } });
+      await db.prisma.member.create({
+        data: { lineUserId: MEMBER, fullName: "สมศรี ใจดี", phone: "0812345678", councilId: councilA.id, status: "ACTIVE" },
+      });
       // A's meetings, made while A coordinated Kantharalak.
       const meeting = async (title: string, day: number) =>
         (await createMeeting(
@@ -163,7 +166,9 @@ describe("revoked roles keep no power (shipped process, PostgreSQL)", () => {
   it("at send time A's scheduled announcement is cancelled, not multicast, and B (not C) is told", async () => {
     const pending = await announcement(REVOKE_ME);
     // Its time comes: the shipped send job, running every second, takes it.
-    await bot.withDb((db) => db.prisma.announcement.update({ where: { id: pending.id }, data: { scheduledAt: new Date(Date.now() - 1_000) } }));
+    await bot.withDb((db) =>
+      db.prisma.announcement.update({ where: { id: pending.id }, data: { scheduledAt: new Date(Date.now() - 1_000) } }),
+    );
     await waitUntil(async () => (await announcement(REVOKE_ME)).status !== "SCHEDULED", { timeoutMs: 30_000, what: "the send job" });
     const after = await announcement(REVOKE_ME);
     expect(after).toMatchObject({ status: "CANCELLED", startedAt: null, recipientCount: 0 });
@@ -175,7 +180,9 @@ describe("revoked roles keep no power (shipped process, PostgreSQL)", () => {
     expect(pushesTo(C).filter((t) => t.includes(REVOKE_ME.slice(0, 20)))).toEqual([]);
     expect(pushesTo(A).filter((t) => t.includes(REVOKE_ME.slice(0, 20)))).toEqual([]);
     expect(multicastsTo(MEMBER)).toEqual([]);
-    expect(await bot.withDb((db) => db.prisma.outboxMessage.count({ where: { dedupeKey: { startsWith: `announcement:${pending.id}#` } } }))).toBe(0);
+    expect(
+      await bot.withDb((db) => db.prisma.outboxMessage.count({ where: { dedupeKey: { startsWith: `announcement:${pending.id}#` } } })),
+    ).toBe(0);
   }, 60_000);
 
   it("A's code fails with a clear answer; so does a code whose maker lost the role by other means; B's still works", async () => {
@@ -187,7 +194,11 @@ describe("revoked roles keep no power (shipped process, PostgreSQL)", () => {
     const gone = lineUserId(0xa2);
     await grant(gone, { role: "COORDINATOR", level: "DISTRICT", areaId: KANTHARALAK });
     const { code: unvoided } = await bot.withDb(async (db) => {
-      const made = await createInvite(db.prisma, { role: "SECRETARY", level: "COUNCIL", areaId: councilA.id }, { userId: gone, now: new Date() });
+      const made = await createInvite(
+        db.prisma,
+        { role: "SECRETARY", level: "COUNCIL", areaId: councilA.id },
+        { userId: gone, now: new Date() },
+      );
       await db.prisma.staffRole.deleteMany({ where: { lineUserId: gone } });
       return made;
     });
@@ -218,7 +229,10 @@ describe("revoked roles keep no power (shipped process, PostgreSQL)", () => {
       expect(a.lastText()).toMatch(NOT_FOUND_MEETING);
     }
     await bot.withDb(async (db) => {
-      expect(await db.prisma.meeting.findUniqueOrThrow({ where: { id: meetings.edit } })).toMatchObject({ capacity: 50, status: "SCHEDULED" });
+      expect(await db.prisma.meeting.findUniqueOrThrow({ where: { id: meetings.edit } })).toMatchObject({
+        capacity: 50,
+        status: "SCHEDULED",
+      });
     });
   }, 60_000);
 
@@ -239,7 +253,10 @@ describe("revoked roles keep no power (shipped process, PostgreSQL)", () => {
     expect(b.lastText()).toMatch(/ยกเลิกการประชุม .* แล้วค่ะ/);
 
     await bot.withDb(async (db) => {
-      expect(await db.prisma.meeting.findUniqueOrThrow({ where: { id: meetings.edit } })).toMatchObject({ capacity: 80, status: "SCHEDULED" });
+      expect(await db.prisma.meeting.findUniqueOrThrow({ where: { id: meetings.edit } })).toMatchObject({
+        capacity: 80,
+        status: "SCHEDULED",
+      });
       expect(await db.prisma.meeting.findUniqueOrThrow({ where: { id: meetings.cancel } })).toMatchObject({ status: "CANCELLED" });
     });
   }, 60_000);

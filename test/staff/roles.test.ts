@@ -9,15 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadGeography } from "../../src/geography/load-geography.ts";
 import { parseRolesCommand, UsageError } from "../../src/cli/roles.ts";
 import { createInvite, normaliseInviteCode, redeemInvite } from "../../src/staff/invites.ts";
-import {
-  canHandleCouncil,
-  coordinatorsOf,
-  councilsInScope,
-  grantRole,
-  revokeRole,
-  rolesOf,
-  secretariesOf,
-} from "../../src/staff/roles.ts";
+import { canHandleCouncil, coordinatorsOf, councilsInScope, grantRole, revokeRole, rolesOf, secretariesOf } from "../../src/staff/roles.ts";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../support/database.ts";
 
 const by = (at = new Date("2026-11-28T03:00:00Z")) => ({ by: "Uadmin", at, via: "test" });
@@ -123,13 +115,17 @@ describe.each(DATABASE_KINDS)("staff roles on %s", (kind) => {
     const spent = await createInvite(db.prisma, coord, { userId: "Umover", now });
     expect(await redeemInvite(db.prisma, spent.code, "Uspent", now)).toMatchObject({ status: "granted" });
     const voided = async () =>
-      (await db.prisma.inviteCode.findMany({ where: { createdBy: "Umover", voidedAt: { not: null } }, orderBy: { id: "asc" } })).map((c) => c.code);
+      (await db.prisma.inviteCode.findMany({ where: { createdBy: "Umover", voidedAt: { not: null } }, orderBy: { id: "asc" } })).map(
+        (c) => c.code,
+      );
 
     // Still a district coordinator: the secretary's code stands, the district coordinator's goes.
     expect(await revokeRole(db.prisma, "Umover", { role: "COORDINATOR", level: "PROVINCE", areaId: 33 }, by(later))).toBe(true);
     expect(await voided()).toEqual([forCoordinator.code]);
     expect(await redeemInvite(db.prisma, forCoordinator.code, "Uwould", later)).toEqual({ status: "revoked" });
-    expect(await revokeRole(db.prisma, "Umover", { role: "COORDINATOR", level: "DISTRICT", areaId: councilA.districtId }, by(later))).toBe(true);
+    expect(await revokeRole(db.prisma, "Umover", { role: "COORDINATOR", level: "DISTRICT", areaId: councilA.districtId }, by(later))).toBe(
+      true,
+    );
     expect(await voided()).toEqual([forSecretary.code, forCoordinator.code]);
     expect(await redeemInvite(db.prisma, forSecretary.code, "Uwould", later)).toEqual({ status: "revoked" });
     expect(await rolesOf(db.prisma, "Uwould")).toEqual([]);
@@ -142,9 +138,7 @@ describe.each(DATABASE_KINDS)("staff roles on %s", (kind) => {
     const now = new Date("2026-11-28T03:00:00Z");
     const grant = { role: "COORDINATOR" as const, level: "DISTRICT" as const, areaId: councilC.districtId };
     const { code } = await createInvite(db.prisma, grant, { userId: "Uprov", now });
-    const results = await Promise.all(
-      ["Urace1", "Urace2", "Urace3"].map((u) => db.transaction((tx) => redeemInvite(tx, code, u, now))),
-    );
+    const results = await Promise.all(["Urace1", "Urace2", "Urace3"].map((u) => db.transaction((tx) => redeemInvite(tx, code, u, now))));
     expect(results.filter((r) => r.status === "granted")).toHaveLength(1);
     expect(await db.prisma.staffRole.count({ where: { lineUserId: { in: ["Urace1", "Urace2", "Urace3"] } } })).toBe(1);
   });

@@ -218,11 +218,16 @@ describe.each(DATABASE_KINDS)("staff module on %s", (kind) => {
 
     // The role is revoked while the confirm step waits: no code.
     await inviteSecretaryOfA(coordinator);
-    await revokeRole(h.db.prisma, coordinator.id, { role: "COORDINATOR", level: "DISTRICT", areaId: KANTHARALAK }, {
-      by: "Uadmin",
-      at: h.clock.now,
-      via: "test",
-    });
+    await revokeRole(
+      h.db.prisma,
+      coordinator.id,
+      { role: "COORDINATOR", level: "DISTRICT", areaId: KANTHARALAK },
+      {
+        by: "Uadmin",
+        at: h.clock.now,
+        via: "test",
+      },
+    );
     await coordinator.tap("สร้างรหัส");
     expect(coordinator.lastText()).toMatch(/อยู่นอกความรับผิดชอบ/);
     expect(await invitesBy(coordinator)).toEqual([]);
@@ -273,10 +278,14 @@ describe.each(DATABASE_KINDS)("staff module on %s", (kind) => {
     const code = shownCode(coordinator);
 
     // An older code that ran out already, made straight in the database.
-    const old = await createInvite(h.db.prisma, { role: "SECRETARY", level: "COUNCIL", areaId: councilB.id }, {
-      userId: coordinator.id,
-      now: new Date(h.clock.now.getTime() - 73 * HOUR),
-    });
+    const old = await createInvite(
+      h.db.prisma,
+      { role: "SECRETARY", level: "COUNCIL", areaId: councilB.id },
+      {
+        userId: coordinator.id,
+        now: new Date(h.clock.now.getTime() - 73 * HOUR),
+      },
+    );
     const tooLate = newUser("too-late");
     await tooLate.say(old.code);
     expect(tooLate.lastText()).toMatch(REFUSED);

@@ -36,7 +36,12 @@ export type LineCall =
 type Operation = LineCall["kind"];
 type RichMenuUserOperation = "alias get" | "link" | "unlink";
 
-type Handler = (uri: string, body: Record<string, unknown>, headers: Record<string, string | undefined>, raw: nock.Body) => nock.ReplyFnResult;
+type Handler = (
+  uri: string,
+  body: Record<string, unknown>,
+  headers: Record<string, string | undefined>,
+  raw: nock.Body,
+) => nock.ReplyFnResult;
 
 interface Failure {
   status: number; // 0: no answer until the client gives up
@@ -117,7 +122,8 @@ export class FakeLine {
     // (or its 400 for a bad request to an endpoint this fake does not model).
     this.fallbackScopes = [this.baseUrl, this.dataBaseUrl].map((host) => {
       let scope = nock(host).persist();
-      for (const method of ["GET", "POST", "PUT", "DELETE"]) scope = scope.intercept(/.*/, method).reply(route(() => lineAnswer(LINE_ANSWERS.notFound)));
+      for (const method of ["GET", "POST", "PUT", "DELETE"])
+        scope = scope.intercept(/.*/, method).reply(route(() => lineAnswer(LINE_ANSWERS.notFound)));
       return scope;
     });
   }
@@ -262,38 +268,46 @@ export class FakeLine {
       nock(this.baseUrl)
         .persist()
         .post("/v2/bot/richmenu")
-        .reply(this.route((_uri, body) => {
-          this.richMenuCalls.push("create");
-          const menu = body as messagingApi.RichMenuRequest;
-          const richMenuId = `richmenu-fake-${++this.richMenuCount}`;
-          this.richMenus.set(richMenuId, { menu });
-          return [200, { richMenuId }];
-        }))
+        .reply(
+          this.route((_uri, body) => {
+            this.richMenuCalls.push("create");
+            const menu = body as messagingApi.RichMenuRequest;
+            const richMenuId = `richmenu-fake-${++this.richMenuCount}`;
+            this.richMenus.set(richMenuId, { menu });
+            return [200, { richMenuId }];
+          }),
+        )
         .post(/^\/v2\/bot\/user\/all\/richmenu\/[^/]+$/)
-        .reply(this.route((uri) => {
-          const id = decodeURIComponent(uri.split("/").pop() ?? "");
-          this.richMenuCalls.push(`default ${id}`);
-          const entry = this.richMenus.get(id);
-          if (!entry) return [404, { message: "Not found" }];
-          if (!entry.image) return [400, { message: "must upload a rich menu image" }];
-          this.defaultRichMenuId = id;
-          return [200, {}];
-        }))
+        .reply(
+          this.route((uri) => {
+            const id = decodeURIComponent(uri.split("/").pop() ?? "");
+            this.richMenuCalls.push(`default ${id}`);
+            const entry = this.richMenus.get(id);
+            if (!entry) return [404, { message: "Not found" }];
+            if (!entry.image) return [400, { message: "must upload a rich menu image" }];
+            this.defaultRichMenuId = id;
+            return [200, {}];
+          }),
+        )
         .get("/v2/bot/richmenu/list")
-        .reply(this.route(() => {
-          this.richMenuCalls.push("list");
-          return [200, { richmenus: [...this.richMenus].map(([richMenuId, { menu }]) => ({ richMenuId, ...menu })) }];
-        }))
+        .reply(
+          this.route(() => {
+            this.richMenuCalls.push("list");
+            return [200, { richmenus: [...this.richMenus].map(([richMenuId, { menu }]) => ({ richMenuId, ...menu })) }];
+          }),
+        )
         .delete(/^\/v2\/bot\/richmenu\/[^/]+$/)
-        .reply(this.route((uri) => {
-          const id = decodeURIComponent(uri.split("/").pop() ?? "");
-          this.richMenuCalls.push(`delete ${id}`);
-          if (!this.richMenus.delete(id)) return [404, { message: "Not found" }];
-          if (this.defaultRichMenuId === id) this.defaultRichMenuId = null;
-          // As LINE: the users linked to a deleted menu see the default again.
-          for (const [userId, linked] of this.userRichMenus) if (linked === id) this.userRichMenus.delete(userId);
-          return [200, {}];
-        })),
+        .reply(
+          this.route((uri) => {
+            const id = decodeURIComponent(uri.split("/").pop() ?? "");
+            this.richMenuCalls.push(`delete ${id}`);
+            if (!this.richMenus.delete(id)) return [404, { message: "Not found" }];
+            if (this.defaultRichMenuId === id) this.defaultRichMenuId = null;
+            // As LINE: the users linked to a deleted menu see the default again.
+            for (const [userId, linked] of this.userRichMenus) if (linked === id) this.userRichMenus.delete(userId);
+            return [200, {}];
+          }),
+        ),
       this.interceptRichMenuAliasesAndLinks(),
       nock(this.dataBaseUrl)
         .persist()
@@ -330,59 +344,71 @@ export class FakeLine {
 
   private interceptRichMenuAliasesAndLinks(): nock.Scope {
     const lastSegment = (uri: string, back = 1) => decodeURIComponent(uri.split("/").at(-back) ?? "");
-    return nock(this.baseUrl)
-      .persist()
-      .post("/v2/bot/richmenu/alias")
-      .reply(this.route((_uri, body) => {
-        const { richMenuAliasId, richMenuId } = body as { richMenuAliasId: string; richMenuId: string };
-        this.richMenuCalls.push(`alias create ${richMenuAliasId} ${richMenuId}`);
-        if (this.richMenuAliases.has(richMenuAliasId)) return [400, { message: "conflict richmenu alias id" }];
-        if (!this.richMenus.has(richMenuId)) return [400, { message: "richmenu not found" }];
-        this.richMenuAliases.set(richMenuAliasId, richMenuId);
-        return [200, {}];
-      }))
-      .post(/^\/v2\/bot\/richmenu\/alias\/[^/]+$/)
-      .reply(this.route((uri, body) => {
-        const alias = lastSegment(uri);
-        const { richMenuId } = body as { richMenuId: string };
-        this.richMenuCalls.push(`alias update ${alias} ${richMenuId}`);
-        if (!this.richMenuAliases.has(alias)) return [400, { message: "richmenu alias not found" }];
-        if (!this.richMenus.has(richMenuId)) return [400, { message: "richmenu not found" }];
-        this.richMenuAliases.set(alias, richMenuId);
-        return [200, {}];
-      }))
-      .get(/^\/v2\/bot\/richmenu\/alias\/[^/]+$/)
-      .reply(this.route((uri) => {
-        const alias = lastSegment(uri);
-        const failure = this.richMenuFailure("alias get");
-        if (failure) return failure;
-        this.richMenuCalls.push(`alias get ${alias}`);
-        const richMenuId = this.richMenuAliases.get(alias);
-        return richMenuId ? [200, { richMenuAliasId: alias, richMenuId }] : [404, { message: "richmenu alias not found" }];
-      }))
-      // "all" is the default menu's path, answered above.
-      .post(/^\/v2\/bot\/user\/(?!all\/)[^/]+\/richmenu\/[^/]+$/)
-      .reply(this.route((uri) => {
-        const failure = this.richMenuFailure("link");
-        if (failure) return failure;
-        const userId = lastSegment(uri, 3);
-        const richMenuId = lastSegment(uri);
-        this.richMenuCalls.push(`link ${userId} ${richMenuId}`);
-        const entry = this.richMenus.get(richMenuId);
-        if (!entry) return [404, { message: "Not found" }];
-        if (!entry.image) return [400, { message: "must upload a rich menu image" }];
-        this.userRichMenus.set(userId, richMenuId);
-        return [200, {}];
-      }))
-      .delete(/^\/v2\/bot\/user\/(?!all\/)[^/]+\/richmenu$/)
-      .reply(this.route((uri) => {
-        const failure = this.richMenuFailure("unlink");
-        if (failure) return failure;
-        const userId = lastSegment(uri, 2);
-        this.richMenuCalls.push(`unlink ${userId}`);
-        this.userRichMenus.delete(userId);
-        return [200, {}];
-      }));
+    return (
+      nock(this.baseUrl)
+        .persist()
+        .post("/v2/bot/richmenu/alias")
+        .reply(
+          this.route((_uri, body) => {
+            const { richMenuAliasId, richMenuId } = body as { richMenuAliasId: string; richMenuId: string };
+            this.richMenuCalls.push(`alias create ${richMenuAliasId} ${richMenuId}`);
+            if (this.richMenuAliases.has(richMenuAliasId)) return [400, { message: "conflict richmenu alias id" }];
+            if (!this.richMenus.has(richMenuId)) return [400, { message: "richmenu not found" }];
+            this.richMenuAliases.set(richMenuAliasId, richMenuId);
+            return [200, {}];
+          }),
+        )
+        .post(/^\/v2\/bot\/richmenu\/alias\/[^/]+$/)
+        .reply(
+          this.route((uri, body) => {
+            const alias = lastSegment(uri);
+            const { richMenuId } = body as { richMenuId: string };
+            this.richMenuCalls.push(`alias update ${alias} ${richMenuId}`);
+            if (!this.richMenuAliases.has(alias)) return [400, { message: "richmenu alias not found" }];
+            if (!this.richMenus.has(richMenuId)) return [400, { message: "richmenu not found" }];
+            this.richMenuAliases.set(alias, richMenuId);
+            return [200, {}];
+          }),
+        )
+        .get(/^\/v2\/bot\/richmenu\/alias\/[^/]+$/)
+        .reply(
+          this.route((uri) => {
+            const alias = lastSegment(uri);
+            const failure = this.richMenuFailure("alias get");
+            if (failure) return failure;
+            this.richMenuCalls.push(`alias get ${alias}`);
+            const richMenuId = this.richMenuAliases.get(alias);
+            return richMenuId ? [200, { richMenuAliasId: alias, richMenuId }] : [404, { message: "richmenu alias not found" }];
+          }),
+        )
+        // "all" is the default menu's path, answered above.
+        .post(/^\/v2\/bot\/user\/(?!all\/)[^/]+\/richmenu\/[^/]+$/)
+        .reply(
+          this.route((uri) => {
+            const failure = this.richMenuFailure("link");
+            if (failure) return failure;
+            const userId = lastSegment(uri, 3);
+            const richMenuId = lastSegment(uri);
+            this.richMenuCalls.push(`link ${userId} ${richMenuId}`);
+            const entry = this.richMenus.get(richMenuId);
+            if (!entry) return [404, { message: "Not found" }];
+            if (!entry.image) return [400, { message: "must upload a rich menu image" }];
+            this.userRichMenus.set(userId, richMenuId);
+            return [200, {}];
+          }),
+        )
+        .delete(/^\/v2\/bot\/user\/(?!all\/)[^/]+\/richmenu$/)
+        .reply(
+          this.route((uri) => {
+            const failure = this.richMenuFailure("unlink");
+            if (failure) return failure;
+            const userId = lastSegment(uri, 2);
+            this.richMenuCalls.push(`unlink ${userId}`);
+            this.userRichMenus.delete(userId);
+            return [200, {}];
+          }),
+        )
+    );
   }
 
   private answerRichMenuImage(uri: string, body: nock.Body, contentType: string): nock.ReplyFnResult {
@@ -442,4 +468,3 @@ function requestBytes(body: nock.Body): Buffer {
   }
   return Buffer.from(text, "utf8");
 }
-

@@ -178,7 +178,8 @@ export function textOf(messages: messagingApi.Message[]): string {
   return messages
     .map((m) => {
       if (m.type === "text") return (m as messagingApi.TextMessage).text;
-      if (m.type === "flex") return `[flex] ${(m as messagingApi.FlexMessage).altText} ${flexTexts((m as messagingApi.FlexMessage).contents).join(" ")}`;
+      if (m.type === "flex")
+        return `[flex] ${(m as messagingApi.FlexMessage).altText} ${flexTexts((m as messagingApi.FlexMessage).contents).join(" ")}`;
       return `[${m.type}]`;
     })
     .join("\n");

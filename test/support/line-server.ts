@@ -116,7 +116,9 @@ export class LineServer {
     const url = req.url ?? "";
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       if (res.destroyed) return;
-      res.writeHead(status, { "content-type": "application/json", "x-line-request-id": newLineRequestId(), ...headers }).end(JSON.stringify(body));
+      res
+        .writeHead(status, { "content-type": "application/json", "x-line-request-id": newLineRequestId(), ...headers })
+        .end(JSON.stringify(body));
     };
     const answer = (a: LineAnswer) => send(a.status, a.body, a.headers);
     let parsed: unknown;
@@ -133,7 +135,16 @@ export class LineServer {
       const header = req.headers["x-line-retry-key"];
       const retryKey = Array.isArray(header) ? header[0] : header;
       const replyToken = kind === "reply" && body.replyToken !== undefined ? String(body.replyToken) : undefined;
-      const to = kind === "reply" ? [] : kind === "push" ? (body.to === undefined ? [] : [String(body.to)]) : Array.isArray(body.to) ? body.to.map(String) : [];
+      const to =
+        kind === "reply"
+          ? []
+          : kind === "push"
+            ? body.to === undefined
+              ? []
+              : [String(body.to)]
+            : Array.isArray(body.to)
+              ? body.to.map(String)
+              : [];
       const request: LineRequest = {
         seq: ++this.seq,
         kind,
@@ -171,7 +182,11 @@ export class LineServer {
       if (behaviour.kind === "slow") await new Promise((resolve) => setTimeout(resolve, behaviour.ms));
       request.outcome = 200;
       let sent = 0;
-      send(200, kind === "multicast" ? {} : sentMessages(request.messages.length, () => `${request.seq}${String(++sent).padStart(2, "0")}`), { "x-line-request-id": requestId });
+      send(
+        200,
+        kind === "multicast" ? {} : sentMessages(request.messages.length, () => `${request.seq}${String(++sent).padStart(2, "0")}`),
+        { "x-line-request-id": requestId },
+      );
       return;
     }
     if (checked.refusal) {

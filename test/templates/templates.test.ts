@@ -28,10 +28,7 @@ const Sample = z.strictObject({
   row: z.boolean().optional(),
   vars: Vars,
   lists: z
-    .record(
-      z.string(),
-      z.strictObject({ template: z.string(), max: z.number().int().positive().optional(), items: z.array(Vars) }),
-    )
+    .record(z.string(), z.strictObject({ template: z.string(), max: z.number().int().positive().optional(), items: z.array(Vars) }))
     .optional(),
 });
 type Sample = z.infer<typeof Sample>;
@@ -56,7 +53,11 @@ function loadSample(name: string): Sample {
 }
 
 /** The sample's lists as rendered rows; `count` picks how many items each list gets (cycling the sample's). */
-function renderLists(sample: Sample, count: (list: { items: unknown[]; max?: number }) => number = (l) => l.items.length, longValues = false) {
+function renderLists(
+  sample: Sample,
+  count: (list: { items: unknown[]; max?: number }) => number = (l) => l.items.length,
+  longValues = false,
+) {
   return Object.fromEntries(
     Object.entries(sample.lists ?? {}).map(([key, list]) => {
       const n = count(list);
@@ -80,8 +81,14 @@ const message = (contents: Record<string, unknown>): messagingApi.FlexMessage =>
 
 describe("Flex template samples", () => {
   it("every template has a sample, and every sample a template", () => {
-    expect(templateNames.filter((n) => !sampleNames.includes(n)), "templates without test/templates/samples/<name>.json").toEqual([]);
-    expect(sampleNames.filter((n) => !templateNames.includes(n)), "samples of no template").toEqual([]);
+    expect(
+      templateNames.filter((n) => !sampleNames.includes(n)),
+      "templates without test/templates/samples/<name>.json",
+    ).toEqual([]);
+    expect(
+      sampleNames.filter((n) => !templateNames.includes(n)),
+      "samples of no template",
+    ).toEqual([]);
   });
 
   it("every part (a box or button spliced into a card) is rendered inside some card's sample", () => {
@@ -89,9 +96,11 @@ describe("Flex template samples", () => {
       sampleNames.filter((n) => templateNames.includes(n)).flatMap((n) => Object.values(loadSample(n).lists ?? {}).map((l) => l.template)),
     );
     const parts = templateNames.filter((n) => !isCard(n) && sampleNames.includes(n));
-    expect(parts.filter((n) => !used.has(n)), "parts no sample's lists use").toEqual([]);
+    expect(
+      parts.filter((n) => !used.has(n)),
+      "parts no sample's lists use",
+    ).toEqual([]);
   });
-
 });
 
 describe.each(templateNames.filter((n) => sampleNames.includes(n) && isCard(n)))("%s", (name) => {
@@ -117,7 +126,11 @@ describe.each(templateNames.filter((n) => sampleNames.includes(n) && isCard(n)))
 
   it("stays within LINE's limits with every list at its longest", () => {
     const s = sample();
-    const contents = renderFlexTemplate(name, s.vars, renderLists(s, (l) => l.max ?? l.items.length));
+    const contents = renderFlexTemplate(
+      name,
+      s.vars,
+      renderLists(s, (l) => l.max ?? l.items.length),
+    );
     expect(lineLimitProblems([message(contents)])).toEqual([]);
   });
 
@@ -150,7 +163,14 @@ describe("the fund cards at their largest", () => {
     );
     const card = renderFlexTemplate(
       "fund-history",
-      { title: "ประวัติล่าสุด", fundName: LONG, memberNo: "SSK-0123-004567", note: LONG, statementData: "m=fund-statement", balanceData: "m=fund-balance" },
+      {
+        title: "ประวัติล่าสุด",
+        fundName: LONG,
+        memberNo: "SSK-0123-004567",
+        note: LONG,
+        statementData: "m=fund-statement",
+        balanceData: "m=fund-balance",
+      },
       { rows },
     );
     expect((card.body as { contents: unknown[] }).contents.filter((c) => (c as { type: string }).type === "box")).toHaveLength(12);
@@ -161,7 +181,9 @@ describe("the fund cards at their largest", () => {
     const rows = Array.from({ length: 12 }, () =>
       renderFlexTemplate("fund-statement-row", { month: "พฤศจิกายน", saved: amount, benefits: amount }),
     );
-    const years = [2569, 2567, 2566].map((y) => renderFlexTemplate("fund-statement-year", { label: `ปี ${y}`, data: `m=fund-statement&a=${y}` }));
+    const years = [2569, 2567, 2566].map((y) =>
+      renderFlexTemplate("fund-statement-year", { label: `ปี ${y}`, data: `m=fund-statement&a=${y}` }),
+    );
     const card = renderFlexTemplate(
       "fund-statement",
       {

@@ -9,13 +9,7 @@ import { createApp } from "../../src/app.ts";
 import { loadConfig } from "../../src/config.ts";
 import { openDatabase } from "../../src/db/database.ts";
 import { silentLogger } from "../../src/log.ts";
-import {
-  createPostgresDatabase,
-  createTestDatabase,
-  DATABASE_KINDS,
-  type DatabaseKind,
-  type TestDatabase,
-} from "../support/database.ts";
+import { createPostgresDatabase, createTestDatabase, DATABASE_KINDS, type DatabaseKind, type TestDatabase } from "../support/database.ts";
 import { ACCESS_TOKEN, CHANNEL_SECRET, Harness, newEventId, sign, type Event } from "../support/harness.ts";
 
 const WEBHOOK_LIMIT_BYTES = 1024 * 1024;
@@ -33,8 +27,7 @@ function bodyOf(events: Event[]): string {
 }
 
 const rows = (h: Harness) => h.db.prisma.webhookEvent.count();
-const replies = (h: Harness, token: unknown) =>
-  h.line.calls.filter((c) => c.kind === "reply" && c.replyToken === token).length;
+const replies = (h: Harness, token: unknown) => h.line.calls.filter((c) => c.kind === "reply" && c.replyToken === token).length;
 
 /**
  * A database this test may break (close, cut off). For PostgreSQL it is
@@ -316,10 +309,12 @@ describe("webhook on postgres only", () => {
       // Wait until the webhook's insert is queued behind our lock…
       await vi.waitFor(
         async () => {
-          const [row] = await locker.query<{ n: number }>(
-            `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+          const [row] = await locker
+            .query<{ n: number }>(
+              `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
               WHERE c.relname = 'webhook_event' AND NOT l.granted`,
-          ).then((r) => r.rows);
+            )
+            .then((r) => r.rows);
           expect(row!.n).toBeGreaterThan(0);
         },
         { timeout: 10_000, interval: 10 },

@@ -144,7 +144,13 @@ describe.each(DATABASE_KINDS)("fund history and statement on %s", (kind) => {
   it("no arrears once paid up to this month or ahead", async () => {
     const { u, fm } = await linkedUser("ahead", "0861110003", "0303");
     await h.db.prisma.contribution.create({
-      data: { fundMemberId: fm.id, paidOn: date("2026-01-02"), amount: "365.00", periodFrom: date("2026-01-01"), periodTo: date("2026-12-31") },
+      data: {
+        fundMemberId: fm.id,
+        paidOn: date("2026-01-02"),
+        amount: "365.00",
+        periodFrom: date("2026-01-01"),
+        periodTo: date("2026-12-31"),
+      },
     });
     await u.say("ยอดเงินกองทุน");
     expect(u.lastText()).toContain("ธันวาคม 2569");
@@ -200,11 +206,7 @@ describe.each(DATABASE_KINDS)("fund history and statement on %s", (kind) => {
       ],
     });
     await u.say("ประวัติกองทุน");
-    expect(bodyRows(u).map((r) => r[0])).toEqual([
-      "ออมเงิน งวด ต.ค.–ธ.ค. 2569",
-      "ออมเงิน งวด ธ.ค. 2568–ก.ย. 2569",
-      "ออมเงิน งวด ปี 2568",
-    ]);
+    expect(bodyRows(u).map((r) => r[0])).toEqual(["ออมเงิน งวด ต.ค.–ธ.ค. 2569", "ออมเงิน งวด ธ.ค. 2568–ก.ย. 2569", "ออมเงิน งวด ปี 2568"]);
   });
 
   it("รายการทั้งปี: this year by month with totals, and buttons for the previous years", async () => {

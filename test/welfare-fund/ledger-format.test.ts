@@ -24,7 +24,18 @@ describe("ledger dates", () => {
   });
 
   it("rejects impossible and malformed dates", () => {
-    for (const bad of ["29/02/2568", "31/04/2568", "2025-13-01", "00/01/2568", "2025-02-30", "", "5 ม.ค. 2568", "2025/01/05", "05/01/68", "01/01/1800"]) {
+    for (const bad of [
+      "29/02/2568",
+      "31/04/2568",
+      "2025-13-01",
+      "00/01/2568",
+      "2025-02-30",
+      "",
+      "5 ม.ค. 2568",
+      "2025/01/05",
+      "05/01/68",
+      "01/01/1800",
+    ]) {
       expect(parseLedgerDate(bad), bad).toMatchObject({ ok: false });
     }
   });
@@ -48,7 +59,22 @@ describe("ledger amounts", () => {
   });
 
   it("rejects what is not a positive amount with at most 2 decimals", () => {
-    for (const bad of ["๑,๒๓x", "-30", "−30", "30.123", "0", "0.00", "", "1,23", "12,34.5", "1.2.3", "abc", "3e2", "10000000000.00", ".5"]) {
+    for (const bad of [
+      "๑,๒๓x",
+      "-30",
+      "−30",
+      "30.123",
+      "0",
+      "0.00",
+      "",
+      "1,23",
+      "12,34.5",
+      "1.2.3",
+      "abc",
+      "3e2",
+      "10000000000.00",
+      ".5",
+    ]) {
       expect(parseAmount(bad), bad).toMatchObject({ ok: false });
     }
     expect(parseAmount("-30")).toMatchObject({ reason: expect.stringMatching(/negative/) });

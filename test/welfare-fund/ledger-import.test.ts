@@ -30,7 +30,11 @@ beforeAll(async () => {
   const read = (f: string) => readFile(path.join(SAMPLE_DIR, f), "utf8");
   sample = { members: await read("members.csv"), contributions: await read("contributions.csv"), payments: await read("payments.csv") };
   xlsx = await readFile(path.join(SAMPLE_DIR, "ledger.xlsx"));
-  sampleIds = sample.members.split(/\r?\n/).slice(1).filter(Boolean).map((l) => l.split(",")[1]!);
+  sampleIds = sample.members
+    .split(/\r?\n/)
+    .slice(1)
+    .filter(Boolean)
+    .map((l) => l.split(",")[1]!);
 });
 
 const csvInput = (t: SampleText): LedgerInput => ({
@@ -74,7 +78,10 @@ describe.each(DATABASE_KINDS)("welfare-fund ledger import on %s", (kind) => {
       orderBy: { memberNo: "asc" },
       include: {
         beneficiaries: { orderBy: { position: "asc" }, select: { position: true, name: true, relation: true } },
-        contributions: { orderBy: [{ paidOn: "asc" }, { periodFrom: "asc" }], select: { paidOn: true, amount: true, periodFrom: true, periodTo: true, receiptNo: true } },
+        contributions: {
+          orderBy: [{ paidOn: "asc" }, { periodFrom: "asc" }],
+          select: { paidOn: true, amount: true, periodFrom: true, periodTo: true, receiptNo: true },
+        },
         payments: { orderBy: [{ paidOn: "asc" }, { type: "asc" }], select: { type: true, paidOn: true, amount: true, note: true } },
       },
     });
@@ -104,7 +111,9 @@ describe.each(DATABASE_KINDS)("welfare-fund ledger import on %s", (kind) => {
   });
 
   it("refuses an unknown council, or an unknown fund without --create-fund", async () => {
-    await expect(importLedger(db.prisma, csvInput(sample), { councilId: 999_999, fundCode: "KT01", today: TODAY })).rejects.toThrow(LedgerImportError);
+    await expect(importLedger(db.prisma, csvInput(sample), { councilId: 999_999, fundCode: "KT01", today: TODAY })).rejects.toThrow(
+      LedgerImportError,
+    );
     await expect(importLedger(db.prisma, csvInput(sample), { councilId, fundCode: "KT01", today: TODAY })).rejects.toThrow(/create-fund/);
     expect(await counts()).toMatchObject({ funds: 0, members: 0 });
   });
@@ -114,7 +123,11 @@ describe.each(DATABASE_KINDS)("welfare-fund ledger import on %s", (kind) => {
       // row 2: bad check digit; row 3: impossible BE date; row 4: phone; row 5 repeats 0001's member number
       members: append(
         withLine(
-          withLine(withLine(sample.members, 1, (l) => l.replace("1111100000019", "1111100000018")), 2, (l) => l.replace("02/07/2505", "31/02/2505")),
+          withLine(
+            withLine(sample.members, 1, (l) => l.replace("1111100000019", "1111100000018")),
+            2,
+            (l) => l.replace("02/07/2505", "31/02/2505"),
+          ),
           3,
           (l) => l.replace(",01/02/2558,", ",1/2/58,"),
         ),
@@ -124,8 +137,14 @@ describe.each(DATABASE_KINDS)("welfare-fund ledger import on %s", (kind) => {
       contributions: append(
         append(
           append(
-            withLine(withLine(withLine(sample.contributions, 2, (l) => l.replace(",30,", ',"๑,๒๓x",')), 3, (l) => l.replace(",30,", ",-30,")), 4, (l) =>
-              l.replace(",30,", ",30.123,"),
+            withLine(
+              withLine(
+                withLine(sample.contributions, 2, (l) => l.replace(",30,", ',"๑,๒๓x",')),
+                3,
+                (l) => l.replace(",30,", ",-30,"),
+              ),
+              4,
+              (l) => l.replace(",30,", ",30.123,"),
             ),
             "9999,2025-01-05,30,2025-01-01,2025-01-31,R68-9999",
           ),
@@ -174,7 +193,12 @@ describe.each(DATABASE_KINDS)("welfare-fund ledger import on %s", (kind) => {
   });
 
   it("imports the sample ledger from CSV, creating the fund", async () => {
-    const report = await importLedger(db.prisma, csvInput(sample), { councilId, fundCode: "KT01", createFundName: FUND_NAME, today: TODAY });
+    const report = await importLedger(db.prisma, csvInput(sample), {
+      councilId,
+      fundCode: "KT01",
+      createFundName: FUND_NAME,
+      today: TODAY,
+    });
     expect(report.problems).toEqual([]);
     const contributions = lineCount(sample.contributions);
     expect(report).toMatchObject({
@@ -185,7 +209,10 @@ describe.each(DATABASE_KINDS)("welfare-fund ledger import on %s", (kind) => {
     });
     expect(await counts()).toEqual({ funds: 1, members: 10, beneficiaries: 12, contributions, payments: 7 });
 
-    const died = await db.prisma.fundMember.findFirstOrThrow({ where: { memberNo: "0003" }, include: { payments: true, beneficiaries: true } });
+    const died = await db.prisma.fundMember.findFirstOrThrow({
+      where: { memberNo: "0003" },
+      include: { payments: true, beneficiaries: true },
+    });
     expect(died).toMatchObject({ firstName: "คำปุ่น", nationalId: "1111100000035", title: "นาย", phone: null });
     expect(died.birthDate.toISOString()).toBe("1949-11-23T00:00:00.000Z"); // 23/11/2492 BE
     expect(died.leftOn?.toISOString().slice(0, 10)).toBe("2025-04-18");
@@ -204,7 +231,12 @@ describe.each(DATABASE_KINDS)("welfare-fund ledger import on %s", (kind) => {
     const before = await counts();
     const fund = await db.prisma.welfareFund.findFirstOrThrow({ where: { code: "KT01" } });
     const dumped = await dump(fund.id);
-    const report = await importLedger(db.prisma, csvInput(sample), { councilId, fundCode: "KT01", createFundName: FUND_NAME, today: TODAY });
+    const report = await importLedger(db.prisma, csvInput(sample), {
+      councilId,
+      fundCode: "KT01",
+      createFundName: FUND_NAME,
+      today: TODAY,
+    });
     expect(report).toMatchObject({
       fund: { id: fund.id, created: false },
       created: { members: 0, contributions: 0, payments: 0 },
@@ -219,7 +251,12 @@ describe.each(DATABASE_KINDS)("welfare-fund ledger import on %s", (kind) => {
   it("imports the sample workbook exactly like the CSV files", async () => {
     const input = await sheetsFromXlsx(xlsx, "ledger.xlsx");
     expect(input.members?.name).toBe("สมาชิก");
-    const report = await importLedger(db.prisma, input, { councilId: otherCouncilId, fundCode: "KT01", createFundName: FUND_NAME, today: TODAY });
+    const report = await importLedger(db.prisma, input, {
+      councilId: otherCouncilId,
+      fundCode: "KT01",
+      createFundName: FUND_NAME,
+      today: TODAY,
+    });
     expect(report.problems).toEqual([]);
     expect(report.created).toEqual({ members: 10, contributions: lineCount(sample.contributions), payments: 7 });
     const [csvFund, xlsxFund] = await Promise.all([
@@ -235,7 +272,11 @@ describe.each(DATABASE_KINDS)("welfare-fund ledger import on %s", (kind) => {
   it("adds new rows and updates changed members on a later import, accepting Thai digits", async () => {
     const members = withLine(sample.members, 2, (l) => l.replace("045-610111", "๐๘๙๙๙๙๙๙๙๙"));
     const contributions = append(sample.contributions, "๐๐๐๑,๒๕๖๘-๐๗-๐๕,๓๐,๐๑/๐๗/๒๕๖๘,๓๑/๐๗/๒๕๖๘,R68-0100");
-    const report = await importLedger(db.prisma, csvInput({ ...sample, members, contributions }), { councilId, fundCode: "KT01", today: TODAY });
+    const report = await importLedger(db.prisma, csvInput({ ...sample, members, contributions }), {
+      councilId,
+      fundCode: "KT01",
+      today: TODAY,
+    });
     expect(report).toMatchObject({
       created: { members: 0, contributions: 1, payments: 0 },
       updated: { members: 1 },
@@ -243,24 +284,54 @@ describe.each(DATABASE_KINDS)("welfare-fund ledger import on %s", (kind) => {
       problems: [],
     });
     const fund = await db.prisma.welfareFund.findUniqueOrThrow({ where: { councilId_code: { councilId, code: "KT01" } } });
-    expect(await db.prisma.fundMember.findUniqueOrThrow({ where: { fundId_memberNo: { fundId: fund.id, memberNo: "0002" } } })).toMatchObject({ phone: "0899999999" });
+    expect(
+      await db.prisma.fundMember.findUniqueOrThrow({ where: { fundId_memberNo: { fundId: fund.id, memberNo: "0002" } } }),
+    ).toMatchObject({ phone: "0899999999" });
     const july = await db.prisma.contribution.findFirstOrThrow({ where: { receiptNo: "R68-0100" } });
-    expect([july.paidOn.toISOString().slice(0, 10), july.amount.toFixed(2), july.periodTo.toISOString().slice(0, 10)]).toEqual(["2025-07-05", "30.00", "2025-07-31"]);
+    expect([july.paidOn.toISOString().slice(0, 10), july.amount.toFixed(2), july.periodTo.toISOString().slice(0, 10)]).toEqual([
+      "2025-07-05",
+      "30.00",
+      "2025-07-31",
+    ]);
   });
 
   it.each([
-    ["an unknown member in contributions", { contributions: (t: string) => append(t, "0404,2025-01-05,30,2025-01-01,2025-01-31,") }, /unknown member 0404/],
+    [
+      "an unknown member in contributions",
+      { contributions: (t: string) => append(t, "0404,2025-01-05,30,2025-01-01,2025-01-31,") },
+      /unknown member 0404/,
+    ],
     ["a bad date", { payments: (t: string) => withLine(t, 1, (l) => l.replace("2025-02-20", "2025-02-29")) }, /not a real date/],
     ["a date in the future", { payments: (t: string) => withLine(t, 1, (l) => l.replace("2025-02-20", "2026-02-20")) }, /in the future/],
     ["a bad amount", { payments: (t: string) => withLine(t, 1, (l) => l.replace(",1000,", ',"๑,๐๐x",')) }, /not an amount/],
-    ["a national ID failing its check digit", { members: (t: string) => withLine(t, 10, (l) => l.replace("1111100000108", "1111100000107")) }, /check digit/],
-    ["a duplicate member number", { members: (t: string) => append(t, "0010,1111100000116,นาย,ทดสอบ,ซ้ำ,01/01/2520,01/01/2565,,,,,,") }, /also on row 11/],
-    ["a duplicate national ID", { members: (t: string) => append(t, "0011,1111100000108,นาย,ทดสอบ,ซ้ำ,01/01/2520,01/01/2565,,,,,,") }, /x-xxxx-xxxxx-10-8 is also on row 11/],
+    [
+      "a national ID failing its check digit",
+      { members: (t: string) => withLine(t, 10, (l) => l.replace("1111100000108", "1111100000107")) },
+      /check digit/,
+    ],
+    [
+      "a duplicate member number",
+      { members: (t: string) => append(t, "0010,1111100000116,นาย,ทดสอบ,ซ้ำ,01/01/2520,01/01/2565,,,,,,") },
+      /also on row 11/,
+    ],
+    [
+      "a duplicate national ID",
+      { members: (t: string) => append(t, "0011,1111100000108,นาย,ทดสอบ,ซ้ำ,01/01/2520,01/01/2565,,,,,,") },
+      /x-xxxx-xxxxx-10-8 is also on row 11/,
+    ],
     ["a duplicate row", { payments: (t: string) => append(t, "0004,BIRTH,2025-02-20,1000,ซ้ำ") }, /duplicate of row 2/],
-    ["a duplicate receipt", { contributions: (t: string) => append(t, "0001,2025-08-05,30,2025-08-01,2025-08-31,R68-0001") }, /receipt R68-0001 is also on row 2/],
+    [
+      "a duplicate receipt",
+      { contributions: (t: string) => append(t, "0001,2025-08-05,30,2025-08-01,2025-08-31,R68-0001") },
+      /receipt R68-0001 is also on row 2/,
+    ],
     ["an unknown column", { payments: (t: string) => t.replace("note", "remark") }, /unknown column/],
     ["a missing column", { members: (t: string) => t.replace("national_id", "national") }, /required column is missing/],
-    ["a changed national ID for a known member", { members: (t: string) => withLine(t, 1, (l) => l.replace("1111100000019", "1111100000116")) }, /already recorded with national ID x-xxxx-xxxxx-01-9/],
+    [
+      "a changed national ID for a known member",
+      { members: (t: string) => withLine(t, 1, (l) => l.replace("1111100000019", "1111100000116")) },
+      /already recorded with national ID x-xxxx-xxxxx-01-9/,
+    ],
   ] as const)("rejects the whole ledger for %s, with the row, writing nothing", async (_name, edits, reason) => {
     const edited = { ...sample };
     for (const [k, edit] of Object.entries(edits) as [keyof SampleText, (t: string) => string][]) edited[k] = edit(edited[k]);

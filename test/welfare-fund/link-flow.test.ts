@@ -311,7 +311,11 @@ describe.each(DATABASE_KINDS)("fund link on %s", (kind) => {
     const u = newUser("guest");
     await u.say("เมนู");
     expect(quickLabels(u)).toEqual(GUEST_MENU);
-    for (const ask of [() => u.say("เชื่อมบัญชีกองทุน"), () => u.say("ยอดเงินกองทุน"), () => u.postback(encodePostback({ kind: "menu", entry: "fund-link" }))]) {
+    for (const ask of [
+      () => u.say("เชื่อมบัญชีกองทุน"),
+      () => u.say("ยอดเงินกองทุน"),
+      () => u.postback(encodePostback({ kind: "menu", entry: "fund-link" })),
+    ]) {
       await u.say("ยกเลิก");
       await ask();
       expect(u.lastText()).toContain("ดูยอดเงินกองทุนได้เมื่อสมัครสมาชิกแล้ว");
@@ -361,8 +365,20 @@ describe.each(DATABASE_KINDS)("fund link on %s", (kind) => {
       const fm = await fundMember(f.id, validId(9001), "1950-01-01", "0042", member.id);
       await h.db.prisma.contribution.createMany({
         data: [
-          { fundMemberId: fm.id, paidOn: date("2025-01-05"), amount: "365.00", periodFrom: date("2025-01-01"), periodTo: date("2025-12-31") },
-          { fundMemberId: fm.id, paidOn: date("2026-01-05"), amount: "1000.50", periodFrom: date("2026-01-01"), periodTo: date("2026-10-31") },
+          {
+            fundMemberId: fm.id,
+            paidOn: date("2025-01-05"),
+            amount: "365.00",
+            periodFrom: date("2025-01-01"),
+            periodTo: date("2025-12-31"),
+          },
+          {
+            fundMemberId: fm.id,
+            paidOn: date("2026-01-05"),
+            amount: "1000.50",
+            periodFrom: date("2026-01-01"),
+            periodTo: date("2026-10-31"),
+          },
         ],
       });
       await h.db.prisma.benefitPayment.createMany({

@@ -163,12 +163,17 @@ describe.each(DATABASE_KINDS)("fund-link review on %s", (kind) => {
   it("warns in red when the ledger's name differs from the requester's, titles aside", async () => {
     const sec = await secretary(homeCouncil, "names");
     const f = await fund(homeCouncil, "REV5");
-    await h.db.prisma.fundMember.update({ where: { id: (await fundMember(f.id, "0501", { firstName: "ประไพ", lastName: "ศรีสุข" })).id }, data: { title: "นาง" } });
+    await h.db.prisma.fundMember.update({
+      where: { id: (await fundMember(f.id, "0501", { firstName: "ประไพ", lastName: "ศรีสุข" })).id },
+      data: { title: "นาง" },
+    });
     await fundMember(f.id, "0502", { firstName: "ประไพ", lastName: "ศรีสวัสดิ์" });
     const since = h.line.calls.length;
     await unmatchedRequest("names", "นางประไพ ศรีสุข");
     await h.runJobs();
-    const card = pushesTo(sec, since).flat().find((m) => m.type === "flex")!;
+    const card = pushesTo(sec, since)
+      .flat()
+      .find((m) => m.type === "flex")!;
     type Node = { type?: string; text?: string; color?: string; contents?: Node[] };
     const boxes: Node[] = [];
     const visit = (n: unknown) => {
@@ -182,11 +187,17 @@ describe.each(DATABASE_KINDS)("fund-link review on %s", (kind) => {
     const candidate = (memberNo: string) => boxes.find((b) => b.contents!.some((c) => c.text?.includes(`เลขที่ ${memberNo}`)))!.contents!;
     // The same person under a title the requester also typed: no warning.
     expect(candidate("0501").map((c) => [c.text, c.color])).toEqual(
-      expect.arrayContaining([["นางประไพ ศรีสุข", "#111111"], ["✓ ชื่อตรงกับผู้ขอ", "#1B7F5A"]]),
+      expect.arrayContaining([
+        ["นางประไพ ศรีสุข", "#111111"],
+        ["✓ ชื่อตรงกับผู้ขอ", "#1B7F5A"],
+      ]),
     );
     // Same birth date and first name, another family name: red.
     expect(candidate("0502").map((c) => [c.text, c.color])).toEqual(
-      expect.arrayContaining([["ประไพ ศรีสวัสดิ์", "#C62828"], ["⚠️ ชื่อในทะเบียนไม่ตรงกับชื่อผู้ขอ ตรวจสอบก่อนอนุมัติ", "#C62828"]]),
+      expect.arrayContaining([
+        ["ประไพ ศรีสวัสดิ์", "#C62828"],
+        ["⚠️ ชื่อในทะเบียนไม่ตรงกับชื่อผู้ขอ ตรวจสอบก่อนอนุมัติ", "#C62828"],
+      ]),
     );
     // Choosing the one whose name differs says so again before confirming.
     await sec.postback(actionsOf(pushesTo(sec, since).flat()).filter((a) => a.label === "อนุมัติคนนี้")[1]!.data!);
@@ -220,10 +231,14 @@ describe.each(DATABASE_KINDS)("fund-link review on %s", (kind) => {
     const fm = await fundMember(f.id, "0301");
     const elsewhere = await fundMember((await fund(otherCouncil, "REV3X")).id, "0302");
     const { request } = await unmatchedRequest("refusals");
-    const approve = (fundMemberId: number) => encodePostback({ kind: "menu", entry: "fund-link-approve", arg: `${request.id}.${fundMemberId}` });
+    const approve = (fundMemberId: number) =>
+      encodePostback({ kind: "menu", entry: "fund-link-approve", arg: `${request.id}.${fundMemberId}` });
     const reject = encodePostback({ kind: "menu", entry: "fund-link-reject", arg: String(request.id) });
     const unchanged = async () => {
-      expect(await h.db.prisma.fundLinkRequest.findUniqueOrThrow({ where: { id: request.id } })).toMatchObject({ status: "PENDING", decidedBy: null });
+      expect(await h.db.prisma.fundLinkRequest.findUniqueOrThrow({ where: { id: request.id } })).toMatchObject({
+        status: "PENDING",
+        decidedBy: null,
+      });
       expect(await h.db.prisma.fundMember.findUniqueOrThrow({ where: { id: fm.id } })).toMatchObject({ memberId: null });
     };
 

@@ -62,10 +62,19 @@ describe("fund-link lock-outs, shipped (postgres)", () => {
     const first = await newMember("ผู้เริ่ม ทดสอบ");
     await bot.withDb(async (db) => {
       const member = await db.prisma.member.findUniqueOrThrow({ where: { lineUserId: first.id } });
-      const fund = await db.prisma.welfareFund.create({ data: { councilId: member.councilId!, code: "LOCK", name: "กองทุนสวัสดิการชุมชนทดสอบ" } });
+      const fund = await db.prisma.welfareFund.create({
+        data: { councilId: member.councilId!, code: "LOCK", name: "กองทุนสวัสดิการชุมชนทดสอบ" },
+      });
       fundId = fund.id;
       await db.prisma.staffRole.create({
-        data: { lineUserId: secretary, role: "SECRETARY", level: "COUNCIL", areaId: member.councilId!, grantedBy: "cli:test", grantedAt: new Date() },
+        data: {
+          lineUserId: secretary,
+          role: "SECRETARY",
+          level: "COUNCIL",
+          areaId: member.councilId!,
+          grantedBy: "cli:test",
+          grantedAt: new Date(),
+        },
       });
     });
   }, 120_000);
@@ -74,7 +83,15 @@ describe("fund-link lock-outs, shipped (postgres)", () => {
   async function addFundMember(nationalId: string, birthDate: string, memberNo: string) {
     await bot.withDb((db) =>
       db.prisma.fundMember.create({
-        data: { fundId, memberNo, nationalId, firstName: "เหยื่อ", lastName: "ทดสอบ", birthDate: date(birthDate), joinedOn: date("2020-01-15") },
+        data: {
+          fundId,
+          memberNo,
+          nationalId,
+          firstName: "เหยื่อ",
+          lastName: "ทดสอบ",
+          birthDate: date(birthDate),
+          joinedOn: date("2020-01-15"),
+        },
       }),
     );
   }
@@ -166,8 +183,8 @@ describe("fund-link lock-outs, shipped (postgres)", () => {
 
   it("no attempt row holds a national ID, in any column", async () => {
     expect(typedIds.size).toBeGreaterThan(0);
-    const rows = await bot.withDb((db) =>
-      db.prisma.$queryRaw<{ row: string }[]>`SELECT row_to_json(a)::text AS row FROM fund_link_attempt a`,
+    const rows = await bot.withDb(
+      (db) => db.prisma.$queryRaw<{ row: string }[]>`SELECT row_to_json(a)::text AS row FROM fund_link_attempt a`,
     );
     expect(rows.length).toBeGreaterThanOrEqual(8);
     for (const { row } of rows) {

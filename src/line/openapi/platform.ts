@@ -23,7 +23,10 @@ export const LINE_ANSWERS = {
   monthlyLimit: { status: 429, body: { message: "You have reached your monthly limit." } },
   invalidReplyToken: { status: 400, body: { message: "Invalid reply token" } },
   retryKeyAccepted: { status: 409, body: { message: "The retry key is already accepted" } },
-  unauthorized: { status: 401, body: { message: "Authentication failed. Confirm that the access token in the authorization header is valid." } },
+  unauthorized: {
+    status: 401,
+    body: { message: "Authentication failed. Confirm that the access token in the authorization header is valid." },
+  },
   notFound: { status: 404, body: { message: "Not found" } },
   serverError: { status: 500, body: { message: "An error occurred in the server" } },
 } as const satisfies Record<string, LineAnswer>;
@@ -82,9 +85,15 @@ export function checkLineRequest(request: LineRequestInput): CheckedRequest {
   const retryKey = header(request.headers, "x-line-retry-key");
   if (retryKey !== undefined) {
     const schema = operation.headers.get("x-line-retry-key");
-    const problems = schema ? spec.validateValue(schema, retryKey, "X-Line-Retry-Key") : [{ property: "X-Line-Retry-Key", message: "This endpoint does not accept a retry key" }];
+    const problems = schema
+      ? spec.validateValue(schema, retryKey, "X-Line-Retry-Key")
+      : [{ property: "X-Line-Retry-Key", message: "This endpoint does not accept a retry key" }];
     if (problems.length > 0) {
-      return { operation, refusal: { status: 400, body: { message: "The value of the X-Line-Retry-Key header is invalid", details: problems } }, problems };
+      return {
+        operation,
+        refusal: { status: 400, body: { message: "The value of the X-Line-Retry-Key header is invalid", details: problems } },
+        problems,
+      };
     }
   }
   const expects = operation.body;
@@ -148,4 +157,5 @@ export function sentMessages(count: number, nextId: () => string): Record<string
 }
 
 /** "messages[0].text: must be specified": one line per problem, for logs and test failures. */
-export const problemLines = (problems: SchemaProblem[]): string[] => problems.map((p) => (p.property ? `${p.property}: ${p.message}` : p.message));
+export const problemLines = (problems: SchemaProblem[]): string[] =>
+  problems.map((p) => (p.property ? `${p.property}: ${p.message}` : p.message));

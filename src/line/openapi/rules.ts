@@ -39,7 +39,16 @@ export const LINE_RULES = {
 const R = LINE_RULES;
 
 /** Fields that hold a URL LINE fetches itself (images, videos, icons): HTTPS only. */
-const MEDIA_URL_KEYS = new Set(["originalContentUrl", "previewImageUrl", "thumbnailImageUrl", "imageUrl", "iconUrl", "baseUrl", "previewUrl", "url"]);
+const MEDIA_URL_KEYS = new Set([
+  "originalContentUrl",
+  "previewImageUrl",
+  "thumbnailImageUrl",
+  "imageUrl",
+  "iconUrl",
+  "baseUrl",
+  "previewUrl",
+  "url",
+]);
 /** URI action schemes LINE opens (reference, URI action). */
 const URI_SCHEMES = new Set(["http", "https", "line", "tel"]);
 
@@ -85,7 +94,8 @@ function checkMessage(m: Json, where: string, problems: SchemaProblem[]): void {
     }
     if (bytes(contents) > R.carouselBytes) push(at(where, "contents"), `A carousel's JSON must be at most ${R.carouselBytes} bytes`);
     bubbles.forEach((bubble, i) => {
-      if (bytes(bubble) > R.bubbleBytes) push(at(at(at(where, "contents"), "contents"), i), `A bubble's JSON must be at most ${R.bubbleBytes} bytes`);
+      if (bytes(bubble) > R.bubbleBytes)
+        push(at(at(at(where, "contents"), "contents"), i), `A bubble's JSON must be at most ${R.bubbleBytes} bytes`);
     });
   } else if (contents?.type === "bubble" && bytes(contents) > R.bubbleBytes) {
     push(at(where, "contents"), `A bubble's JSON must be at most ${R.bubbleBytes} bytes`);
@@ -126,7 +136,8 @@ function checkAction(a: Json, where: string, problems: SchemaProblem[]): void {
   const push = (property: string, message: string) => problems.push({ property, message });
   if (a.type === "postback") {
     if (typeof a.data !== "string" || a.data.length === 0) push(at(where, "data"), "must be specified");
-    if (typeof a.displayText === "string" && units(a.displayText) > R.displayText) push(at(where, "displayText"), `Length must be between 1 and ${R.displayText}`);
+    if (typeof a.displayText === "string" && units(a.displayText) > R.displayText)
+      push(at(where, "displayText"), `Length must be between 1 and ${R.displayText}`);
   }
   if (a.type === "message") {
     if (typeof a.text !== "string" || a.text.length === 0) push(at(where, "text"), "must be specified");

@@ -106,7 +106,11 @@ export class OpenApiSpec {
 const schemaName = (ref: string) => ref.replace("#/components/schemas/", "");
 
 function convertDefinitions(schemas: Record<string, Json>): Record<string, Json> {
-  const polymorphic = new Set(Object.entries(schemas).filter(([, s]) => s.discriminator).map(([name]) => name));
+  const polymorphic = new Set(
+    Object.entries(schemas)
+      .filter(([, s]) => s.discriminator)
+      .map(([name]) => name),
+  );
   const out: Record<string, Json> = {};
   for (const [name, schema] of Object.entries(schemas)) {
     const converted = convert(schema, polymorphic);
@@ -180,7 +184,9 @@ function readOperations(document: Json): Operation[] {
         template,
         pattern: new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{[^}]+\}/g, "[^/]+")}$`),
         headers,
-        body: requestBody ? { required: requestBody.required === true, json: Boolean(json), schemaRef: typeof ref === "string" ? schemaName(ref) : null } : null,
+        body: requestBody
+          ? { required: requestBody.required === true, json: Boolean(json), schemaRef: typeof ref === "string" ? schemaName(ref) : null }
+          : null,
       });
     }
   }

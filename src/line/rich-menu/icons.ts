@@ -22,13 +22,10 @@ export type IconName =
 
 const stroke = (c: string, w = 7) => `fill="none" stroke="${c}" stroke-width="${w}" stroke-linecap="round" stroke-linejoin="round"`;
 
-const house = (c: string) =>
-  `<path d="M14 46 L50 16 L86 46" ${stroke(c, 8)}/><path d="M24 40 V66 H76 V40" ${stroke(c, 8)}/>`;
+const house = (c: string) => `<path d="M14 46 L50 16 L86 46" ${stroke(c, 8)}/><path d="M24 40 V66 H76 V40" ${stroke(c, 8)}/>`;
 
 const waves = (c: string, y: number) =>
-  [0, 14]
-    .map((dy) => `<path d="M6 ${y + dy} q11 -9 22 0 t22 0 t22 0 t22 0" ${stroke(c, 7)}/>`)
-    .join("");
+  [0, 14].map((dy) => `<path d="M6 ${y + dy} q11 -9 22 0 t22 0 t22 0 t22 0" ${stroke(c, 7)}/>`).join("");
 
 export const ICONS: Record<IconName, (c: string, bg: string) => string> = {
   // A house with water up its walls.

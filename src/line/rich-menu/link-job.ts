@@ -125,7 +125,10 @@ export function richMenuLinkJob(options: RichMenuLinkOptions): Job {
         AND COALESCE(u.following, TRUE)
       ORDER BY r."lineUserId"
       LIMIT ${o.batchSize + refused.size}`;
-    const due = rows.map((r) => r.lineUserId).filter((id) => !refused.has(id)).slice(0, o.batchSize);
+    const due = rows
+      .map((r) => r.lineUserId)
+      .filter((id) => !refused.has(id))
+      .slice(0, o.batchSize);
     const stale = !cached || now - cached.at >= o.aliasTtlMs;
     // Only ask LINE when there is someone to link, or links a replaced menu may have dropped.
     if (due.length === 0 && !(stale && (await prisma.richMenuLink.count({ where: { menu: o.alias } })) > 0)) return 0;

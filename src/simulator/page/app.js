@@ -34,8 +34,17 @@ function renderPersonas() {
         {},
         el(
           "button",
-          { className: `persona${state.current === p.userId ? " active" : ""}`, "data-persona": p.displayName, onclick: () => selectPersona(p.userId) },
-          el("span", { className: "name" }, p.displayName, unread > 0 ? el("span", { className: "unread", "data-unread": unread }, unread) : null),
+          {
+            className: `persona${state.current === p.userId ? " active" : ""}`,
+            "data-persona": p.displayName,
+            onclick: () => selectPersona(p.userId),
+          },
+          el(
+            "span",
+            { className: "name" },
+            p.displayName,
+            unread > 0 ? el("span", { className: "unread", "data-unread": unread }, unread) : null,
+          ),
           el("span", { className: `role ${p.role}` }, ROLE_NAMES[p.role] ?? p.role),
           el("span", { className: "about" }, p.about),
         ),
@@ -68,7 +77,8 @@ function renderChat() {
   const entries = state.chats.get(state.current) ?? [];
   const box = $("messages");
   box.replaceChildren(...entries.map(renderEntry));
-  if (state.loading.get(state.current) > Date.now()) box.append(el("div", { className: "row bot" }, el("div", { className: "avatar" }, "สภา"), el("div", { className: "typing" }, "•••")));
+  if (state.loading.get(state.current) > Date.now())
+    box.append(el("div", { className: "row bot" }, el("div", { className: "avatar" }, "สภา"), el("div", { className: "typing" }, "•••")));
   box.scrollTop = box.scrollHeight;
   renderQuickReplies(entries.at(-1));
 }
@@ -93,11 +103,16 @@ function renderMessage(m, from) {
     case "sticker":
       return el("div", { className: "sticker", title: `sticker ${m.packageId}/${m.stickerId}` }, "😊");
     case "image": {
-      const src = from === "user" ? `/simulator/api/content/${encodeURIComponent(m.id)}` : m.previewImageUrl ?? m.originalContentUrl;
+      const src = from === "user" ? `/simulator/api/content/${encodeURIComponent(m.id)}` : (m.previewImageUrl ?? m.originalContentUrl);
       return el("img", { className: "msg-image", src, alt: "รูปภาพ" });
     }
     case "location":
-      return el("div", { className: "location-card" }, el("div", { className: "map" }, "📍"), el("div", { className: "where" }, el("b", {}, m.title ?? "ตำแหน่ง"), el("br"), m.address ?? `${m.latitude}, ${m.longitude}`));
+      return el(
+        "div",
+        { className: "location-card" },
+        el("div", { className: "map" }, "📍"),
+        el("div", { className: "where" }, el("b", {}, m.title ?? "ตำแหน่ง"), el("br"), m.address ?? `${m.latitude}, ${m.longitude}`),
+      );
     case "flex":
       return renderFlexContainer(m.contents);
     case "template":
@@ -109,12 +124,16 @@ function renderMessage(m, from) {
 
 function renderQuickReplies(last) {
   const bar = $("quick-replies");
-  const items = last && last.from === "bot" ? last.message.quickReply?.items ?? [] : [];
+  const items = last && last.from === "bot" ? (last.message.quickReply?.items ?? []) : [];
   bar.replaceChildren(
     ...items.map((item) => {
       const a = item.action;
       const label = a.label ?? { location: "ส่งตำแหน่ง", camera: "กล้อง", cameraRoll: "รูปภาพ" }[a.type] ?? a.type;
-      return el("button", { className: "qr", type: "button", "data-action": a.type, onclick: () => runAction(a) }, a.type === "location" ? `📍 ${label}` : label);
+      return el(
+        "button",
+        { className: "qr", type: "button", "data-action": a.type, onclick: () => runAction(a) },
+        a.type === "location" ? `📍 ${label}` : label,
+      );
     }),
   );
 }
@@ -168,7 +187,19 @@ function openLocationPicker() {
   const dialog = $("location-dialog");
   $("village-list").replaceChildren(
     ...state.villages.map((v) =>
-      el("button", { type: "button", "data-village": v.title, onclick: () => { dialog.close("cancel"); send({ type: "location", ...v }); } }, v.title, el("small", {}, v.address)),
+      el(
+        "button",
+        {
+          type: "button",
+          "data-village": v.title,
+          onclick: () => {
+            dialog.close("cancel");
+            send({ type: "location", ...v });
+          },
+        },
+        v.title,
+        el("small", {}, v.address),
+      ),
     ),
   );
   dialog.onclose = () => {
@@ -206,7 +237,13 @@ function renderBubble(b) {
     if (name !== "hero" && !("paddingAll" in node)) rendered.style.padding = defaultPadding;
     return el(
       "div",
-      { className: `blk ${name}`, style: { background: style.backgroundColor, borderTop: style.separator ? `1px solid ${style.separatorColor ?? "#e0e0e0"}` : undefined } },
+      {
+        className: `blk ${name}`,
+        style: {
+          background: style.backgroundColor,
+          borderTop: style.separator ? `1px solid ${style.separatorColor ?? "#e0e0e0"}` : undefined,
+        },
+      },
       rendered,
     );
   };
@@ -231,7 +268,11 @@ function renderComponent(c, parent) {
       node = renderText(c);
       break;
     case "span":
-      node = el("span", { style: { color: c.color, fontWeight: c.weight === "bold" ? 700 : undefined, fontSize: px(c.size, TEXT_SIZES) } }, c.text);
+      node = el(
+        "span",
+        { style: { color: c.color, fontWeight: c.weight === "bold" ? 700 : undefined, fontSize: px(c.size, TEXT_SIZES) } },
+        c.text,
+      );
       break;
     case "separator":
       node = el("hr", { className: "flex-sep", style: { borderColor: c.color } });
@@ -245,7 +286,12 @@ function renderComponent(c, parent) {
     case "button":
       node = el(
         "button",
-        { type: "button", className: `flex-button ${c.style ?? "link"} ${c.height === "sm" ? "sm" : ""}`, style: c.color ? (c.style === "link" || !c.style ? { color: c.color } : { background: c.color }) : {}, onclick: () => runAction(c.action) },
+        {
+          type: "button",
+          className: `flex-button ${c.style ?? "link"} ${c.height === "sm" ? "sm" : ""}`,
+          style: c.color ? (c.style === "link" || !c.style ? { color: c.color } : { background: c.color }) : {},
+          onclick: () => runAction(c.action),
+        },
         c.action?.label ?? "",
       );
       break;
@@ -262,7 +308,8 @@ function renderComponent(c, parent) {
   const flex = c.flex ?? (parent === "vertical" ? 0 : c.type === "separator" || c.type === "icon" ? 0 : 1);
   if (c.type !== "filler" && c.type !== "span") node.style.flex = flex === 0 ? "0 0 auto" : `${flex} 1 0`;
   if (c.margin && c.type !== "span") node.style[parent === "vertical" ? "marginTop" : "marginLeft"] = px(c.margin);
-  if (c.position === "absolute") Object.assign(node.style, { position: "absolute", top: c.offsetTop, left: c.offsetStart, right: c.offsetEnd, bottom: c.offsetBottom });
+  if (c.position === "absolute")
+    Object.assign(node.style, { position: "absolute", top: c.offsetTop, left: c.offsetStart, right: c.offsetEnd, bottom: c.offsetBottom });
   if (c.action && c.type !== "button") {
     node.classList.add("tappable");
     node.addEventListener("click", (e) => {
@@ -280,7 +327,9 @@ function renderBox(c) {
     style: {
       background: c.backgroundColor,
       borderRadius: px(c.cornerRadius),
-      border: c.borderWidth ? `${px(c.borderWidth, { none: 0, light: 0.5, normal: 1, medium: 2, "semi-bold": 3, bold: 4 })} solid ${c.borderColor ?? "#000"}` : undefined,
+      border: c.borderWidth
+        ? `${px(c.borderWidth, { none: 0, light: 0.5, normal: 1, medium: 2, "semi-bold": 3, bold: 4 })} solid ${c.borderColor ?? "#000"}`
+        : undefined,
       padding: px(c.paddingAll),
       paddingTop: px(c.paddingTop),
       paddingBottom: px(c.paddingBottom),
@@ -319,14 +368,16 @@ function renderText(c) {
         WebkitLineClamp: c.maxLines ? String(c.maxLines) : undefined,
       },
     },
-    c.contents?.length ? c.contents.map((s) => renderComponent(s, "span")) : c.text ?? "",
+    c.contents?.length ? c.contents.map((s) => renderComponent(s, "span")) : (c.text ?? ""),
   );
   return node;
 }
 
 function renderImage(c) {
   const size = IMAGE_SIZES[c.size ?? "md"] ?? c.size;
-  const [w, h] = String(c.aspectRatio ?? "1:1").split(":").map(Number);
+  const [w, h] = String(c.aspectRatio ?? "1:1")
+    .split(":")
+    .map(Number);
   return el("img", {
     className: "flex-image",
     src: c.url,
@@ -370,7 +421,12 @@ function renderRichMenu() {
         className: "rm-area",
         "aria-label": area.action.label ?? area.action.displayText ?? area.action.type,
         title: area.action.label ?? "",
-        style: { left: pct(area.bounds.x, width), top: pct(area.bounds.y, height), width: pct(area.bounds.width, width), height: pct(area.bounds.height, height) },
+        style: {
+          left: pct(area.bounds.x, width),
+          top: pct(area.bounds.y, height),
+          width: pct(area.bounds.width, width),
+          height: pct(area.bounds.height, height),
+        },
         onclick: () => runAction(area.action),
       }),
     ),
@@ -406,7 +462,11 @@ $("image-input").addEventListener("change", async () => {
   const file = $("image-input").files?.[0];
   $("image-input").value = "";
   if (!file || !state.current) return;
-  await fetch(`/simulator/api/image?userId=${encodeURIComponent(state.current)}`, { method: "POST", headers: { "content-type": file.type || "image/jpeg" }, body: file });
+  await fetch(`/simulator/api/image?userId=${encodeURIComponent(state.current)}`, {
+    method: "POST",
+    headers: { "content-type": file.type || "image/jpeg" },
+    body: file,
+  });
 });
 
 $("new-persona").addEventListener("submit", async (e) => {
@@ -426,7 +486,11 @@ $("time-panel").addEventListener("click", async (e) => {
   $("time-result").textContent = "กำลังทำ…";
   const result = await post(`/time/${button.dataset.time}`, {});
   $("time-result").textContent =
-    result.queued > 0 ? `${label}: ส่ง ${result.queued} รายการ ดูในแชตของผู้รับ` : result.error ? `${label}: ไม่สำเร็จ` : `${label}: ยังไม่มีรายการที่ต้องส่ง`;
+    result.queued > 0
+      ? `${label}: ส่ง ${result.queued} รายการ ดูในแชตของผู้รับ`
+      : result.error
+        ? `${label}: ไม่สำเร็จ`
+        : `${label}: ยังไม่มีรายการที่ต้องส่ง`;
 });
 
 function listen() {
@@ -475,7 +539,10 @@ async function start() {
   $("demo-member").replaceChildren(
     el("b", {}, "ลองเชื่อมบัญชีกองทุน"),
     el("br"),
-    `${m.name}: เลขบัตร `, el("code", {}, m.nationalId), ` วันเกิด `, el("code", {}, m.birthDateThai),
+    `${m.name}: เลขบัตร `,
+    el("code", {}, m.nationalId),
+    ` วันเกิด `,
+    el("code", {}, m.birthDateThai),
     el("br"),
     "สมาชิกกองทุนตำบลเมืองเหนืออื่น ๆ (สำหรับผู้ใช้ใหม่): ",
     ...s.spareMembers.flatMap((x) => [el("br"), el("code", {}, x.nationalId), " ", el("code", {}, x.birthDateThai)]),
