@@ -1,6 +1,7 @@
 // The bot: the engine with every domain module's flows and menu entries, and
 // the routing of LINE event types. Add a domain by adding its module here.
 import { Engine, clearFlow } from "./engine/engine.ts";
+import { assembleModules, type BotModule } from "./engine/module.ts";
 import { inputOf, userIdOf } from "./line/events.ts";
 import { forgetUnsentMessage } from "./line/unsend.ts";
 import type { EventHandler } from "./inbox/processor.ts";
@@ -57,37 +58,24 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
     digestTime: options.digestTime,
     actions: [...cases.staffActions, ...linkReview.actions, ...ORGANIZE_ACTIONS, ...ANNOUNCE_ACTIONS],
   });
-  engine = new Engine({
-    flows: [
-      ...members.flows,
-      ...fund.flows,
-      ...linkReview.flows,
-      ...help.flows,
-      ...mine.flows,
-      ...meetings.flows,
-      ...organize.flows,
-      ...announce.flows,
-      ...staff.flows,
-      ...reports.flows,
-      ...cases.flows,
-    ],
-    menu: [
-      ...members.menu,
-      ...linkReview.menu,
-      ...fund.menu,
-      ...help.menu,
-      ...mine.menu,
-      ...organize.menu,
-      ...announce.menu,
-      ...meetings.menu,
-      ...staff.menu,
-      ...reports.menu,
-      ...cases.menu,
-    ],
-    timeoutMinutes: options.conversationTimeoutMinutes,
-    // "ช่วยด้วย", "น้ำท่วม" open the flood request from any step, for anyone.
-    emergency: "flood-help",
-  });
+  // Each domain's menu entries and flows; a module reaching for another's
+  // flow or entry uses its ref, checked here at boot (assembleModules).
+  const modules: BotModule[] = [
+    { name: "members", entries: members.menu, flows: members.flows },
+    { name: "link-review", entries: linkReview.menu, flows: linkReview.flows },
+    { name: "welfare-fund", entries: fund.menu, flows: fund.flows },
+    { name: "help-requests", entries: help.menu, flows: help.flows },
+    { name: "my-requests", entries: mine.menu, flows: mine.flows },
+    { name: "organize", entries: organize.menu, flows: organize.flows },
+    { name: "announcements", entries: announce.menu, flows: announce.flows },
+    { name: "meetings", entries: meetings.menu, flows: meetings.flows },
+    { name: "staff", entries: staff.menu, flows: staff.flows },
+    { name: "reports", entries: reports.menu, flows: reports.flows },
+    { name: "cases", entries: cases.menu, flows: cases.flows },
+  ];
+  // "ช่วยด้วย", "น้ำท่วม" open the flood request from any step, for anyone.
+  const emergency = "flood-help";
+  engine = new Engine({ ...assembleModules(modules, { emergency }), timeoutMinutes: options.conversationTimeoutMinutes, emergency });
 
   const handle: EventHandler["handle"] = async (ctx, event) => {
     // Group and room chats are not served yet: stored, not answered.

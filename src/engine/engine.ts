@@ -14,6 +14,8 @@ import { globalWordOf, isEmergency, type GlobalWord } from "./global-words.ts";
 import { matchKey } from "./normalize.ts";
 import { decodePostback, encodePostback } from "./postback.ts";
 import { ENGINE_TEXT as T } from "./texts.ts";
+import { endFlow, isOutcome, type Outcome } from "./outcome.ts";
+import { entryId as entryIdOf } from "./refs.ts";
 import {
   EDIT_PREFIX,
   END,
@@ -264,6 +266,27 @@ export class Engine {
       return this.answerInput(ctx, input, lead);
     }
     return this.idle(ctx, input, lead, justExpired);
+  }
+
+  /** Carries out what a module asked for (an Outgoing it built itself passes as it is). */
+  async carry(ctx: TurnContext, result: Outcome | Outgoing): Promise<Outgoing> {
+    if (!isOutcome(result)) return result;
+    const say = result.say ?? [];
+    const then = result.then ?? endFlow;
+    switch (then.kind) {
+      case "menu":
+        if (then.prompt) {
+          const menu = await this.menu(ctx, say);
+          return result.buttons
+            ? { replies: menu.replies, buttons: [...result.buttons, ...menu.buttons].slice(0, MAX_QUICK_REPLIES) }
+            : menu;
+        }
+        return this.menuWith(ctx, say, [...(result.buttons ?? []), ...then.first]);
+      case "flow":
+        return this.startFlow(ctx, then.flow, then.options, say);
+      case "end":
+        return { replies: say, buttons: result.buttons ?? [] };
+    }
   }
 
   async startFlow(ctx: TurnContext, flowId: string, options: StartOptions = {}, lead: Reply[] = []): Promise<Outgoing> {
@@ -597,7 +620,7 @@ export class Engine {
     if (target === END) {
       const data = s.data;
       clearFlow(s);
-      const done = await flow.complete(ctx, answersOf(data));
+      const done = await this.carry(ctx, await flow.complete(ctx, answersOf(data)));
       // A flow its completion starts carries on the same service.
       if (s.flowId && typeof data[OPENER_SLOT] === "string" && s.data[OPENER_SLOT] === undefined) {
         s.data = { ...s.data, [OPENER_SLOT]: data[OPENER_SLOT] };
@@ -848,7 +871,7 @@ export class Engine {
       if (instead && hops < 3) {
         if (instead.say && !lead.some((r) => r.kind === "text" && r.text === instead.say)) lead.push(text(instead.say));
         const asked: Suspended[] = hops === 0 ? [arg === undefined ? { entry: entryId } : { entry: entryId, arg }] : waiting;
-        return this.openEntry(ctx, instead.entry, lead, undefined, hops + 1, asked);
+        return this.openEntry(ctx, entryIdOf(instead.entry), lead, undefined, hops + 1, asked);
       }
       const note = hidden ? [] : [text(T.stale)];
       if (ctx.state.flowId) return this.reprompt(ctx, [...lead, ...note]);
@@ -875,7 +898,7 @@ export class Engine {
     const s = ctx.state;
     const running = s.flowId;
     const turn = s.turn;
-    const out = await entry.open(ctx, arg);
+    const out = await this.carry(ctx, await entry.open(ctx, arg));
     const started = s.flowId !== null && (s.flowId !== running || s.turn !== turn);
     if (started) s.data = { ...s.data, [OPENER_SLOT]: entry.id };
     const answered = { replies: [...lead, ...out.replies], buttons: out.buttons };

@@ -2,6 +2,8 @@
 // src/line/events.ts turns webhook events into Input, and src/line/render.ts
 // turns Outgoing into LINE messages.
 import type { Tx } from "../db/database.ts";
+import type { Outcome } from "./outcome.ts";
+import type { EntryName } from "./refs.ts";
 
 export type Input =
   | { kind: "text"; text: string } // already normalised (see normalize.ts)
@@ -216,8 +218,8 @@ export interface FlowDef {
    */
   keep?: { minutes: number; restart: (data: FlowData) => FlowData };
   steps: StepDef[];
-  /** Runs in the turn's transaction once the last step is answered. */
-  complete: (ctx: TurnContext, data: FlowData) => Promise<Outgoing>;
+  /** Runs in the turn's transaction once the last step is answered; says what happens next. */
+  complete: (ctx: TurnContext, data: FlowData) => Promise<Outcome | Outgoing>;
 }
 
 /** An entry of the main menu (and, later, the rich menu). */
@@ -240,11 +242,11 @@ export interface MenuEntry {
    * card) by a user who cannot see it: e.g. sign-up, with a line saying
    * why. Without it such a tap shows the menu.
    */
-  otherwise?: { entry: string; say?: string };
+  otherwise?: { entry: EntryName; say?: string };
   /**
    * `arg` comes from a card's button (encodePostback({ kind: "menu", entry,
    * arg })); typed keywords and the menu open without one. Untrusted: check
    * that it names something this user may act on.
    */
-  open: (ctx: TurnContext, arg?: string) => Promise<Outgoing>;
+  open: (ctx: TurnContext, arg?: string) => Promise<Outcome | Outgoing>;
 }
