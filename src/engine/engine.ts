@@ -15,7 +15,7 @@ import { matchKey } from "./normalize.ts";
 import { decodePostback, encodePostback } from "./postback.ts";
 import { ENGINE_TEXT as T } from "./texts.ts";
 import { endFlow, isOutcome, type Outcome } from "./outcome.ts";
-import { entryId as entryIdOf } from "./refs.ts";
+import { type EntryName, entryId as entryIdOf } from "./refs.ts";
 import {
   EDIT_PREFIX,
   END,
@@ -166,7 +166,8 @@ export function clearFlow(state: ConversationState): void {
 }
 
 /** A button that opens a menu entry (with an argument for it, e.g. a meeting id). */
-export function entryButton(entry: string, label: string, arg?: string): Button {
+export function entryButton(entryName: EntryName, label: string, arg?: string): Button {
+  const entry = entryIdOf(entryName);
   return {
     kind: "postback",
     label: shortLabel(label),
