@@ -4,7 +4,7 @@ import type { Config } from "./config.ts";
 import type { Database } from "./db/database.ts";
 import { createHttpApp } from "./http/app.ts";
 import { InboxWriter } from "./inbox/inbox-writer.ts";
-import { JobScheduler } from "./jobs/scheduler.ts";
+import { type JobSchedule, JobScheduler } from "./jobs/scheduler.ts";
 import { EventProcessor } from "./inbox/processor.ts";
 import { escalationJob } from "./help-requests/escalation-job.ts";
 import { photoFetcher, voiceFetcher } from "./help-requests/photo-fetcher.ts";
@@ -76,28 +76,34 @@ export function createApp(options: AppOptions) {
   const now = options.now ?? (() => new Date());
   metrics.setOutboxProbe(outboxProbe(db, now));
   const jobs = new JobScheduler({ logger, now, intervalMs: options.jobIntervalMs });
+  // An idle bot looks for work rarely (each look costs statements); what a
+  // turn queues (pushes, photos, menus, announcements, an erasure once a
+  // request closes) wakes its job at once.
+  const EVERY_MINUTE: JobSchedule = { every: 60 };
+  const WOKEN_BY_TURNS: JobSchedule = { every: 10, wakeOn: ["turn"] };
   // Queues the day-before reminders; the outbox worker sends them.
-  jobs.add(meetingReminderJob({ db, reminderTime: config.meetingReminderTime }));
+  jobs.add(meetingReminderJob({ db, reminderTime: config.meetingReminderTime }), EVERY_MINUTE);
   // Critical flood cases nobody accepted, housing cases nobody moved.
   jobs.add(
     escalationJob({ db, criticalAfterMinutes: config.escalateCriticalAfterMinutes, housingIdleDays: config.housingIdleReminderDays }),
+    EVERY_MINUTE,
   );
   // Requests kept open past their filer's consent withdrawal, anonymised once closed (PDPA; docs/privacy.md).
-  jobs.add(erasureJob({ db }));
+  jobs.add(erasureJob({ db }), { every: 60, wakeOn: ["turn"] });
   // The evening digest of staff who chose it.
-  jobs.add(staffDigestJob({ db, digestTime: config.digestTime }));
+  jobs.add(staffDigestJob({ db, digestTime: config.digestTime }), EVERY_MINUTE);
   // Starts due announcements (queues their outbox chunks) before the worker sends them.
-  jobs.add(announcementSendJob({ db, logger, media: mediaLinks, gateway }));
+  jobs.add(announcementSendJob({ db, logger, media: mediaLinks, gateway }), WOKEN_BY_TURNS);
   // Without LINE credentials the outbox keeps its rows until a token is set.
   const quota = { ...config.pushQuota, adminLineUserIds: config.adminLineUserIds };
   if (gateway) {
     // A message LINE refuses for good is reported: an announcement to its author.
-    jobs.add(outboxWorker({ db, gateway, logger, now, quota, onRefused: reportRefusedAnnouncement }));
+    jobs.add(outboxWorker({ db, gateway, logger, now, quota, onRefused: reportRefusedAnnouncement }), { every: 5, wakeOn: ["turn"] });
     // Photos of help requests: LINE keeps message contents for a limited time.
-    jobs.add(photoFetcher({ db, gateway, logger }));
-    jobs.add(voiceFetcher({ db, gateway, logger }));
+    jobs.add(photoFetcher({ db, gateway, logger }), WOKEN_BY_TURNS);
+    jobs.add(voiceFetcher({ db, gateway, logger }), WOKEN_BY_TURNS);
     // The staff rich menu for users with a role, the villagers' again when the last role goes.
-    jobs.add(richMenuLinkJob({ db, gateway, logger }));
+    jobs.add(richMenuLinkJob({ db, gateway, logger }), WOKEN_BY_TURNS);
   }
   const processor = new EventProcessor({
     db,
@@ -108,7 +114,7 @@ export function createApp(options: AppOptions) {
     now: options.now,
     // Undefined keeps the processor's default (withDefaults, src/options.ts).
     sweepIntervalMs: options.sweepIntervalMs,
-    afterCommit: () => jobs.kick(),
+    afterCommit: () => jobs.kick("turn"),
     metrics,
     instanceKey: options.instanceKey,
     quota,

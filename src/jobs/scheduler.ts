@@ -14,20 +14,44 @@ export interface Job {
   runOnce(now: Date): Promise<number>;
 }
 
+/**
+ * When a job looks for work by itself. Each look costs statements, so an
+ * idle bot must look rarely (issue 13: ≤ 1 query/s with no traffic); work a
+ * turn creates wakes its job at once instead (`wakeOn`).
+ */
+export interface JobSchedule {
+  /** Looks every this many scheduler intervals when nothing wakes it (default 1). */
+  every?: number;
+  /** Signals that run it soon: "turn" after every committed turn. */
+  wakeOn?: readonly string[];
+}
+
 export interface JobSchedulerOptions {
   logger: Logger;
   now?: () => Date;
-  /** How often the jobs look for due work; 0: only when kicked or run by a test. */
+  /** The scheduler's interval; 0: jobs run only when a test calls runAll(). */
   intervalMs?: number;
+  /** Monotonic milliseconds (tests move it by hand). */
+  clock?: () => number;
 }
 
 export const JOB_DEFAULTS = {
   intervalMs: 1_000,
   now: (): Date => new Date(),
+  clock: (): number => performance.now(),
 };
 
+interface Entry {
+  job: Job;
+  every: number;
+  wakeOn: readonly string[];
+  /** Monotonic ms (options.clock) when it looks next by itself. */
+  nextLook: number;
+  woken: boolean;
+}
+
 export class JobScheduler {
-  private readonly jobs: Job[] = [];
+  private readonly entries: Entry[] = [];
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | null = null;
   private again = false;
@@ -38,49 +62,78 @@ export class JobScheduler {
     this.options = withDefaults(JOB_DEFAULTS, options);
   }
 
-  add(job: Job): void {
-    this.jobs.push(job);
+  add(job: Job, schedule: JobSchedule = {}): void {
+    this.entries.push({ job, every: Math.max(1, schedule.every ?? 1), wakeOn: schedule.wakeOn ?? [], nextLook: 0, woken: true });
   }
 
   /** 0 disables the timer; tests call runAll() themselves. */
   start(): void {
     if (this.options.intervalMs > 0 && !this.timer) {
-      this.timer = setInterval(() => this.kick(), this.options.intervalMs);
+      // The tick itself touches no database: it only runs the jobs whose look is due.
+      this.timer = setInterval(() => this.tick(), this.options.intervalMs);
       this.timer.unref();
     }
   }
 
   /**
-   * Runs the jobs soon (e.g. after a turn queued a push); never twice at
-   * once. With intervalMs 0 (tests) jobs run only through runAll(), so a
-   * test decides when a push goes out.
+   * Runs jobs soon: those woken by `signal`, or every job without one (a
+   * start, the demo's clock moved). Never two rounds at once. With
+   * intervalMs 0 (tests) jobs run only through runAll(), so a test decides
+   * when a push goes out.
    */
-  kick(): void {
+  kick(signal?: string): void {
     if (this.stopped || this.options.intervalMs <= 0) return;
+    for (const e of this.entries) if (signal === undefined || e.wakeOn.includes(signal)) e.woken = true;
+    this.runSoon();
+  }
+
+  /** The timer's tick: runs the jobs whose look is due. */
+  tick(): void {
+    this.runSoon();
+  }
+
+  /** Resolves when the round in progress (and those it asked for) is done. */
+  async settled(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private runSoon(): void {
+    if (this.stopped) return;
     if (this.running) {
       this.again = true;
       return;
     }
-    this.running = this.runRound().finally(() => {
+    const due = this.due();
+    if (due.length === 0) return;
+    this.running = this.runRound(due).finally(() => {
       this.running = null;
       if (this.again) {
         this.again = false;
-        // Every committed turn kicks: under load that would run all the jobs
-        // back to back, each taking the database from the turns. A short
-        // gap bounds it while a queued push still leaves within a moment.
-        setTimeout(() => this.kick(), KICK_GAP_MS).unref();
+        // Every committed turn wakes the outbox: under load that would run
+        // it back to back, taking the database from the turns. A short gap
+        // bounds it while a queued push still leaves within a moment.
+        setTimeout(() => this.runSoon(), KICK_GAP_MS).unref();
       }
     });
   }
 
-  private async runRound(): Promise<void> {
-    for (const job of this.jobs) {
+  private due(): Entry[] {
+    const now = this.options.clock();
+    return this.entries.filter((e) => e.woken || e.nextLook <= now);
+  }
+
+  private async runRound(due: Entry[]): Promise<void> {
+    for (const e of due) {
+      e.woken = false;
+      e.nextLook = this.options.clock() + e.every * this.options.intervalMs;
       try {
-        await job.runOnce(this.options.now());
+        // Work left over (a batch limit) is looked for again at once.
+        if ((await e.job.runOnce(this.options.now())) > 0) e.woken = true;
       } catch (error) {
-        this.options.logger.error("job failed", { job: job.name, error });
+        this.options.logger.error("job failed", { job: e.job.name, error });
       }
     }
+    if (due.some((e) => e.woken)) this.again = true;
   }
 
   /**
@@ -91,7 +144,7 @@ export class JobScheduler {
     await this.running;
     for (let round = 0; round < maxRounds; round++) {
       let done = 0;
-      for (const job of this.jobs) done += await job.runOnce(this.options.now());
+      for (const e of this.entries) done += await e.job.runOnce(this.options.now());
       if (done === 0) return;
     }
     throw new Error(`jobs still busy after ${maxRounds} rounds`);
