@@ -45,7 +45,7 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
   const fund = fundModule({ engine: () => engine, attemptSecret: options.fundLinkHashSecret ?? fundLinkHashSecret({}) });
   const linkReview = linkReviewModule({ engine: () => engine });
   const help = helpRequestsModule({ provinceCode: options.provinceCode, engine: () => engine });
-  const meetings = meetingsModule({ engine: () => engine });
+  const meetings = meetingsModule();
   const organize = organizeModule({ engine: () => engine });
   const announce = announceModule({ engine: () => engine, pushQuotaMonthly: options.pushQuotaMonthly ?? 0, media: options.mediaLinks });
   const mine = myRequestsModule({ engine: () => engine, media: options.mediaLinks });
@@ -68,7 +68,7 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
     { name: "my-requests", entries: mine.menu, flows: mine.flows },
     { name: "organize", entries: organize.menu, flows: organize.flows },
     { name: "announcements", entries: announce.menu, flows: announce.flows },
-    { name: "meetings", entries: meetings.menu, flows: meetings.flows },
+    meetings,
     { name: "staff", entries: staff.menu, flows: staff.flows },
     { name: "reports", entries: reports.menu, flows: reports.flows },
     { name: "cases", entries: cases.menu, flows: cases.flows },
