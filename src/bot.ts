@@ -10,7 +10,7 @@ import { helpRequestsModule } from "./help-requests/help-module.ts";
 import { myRequestsModule } from "./help-requests/my-requests.ts";
 import { announceModule } from "./announcements/announce-module.ts";
 import { meetingsModule } from "./meetings/meetings-module.ts";
-import { ORGANIZE_ACTIONS, organizeModule } from "./meetings/organize-module.ts";
+import { organizeModule } from "./meetings/organize-module.ts";
 import { membersModule } from "./members/members.ts";
 import { LINE_NAME_SLOT } from "./members/signup-flow.ts";
 import { withHeldNotices } from "./outbox/held.ts";
@@ -46,7 +46,7 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
   const linkReview = linkReviewModule({ engine: () => engine });
   const help = helpRequestsModule({ provinceCode: options.provinceCode, engine: () => engine });
   const meetings = meetingsModule();
-  const organize = organizeModule({ engine: () => engine });
+  const organize = organizeModule();
   const announce = announceModule({ pushQuotaMonthly: options.pushQuotaMonthly ?? 0, media: options.mediaLinks });
   const mine = myRequestsModule({ engine: () => engine, media: options.mediaLinks });
   const reports = reportsModule({ provinceCode: options.provinceCode, engine: () => engine, exportLinks: options.exportLinks });
@@ -56,7 +56,7 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
     engine: () => engine,
     inviteHours: options.inviteCodeHours,
     digestTime: options.digestTime,
-    actions: [...cases.staffActions, ...linkReview.actions, ...ORGANIZE_ACTIONS, ...announce.staffActions],
+    actions: [...cases.staffActions, ...linkReview.actions, ...organize.staffActions, ...announce.staffActions],
   });
   // Each domain's menu entries and flows; a module reaching for another's
   // flow or entry uses its ref, checked here at boot (assembleModules).
@@ -66,7 +66,7 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
     { name: "welfare-fund", entries: fund.menu, flows: fund.flows },
     { name: "help-requests", entries: help.menu, flows: help.flows },
     { name: "my-requests", entries: mine.menu, flows: mine.flows },
-    { name: "organize", entries: organize.menu, flows: organize.flows },
+    organize,
     announce,
     meetings,
     { name: "staff", entries: staff.menu, flows: staff.flows },
