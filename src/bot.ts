@@ -8,9 +8,9 @@ import type { EventHandler } from "./inbox/processor.ts";
 import { caseHandlingModule } from "./help-requests/case-module.ts";
 import { helpRequestsModule } from "./help-requests/help-module.ts";
 import { myRequestsModule } from "./help-requests/my-requests.ts";
-import { announceModule, ANNOUNCE_ACTIONS } from "./announcements/announce-module.ts";
+import { announceModule } from "./announcements/announce-module.ts";
 import { meetingsModule } from "./meetings/meetings-module.ts";
-import { ORGANIZE_ACTIONS, organizeModule } from "./meetings/organize-module.ts";
+import { organizeModule } from "./meetings/organize-module.ts";
 import { membersModule } from "./members/members.ts";
 import { LINE_NAME_SLOT } from "./members/signup-flow.ts";
 import { withHeldNotices } from "./outbox/held.ts";
@@ -45,9 +45,9 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
   const fund = fundModule({ engine: () => engine, attemptSecret: options.fundLinkHashSecret ?? fundLinkHashSecret({}) });
   const linkReview = linkReviewModule({ engine: () => engine });
   const help = helpRequestsModule({ provinceCode: options.provinceCode, engine: () => engine });
-  const meetings = meetingsModule({ engine: () => engine });
-  const organize = organizeModule({ engine: () => engine });
-  const announce = announceModule({ engine: () => engine, pushQuotaMonthly: options.pushQuotaMonthly ?? 0, media: options.mediaLinks });
+  const meetings = meetingsModule();
+  const organize = organizeModule();
+  const announce = announceModule({ pushQuotaMonthly: options.pushQuotaMonthly ?? 0, media: options.mediaLinks });
   const mine = myRequestsModule({ engine: () => engine, media: options.mediaLinks });
   const reports = reportsModule({ provinceCode: options.provinceCode, engine: () => engine, exportLinks: options.exportLinks });
   const cases = caseHandlingModule({ engine: () => engine, media: options.mediaLinks });
@@ -56,7 +56,7 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
     engine: () => engine,
     inviteHours: options.inviteCodeHours,
     digestTime: options.digestTime,
-    actions: [...cases.staffActions, ...linkReview.actions, ...ORGANIZE_ACTIONS, ...ANNOUNCE_ACTIONS],
+    actions: [...cases.staffActions, ...linkReview.actions, ...organize.staffActions, ...announce.staffActions],
   });
   // Each domain's menu entries and flows; a module reaching for another's
   // flow or entry uses its ref, checked here at boot (assembleModules).
@@ -66,9 +66,9 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
     { name: "welfare-fund", entries: fund.menu, flows: fund.flows },
     { name: "help-requests", entries: help.menu, flows: help.flows },
     { name: "my-requests", entries: mine.menu, flows: mine.flows },
-    { name: "organize", entries: organize.menu, flows: organize.flows },
-    { name: "announcements", entries: announce.menu, flows: announce.flows },
-    { name: "meetings", entries: meetings.menu, flows: meetings.flows },
+    organize,
+    announce,
+    meetings,
     { name: "staff", entries: staff.menu, flows: staff.flows },
     { name: "reports", entries: reports.menu, flows: reports.flows },
     { name: "cases", entries: cases.menu, flows: cases.flows },

@@ -19,7 +19,7 @@
 import type { Tx } from "../db/database.ts";
 import type { Announcement, AnnouncementAudience, AnnouncementArea, Meeting } from "../generated/prisma/client.ts";
 import type { Area } from "../meetings/organize-areas.ts";
-import { organiserTest } from "../meetings/organize-store.ts";
+import { mayOrganise, organiserTest } from "../meetings/organize-store.ts";
 import { coordinatesAll, coordinatorCoverage } from "../staff/roles.ts";
 
 export const PENDING_PHOTO = "application/x-line-pending";
@@ -89,6 +89,13 @@ export async function linkableMeetings(tx: Tx, userId: string, now: Date, limit 
     if (await may(m)) mine.push(m);
   }
   return mine;
+}
+
+/** The meeting an announcement may still link when it is saved: scheduled, not started, one this coordinator may organise. */
+export async function linkableMeeting(tx: Tx, userId: string, meetingId: number, now: Date): Promise<Meeting | null> {
+  const m = await tx.meeting.findUnique({ where: { id: meetingId } });
+  if (m?.status !== "SCHEDULED" || m.startsAt.getTime() <= now.getTime() || !(await mayOrganise(tx, userId, m))) return null;
+  return m;
 }
 
 export interface DeliveryCounts {

@@ -1,36 +1,30 @@
 // The compose flow, as data: text → photo (optional) → meeting to link
 // (optional) → areas → audience → preview (the real messages, the recipient
 // count, the quota it uses and what is left this month) → send now, or
-// schedule (a time) → the module saves it after checking everything again.
+// schedule (a time) → saved after checking everything again.
+import { z } from "zod";
 import { parseThaiDateTime } from "../engine/datetime.ts";
-import {
-  EDIT_PREFIX,
-  END,
-  type FlowData,
-  type FlowDef,
-  type Outgoing,
-  type ParseResult,
-  type Reply,
-  type TurnContext,
-} from "../engine/types.ts";
+import { defineFlow } from "../engine/module.ts";
+import { withMenu } from "../engine/outcome.ts";
+import { EDIT_PREFIX, END, type FlowData, type ParseResult, type Reply, type TurnContext } from "../engine/types.ts";
 import type { AnnouncementAudience } from "../generated/prisma/client.ts";
-import { areaChoices, areaNames, parseAreas } from "../meetings/organize-areas.ts";
-import { areaLabels } from "../meetings/organize-flow.ts";
-import { thaiShortDate, thaiTime, bangkokIsoDate } from "../thai/format.ts";
 import type { MediaLinks } from "../http/media.ts";
-import { composePhotoFile, linkableMeetings } from "./announcement-store.ts";
+import { meetingById } from "../meetings/meeting-store.ts";
+import { allWithin, areaChoices, areaLabels, areaNames, parseAreas } from "../meetings/organize-areas.ts";
+import { staffOnly } from "../staff/staff-module.ts";
+import { bangkokIsoDate, thaiDateTime, thaiShortDate, thaiTime } from "../thai/format.ts";
+import { composePhotoFile, createAnnouncement, linkableMeeting, linkableMeetings } from "./announcement-store.ts";
+import { outcome, reply, text } from "./answers.ts";
 import { announcementMessages } from "./message.ts";
 import { remainingQuota, resolveRecipients } from "./recipients.ts";
 import { announcementSender } from "./sender.ts";
 import { ANNOUNCE_TEXT as T, MAX_ANNOUNCEMENT_TEXT } from "./texts.ts";
 
 export const COMPOSE_FLOW = "announce-compose";
-export const AUDIENCES: readonly AnnouncementAudience[] = ["EVERYONE", "MEMBERS", "SECRETARIES"];
+export const AUDIENCES = ["EVERYONE", "MEMBERS", "SECRETARIES"] as const satisfies readonly AnnouncementAudience[];
 const DAY = 86_400_000;
 /** How far ahead a send may be scheduled. */
 export const MAX_SCHEDULE_DAYS = 60;
-
-const text = (t: string): Reply => ({ kind: "text", text: t });
 
 export function parseAnnouncementText(typed: string): ParseResult {
   const t = typed.trim();
@@ -39,7 +33,7 @@ export function parseAnnouncementText(typed: string): ParseResult {
   return { ok: true, value: t };
 }
 
-export const audienceOf = (v: unknown): AnnouncementAudience | null =>
+const audienceOf = (v: unknown): AnnouncementAudience | null =>
   AUDIENCES.includes(v as AnnouncementAudience) ? (v as AnnouncementAudience) : null;
 
 /** "20 ธ.ค." and "09:30" of a meeting's start, in Bangkok. */
@@ -49,7 +43,7 @@ const hhmm = (at: Date) => thaiTime(at).replace(/ น\.$/, "");
 const meetingLine = (m: { startsAt: Date; title: string }) =>
   `${thaiShortDate(bangkokIsoDate(m.startsAt))} ${thaiTime(m.startsAt)} ${m.title}`;
 
-export const meetingIdOf = (v: unknown): number | null => (typeof v === "string" && /^\d{1,9}$/.test(v) ? Number(v) : null);
+const meetingIdOf = (v: unknown): number | null => (typeof v === "string" && /^\d{1,9}$/.test(v) ? Number(v) : null);
 
 const photoBubble = (url: string): Record<string, unknown> => ({
   type: "bubble",
@@ -63,7 +57,7 @@ async function previewPhoto(ctx: TurnContext, media: MediaLinks | undefined): Pr
   const messageId = photoOf(ctx.state.data);
   if (!messageId) return null;
   const file = await composePhotoFile(ctx.tx, ctx.userId, messageId, ctx.now);
-  return (media?.url(file.id, file.contentType)) ?? "preview";
+  return media?.url(file.id, file.contentType) ?? "preview";
 }
 
 /** The preview: the messages as recipients will see them, then the count and the quota. */
@@ -72,7 +66,7 @@ async function preview(ctx: TurnContext, pushQuotaMonthly: number, media: MediaL
   const areas = parseAreas(d.areas);
   const audience = audienceOf(d.audience) ?? "MEMBERS";
   const meetingId = meetingIdOf(d.meeting);
-  const meeting = meetingId === null ? null : await ctx.tx.meeting.findUnique({ where: { id: meetingId } });
+  const meeting = meetingId === null ? null : await meetingById(ctx.tx, meetingId);
   const from = await announcementSender(ctx.tx, ctx.userId, areas);
   const messages = announcementMessages({ text: String(d.text), image: await previewPhoto(ctx, media), meeting, from });
   const shown: Reply[] = messages.map((m) =>
@@ -93,16 +87,34 @@ async function preview(ctx: TurnContext, pushQuotaMonthly: number, media: MediaL
   return [text(T.previewIntro), ...shown, text(lines.join("\n"))];
 }
 
+const coordinator = staffOnly("COORDINATOR");
+
+const COMPOSE_SCHEMA = z.object({
+  text: z.string(),
+  /** The photo's LINE message id, or none. */
+  image: z.array(z.string()),
+  /** "none", or the id of a meeting to link. */
+  meeting: z.string().transform(meetingIdOf),
+  areas: z.array(z.string()).transform(parseAreas),
+  audience: z.enum(AUDIENCES),
+  send: z.enum(["now", "schedule"]),
+  /** When to send, for a scheduled one. */
+  when: z.iso
+    .datetime()
+    .transform((v) => new Date(v))
+    .optional(),
+});
+
 export function composeFlow(options: {
   pushQuotaMonthly: number;
-  complete: (ctx: TurnContext, data: FlowData) => Promise<Outgoing>;
   /** Signs the photo's URL for the preview; without it the preview says where the photo goes. */
   media?: MediaLinks;
-}): FlowDef {
-  return {
+}) {
+  return defineFlow({
     id: COMPOSE_FLOW,
     version: 1,
     title: T.flowTitles.compose,
+    schema: COMPOSE_SCHEMA,
     steps: [
       {
         id: "text",
@@ -200,6 +212,27 @@ export function composeFlow(options: {
         next: () => END,
       },
     ],
-    complete: options.complete,
-  };
+    async complete(ctx, d) {
+      if (!(await coordinator(ctx))) return outcome([text(T.notCoordinator)], withMenu());
+      if (!(await allWithin(ctx.tx, ctx.userId, d.areas))) return reply(T.outsideArea);
+      if (d.meeting !== null && !(await linkableMeeting(ctx.tx, ctx.userId, d.meeting, ctx.now))) return reply(T.meetingGone);
+      const when = d.when ?? null;
+      await createAnnouncement(
+        ctx.tx,
+        ctx.userId,
+        {
+          text: d.text,
+          photoMessageId: d.image[0] ?? null,
+          meetingId: d.meeting,
+          areas: d.areas,
+          audience: d.audience,
+          scheduledAt: when ?? ctx.now,
+        },
+        ctx.now,
+      );
+      if (when) return reply(T.scheduled(thaiDateTime(when)));
+      // The send job resolves the list again when it starts (moments from now).
+      return reply(T.queuedNow((await resolveRecipients(ctx.tx, { areas: d.areas, audience: d.audience })).length));
+    },
+  });
 }

@@ -1,17 +1,16 @@
 // An announcement as LINE messages: the text, the photo (served by the bot
 // at a signed URL), and for a linked meeting a card whose "ลงทะเบียน" button
-// opens the villagers' registration for it (the meetings module's
-// "meeting-register" entry, which checks the member and the audience). The
+// opens the villagers' registration for it (the meetings module's register
+// entry, which checks the member and the audience). The
 // preview shows the same messages, with a placeholder for a photo not yet
 // fetched from LINE.
 import type { messagingApi } from "@line/bot-sdk";
 import { encodePostback } from "../engine/postback.ts";
 import type { Meeting } from "../generated/prisma/client.ts";
 import { meetingPlace, meetingWhen } from "../meetings/format.ts";
+import { MEETING_ENTRIES } from "../meetings/refs.ts";
 import { renderFlexTemplate } from "../templates/flex.ts";
 import { ANNOUNCE_TEXT as T } from "./texts.ts";
-
-export const MEETING_REGISTER_ENTRY = "meeting-register"; // src/meetings/meetings-module.ts
 
 export interface AnnouncementContent {
   text: string;
@@ -38,7 +37,7 @@ export function announcementMessages(a: AnnouncementContent): messagingApi.Messa
       when: meetingWhen(m.startsAt, m.endsAt),
       place: meetingPlace(m),
       label: T.register,
-      data: encodePostback({ kind: "menu", entry: MEETING_REGISTER_ENTRY, arg: String(m.id) }),
+      data: encodePostback({ kind: "menu", entry: MEETING_ENTRIES.register.id, arg: String(m.id) }),
     });
     messages.push({ type: "flex", altText: T.meetingAlt(m.title).slice(0, 400), contents: card as unknown as messagingApi.FlexContainer });
   }

@@ -7,6 +7,7 @@
 // seats free up, waiting parties are promoted in queue order, each one that
 // fits; a large party does not block smaller ones behind it, so a waiting
 // party never fits the free seats, and a newcomer who fits may take them.
+import { z } from "zod";
 import type { Tx } from "../db/database.ts";
 import type { Meeting, MeetingRegistration } from "../generated/prisma/client.ts";
 import { enqueuePush } from "../outbox/outbox.ts";
@@ -35,6 +36,9 @@ export function parseMeetingId(arg: string | undefined): number | null {
   const id = Number(arg);
   return id > 0 && id <= MAX_INT4 ? id : null;
 }
+
+/** A meeting id a flow starts with: a string, as the entry that checked it put it in the flow's data. */
+export const meetingIdSchema = z.coerce.number<string>().int().positive().max(MAX_INT4);
 
 const forArea = (area: CouncilArea) => ({
   audience: {
@@ -83,6 +87,25 @@ export async function meetingForArea(tx: Tx, meetingId: number, area: CouncilAre
   if (!meeting) return null;
   const taken = await seatsTakenBy(tx, [meeting.id]);
   return withSeats(meeting, taken.get(meeting.id) ?? 0);
+}
+
+/** The meeting, whoever asks (a flow's prompt: its audience was checked when the flow started). */
+export async function meetingById(tx: Tx, meetingId: number): Promise<Meeting | null> {
+  return tx.meeting.findUnique({ where: { id: meetingId } });
+}
+
+/** meetingById with its seats (the registration summary). */
+export async function meetingWithSeats(tx: Tx, meetingId: number): Promise<MeetingWithSeats | null> {
+  const meeting = await meetingById(tx, meetingId);
+  if (!meeting) return null;
+  const taken = await seatsTakenBy(tx, [meeting.id]);
+  return withSeats(meeting, taken.get(meeting.id) ?? 0);
+}
+
+/** A user's registrations (any status) for these meetings, by meeting id. */
+export async function registrationsFor(tx: Tx, lineUserId: string, meetingIds: number[]): Promise<Map<number, MeetingRegistration>> {
+  const rows = await tx.meetingRegistration.findMany({ where: { lineUserId, meetingId: { in: meetingIds } } });
+  return new Map(rows.map((r) => [r.meetingId, r]));
 }
 
 export type Closed = { reason: "cancelled" } | { reason: "started" } | { reason: "deadline"; deadline: Date };

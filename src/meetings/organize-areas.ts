@@ -41,6 +41,9 @@ async function coordinatorGrants(tx: Tx, userId: string) {
   };
 }
 
+/** How a coordinator's whole province or district reads among the choices (meetings' audiences, announcements' areas). */
+export const areaLabels = { province: (n: string) => `ทั้งจังหวัด${n}`, district: (n: string) => `ทั้งอำเภอ${n}` };
+
 /** The areas a coordinator may address, as choices (empty: not a coordinator). */
 export async function areaChoices(
   tx: Tx,

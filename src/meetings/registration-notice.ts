@@ -7,6 +7,7 @@ import { notifyStaff } from "../staff/notify.ts";
 import { secretariesOf } from "../staff/roles.ts";
 import { renderFlexTemplate } from "../templates/flex.ts";
 import { meetingWhen } from "./format.ts";
+import { registrationOf } from "./meeting-store.ts";
 import { MEETING_TEXT as T } from "./texts.ts";
 
 const COLORS = { registered: "#1B7F5A", waitlisted: "#B26A00" } as const;
@@ -35,10 +36,7 @@ export async function notifyRegistration(
     status,
     statusColor: n.waitlistPosition === null ? COLORS.registered : COLORS.waitlisted,
   });
-  const registration = await tx.meetingRegistration.findUnique({
-    where: { meetingId_lineUserId: { meetingId: n.meeting.id, lineUserId: n.lineUserId } },
-    select: { id: true },
-  });
+  const registration = await registrationOf(tx, n.meeting.id, n.lineUserId);
   await notifyStaff(tx, await secretariesOf(tx, n.councilId), {
     content: { replies: [{ kind: "flex", altText: T.noticeAlt(name, n.meeting.title).slice(0, 400), contents: card }], buttons: [] },
     digestLine: T.noticeDigest(name, n.people, n.meeting.title, status),

@@ -1,0 +1,25 @@
+// What the announcement entries and flows share: the answer they end with
+// (a line, then "รายงานการส่ง" and the menu's buttons) and reading an
+// announcement id from a button.
+import { entryButton } from "../engine/engine.ts";
+import { withMenu, type Next, type Outcome } from "../engine/outcome.ts";
+import type { Reply } from "../engine/types.ts";
+import { ANNOUNCE_ENTRIES } from "./refs.ts";
+import { ANNOUNCE_TEXT as T } from "./texts.ts";
+
+export const text = (t: string): Reply => ({ kind: "text", text: t });
+
+export const reportButton = () => entryButton(ANNOUNCE_ENTRIES.report, T.menu.report);
+
+/**
+ * An Outcome (src/engine/outcome.ts): what to say, then where the conversation
+ * goes. Its `then` is a Next, an object and never a function, so awaiting an
+ * Outcome is safe (what biome's noThenProperty guards against).
+ */
+export const outcome = (say: Reply[], then: Next): Outcome => ({ say, then });
+
+/** A line, then "รายงานการส่ง" and the menu's buttons. */
+export const reply = (message: string): Outcome => outcome([text(message)], withMenu([reportButton()]));
+
+/** An announcement id from a button's argument (which can be forged), or null. */
+export const announcementIdOf = (arg: unknown) => (typeof arg === "string" && /^\d{1,9}$/.test(arg) ? Number(arg) : null);
