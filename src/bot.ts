@@ -12,7 +12,6 @@ import { announceModule, ANNOUNCE_ACTIONS } from "./announcements/announce-modul
 import { meetingsModule } from "./meetings/meetings-module.ts";
 import { ORGANIZE_ACTIONS, organizeModule } from "./meetings/organize-module.ts";
 import { membersModule } from "./members/members.ts";
-import { LINE_NAME_SLOT } from "./members/signup-flow.ts";
 import { withHeldNotices } from "./outbox/held.ts";
 import type { MediaLinks } from "./http/media.ts";
 import type { ExportLinks } from "./reports/export-links.ts";
@@ -41,7 +40,7 @@ export interface BotOptions {
 
 export function createBot(options: BotOptions): { engine: Engine; handleEvent: EventHandler } {
   let engine: Engine;
-  const members = membersModule({ provinceCode: options.provinceCode, engine: () => engine });
+  const members = membersModule({ provinceCode: options.provinceCode });
   const fund = fundModule({ engine: () => engine, attemptSecret: options.fundLinkHashSecret ?? fundLinkHashSecret({}) });
   const linkReview = linkReviewModule({ engine: () => engine });
   const help = helpRequestsModule({ provinceCode: options.provinceCode, engine: () => engine });
@@ -61,7 +60,7 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
   // Each domain's menu entries and flows; a module reaching for another's
   // flow or entry uses its ref, checked here at boot (assembleModules).
   const modules: BotModule[] = [
-    { name: "members", entries: members.menu, flows: members.flows },
+    members,
     { name: "link-review", entries: linkReview.menu, flows: linkReview.flows },
     { name: "welfare-fund", entries: fund.menu, flows: fund.flows },
     { name: "help-requests", entries: help.menu, flows: help.flows },
@@ -82,7 +81,7 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
     if (!userIdOf(event)) return { outgoing: null };
     switch (event.type) {
       case "follow":
-        return { outgoing: await members.onFollow(ctx), wantsProfile: true };
+        return { outgoing: await engine.carry(ctx, await members.onFollow(ctx)), wantsProfile: true };
       case "unfollow":
         clearFlow(ctx.state);
         await members.onUnfollow(ctx);
@@ -99,11 +98,8 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
         if (!input) return { outgoing: null };
         // Pushes held by a used-up monthly quota go out with this (free) reply.
         const outgoing = await withHeldNotices(ctx.tx, ctx.userId, ctx.now, await engine.handle(ctx, input));
-        // A sign-up started later than the follow (cancelled, or from the menu)
-        // offers the LINE name too: fetched once, while consent is asked.
-        const s = ctx.state;
-        const wantsProfile = s.flowId === "signup" && s.stepId === "consent" && s.data[LINE_NAME_SLOT] === undefined;
-        return { outgoing, wantsProfile };
+        // The LINE name, for a sign-up started later than the follow.
+        return { outgoing, wantsProfile: members.wantsProfile(ctx.state) };
       }
       default:
         return { outgoing: null };
