@@ -41,8 +41,8 @@ export interface BotOptions {
 export function createBot(options: BotOptions): { engine: Engine; handleEvent: EventHandler } {
   let engine: Engine;
   const members = membersModule({ provinceCode: options.provinceCode });
-  const fund = fundModule({ engine: () => engine, attemptSecret: options.fundLinkHashSecret ?? fundLinkHashSecret({}) });
-  const linkReview = linkReviewModule({ engine: () => engine });
+  const fund = fundModule({ attemptSecret: options.fundLinkHashSecret ?? fundLinkHashSecret({}) });
+  const linkReview = linkReviewModule();
   const help = helpRequestsModule({ provinceCode: options.provinceCode, engine: () => engine });
   const meetings = meetingsModule({ engine: () => engine });
   const organize = organizeModule({ engine: () => engine });
@@ -61,8 +61,8 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
   // flow or entry uses its ref, checked here at boot (assembleModules).
   const modules: BotModule[] = [
     members,
-    { name: "link-review", entries: linkReview.menu, flows: linkReview.flows },
-    { name: "welfare-fund", entries: fund.menu, flows: fund.flows },
+    linkReview,
+    fund,
     { name: "help-requests", entries: help.menu, flows: help.flows },
     { name: "my-requests", entries: mine.menu, flows: mine.flows },
     { name: "organize", entries: organize.menu, flows: organize.flows },
