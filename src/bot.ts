@@ -52,7 +52,6 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
   const cases = caseHandlingModule({ engine: () => engine, media: options.mediaLinks });
   const staff = staffModule({
     provinceCode: options.provinceCode,
-    engine: () => engine,
     inviteHours: options.inviteCodeHours,
     digestTime: options.digestTime,
     actions: [...cases.staffActions, ...linkReview.actions, ...ORGANIZE_ACTIONS, ...ANNOUNCE_ACTIONS],
@@ -68,7 +67,7 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
     { name: "organize", entries: organize.menu, flows: organize.flows },
     { name: "announcements", entries: announce.menu, flows: announce.flows },
     { name: "meetings", entries: meetings.menu, flows: meetings.flows },
-    { name: "staff", entries: staff.menu, flows: staff.flows },
+    staff,
     { name: "reports", entries: reports.menu, flows: reports.flows },
     { name: "cases", entries: cases.menu, flows: cases.flows },
   ];
