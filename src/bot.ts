@@ -12,7 +12,6 @@ import { announceModule } from "./announcements/announce-module.ts";
 import { meetingsModule } from "./meetings/meetings-module.ts";
 import { organizeModule } from "./meetings/organize-module.ts";
 import { membersModule } from "./members/members.ts";
-import { LINE_NAME_SLOT } from "./members/signup-flow.ts";
 import { withHeldNotices } from "./outbox/held.ts";
 import type { MediaLinks } from "./http/media.ts";
 import type { ExportLinks } from "./reports/export-links.ts";
@@ -41,9 +40,9 @@ export interface BotOptions {
 
 export function createBot(options: BotOptions): { engine: Engine; handleEvent: EventHandler } {
   let engine: Engine;
-  const members = membersModule({ provinceCode: options.provinceCode, engine: () => engine });
-  const fund = fundModule({ engine: () => engine, attemptSecret: options.fundLinkHashSecret ?? fundLinkHashSecret({}) });
-  const linkReview = linkReviewModule({ engine: () => engine });
+  const members = membersModule({ provinceCode: options.provinceCode });
+  const fund = fundModule({ attemptSecret: options.fundLinkHashSecret ?? fundLinkHashSecret({}) });
+  const linkReview = linkReviewModule();
   const help = helpRequestsModule({ provinceCode: options.provinceCode, engine: () => engine });
   const meetings = meetingsModule();
   const organize = organizeModule();
@@ -53,7 +52,6 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
   const cases = caseHandlingModule({ engine: () => engine, media: options.mediaLinks });
   const staff = staffModule({
     provinceCode: options.provinceCode,
-    engine: () => engine,
     inviteHours: options.inviteCodeHours,
     digestTime: options.digestTime,
     actions: [...cases.staffActions, ...linkReview.actions, ...organize.staffActions, ...announce.staffActions],
@@ -61,15 +59,15 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
   // Each domain's menu entries and flows; a module reaching for another's
   // flow or entry uses its ref, checked here at boot (assembleModules).
   const modules: BotModule[] = [
-    { name: "members", entries: members.menu, flows: members.flows },
-    { name: "link-review", entries: linkReview.menu, flows: linkReview.flows },
-    { name: "welfare-fund", entries: fund.menu, flows: fund.flows },
+    members,
+    linkReview,
+    fund,
     { name: "help-requests", entries: help.menu, flows: help.flows },
     { name: "my-requests", entries: mine.menu, flows: mine.flows },
     organize,
     announce,
     meetings,
-    { name: "staff", entries: staff.menu, flows: staff.flows },
+    staff,
     { name: "reports", entries: reports.menu, flows: reports.flows },
     { name: "cases", entries: cases.menu, flows: cases.flows },
   ];
@@ -82,7 +80,7 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
     if (!userIdOf(event)) return { outgoing: null };
     switch (event.type) {
       case "follow":
-        return { outgoing: await members.onFollow(ctx), wantsProfile: true };
+        return { outgoing: await engine.carry(ctx, await members.onFollow(ctx)), wantsProfile: true };
       case "unfollow":
         clearFlow(ctx.state);
         await members.onUnfollow(ctx);
@@ -99,11 +97,8 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
         if (!input) return { outgoing: null };
         // Pushes held by a used-up monthly quota go out with this (free) reply.
         const outgoing = await withHeldNotices(ctx.tx, ctx.userId, ctx.now, await engine.handle(ctx, input));
-        // A sign-up started later than the follow (cancelled, or from the menu)
-        // offers the LINE name too: fetched once, while consent is asked.
-        const s = ctx.state;
-        const wantsProfile = s.flowId === "signup" && s.stepId === "consent" && s.data[LINE_NAME_SLOT] === undefined;
-        return { outgoing, wantsProfile };
+        // The LINE name, for a sign-up started later than the follow.
+        return { outgoing, wantsProfile: members.wantsProfile(ctx.state) };
       }
       default:
         return { outgoing: null };

@@ -1,5 +1,6 @@
-// Geography and council look-ups for the sign-up flow (district → council),
-// plus adding a council by hand (scripts/add-council.ts). Ids arrive from
+// Geography and council look-ups for the council choice (district →
+// council, src/geography/council-steps.ts) and for naming areas, plus
+// adding a council by hand (scripts/add-council.ts). Ids arrive from
 // postback data, so an id that cannot exist gives "not found", not an error.
 import type { Tx } from "../db/database.ts";
 
@@ -41,6 +42,18 @@ export async function listDistricts(db: Tx, provinceCode: number): Promise<Distr
     select: { id: true, nameTh: true },
     orderBy: { id: "asc" },
   });
+}
+
+/** A district by its DOPA code (any province), or null. */
+export async function getDistrict(db: Tx, districtId: number): Promise<DistrictOption | null> {
+  if (!isDbId(districtId)) return null;
+  return db.district.findUnique({ where: { id: districtId }, select: { id: true, nameTh: true } });
+}
+
+/** A province's Thai name by its DOPA code, or null. */
+export async function provinceName(db: Tx, provinceCode: number): Promise<string | null> {
+  if (!isDbId(provinceCode)) return null;
+  return (await db.province.findUnique({ where: { id: provinceCode }, select: { nameTh: true } }))?.nameTh ?? null;
 }
 
 /** Active councils of the tambons of a district, by tambon code then council id. */

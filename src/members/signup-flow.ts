@@ -1,14 +1,23 @@
 // Sign-up (consent → name → phone → district → council → confirm) and the
 // profile edit, which reuses the same steps and summary.
+// biome-ignore-all lint/suspicious/noThenProperty: an Outcome's `then` (src/engine/outcome.ts) is data, never a function: no thenable.
 import { z } from "zod";
-import { getCouncilWithPlace, listCouncilsInDistrict, listDistricts } from "../geography/councils.ts";
-import { EDIT_PREFIX, END, type FlowData, type FlowDef, type Outgoing, type StepDef, type TurnContext } from "../engine/types.ts";
+import { defineFlow } from "../engine/module.ts";
+import { type Outcome, showMenu } from "../engine/outcome.ts";
+import { confirmStep, NO, YES } from "../engine/steps.ts";
+import { END, type FlowData, type StepDef, type TurnContext } from "../engine/types.ts";
+import { councilStep, districtStep, districtTitle } from "../geography/council-steps.ts";
+import { getCouncilWithPlace, listDistricts } from "../geography/councils.ts";
 import { renderFlexTemplate } from "../templates/flex.ts";
 import { activeMember, recordConsent, saveMember } from "./member-store.ts";
 import { maskPhone, parseThaiPhone } from "./phone.ts";
 import { MEMBER_TEXT as T } from "./texts.ts";
 
+// Moved to src/geography/council-steps.ts; still exported here for the help-requests flows that import it from here.
+export { districtTitle };
+
 const text = (t: string) => ({ kind: "text" as const, text: t });
+const menuAfter = (lead: string): Outcome => ({ say: [text(lead)], then: showMenu() });
 
 /** Where the sign-up keeps the LINE display name it may offer as the name. */
 export const LINE_NAME_SLOT = "lineDisplayName";
@@ -20,15 +29,19 @@ export const fullNameSchema = z
   .max(100)
   .regex(/^[\p{L}\p{M} .'-]+$/u);
 
-const detailsSchema = z.object({
+/** What the sign-up's steps (signupSteps) collect, the profile edit's too. */
+const DETAILS_SCHEMA = z.object({
   fullName: fullNameSchema,
   phone: z.string().regex(/^0\d{8,9}$/),
   districtId: z.coerce.number().int(),
   councilId: z.coerce.number().int(),
+  confirmed: z.literal(YES),
 });
 
-/** The geography data names districts without "อำเภอ" (Bangkok's start with "เขต"). */
-export const districtTitle = (name: string) => (/^(อำเภอ|เขต)/.test(name) ? name : `อำเภอ${name}`);
+const SIGNUP_SCHEMA = z.discriminatedUnion("consent", [
+  z.object({ consent: z.literal(NO) }),
+  DETAILS_SCHEMA.extend({ consent: z.literal(YES) }),
+]);
 
 export function signupSteps(provinceCode: number): StepDef[] {
   return [
@@ -62,65 +75,29 @@ export function signupSteps(provinceCode: number): StepDef[] {
         },
       },
     },
-    {
-      id: "district",
-      slot: "districtId",
-      clears: ["councilId"],
+    districtStep({
       prompt: () => [text(T.askDistrict)],
       expects: T.districtExpects,
-      input: {
-        kind: "choice",
-        choices: async (ctx) =>
-          (await listDistricts(ctx.tx, provinceCode)).map((d) => ({
-            label: d.nameTh,
-            value: String(d.id),
-            aliases: [`อ.${d.nameTh}`, `อำเภอ${d.nameTh}`],
-          })),
-      },
-    },
-    {
-      id: "council",
-      slot: "councilId",
-      prompt: async (ctx) => {
-        const districts = await listDistricts(ctx.tx, provinceCode);
-        const district = districts.find((d) => String(d.id) === ctx.state.data.districtId);
-        return [text(T.askCouncil(district ? districtTitle(district.nameTh) : "อำเภอที่เลือก"))];
-      },
+      districts: (ctx) => listDistricts(ctx.tx, provinceCode),
+      typedForms: true,
+    }),
+    councilStep({
+      prompt: (district) => [text(T.askCouncil(district ?? "อำเภอที่เลือก"))],
       expects: T.councilExpects,
-      input: {
-        kind: "choice",
-        choices: async (ctx) => {
-          const districtId = Number(ctx.state.data.districtId);
-          const councils = await listCouncilsInDistrict(ctx.tx, districtId);
-          // Several councils in one tambon are told apart by their full name.
-          const perTambon = new Map<string, number>();
-          for (const c of councils) perTambon.set(c.tambonNameTh, (perTambon.get(c.tambonNameTh) ?? 0) + 1);
-          // How addresses are written: "ต.กำแพง", "ตำบลกำแพง".
-          return councils.map((c) => ({
-            label: perTambon.get(c.tambonNameTh)! > 1 ? c.name : c.tambonNameTh,
-            value: String(c.id),
-            ...(perTambon.get(c.tambonNameTh)! > 1 ? {} : { aliases: [`ต.${c.tambonNameTh}`, `ตำบล${c.tambonNameTh}`] }),
-          }));
-        },
-      },
-    },
-    {
-      id: "confirm",
-      slot: "confirmed",
+      typedForms: true,
+    }),
+    confirmStep({
       slow: true,
       prompt: async (ctx) => [await summaryCard(ctx, ctx.state.data)],
       expects: T.confirmExpects,
-      input: {
-        kind: "choice",
-        choices: () => [
-          { label: T.confirm, value: "yes" },
-          { label: T.editName, value: `${EDIT_PREFIX}name` },
-          { label: T.editPhone, value: `${EDIT_PREFIX}phone` },
-          { label: T.editCouncil, value: `${EDIT_PREFIX}district` },
-        ],
-      },
+      yes: T.confirm,
+      edits: [
+        { label: T.editName, step: "name" },
+        { label: T.editPhone, step: "phone" },
+        { label: T.editCouncil, step: "district" },
+      ],
       next: () => END,
-    },
+    }),
   ];
 }
 
@@ -139,58 +116,54 @@ async function summaryCard(ctx: TurnContext, data: FlowData) {
   };
 }
 
-async function saveDetails(ctx: TurnContext, data: FlowData): Promise<string> {
-  const details = detailsSchema.parse(data);
+async function saveDetails(ctx: TurnContext, details: z.output<typeof DETAILS_SCHEMA>): Promise<string> {
   const council = await getCouncilWithPlace(ctx.tx, details.councilId);
   if (!council?.active) throw new Error("council vanished during sign-up");
   await saveMember(ctx.tx, ctx.userId, { fullName: details.fullName, phone: details.phone, councilId: council.id });
   return council.name;
 }
 
-export function signupFlow(provinceCode: number, afterwards: (ctx: TurnContext, lead: string) => Promise<Outgoing>): FlowDef {
-  return {
+export function signupFlow(provinceCode: number) {
+  return defineFlow({
     id: "signup",
     version: 1,
     title: T.flowTitles.signup,
+    schema: SIGNUP_SCHEMA,
     steps: [
-      {
+      confirmStep({
         id: "consent",
         slot: "consent",
         prompt: () => [text(T.consentNotice)],
         expects: T.consentExpects,
-        input: {
-          kind: "choice",
-          choices: () => [
-            { label: T.agree, value: "yes" },
-            { label: T.disagree, value: "no" },
-          ],
-        },
-        next: (data) => (data.consent === "yes" ? "name" : END),
-      },
+        yes: T.agree,
+        no: T.disagree,
+        next: (data) => (data.consent === YES ? "name" : END),
+      }),
       ...signupSteps(provinceCode),
     ],
     async complete(ctx, data) {
-      if (data.consent !== "yes") {
+      if (data.consent === NO) {
         await recordConsent(ctx.tx, ctx.userId, false, ctx.now);
-        return afterwards(ctx, T.noConsent);
+        return menuAfter(T.noConsent);
       }
       await recordConsent(ctx.tx, ctx.userId, true, ctx.now);
       const councilName = await saveDetails(ctx, data);
-      return afterwards(ctx, T.signedUp(councilName));
+      return menuAfter(T.signedUp(councilName));
     },
-  };
+  });
 }
 
-export function profileEditFlow(provinceCode: number, afterwards: (ctx: TurnContext, lead: string) => Promise<Outgoing>): FlowDef {
-  return {
+export function profileEditFlow(provinceCode: number) {
+  return defineFlow({
     id: "profile",
     version: 1,
     title: T.flowTitles.profile,
+    schema: DETAILS_SCHEMA,
     steps: signupSteps(provinceCode),
     async complete(ctx, data) {
-      if (!(await activeMember(ctx.tx, ctx.userId))) return afterwards(ctx, T.notMember);
+      if (!(await activeMember(ctx.tx, ctx.userId))) return menuAfter(T.notMember);
       await saveDetails(ctx, data);
-      return afterwards(ctx, T.profileUpdated);
+      return menuAfter(T.profileUpdated);
     },
-  };
+  });
 }

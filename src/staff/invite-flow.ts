@@ -8,21 +8,28 @@
 // Who may invite whom: a district coordinator, secretaries of the councils
 // in their district; a province coordinator, secretaries of any council of
 // the province and coordinators of any of its districts.
+// biome-ignore-all lint/suspicious/noThenProperty: an Outcome's `then` (src/engine/outcome.ts) is data, never a function: no thenable.
 import { z } from "zod";
 import type { Tx } from "../db/database.ts";
+import { entryButton } from "../engine/engine.ts";
+import { defineFlow } from "../engine/module.ts";
+import { type Outcome, showMenu } from "../engine/outcome.ts";
 import { encodePostback } from "../engine/postback.ts";
-import { END, type Button, type FlowData, type FlowDef, type Outgoing, type Reply, type TurnContext } from "../engine/types.ts";
-import { getCouncilWithPlace, listCouncilsInDistrict, listDistricts, type DistrictOption } from "../geography/councils.ts";
-import { districtTitle } from "../members/signup-flow.ts";
+import { confirmStep, YES } from "../engine/steps.ts";
+import { END, type FlowData, type Reply, type TurnContext } from "../engine/types.ts";
+import { councilStep, districtStep, districtTitle } from "../geography/council-steps.ts";
+import { type DistrictOption, getCouncilWithPlace, getDistrict, listDistricts, provinceName } from "../geography/councils.ts";
 import { renderFlexTemplate } from "../templates/flex.ts";
 import { thaiDateTime } from "../thai/format.ts";
 import { createInvite } from "./invites.ts";
 import { rolesOf, type RoleGrant } from "./roles.ts";
+import { INVITE_ENTRY, STAFF_HOME } from "./staff-entries.ts";
 import { STAFF_TEXT as T } from "./texts.ts";
 
 export const INVITE_FLOW = "staff-invite";
 
 const text = (t: string): Reply => ({ kind: "text", text: t });
+const menuAfter = (lead: string): Outcome => ({ say: [text(lead)], then: showMenu() });
 
 export type InviteRole = "secretary" | "coordinator";
 
@@ -60,27 +67,31 @@ export async function describeGrant(tx: Tx, grant: RoleGrant): Promise<string> {
     return council ? T.secretaryOf(council.name, districtTitle(council.districtNameTh)) : T.secretaryOf(T.unknownArea, "");
   }
   if (grant.level === "DISTRICT") {
-    const district = await tx.district.findUnique({ where: { id: grant.areaId }, select: { nameTh: true } });
+    const district = await getDistrict(tx, grant.areaId);
     return T.districtCoordinator(district ? districtTitle(district.nameTh) : T.unknownArea);
   }
-  const province = await tx.province.findUnique({ where: { id: grant.areaId }, select: { nameTh: true } });
-  const name = province?.nameTh ?? T.unknownArea;
+  const name = (await provinceName(tx, grant.areaId)) ?? T.unknownArea;
   return grant.role === "ADMIN" ? T.admin(name) : T.provinceCoordinator(name);
 }
 
-const answersSchema = z.discriminatedUnion("role", [
+/** Whom the invite is for: a council's secretary, or a district's coordinator. */
+const ANSWERS_SCHEMA = z.discriminatedUnion("role", [
   z.object({ role: z.literal("secretary"), districtId: z.coerce.number().int(), councilId: z.coerce.number().int() }),
   z.object({ role: z.literal("coordinator"), districtId: z.coerce.number().int() }),
 ]);
 
-/** The grant the answers so far describe, or null while incomplete. */
-function grantOf(data: FlowData): RoleGrant | null {
-  const parsed = answersSchema.safeParse(data);
-  if (!parsed.success) return null;
-  const a = parsed.data;
-  return a.role === "secretary"
+/** The answers, confirmed: what complete() gets. */
+const INVITE_SCHEMA = z.intersection(ANSWERS_SCHEMA, z.object({ confirmed: z.literal(YES) }));
+
+const grantOf = (a: z.output<typeof ANSWERS_SCHEMA>): RoleGrant =>
+  a.role === "secretary"
     ? { role: "SECRETARY", level: "COUNCIL", areaId: a.councilId }
     : { role: "COORDINATOR", level: "DISTRICT", areaId: a.districtId };
+
+/** The grant the answers so far describe, or null while incomplete. */
+function grantSoFar(data: FlowData): RoleGrant | null {
+  const parsed = ANSWERS_SCHEMA.safeParse(data);
+  return parsed.success ? grantOf(parsed.data) : null;
 }
 
 function roleChoices(scope: InviteScope) {
@@ -93,16 +104,15 @@ const districtsFor = (scope: InviteScope, data: FlowData) => (data.role === "coo
 export interface InviteFlowOptions {
   provinceCode: number;
   hours: number;
-  /** Replies with the main menu (used when the invite is refused). */
-  menuAfter: (ctx: TurnContext, lead: string) => Promise<Outgoing>;
 }
 
-export function inviteFlow(options: InviteFlowOptions): FlowDef {
+export function inviteFlow(options: InviteFlowOptions) {
   const scopeOf = (ctx: TurnContext) => inviteScope(ctx.tx, ctx.userId, options.provinceCode);
-  return {
+  return defineFlow({
     id: INVITE_FLOW,
     version: 1,
     title: T.flowTitles.invite,
+    schema: INVITE_SCHEMA,
     steps: [
       {
         id: "role",
@@ -112,80 +122,49 @@ export function inviteFlow(options: InviteFlowOptions): FlowDef {
         expects: T.inviteRoleExpects,
         input: { kind: "choice", choices: async (ctx) => roleChoices(await scopeOf(ctx)) },
       },
-      {
-        id: "district",
-        slot: "districtId",
-        clears: ["councilId"],
+      districtStep({
         prompt: () => [text(T.askInviteDistrict)],
         expects: T.inviteDistrictExpects,
-        input: {
-          kind: "choice",
-          choices: async (ctx) => districtsFor(await scopeOf(ctx), ctx.state.data).map((d) => ({ label: d.nameTh, value: String(d.id) })),
-        },
+        districts: async (ctx) => districtsFor(await scopeOf(ctx), ctx.state.data),
         next: (data) => (data.role === "coordinator" ? "confirm" : "council"),
-      },
-      {
-        id: "council",
-        slot: "councilId",
-        prompt: async (ctx) => {
-          const district = await ctx.tx.district.findUnique({
-            where: { id: Number(ctx.state.data.districtId) || 0 },
-            select: { nameTh: true },
-          });
-          return [text(T.askInviteCouncil(district ? districtTitle(district.nameTh) : T.unknownArea))];
-        },
+      }),
+      councilStep({
+        prompt: (district) => [text(T.askInviteCouncil(district ?? T.unknownArea))],
         expects: T.inviteCouncilExpects,
-        input: {
-          kind: "choice",
-          choices: async (ctx) => {
-            const districtId = Number(ctx.state.data.districtId);
-            // Only councils of a district inside the inviter's area: a forged
-            // district id offers nothing, so no council of it can be picked.
-            if (!(await scopeOf(ctx)).secretary.some((d) => d.id === districtId)) return [];
-            const councils = await listCouncilsInDistrict(ctx.tx, districtId);
-            const perTambon = new Map<string, number>();
-            for (const c of councils) perTambon.set(c.tambonNameTh, (perTambon.get(c.tambonNameTh) ?? 0) + 1);
-            return councils.map((c) => ({
-              label: perTambon.get(c.tambonNameTh)! > 1 ? c.name : c.tambonNameTh,
-              value: String(c.id),
-            }));
-          },
-        },
-      },
-      {
-        id: "confirm",
-        slot: "confirmed",
+        // Only councils of a district inside the inviter's area: a forged
+        // district id offers nothing, so no council of it can be picked.
+        districtAllowed: async (districtId, ctx) => (await scopeOf(ctx)).secretary.some((d) => d.id === districtId),
+      }),
+      confirmStep({
         slow: true,
         prompt: async (ctx) => {
-          const grant = grantOf(ctx.state.data);
+          const grant = grantSoFar(ctx.state.data);
           const forWhom = grant ? await describeGrant(ctx.tx, grant) : T.unknownArea;
           return [text(T.inviteConfirmAsk(forWhom, options.hours))];
         },
         expects: T.inviteConfirmExpects,
-        input: { kind: "choice", choices: () => [{ label: T.inviteConfirm, value: "yes" }] },
+        yes: T.inviteConfirm,
         next: () => END,
-      },
+      }),
     ],
     async complete(ctx, data) {
       const grant = grantOf(data);
-      if (!grant || !(await mayInvite(ctx.tx, ctx.userId, options.provinceCode, grant))) {
-        return options.menuAfter(ctx, T.inviteNotAllowed);
-      }
+      if (!(await mayInvite(ctx.tx, ctx.userId, options.provinceCode, grant))) return menuAfter(T.inviteNotAllowed);
       if (grant.role === "SECRETARY") {
         // The council must lie in the district the inviter picked.
         const council = await getCouncilWithPlace(ctx.tx, grant.areaId);
-        if (!council || String(council.districtId) !== String(data.districtId)) return options.menuAfter(ctx, T.inviteNotAllowed);
+        if (!council || council.districtId !== data.districtId) return menuAfter(T.inviteNotAllowed);
       }
       const { code, expiresAt } = await createInvite(ctx.tx, grant, { userId: ctx.userId, now: ctx.now, hours: options.hours });
       return inviteCard(ctx, grant, code, expiresAt);
     },
-  };
+  });
 }
 
 /** "KX7PM2QR" → "KX7P M2QR": easier to read out; typed with or without the space. */
 export const spacedCode = (code: string) => `${code.slice(0, 4)} ${code.slice(4)}`;
 
-async function inviteCard(ctx: TurnContext, grant: RoleGrant, code: string, expiresAt: Date): Promise<Outgoing> {
+async function inviteCard(ctx: TurnContext, grant: RoleGrant, code: string, expiresAt: Date): Promise<Outcome> {
   const forWhom = await describeGrant(ctx.tx, grant);
   const shown = spacedCode(code);
   const until = thaiDateTime(expiresAt);
@@ -199,24 +178,21 @@ async function inviteCard(ctx: TurnContext, grant: RoleGrant, code: string, expi
     // LINE's share link opens the chat picker with the text filled in.
     shareUri: `https://line.me/R/share?text=${encodeURIComponent(T.inviteShareText(shown, until))}`,
   });
-  const menuButton = (label: string, entry: string): Button => ({
-    kind: "postback",
-    label,
-    data: encodePostback({ kind: "menu", entry }),
-    displayText: label,
-  });
   return {
-    replies: [{ kind: "flex", altText: T.inviteCardAlt(shown), contents: card }, text(T.inviteForwardMessage(forWhom, shown, until))],
+    say: [{ kind: "flex", altText: T.inviteCardAlt(shown), contents: card }, text(T.inviteForwardMessage(forWhom, shown, until))],
     buttons: [
-      menuButton(T.inviteAnother, "staff-invite"),
-      menuButton(T.menu.staff, "staff"),
+      entryButton(INVITE_ENTRY, T.inviteAnother),
+      entryButton(STAFF_HOME, T.menu.staff),
       { kind: "postback", label: T.villagerMenu, data: encodePostback({ kind: "global", word: "menu" }), displayText: T.villagerMenu },
     ],
   };
 }
 
 /** Where the flow starts: questions with one possible answer are answered for the user. */
-export async function inviteStart(ctx: TurnContext, provinceCode: number): Promise<{ data: FlowData; at: string } | null> {
+export async function inviteStart(
+  ctx: TurnContext,
+  provinceCode: number,
+): Promise<{ data: { role?: InviteRole; districtId?: string }; at: string } | null> {
   const scope = await inviteScope(ctx.tx, ctx.userId, provinceCode);
   const roles = roleChoices(scope);
   if (roles.length === 0) return null;

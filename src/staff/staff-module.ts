@@ -8,20 +8,32 @@
 // may not see cannot be opened by a keyword or a forged postback either (the
 // engine answers with the normal menu), so a villager typing a staff word
 // gets the villagers' menu.
+// biome-ignore-all lint/suspicious/noThenProperty: an Outcome's `then` (src/engine/outcome.ts) is data, never a function: no thenable.
+import { z } from "zod";
 import { thaiTime } from "../thai/format.ts";
-import type { Engine } from "../engine/engine.ts";
+import { entryButton } from "../engine/engine.ts";
+import { defineFlow, defineModule } from "../engine/module.ts";
+import { type Outcome, showMenu, startFlow, withMenu } from "../engine/outcome.ts";
 import { encodePostback } from "../engine/postback.ts";
-import { END, type Button, type FlowDef, type MenuEntry, type Outgoing, type TurnContext } from "../engine/types.ts";
+import { ENGINE_TEXT } from "../engine/texts.ts";
+import { END, type MenuEntry, type TurnContext } from "../engine/types.ts";
 import { renderFlexTemplate } from "../templates/flex.ts";
 import { DEFAULT_INVITE_HOURS, inviteLockedUntil, normaliseInviteCode, recordFailedInvite, redeemInvite } from "./invites.ts";
-import { describeGrant, INVITE_FLOW, inviteFlow, inviteStart } from "./invite-flow.ts";
+import { describeGrant, inviteFlow, inviteStart } from "./invite-flow.ts";
 import { isStaff, rolesOf, rolesOfTurn, type StaffRoleKind } from "./roles.ts";
+import { INVITE_ENTRY, NOTIFY_ENTRY, STAFF_HOME } from "./staff-entries.ts";
+import { setDigest, wantsDigest } from "./staff-store.ts";
 import { STAFF_TEXT as T } from "./texts.ts";
 
-const text = (t: string) => ({ kind: "text" as const, text: t });
+export { INVITE_ENTRY, NOTIFY_ENTRY, STAFF_HOME };
 
-export const STAFF_ENTRY = "staff";
+const text = (t: string) => ({ kind: "text" as const, text: t });
+const menuAfter = (lead: string): Outcome => ({ say: [text(lead)], then: showMenu() });
+
+/** The staff home's id, for data naming entries by id (rich-menu tiles, the digest's button). */
+export const STAFF_ENTRY = STAFF_HOME.id;
 export const NOTIFY_FLOW = "staff-notify";
+const REDEEM_ENTRY = "staff-redeem";
 
 /** A button of the staff menu: opens a menu entry, shown to users holding one of the roles. */
 export interface StaffAction {
@@ -33,8 +45,8 @@ export interface StaffAction {
 
 /** This module's own actions; other modules pass theirs to staffModule({ actions }). */
 export const STAFF_ACTIONS: readonly StaffAction[] = [
-  { entry: "staff-invite", label: T.menu.invite, roles: ["COORDINATOR"] },
-  { entry: "staff-notify", label: T.menu.notify, roles: ["SECRETARY"] },
+  { entry: INVITE_ENTRY.id, label: T.menu.invite, roles: ["COORDINATOR"] },
+  { entry: NOTIFY_ENTRY.id, label: T.menu.notify, roles: ["SECRETARY"] },
 ];
 
 /**
@@ -66,35 +78,34 @@ export function staffOnly(...roles: StaffRoleKind[]): (ctx: TurnContext) => Prom
 /** At most this many roles are listed on the card; the rest are counted. */
 const MAX_ROLE_ROWS = 8;
 
-export interface StaffModule {
-  flows: FlowDef[];
-  menu: MenuEntry[];
-}
+/** How a secretary takes non-urgent notices. */
+const NOTIFY_SCHEMA = z.object({ mode: z.enum(["each", "digest"]) });
+
+/**
+ * The main menu's buttons with "งานเจ้าหน้าที่" first: where a new staff
+ * member goes next. The menu's question is said here because showMenu()
+ * puts no buttons in front of the menu's.
+ */
+const staffFirst = (lead: string): Outcome => ({
+  say: [text(lead), text(ENGINE_TEXT.menuPrompt)],
+  then: withMenu([entryButton(STAFF_HOME, T.menu.staff)]),
+});
 
 export function staffModule(options: {
   provinceCode: number;
-  engine: () => Engine;
   /** How long an invite code lasts (INVITE_CODE_HOURS). */
   inviteHours?: number;
   /** Other staff features' buttons, shown before this module's own. */
   actions?: readonly StaffAction[];
   /** DIGEST_TIME, said in the notification setting; default 18:00. */
   digestTime?: string;
-}): StaffModule {
+}) {
   const digestTime = options.digestTime ?? "18:00";
   const hours = options.inviteHours ?? DEFAULT_INVITE_HOURS;
   const actions = [...(options.actions ?? []), ...STAFF_ACTIONS];
-  const menuAfter = async (ctx: TurnContext, lead: string) => options.engine().menu(ctx, [text(lead)]);
+  const invite = inviteFlow({ provinceCode: options.provinceCode, hours });
 
-  /** The main menu's buttons with "งานเจ้าหน้าที่" first: where a new staff member goes next. */
-  async function staffFirst(ctx: TurnContext, lead: string): Promise<Outgoing> {
-    const out = await menuAfter(ctx, lead);
-    const home = encodePostback({ kind: "menu", entry: STAFF_ENTRY });
-    const first = (b: Button) => (b.kind === "postback" && b.data === home ? 0 : 1);
-    return { replies: out.replies, buttons: [...out.buttons].sort((a, b) => first(a) - first(b)) };
-  }
-
-  async function home(ctx: TurnContext): Promise<Outgoing> {
+  async function home(ctx: TurnContext): Promise<Outcome> {
     const grants = await rolesOf(ctx.tx, ctx.userId);
     const names: string[] = [];
     for (const g of grants) names.push(await describeGrant(ctx.tx, g));
@@ -118,42 +129,39 @@ export function staffModule(options: {
         ),
       },
     );
-    const menu = await options.engine().menu(ctx);
-    return { replies: [{ kind: "flex", altText: T.homeAlt(names.join(", ")).slice(0, 400), contents: card }], buttons: menu.buttons };
+    return { say: [{ kind: "flex", altText: T.homeAlt(names.join(", ")).slice(0, 400), contents: card }], then: withMenu() };
   }
 
-  async function redeem(ctx: TurnContext, typed?: string): Promise<Outgoing> {
-    if (typed === undefined) return menuAfter(ctx, T.redeemHow);
+  async function redeem(ctx: TurnContext, typed?: string): Promise<Outcome> {
+    if (typed === undefined) return menuAfter(T.redeemHow);
     const lockedUntil = await inviteLockedUntil(ctx.tx, ctx.userId, ctx.now);
-    if (lockedUntil) return menuAfter(ctx, T.redeemLocked(thaiTime(lockedUntil)));
+    if (lockedUntil) return menuAfter(T.redeemLocked(thaiTime(lockedUntil)));
     const result = await redeemInvite(ctx.tx, typed, ctx.userId, ctx.now);
     if (result.status !== "granted" && result.status !== "already") await recordFailedInvite(ctx.tx, ctx.userId, ctx.now);
     switch (result.status) {
       case "granted":
         // The staff rich menu follows from the new role: the link job (src/line/rich-menu/link-job.ts)
         // links it within seconds. No LINE call inside a turn: it would hold the user's lock.
-        return staffFirst(ctx, T.redeemed(await describeGrant(ctx.tx, result.grant)));
+        return staffFirst(T.redeemed(await describeGrant(ctx.tx, result.grant)));
       case "already":
-        return staffFirst(ctx, T.redeemAlready(await describeGrant(ctx.tx, result.grant)));
+        return staffFirst(T.redeemAlready(await describeGrant(ctx.tx, result.grant)));
       case "revoked":
-        return menuAfter(ctx, T.redeemMakerRevoked);
+        return menuAfter(T.redeemMakerRevoked);
       default:
-        return menuAfter(ctx, T.redeemRefused);
+        return menuAfter(T.redeemRefused);
     }
   }
 
-  const notifyFlow: FlowDef = {
+  const notifyFlow = defineFlow({
     id: NOTIFY_FLOW,
     version: 1,
     title: T.flowTitles.notify,
+    schema: NOTIFY_SCHEMA,
     steps: [
       {
         id: "mode",
         slot: "mode",
-        prompt: async (ctx) => {
-          const pref = await ctx.tx.staffPreference.findUnique({ where: { lineUserId: ctx.userId } });
-          return [text(T.notifyAsk(pref?.digest ? T.notifyDigest : T.notifyEach, digestTime))];
-        },
+        prompt: async (ctx) => [text(T.notifyAsk((await wantsDigest(ctx.tx, ctx.userId)) ? T.notifyDigest : T.notifyEach, digestTime))],
         expects: T.notifyExpects,
         input: {
           kind: "choice",
@@ -166,49 +174,45 @@ export function staffModule(options: {
       },
     ],
     async complete(ctx, data) {
-      if (!(await isStaff(ctx.tx, ctx.userId, "SECRETARY"))) return menuAfter(ctx, T.notSecretary);
+      if (!(await isStaff(ctx.tx, ctx.userId, "SECRETARY"))) return menuAfter(T.notSecretary);
       const digest = data.mode === "digest";
-      await ctx.tx.staffPreference.upsert({
-        where: { lineUserId: ctx.userId },
-        create: { lineUserId: ctx.userId, digest },
-        update: { digest },
-      });
-      return staffFirst(ctx, T.notifySaved(digest ? T.notifyDigest : T.notifyEach, digest ? digestTime : null));
+      await setDigest(ctx.tx, ctx.userId, digest);
+      return staffFirst(T.notifySaved(digest ? T.notifyDigest : T.notifyEach, digest ? digestTime : null));
     },
-  };
+  });
 
-  const menu: MenuEntry[] = [
+  const entries: MenuEntry[] = [
     {
-      id: STAFF_ENTRY,
+      id: STAFF_HOME.id,
       label: T.menu.staff,
       keywords: ["งานเจ้าหน้าที่", "เจ้าหน้าที่", "staff"],
       visible: staffOnly(),
       open: home,
     },
     {
-      id: "staff-invite",
+      id: INVITE_ENTRY.id,
       label: T.menu.invite,
       keywords: ["สร้างรหัสเชิญ", "รหัสเชิญ", "เชิญเลขา", "invite"],
       listed: false,
       visible: staffOnly("COORDINATOR"),
       async open(ctx) {
         const start = await inviteStart(ctx, options.provinceCode);
-        if (!start) return menuAfter(ctx, T.inviteNoArea);
-        return options.engine().startFlow(ctx, INVITE_FLOW, start);
+        if (!start) return menuAfter(T.inviteNoArea);
+        return { then: startFlow(invite, start) };
       },
     },
     {
-      id: "staff-notify",
+      id: NOTIFY_ENTRY.id,
       label: T.menu.notify,
       keywords: ["ตั้งค่าการแจ้งเตือน", "การแจ้งเตือน", "แจ้งเตือน"],
       listed: false,
       visible: staffOnly("SECRETARY"),
-      open: (ctx) => options.engine().startFlow(ctx, NOTIFY_FLOW),
+      open: async () => ({ then: startFlow(notifyFlow) }),
     },
     {
       // Anyone, member or not: typing (or a button carrying) a code of the
       // invite shape. Its reply never tells unknown, used and expired apart.
-      id: "staff-redeem",
+      id: REDEEM_ENTRY,
       label: T.menu.redeem,
       keywords: [],
       listed: false,
@@ -217,8 +221,5 @@ export function staffModule(options: {
     },
   ];
 
-  return {
-    flows: [inviteFlow({ provinceCode: options.provinceCode, hours, menuAfter }), notifyFlow],
-    menu,
-  };
+  return defineModule({ name: "staff", entries, flows: [invite, notifyFlow] });
 }

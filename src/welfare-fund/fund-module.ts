@@ -2,41 +2,54 @@
 // menu entries "เชื่อมบัญชีกองทุน" and "ยอดเงินกองทุน", with the balance card's
 // "ประวัติล่าสุด" and "รายการทั้งปี" cards. Every card shows the caller's own
 // linked fund member: a button's argument only ever picks a year.
+// biome-ignore-all lint/suspicious/noThenProperty: an Outcome's `then` (src/engine/outcome.ts) is data, never a function: no thenable.
 import dayjs from "dayjs";
-import type { Engine } from "../engine/engine.ts";
+import { entryButton } from "../engine/engine.ts";
+import { defineModule } from "../engine/module.ts";
+import { type Outcome, showMenu, startFlow, withMenu } from "../engine/outcome.ts";
 import { encodePostback } from "../engine/postback.ts";
-import type { Button, FlowDef, MenuEntry, Outgoing, TurnContext } from "../engine/types.ts";
+import type { MenuEntry, TurnContext } from "../engine/types.ts";
 import type { Tx } from "../db/database.ts";
 import type { BenefitType } from "../generated/prisma/client.ts";
+import { SIGNUP_ENTRY } from "../members/members.ts";
 import { activeMember } from "../members/member-store.ts";
 import { renderFlexTemplate } from "../templates/flex.ts";
+import { FUND_BALANCE_ENTRY, FUND_HISTORY_ENTRY, FUND_LINK_ENTRY, FUND_STATEMENT_ENTRY } from "./fund-entries.ts";
+import {
+  benefitRules,
+  benefitsPaidSince,
+  benefitTypesReceived,
+  cents,
+  ledgerYears,
+  monthlyTotals,
+  recentBenefitPayments,
+  recentContributions,
+  savingsSummary,
+} from "./fund-store.ts";
 import { bangkokToday, isoDate } from "./ledger-format.ts";
 import { AttemptKeys, attemptLink, linkedFundMember, lockedUntil } from "./link-store.ts";
-import { FUND_LINK_FLOW, fundLinkFlow } from "./link-flow.ts";
+import { fundLinkFlow, type LinkAnswers } from "./link-flow.ts";
 import { formatBaht, THAI_MONTHS_SHORT, thaiDateTime, thaiMonthYear, thaiNumericDate as thaiDate, thaiShortDate } from "../thai/format.ts";
 import { FUND_TEXT as T } from "./texts.ts";
 
 const text = (t: string) => ({ kind: "text" as const, text: t });
+const menuAfter = (lead: string): Outcome => ({ say: [text(lead)], then: showMenu() });
+const menuPostback = (entry: { id: string }, arg?: string) =>
+  encodePostback(arg === undefined ? { kind: "menu", entry: entry.id } : { kind: "menu", entry: entry.id, arg });
+
 async function linkableMember(ctx: TurnContext) {
   const member = await activeMember(ctx.tx, ctx.userId);
   if (!member || member.councilId === null) return null;
   return member;
 }
 
-export interface FundModule {
-  flows: FlowDef[];
-  menu: MenuEntry[];
-}
-
 export interface FundModuleOptions {
-  engine: () => Engine;
   /** Keys the fund-link attempts' hashes (fundLinkHashSecret); must outlive restarts for lock-outs to. */
   attemptSecret: Buffer;
 }
 
-export function fundModule(options: FundModuleOptions): FundModule {
+export function fundModule(options: FundModuleOptions) {
   const keys = new AttemptKeys(options.attemptSecret);
-  const menuAfter = async (ctx: TurnContext, lead: string) => options.engine().menu(ctx, [text(lead)]);
   const isMember = async (ctx: TurnContext) => (await activeMember(ctx.tx, ctx.userId)) !== null;
   const canLink = async (ctx: TurnContext) => {
     const member = await linkableMember(ctx);
@@ -45,13 +58,13 @@ export function fundModule(options: FundModuleOptions): FundModule {
 
   const lockedReply = (until: Date) => T.lockedOut(thaiDateTime(until));
 
-  async function complete(ctx: TurnContext, nationalId: string, birthDate: string): Promise<Outgoing> {
+  async function complete(ctx: TurnContext, { nationalId, birthDate }: LinkAnswers): Promise<Outcome> {
     const member = await linkableMember(ctx);
-    if (!member) return menuAfter(ctx, T.notMember);
+    if (!member) return menuAfter(T.notMember);
     const linked = await linkedFundMember(ctx.tx, member.id);
-    if (linked) return menuAfter(ctx, T.alreadyYours(linked.fund.name));
+    if (linked) return menuAfter(T.alreadyYours(linked.fund.name));
     const until = await lockedUntil(ctx.tx, keys, ctx.userId, ctx.now);
-    if (until) return menuAfter(ctx, lockedReply(until));
+    if (until) return menuAfter(lockedReply(until));
     const outcome = await attemptLink(ctx.tx, keys, {
       memberId: member.id,
       lineUserId: ctx.userId,
@@ -62,57 +75,51 @@ export function fundModule(options: FundModuleOptions): FundModule {
     });
     switch (outcome.kind) {
       case "linked":
-        return menuAfter(ctx, T.linked(outcome.fundName, outcome.memberNo));
+        return menuAfter(T.linked(outcome.fundName, outcome.memberNo));
       case "already-yours":
-        return menuAfter(ctx, T.alreadyYours(outcome.fundName));
+        return menuAfter(T.alreadyYours(outcome.fundName));
       case "requested":
-        return menuAfter(ctx, T.requested);
+        return menuAfter(T.requested);
       case "id-locked":
-        return menuAfter(ctx, T.idLocked(thaiDateTime(outcome.until)));
+        return menuAfter(T.idLocked(thaiDateTime(outcome.until)));
     }
   }
 
-  async function startLink(ctx: TurnContext): Promise<Outgoing> {
+  const linkFlow = fundLinkFlow(complete);
+
+  async function startLink(ctx: TurnContext): Promise<Outcome> {
     const member = await linkableMember(ctx);
-    if (!member) return menuAfter(ctx, T.notMember);
+    if (!member) return menuAfter(T.notMember);
     const until = await lockedUntil(ctx.tx, keys, ctx.userId, ctx.now);
-    if (until) return menuAfter(ctx, lockedReply(until));
-    return options.engine().startFlow(ctx, FUND_LINK_FLOW, {}, [text(T.linkPdpa)]);
+    if (until) return menuAfter(lockedReply(until));
+    return { say: [text(T.linkPdpa)], then: startFlow(linkFlow) };
   }
 
   /** The caller's linked fund member, or the reply offering the link. */
-  async function ownFundMember(ctx: TurnContext): Promise<{ fm: LinkedFundMember } | { offer: Outgoing }> {
+  async function ownFundMember(ctx: TurnContext): Promise<{ fm: LinkedFundMember } | { offer: Outcome }> {
     const member = (await activeMember(ctx.tx, ctx.userId))!;
     const fm = await linkedFundMember(ctx.tx, member.id);
     if (fm) return { fm };
-    const menu = await options.engine().menu(ctx);
-    const link: Button = {
-      kind: "postback",
-      label: T.menu.link,
-      data: encodePostback({ kind: "menu", entry: "fund-link" }),
-      displayText: T.menu.link,
-    };
-    const rest = menu.buttons.filter((b) => b.label !== T.menu.link);
-    return { offer: { replies: [text(T.notLinked)], buttons: [link, ...rest] } };
+    return { offer: { say: [text(T.notLinked)], then: withMenu([entryButton(FUND_LINK_ENTRY, T.menu.link)]) } };
   }
 
-  async function withCard(ctx: TurnContext, altText: string, contents: Record<string, unknown>): Promise<Outgoing> {
-    const menu = await options.engine().menu(ctx);
-    return { replies: [{ kind: "flex", altText, contents }], buttons: menu.buttons };
-  }
+  const withCard = (altText: string, contents: Record<string, unknown>): Outcome => ({
+    say: [{ kind: "flex", altText, contents }],
+    then: withMenu(),
+  });
 
-  async function balance(ctx: TurnContext): Promise<Outgoing> {
+  async function balance(ctx: TurnContext): Promise<Outcome> {
     const own = await ownFundMember(ctx);
     if ("offer" in own) return own.offer;
     const card = renderFlexTemplate("fund-balance", await balanceVars(ctx.tx, own.fm, ctx.now));
-    return withCard(ctx, T.balanceAlt, card);
+    return withCard(T.balanceAlt, card);
   }
 
-  async function history(ctx: TurnContext): Promise<Outgoing> {
+  async function history(ctx: TurnContext): Promise<Outcome> {
     const own = await ownFundMember(ctx);
     if ("offer" in own) return own.offer;
     const entries = await recentEntries(ctx.tx, own.fm.id);
-    if (entries.length === 0) return options.engine().menu(ctx, [text(T.noEntries)]);
+    if (entries.length === 0) return menuAfter(T.noEntries);
     const rows = entries.map((e) =>
       renderFlexTemplate("fund-history-row", {
         what: e.what,
@@ -128,20 +135,20 @@ export function fundModule(options: FundModuleOptions): FundModule {
         fundName: own.fm.fund.name,
         memberNo: own.fm.memberNo,
         note: T.historyNote(entries.length),
-        statementData: encodePostback({ kind: "menu", entry: "fund-statement" }),
-        balanceData: encodePostback({ kind: "menu", entry: "fund-balance" }),
+        statementData: menuPostback(FUND_STATEMENT_ENTRY),
+        balanceData: menuPostback(FUND_BALANCE_ENTRY),
       },
       { rows },
     );
-    return withCard(ctx, T.historyAlt, card);
+    return withCard(T.historyAlt, card);
   }
 
-  async function statement(ctx: TurnContext, arg?: string): Promise<Outgoing> {
+  async function statement(ctx: TurnContext, arg?: string): Promise<Outcome> {
     const own = await ownFundMember(ctx);
     if ("offer" in own) return own.offer;
     const { fm } = own;
-    const years = await entryYears(ctx.tx, fm.id);
-    if (years.length === 0) return options.engine().menu(ctx, [text(T.noEntries)]);
+    const years = await ledgerYears(ctx.tx, fm.id);
+    if (years.length === 0) return menuAfter(T.noEntries);
     const current = Number(bangkokToday(ctx.now).slice(0, 4));
     const year = chosenYear(arg, current, Math.min(Number(isoDate(fm.joinedOn).slice(0, 4)), ...years));
     const months = await monthlyTotals(ctx.tx, fm.id, year);
@@ -155,7 +162,7 @@ export function fundModule(options: FundModuleOptions): FundModule {
     const yearButtons = otherYears(year, [...years.filter((y) => y <= current), current]).map((y) =>
       renderFlexTemplate("fund-statement-year", {
         label: T.yearButton(y + BE_OFFSET),
-        data: encodePostback({ kind: "menu", entry: "fund-statement", arg: String(y + BE_OFFSET) }),
+        data: menuPostback(FUND_STATEMENT_ENTRY, String(y + BE_OFFSET)),
       }),
     );
     const card = renderFlexTemplate(
@@ -167,34 +174,34 @@ export function fundModule(options: FundModuleOptions): FundModule {
         totalSaved: formatBaht(months.reduce((sum, m) => sum + m.saved, 0) / 100),
         totalBenefits: formatBaht(months.reduce((sum, m) => sum + m.benefits, 0) / 100),
         note: T.statementNote,
-        historyData: encodePostback({ kind: "menu", entry: "fund-history" }),
-        balanceData: encodePostback({ kind: "menu", entry: "fund-balance" }),
+        historyData: menuPostback(FUND_HISTORY_ENTRY),
+        balanceData: menuPostback(FUND_BALANCE_ENTRY),
       },
       { rows, years: yearButtons },
     );
-    return withCard(ctx, T.statementAlt(year + BE_OFFSET), card);
+    return withCard(T.statementAlt(year + BE_OFFSET), card);
   }
 
-  const menu: MenuEntry[] = [
+  const entries: MenuEntry[] = [
     {
-      id: "fund-link",
+      id: FUND_LINK_ENTRY.id,
       label: T.menu.link,
       keywords: ["เชื่อมบัญชีกองทุน", "เชื่อมกองทุน", "ผูกบัญชีกองทุน", "เชื่อมบัญชี"],
       visible: canLink,
-      otherwise: { entry: "fund-balance" },
+      otherwise: { entry: FUND_BALANCE_ENTRY },
       open: startLink,
     },
     {
-      id: "fund-balance",
+      id: FUND_BALANCE_ENTRY.id,
       label: T.menu.balance,
       keywords: ["ยอดเงินกองทุน", "ยอดกองทุน", "ยอดเงินสะสม", "เงินสะสม", "ยอดเงิน"],
       visible: isMember,
-      otherwise: { entry: "signup", say: T.membersOnly },
+      otherwise: { entry: SIGNUP_ENTRY, say: T.membersOnly },
       open: balance,
     },
     // Reached from the balance card's buttons; not in the menu.
     {
-      id: "fund-history",
+      id: FUND_HISTORY_ENTRY.id,
       label: T.menu.history,
       keywords: ["ประวัติกองทุน", "ประวัติการออม", "ประวัติเงินออม"],
       listed: false,
@@ -202,7 +209,7 @@ export function fundModule(options: FundModuleOptions): FundModule {
       open: history,
     },
     {
-      id: "fund-statement",
+      id: FUND_STATEMENT_ENTRY.id,
       label: T.menu.statement,
       keywords: ["รายการทั้งปี", "รายการกองทุน", "สรุปกองทุน"],
       listed: false,
@@ -211,7 +218,7 @@ export function fundModule(options: FundModuleOptions): FundModule {
     },
   ];
 
-  return { flows: [fundLinkFlow(complete)], menu };
+  return defineModule({ name: "welfare-fund", entries, flows: [linkFlow] });
 }
 
 type LinkedFundMember = NonNullable<Awaited<ReturnType<typeof linkedFundMember>>>;
@@ -219,20 +226,11 @@ type LinkedFundMember = NonNullable<Awaited<ReturnType<typeof linkedFundMember>>
 async function balanceVars(tx: Tx, fm: LinkedFundMember, now: Date): Promise<Record<string, string>> {
   const today = bangkokToday(now);
   const yearStart = new Date(`${today.slice(0, 4)}-01-01T00:00:00.000Z`);
-  const saved = await tx.contribution.aggregate({
-    where: { fundMemberId: fm.id },
-    _sum: { amount: true },
-    _max: { periodTo: true },
-  });
-  const benefits = await tx.benefitPayment.aggregate({
-    where: { fundMemberId: fm.id, paidOn: { gte: yearStart } },
-    _sum: { amount: true },
-  });
-  const rules = await tx.benefitRule.findMany({ where: { fundId: fm.fundId }, orderBy: { type: "asc" } });
+  const saved = await savingsSummary(tx, fm.id);
+  const benefitsThisYear = await benefitsPaidSince(tx, fm.id, yearStart);
+  const rules = await benefitRules(tx, fm.fundId);
   const joined = isoDate(fm.joinedOn);
-  const received = new Set(
-    (await tx.benefitPayment.findMany({ where: { fundMemberId: fm.id }, select: { type: true }, distinct: ["type"] })).map((p) => p.type),
-  );
+  const received = await benefitTypesReceived(tx, fm.id);
   const forThisMember = (type: BenefitType) => {
     // The elderly allowance is for members aged 60 and over; the disability
     // one for members the fund already pays it to (the ledger knows nothing else).
@@ -245,7 +243,7 @@ async function balanceVars(tx: Tx, fm: LinkedFundMember, now: Date): Promise<Rec
     : rules
         .filter((r) => dayjs(joined).add(r.waitingDays, "day").format("YYYY-MM-DD") <= today && forThisMember(r.type))
         .map((r) => T.benefitNames[r.type]);
-  const paidTo = saved._max.periodTo ? isoDate(saved._max.periodTo) : null;
+  const paidTo = saved.paidUpTo ? isoDate(saved.paidUpTo) : null;
   // Months behind: paid up to October and now November is one month behind.
   const behind = paidTo && !fm.leftOn ? monthIndex(today) - monthIndex(paidTo) : 0;
   return {
@@ -253,16 +251,16 @@ async function balanceVars(tx: Tx, fm: LinkedFundMember, now: Date): Promise<Rec
     fundName: fm.fund.name,
     memberNo: fm.memberNo,
     joinedOn: thaiDate(joined),
-    totalSaved: formatBaht(saved._sum.amount ?? 0),
+    totalSaved: formatBaht(saved.total ?? 0),
     paidUpTo: paidTo ? thaiMonthYear(paidTo) + (behind > 0 ? ` (${T.arrears(behind)})` : "") : T.notPaid,
     paidUpToColor: behind > 0 ? ARREARS_COLOR : PLAIN_COLOR,
     benefitsThisYearLabel: T.benefitsThisYearLabel,
-    benefitsThisYear: formatBaht(benefits._sum.amount ?? 0),
+    benefitsThisYear: formatBaht(benefitsThisYear ?? 0),
     eligibleHeading: T.eligibleHeading,
     eligible: eligible.length > 0 ? eligible.join(", ") : T.noRules,
     note: T.balanceNote,
-    historyData: encodePostback({ kind: "menu", entry: "fund-history" }),
-    statementData: encodePostback({ kind: "menu", entry: "fund-statement" }),
+    historyData: menuPostback(FUND_HISTORY_ENTRY),
+    statementData: menuPostback(FUND_STATEMENT_ENTRY),
   };
 }
 
@@ -277,8 +275,6 @@ const SAVING_COLOR = "#1B7F5A";
 const BENEFIT_COLOR = "#8A5A00";
 
 const monthIndex = (iso: string) => Number(iso.slice(0, 4)) * 12 + Number(iso.slice(5, 7)) - 1;
-// Decimal(12, 2) amounts as whole satang: sums stay exact in a number.
-const cents = (amount: { toFixed(digits: number): string }) => Math.round(Number(amount.toFixed(2)) * 100);
 
 /** "พ.ย. 2569", "ปี 2569", "ม.ค.–ต.ค. 2569" or "ต.ค. 2568–ก.ย. 2569". */
 function periodLabel(from: string, to: string): string {
@@ -301,16 +297,8 @@ interface Entry {
 
 /** The last ledger entries, savings and benefits merged, newest first (same day: benefits first, then the later row). */
 async function recentEntries(tx: Tx, fundMemberId: number): Promise<Entry[]> {
-  const saved = await tx.contribution.findMany({
-    where: { fundMemberId },
-    orderBy: [{ paidOn: "desc" }, { id: "desc" }],
-    take: HISTORY_SIZE,
-  });
-  const paid = await tx.benefitPayment.findMany({
-    where: { fundMemberId },
-    orderBy: [{ paidOn: "desc" }, { id: "desc" }],
-    take: HISTORY_SIZE,
-  });
+  const saved = await recentContributions(tx, fundMemberId, HISTORY_SIZE);
+  const paid = await recentBenefitPayments(tx, fundMemberId, HISTORY_SIZE);
   const entries: Entry[] = [
     ...saved.map((c) => ({
       kind: "saving" as const,
@@ -332,14 +320,6 @@ async function recentEntries(tx: Tx, fundMemberId: number): Promise<Entry[]> {
   return entries.slice(0, HISTORY_SIZE);
 }
 
-/** The CE years with a contribution or a benefit payment, newest first. */
-async function entryYears(tx: Tx, fundMemberId: number): Promise<number[]> {
-  const saved = await tx.contribution.findMany({ where: { fundMemberId }, select: { paidOn: true } });
-  const paid = await tx.benefitPayment.findMany({ where: { fundMemberId }, select: { paidOn: true } });
-  const years = new Set([...saved, ...paid].map((r) => r.paidOn.getUTCFullYear()));
-  return [...years].sort((a, b) => b - a);
-}
-
 /**
  * The CE year a statement button asked for (a BE year, "2568"). Postback
  * data can be forged: anything but a year from the member's first year to
@@ -356,15 +336,4 @@ function otherYears(shown: number, years: number[]): number[] {
   const others = [...new Set(years)].filter((y) => y !== shown);
   others.sort((a, b) => Math.abs(a - shown) - Math.abs(b - shown) || b - a);
   return others.slice(0, YEAR_BUTTONS).sort((a, b) => b - a);
-}
-
-/** Per month of a CE year (index 0 = January): savings paid and benefits received, in satang. */
-async function monthlyTotals(tx: Tx, fundMemberId: number, year: number): Promise<{ saved: number; benefits: number }[]> {
-  const paidOn = { gte: new Date(Date.UTC(year, 0, 1)), lt: new Date(Date.UTC(year + 1, 0, 1)) };
-  const months = Array.from({ length: 12 }, () => ({ saved: 0, benefits: 0 }));
-  const saved = await tx.contribution.findMany({ where: { fundMemberId, paidOn }, select: { paidOn: true, amount: true } });
-  const paid = await tx.benefitPayment.findMany({ where: { fundMemberId, paidOn }, select: { paidOn: true, amount: true } });
-  for (const c of saved) months[c.paidOn.getUTCMonth()]!.saved += cents(c.amount);
-  for (const p of paid) months[p.paidOn.getUTCMonth()]!.benefits += cents(p.amount);
-  return months;
 }

@@ -2,7 +2,11 @@
 // confirm. Its answers live in the conversation state only while the flow
 // runs: the engine clears the state's data when the flow completes, is
 // cancelled, left for the menu, or found expired.
-import { EDIT_PREFIX, END, type FlowDef, type Outgoing, type TurnContext } from "../engine/types.ts";
+import { z } from "zod";
+import { defineFlow } from "../engine/module.ts";
+import type { Outcome } from "../engine/outcome.ts";
+import { confirmStep, YES } from "../engine/steps.ts";
+import { END, type TurnContext } from "../engine/types.ts";
 import { bangkokToday } from "./ledger-format.ts";
 import { maskNationalId, parseNationalId } from "./national-id.ts";
 import { FUND_TEXT as T, thaiLongDate } from "./texts.ts";
@@ -24,9 +28,10 @@ export function parseNationalIdAnswer(typed: string): ParseResult {
 export function parseBirthDate(typed: string, now: Date = new Date()): ParseResult {
   const t = typed.trim().replace(/\s*([/.-])\s*/g, "$1");
   let y: number, m: number, d: number;
-  let match = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(t);
-  if (match) [d, m, y] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  else if ((match = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(t))) [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const dmy = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(t);
+  const ymd = dmy ? null : /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(t);
+  if (dmy) [d, m, y] = [Number(dmy[1]), Number(dmy[2]), Number(dmy[3])];
+  else if (ymd) [y, m, d] = [Number(ymd[1]), Number(ymd[2]), Number(ymd[3])];
   else return { ok: false, message: T.birthDateFormat };
   if (y > 2400) y -= 543; // พ.ศ. → ค.ศ.
   if (y < 1900) return { ok: false, message: T.birthDateTooEarly };
@@ -41,11 +46,21 @@ export function parseBirthDate(typed: string, now: Date = new Date()): ParseResu
 
 export const FUND_LINK_FLOW = "fund-link";
 
-export function fundLinkFlow(complete: (ctx: TurnContext, nationalId: string, birthDate: string) => Promise<Outgoing>): FlowDef {
-  return {
+/** What the flow collects: the steps' parsers give exactly these shapes. */
+const LINK_SCHEMA = z.object({
+  nationalId: z.string().regex(/^\d{13}$/),
+  birthDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), // yyyy-mm-dd (CE), checked by parseBirthDate
+  confirmed: z.literal(YES),
+});
+
+export type LinkAnswers = z.output<typeof LINK_SCHEMA>;
+
+export function fundLinkFlow(complete: (ctx: TurnContext, answers: LinkAnswers) => Promise<Outcome>) {
+  return defineFlow({
     id: FUND_LINK_FLOW,
     version: 1,
     title: T.flowTitles.link,
+    schema: LINK_SCHEMA,
     steps: [
       {
         id: "national-id",
@@ -61,27 +76,20 @@ export function fundLinkFlow(complete: (ctx: TurnContext, nationalId: string, bi
         expects: T.birthDateExpects,
         input: { kind: "text", parse: (typed) => parseBirthDate(typed) },
       },
-      {
-        id: "confirm",
-        slot: "confirmed",
+      confirmStep({
         slow: true,
         prompt: (ctx) => [
           text(T.summary(maskNationalId(String(ctx.state.data.nationalId ?? "")), thaiLongDate(String(ctx.state.data.birthDate)))),
         ],
         expects: T.confirmExpects,
-        input: {
-          kind: "choice",
-          choices: () => [
-            { label: T.confirm, value: "yes" },
-            { label: T.editId, value: `${EDIT_PREFIX}national-id` },
-            { label: T.editBirthDate, value: `${EDIT_PREFIX}birth-date` },
-          ],
-        },
+        yes: T.confirm,
+        edits: [
+          { label: T.editId, step: "national-id" },
+          { label: T.editBirthDate, step: "birth-date" },
+        ],
         next: () => END,
-      },
+      }),
     ],
-    async complete(ctx, data) {
-      return complete(ctx, String(data.nationalId), String(data.birthDate));
-    },
-  };
+    complete,
+  });
 }

@@ -11,41 +11,52 @@
 // PDPA: national IDs are shown masked on cards, never logged; the rejection
 // reason reaches the member in the push only (the request has no column for
 // it).
+// biome-ignore-all lint/suspicious/noThenProperty: an Outcome's `then` (src/engine/outcome.ts) is data, never a function: no thenable.
 import { z } from "zod";
 import type { Tx } from "../db/database.ts";
-import type { Engine } from "../engine/engine.ts";
+import { entryButton } from "../engine/engine.ts";
+import { defineFlow, defineModule } from "../engine/module.ts";
+import { type Outcome, showMenu, startFlow, withMenu } from "../engine/outcome.ts";
 import { encodePostback } from "../engine/postback.ts";
-import { END, type Button, type FlowDef, type MenuEntry, type Outgoing, type Reply, type TurnContext } from "../engine/types.ts";
+import { entryRef } from "../engine/refs.ts";
+import { confirmStep, YES } from "../engine/steps.ts";
+import { END, type MenuEntry, type Reply, type TurnContext } from "../engine/types.ts";
 import { enqueuePush } from "../outbox/outbox.ts";
 import { notifyStaff } from "../staff/notify.ts";
 import { canHandleCouncil, councilsInScope, secretariesOf } from "../staff/roles.ts";
 import { staffOnly, type StaffAction } from "../staff/staff-module.ts";
 import { renderFlexTemplate } from "../templates/flex.ts";
 import { thaiDateTime, thaiLongDate, thaiShortDate } from "../thai/format.ts";
+import { FUND_BALANCE_ENTRY } from "./fund-entries.ts";
 import { isoDate } from "./ledger-format.ts";
 import { maskNationalId } from "./national-id.ts";
+import {
+  approveLink,
+  candidatesFor,
+  loadFundMember,
+  loadRequest,
+  lockFundMember,
+  lockRequest,
+  memberIsLinked,
+  pendingRequests,
+  rejectRequest,
+  type ReviewFundMember,
+  type ReviewRequest as Request,
+} from "./review-store.ts";
 import { LINK_REVIEW_TEXT as T } from "./texts.ts";
 
-export const REVIEW_ENTRY = "fund-link-review";
-export const APPROVE_ENTRY = "fund-link-approve";
-export const REJECT_ENTRY = "fund-link-reject";
-export const APPROVE_FLOW = "fund-link-approve";
-export const REJECT_FLOW = "fund-link-reject";
-const BALANCE_ENTRY = "fund-balance"; // src/welfare-fund/fund-module.ts
+export const REVIEW_ENTRY = entryRef("fund-link-review");
+export const APPROVE_ENTRY = entryRef("fund-link-approve");
+export const REJECT_ENTRY = entryRef("fund-link-reject");
+const APPROVE_FLOW = "fund-link-approve";
+const REJECT_FLOW = "fund-link-reject";
 
-/** Candidates on a card: enough to choose from, few enough to read. */
-const MAX_CANDIDATES = 4;
 /** Cards in the list's carousel: the oldest requests first. */
 const MAX_LISTED = 5;
 const MAX_INT4 = 2_147_483_647;
 
 const text = (t: string): Reply => ({ kind: "text", text: t });
-const menuButton = (label: string, entry: string): Button => ({
-  kind: "postback",
-  label,
-  data: encodePostback({ kind: "menu", entry }),
-  displayText: label,
-});
+const menuAfter = (lead: string): Outcome => ({ say: [text(lead)], then: showMenu() });
 
 /** An id from postback data, which can be forged: digits only, a possible INTEGER. */
 const dbId = z
@@ -62,16 +73,7 @@ const approveArg = z
   .pipe(z.tuple([dbId, dbId]));
 
 /** The button the staff home shows for the list. */
-export const LINK_REVIEW_ACTION: StaffAction = { entry: REVIEW_ENTRY, label: T.menu.review, roles: ["SECRETARY", "COORDINATOR"] };
-
-type Request = NonNullable<Awaited<ReturnType<typeof loadRequest>>>;
-
-function loadRequest(tx: Tx, id: number) {
-  return tx.fundLinkRequest.findUnique({
-    where: { id },
-    include: { member: { select: { fullName: true, lineUserId: true } }, council: { select: { name: true } } },
-  });
-}
+export const LINK_REVIEW_ACTION: StaffAction = { entry: REVIEW_ENTRY.id, label: T.menu.review, roles: ["SECRETARY", "COORDINATOR"] };
 
 const nameOf = (r: Request) => r.member.fullName ?? T.unknownName;
 const fundMemberName = (fm: { title: string | null; firstName: string; lastName: string }) =>
@@ -97,31 +99,6 @@ export function sameName(requester: string | null, fm: { firstName: string; last
   return requester !== null && comparableName(requester) === comparableName(`${fm.firstName} ${fm.lastName}`);
 }
 
-/**
- * Fund members of the council's funds, linked to nobody, who may be the
- * requester: the same national ID, birth date, first or last name. Best
- * first (ID, then birth date, then name).
- */
-async function candidatesFor(tx: Tx, r: Request) {
-  const words = (r.member.fullName ?? "").split(/\s+/).filter((w) => w.length >= 2);
-  const names = [...(words[0] ? [{ firstName: words[0] }] : []), ...(words.length > 1 ? [{ lastName: words.at(-1)! }] : [])];
-  const rows = await tx.fundMember.findMany({
-    where: {
-      fund: { councilId: r.councilId },
-      memberId: null,
-      OR: [{ nationalId: r.nationalId }, { birthDate: r.birthDate }, ...names],
-    },
-    include: { fund: { select: { name: true } } },
-    orderBy: { id: "asc" },
-    take: 50,
-  });
-  const score = (fm: (typeof rows)[number]) =>
-    (fm.nationalId === r.nationalId ? 4 : 0) +
-    (fm.birthDate.getTime() === r.birthDate.getTime() ? 2 : 0) +
-    (names.some((n) => ("firstName" in n ? fm.firstName === n.firstName : fm.lastName === n.lastName)) ? 1 : 0);
-  return rows.sort((a, b) => score(b) - score(a) || a.id - b.id).slice(0, MAX_CANDIDATES);
-}
-
 /** The request's card, as the notice and the list show it. */
 async function reviewCard(tx: Tx, r: Request): Promise<Record<string, unknown>> {
   const candidates = r.reason === "ALREADY_LINKED" ? [] : await candidatesFor(tx, r);
@@ -139,7 +116,7 @@ async function reviewCard(tx: Tx, r: Request): Promise<Record<string, unknown>> 
       candidatesHeading: T.candidatesHeading,
       note,
       rejectLabel: T.rejectButton,
-      rejectData: encodePostback({ kind: "menu", entry: REJECT_ENTRY, arg: String(r.id) }),
+      rejectData: encodePostback({ kind: "menu", entry: REJECT_ENTRY.id, arg: String(r.id) }),
     },
     {
       candidates: candidates.map((fm) =>
@@ -150,7 +127,7 @@ async function reviewCard(tx: Tx, r: Request): Promise<Record<string, unknown>> 
             : { nameColor: NAME_COLORS.differs, nameCheck: T.nameDiffers, checkColor: NAME_COLORS.differs }),
           detail: T.candidateDetail(fm.fund.name, fm.memberNo, maskNationalId(fm.nationalId), thaiShortDate(isoDate(fm.birthDate))),
           approveLabel: T.approveButton,
-          approveData: encodePostback({ kind: "menu", entry: APPROVE_ENTRY, arg: `${r.id}.${fm.id}` }),
+          approveData: encodePostback({ kind: "menu", entry: APPROVE_ENTRY.id, arg: `${r.id}.${fm.id}` }),
         }),
       ),
     },
@@ -184,7 +161,7 @@ type Checked = { request: Request } | { refusal: string };
  * one after the other and the second sees the first's decision.
  */
 async function decidable(ctx: TurnContext, requestId: number, lock: boolean): Promise<Checked> {
-  if (lock) await ctx.tx.$queryRaw`SELECT id FROM fund_link_request WHERE id = ${requestId} FOR UPDATE`;
+  if (lock) await lockRequest(ctx.tx, requestId);
   const request = await loadRequest(ctx.tx, requestId);
   // Unknown and out-of-area read the same: a forged id learns nothing.
   if (!request || !(await canHandleCouncil(ctx.tx, ctx.userId, request.councilId))) return { refusal: T.notYours };
@@ -192,90 +169,54 @@ async function decidable(ctx: TurnContext, requestId: number, lock: boolean): Pr
   return { request };
 }
 
-type Chosen = { request: Request; fundMember: NonNullable<Awaited<ReturnType<typeof loadFundMember>>> } | { refusal: string };
-
-function loadFundMember(tx: Tx, id: number) {
-  return tx.fundMember.findUnique({ where: { id }, include: { fund: { select: { name: true, councilId: true } } } });
-}
+type Chosen = { request: Request; fundMember: ReviewFundMember } | { refusal: string };
 
 async function approvable(ctx: TurnContext, requestId: number, fundMemberId: number, lock: boolean): Promise<Chosen> {
   const checked = await decidable(ctx, requestId, lock);
   if ("refusal" in checked) return checked;
   const { request } = checked;
-  if (lock) await ctx.tx.$queryRaw`SELECT id FROM fund_member WHERE id = ${fundMemberId} FOR UPDATE`;
+  if (lock) await lockFundMember(ctx.tx, fundMemberId);
   const fundMember = await loadFundMember(ctx.tx, fundMemberId);
   if (!fundMember || fundMember.fund.councilId !== request.councilId) return { refusal: T.notCouncilFund };
   if (fundMember.memberId !== null) return { refusal: T.fundMemberTaken };
-  const linked = await ctx.tx.fundMember.count({ where: { memberId: request.memberId } });
-  if (linked > 0) return { refusal: T.memberLinked };
+  if (await memberIsLinked(ctx.tx, request.memberId)) return { refusal: T.memberLinked };
   return { request, fundMember };
 }
 
-export interface LinkReviewModule {
-  flows: FlowDef[];
-  menu: MenuEntry[];
-  actions: StaffAction[];
-}
+/** The fund member a secretary approves the request for (both ids from the approve button). */
+const APPROVE_SCHEMA = z.object({ requestId: z.number().int(), fundMemberId: z.number().int(), confirm: z.literal(YES) });
+/** The request a secretary rejects, and why (told to the member). */
+const REJECT_SCHEMA = z.object({ requestId: z.number().int(), reason: z.string() });
 
-export function linkReviewModule(options: { engine: () => Engine }): LinkReviewModule {
+export function linkReviewModule() {
   const reviewers = staffOnly("SECRETARY", "COORDINATOR");
-  const listButton = () => menuButton(T.menu.review, REVIEW_ENTRY);
+  const listButton = () => entryButton(REVIEW_ENTRY, T.menu.review);
 
   /** The menu's buttons after `lead`, the list first. */
-  async function answer(ctx: TurnContext, lead: Reply[]): Promise<Outgoing> {
-    const menu = await options.engine().menu(ctx);
-    const list = listButton();
-    return { replies: lead, buttons: [list, ...menu.buttons.filter((b) => b.label !== list.label)] };
-  }
-  const refuse = (ctx: TurnContext, message: string) => answer(ctx, [text(message)]);
+  const answer = (lead: string): Outcome => ({ say: [text(lead)], then: withMenu([listButton()]) });
 
-  async function list(ctx: TurnContext): Promise<Outgoing> {
+  async function list(ctx: TurnContext): Promise<Outcome> {
     const councils = await councilsInScope(ctx.tx, ctx.userId);
-    const where = { councilId: { in: councils }, status: "PENDING" as const };
-    const total = await ctx.tx.fundLinkRequest.count({ where });
-    if (total === 0) return options.engine().menu(ctx, [text(T.noneWaiting)]);
-    const ids = await ctx.tx.fundLinkRequest.findMany({
-      where,
-      select: { id: true },
-      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-      take: MAX_LISTED,
-    });
+    const { total, ids } = await pendingRequests(ctx.tx, councils, MAX_LISTED);
+    if (total === 0) return menuAfter(T.noneWaiting);
     const bubbles: Record<string, unknown>[] = [];
-    for (const { id } of ids) bubbles.push(await reviewCard(ctx.tx, (await loadRequest(ctx.tx, id))!));
-    const menu = await options.engine().menu(ctx);
+    for (const id of ids) bubbles.push(await reviewCard(ctx.tx, (await loadRequest(ctx.tx, id))!));
     return {
-      replies: [
+      say: [
         text(T.listLead(total, bubbles.length)),
         { kind: "flex", altText: T.listAlt(total), contents: { type: "carousel", contents: bubbles } },
       ],
-      buttons: menu.buttons,
+      then: withMenu(),
     };
   }
 
-  async function startApprove(ctx: TurnContext, arg?: string): Promise<Outgoing> {
-    const parsed = approveArg.safeParse(arg);
-    if (!parsed.success) return refuse(ctx, T.notYours);
-    const [requestId, fundMemberId] = parsed.data;
-    const chosen = await approvable(ctx, requestId, fundMemberId, false);
-    if ("refusal" in chosen) return refuse(ctx, chosen.refusal);
-    return options.engine().startFlow(ctx, APPROVE_FLOW, { data: { requestId, fundMemberId } });
-  }
-
-  async function startReject(ctx: TurnContext, arg?: string): Promise<Outgoing> {
-    const parsed = requestArg.safeParse(arg);
-    if (!parsed.success) return refuse(ctx, T.notYours);
-    const checked = await decidable(ctx, parsed.data, false);
-    if ("refusal" in checked) return refuse(ctx, checked.refusal);
-    return options.engine().startFlow(ctx, REJECT_FLOW, { data: { requestId: parsed.data } });
-  }
-
-  const approveFlow: FlowDef = {
+  const approveFlow = defineFlow({
     id: APPROVE_FLOW,
     version: 1,
     title: T.flowTitles.approve,
+    schema: APPROVE_SCHEMA,
     steps: [
-      {
-        id: "confirm",
+      confirmStep({
         slot: "confirm",
         async prompt(ctx) {
           const chosen = await approvable(ctx, Number(ctx.state.data.requestId), Number(ctx.state.data.fundMemberId), false);
@@ -285,44 +226,35 @@ export function linkReviewModule(options: { engine: () => Engine }): LinkReviewM
           return [text(sameName(chosen.request.member.fullName, fm) ? ask : `${T.nameDiffers}\n${ask}`)];
         },
         expects: T.approveExpects,
-        input: { kind: "choice", choices: () => [{ label: T.confirmApprove, value: "yes" }] },
+        yes: T.confirmApprove,
         next: () => END,
-      },
+      }),
     ],
     async complete(ctx, data) {
-      const chosen = await approvable(ctx, Number(data.requestId), Number(data.fundMemberId), true);
-      if ("refusal" in chosen) return refuse(ctx, chosen.refusal);
+      const chosen = await approvable(ctx, data.requestId, data.fundMemberId, true);
+      if ("refusal" in chosen) return answer(chosen.refusal);
       const { request, fundMember } = chosen;
-      // Guarded as in attemptLink: the row lock above makes it certain, the guard keeps it honest.
-      const { count } = await ctx.tx.fundMember.updateMany({
-        where: { id: fundMember.id, memberId: null },
-        data: { memberId: request.memberId },
-      });
-      if (count !== 1) return refuse(ctx, T.fundMemberTaken);
-      // The member's other waiting requests (details typed again) are answered by this one.
-      await ctx.tx.fundLinkRequest.updateMany({
-        where: { memberId: request.memberId, status: "PENDING" },
-        data: { status: "APPROVED", decidedAt: ctx.now, decidedBy: ctx.userId },
-      });
+      if (!(await approveLink(ctx.tx, request, fundMember.id, { at: ctx.now, by: ctx.userId }))) return answer(T.fundMemberTaken);
       if (request.member.lineUserId) {
         await enqueuePush(
           ctx.tx,
           request.member.lineUserId,
           {
             replies: [text(T.memberApproved(fundMember.fund.name, fundMember.memberNo))],
-            buttons: [menuButton(T.balanceButton, BALANCE_ENTRY)],
+            buttons: [entryButton(FUND_BALANCE_ENTRY, T.balanceButton)],
           },
           { purpose: "fund-link.decided", now: ctx.now, dedupeKey: `fund-link-decided:${request.id}` },
         );
       }
-      return answer(ctx, [text(T.approved(nameOf(request), fundMember.fund.name, fundMember.memberNo))]);
+      return answer(T.approved(nameOf(request), fundMember.fund.name, fundMember.memberNo));
     },
-  };
+  });
 
-  const rejectFlow: FlowDef = {
+  const rejectFlow = defineFlow({
     id: REJECT_FLOW,
     version: 1,
     title: T.flowTitles.reject,
+    schema: REJECT_SCHEMA,
     steps: [
       {
         id: "reason",
@@ -347,18 +279,15 @@ export function linkReviewModule(options: { engine: () => Engine }): LinkReviewM
       },
     ],
     async complete(ctx, data) {
-      const checked = await decidable(ctx, Number(data.requestId), true);
-      if ("refusal" in checked) return refuse(ctx, checked.refusal);
+      const checked = await decidable(ctx, data.requestId, true);
+      if ("refusal" in checked) return answer(checked.refusal);
       const { request } = checked;
-      await ctx.tx.fundLinkRequest.update({
-        where: { id: request.id },
-        data: { status: "REJECTED", decidedAt: ctx.now, decidedBy: ctx.userId },
-      });
+      await rejectRequest(ctx.tx, request.id, { at: ctx.now, by: ctx.userId });
       if (request.member.lineUserId) {
         await enqueuePush(
           ctx.tx,
           request.member.lineUserId,
-          { replies: [text(T.memberRejected(String(data.reason)))], buttons: [] },
+          { replies: [text(T.memberRejected(data.reason))], buttons: [] },
           {
             purpose: "fund-link.decided",
             now: ctx.now,
@@ -366,13 +295,30 @@ export function linkReviewModule(options: { engine: () => Engine }): LinkReviewM
           },
         );
       }
-      return answer(ctx, [text(T.rejected(nameOf(request)))]);
+      return answer(T.rejected(nameOf(request)));
     },
-  };
+  });
 
-  const menu: MenuEntry[] = [
+  async function startApprove(ctx: TurnContext, arg?: string): Promise<Outcome> {
+    const parsed = approveArg.safeParse(arg);
+    if (!parsed.success) return answer(T.notYours);
+    const [requestId, fundMemberId] = parsed.data;
+    const chosen = await approvable(ctx, requestId, fundMemberId, false);
+    if ("refusal" in chosen) return answer(chosen.refusal);
+    return { then: startFlow(approveFlow, { data: { requestId, fundMemberId } }) };
+  }
+
+  async function startReject(ctx: TurnContext, arg?: string): Promise<Outcome> {
+    const parsed = requestArg.safeParse(arg);
+    if (!parsed.success) return answer(T.notYours);
+    const checked = await decidable(ctx, parsed.data, false);
+    if ("refusal" in checked) return answer(checked.refusal);
+    return { then: startFlow(rejectFlow, { data: { requestId: parsed.data } }) };
+  }
+
+  const entries: MenuEntry[] = [
     {
-      id: REVIEW_ENTRY,
+      id: REVIEW_ENTRY.id,
       label: T.menu.review,
       // Not "เชื่อมบัญชี": that opens the member's own fund link.
       keywords: ["คำขอเชื่อม", "ตรวจคำขอเชื่อม"],
@@ -380,9 +326,9 @@ export function linkReviewModule(options: { engine: () => Engine }): LinkReviewM
       visible: reviewers,
       open: list,
     },
-    { id: APPROVE_ENTRY, label: T.approveButton, keywords: [], listed: false, visible: reviewers, open: startApprove },
-    { id: REJECT_ENTRY, label: T.rejectButton, keywords: [], listed: false, visible: reviewers, open: startReject },
+    { id: APPROVE_ENTRY.id, label: T.approveButton, keywords: [], listed: false, visible: reviewers, open: startApprove },
+    { id: REJECT_ENTRY.id, label: T.rejectButton, keywords: [], listed: false, visible: reviewers, open: startReject },
   ];
 
-  return { flows: [approveFlow, rejectFlow], menu, actions: [LINK_REVIEW_ACTION] };
+  return defineModule({ name: "link-review", entries, flows: [approveFlow, rejectFlow], actions: [LINK_REVIEW_ACTION] });
 }

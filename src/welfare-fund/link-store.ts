@@ -7,7 +7,7 @@
 // keep keyed hashes of the LINE user id and the national ID, not the values.
 import { createHmac, randomBytes } from "node:crypto";
 import type { Tx } from "../db/database.ts";
-import { encodePostback } from "../engine/postback.ts";
+import { entryButton } from "../engine/engine.ts";
 import type { FundLinkReason } from "../generated/prisma/enums.ts";
 import { notifyStaff } from "../staff/notify.ts";
 import { secretariesOf } from "../staff/roles.ts";
@@ -182,7 +182,7 @@ async function notifyIdLocked(tx: Tx, nationalId: string, until: Date, attemptId
     await notifyStaff(tx, await secretariesOf(tx, councilId), {
       content: {
         replies: [{ kind: "text", text: T.notice(names, masked, thaiDateTime(until)) }],
-        buttons: [{ kind: "postback", label: review, data: encodePostback({ kind: "menu", entry: REVIEW_ENTRY }), displayText: review }],
+        buttons: [entryButton(REVIEW_ENTRY, review)],
       },
       digestLine: T.digestLine(names, masked),
       urgent: false,
