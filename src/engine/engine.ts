@@ -275,14 +275,13 @@ export class Engine {
     const say = result.say ?? [];
     const then = result.then ?? endFlow;
     switch (then.kind) {
-      case "menu":
-        if (then.prompt) {
-          const menu = await this.menu(ctx, say);
-          return result.buttons
-            ? { replies: menu.replies, buttons: [...result.buttons, ...menu.buttons].slice(0, MAX_QUICK_REPLIES) }
-            : menu;
-        }
-        return this.menuWith(ctx, say, [...(result.buttons ?? []), ...then.first]);
+      case "menu": {
+        const first = [...(result.buttons ?? []), ...then.first];
+        if (!then.prompt) return this.menuWith(ctx, say, first);
+        const menu = await this.menu(ctx, say);
+        const own = new Set(first.map((b) => b.label));
+        return { replies: menu.replies, buttons: [...first, ...menu.buttons.filter((b) => !own.has(b.label))].slice(0, MAX_QUICK_REPLIES) };
+      }
       case "flow":
         return this.startFlow(ctx, then.flow, then.options, say);
       case "end":
