@@ -12,7 +12,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import ExcelJS from "exceljs";
 import { dateValue } from "../welfare-fund/ledger-format.ts";
-import { nationalIdCheckDigit } from "../welfare-fund/national-id.ts";
+import { nationalIdCheckDigit } from "../thai/national-id.ts";
 
 export const SAMPLE_DIR = fileURLToPath(new URL("../../prisma/seed-data/welfare-fund-sample/", import.meta.url));
 

@@ -26,7 +26,7 @@ import type { HelpRequestStatus } from "../generated/prisma/client.ts";
 import { maskPhone, parseThaiPhone } from "../members/phone.ts";
 import { renderFlexTemplate } from "../templates/flex.ts";
 import { thaiDateTime } from "../thai/format.ts";
-import { redactNationalIds } from "../welfare-fund/national-id.ts";
+import { redactNationalIds } from "../thai/national-id.ts";
 import type { MediaLinks } from "../http/media.ts";
 import { replaceThaiPhones } from "../log.ts";
 import { notifyCouncilOfUpdate } from "./case-notify.ts";

@@ -11,7 +11,7 @@
 // - Amounts: baht, more than 0, at most 2 decimals, optional thousands
 //   commas and "฿" or "บาท".
 import { BenefitType } from "../generated/prisma/enums.ts";
-import { thaiDigitsToArabic } from "./national-id.ts";
+import { thaiDigitsToArabic } from "../thai/national-id.ts";
 
 export type LedgerKind = "members" | "contributions" | "payments";
 export const LEDGER_KINDS: readonly LedgerKind[] = ["members", "contributions", "payments"];

@@ -30,7 +30,7 @@ import {
   type LedgerKind,
   type Parsed,
 } from "./ledger-format.ts";
-import { maskNationalId, NATIONAL_ID_REASONS, parseNationalId, redactNationalIds } from "./national-id.ts";
+import { maskNationalId, NATIONAL_ID_REASONS, parseNationalId, redactNationalIds } from "../thai/national-id.ts";
 
 // ---------------------------------------------------------------------------
 // Raw sheets: header and rows of text, whatever the source.

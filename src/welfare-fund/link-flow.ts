@@ -4,7 +4,7 @@
 // cancelled, left for the menu, or found expired.
 import { EDIT_PREFIX, END, type FlowDef, type Outgoing, type TurnContext } from "../engine/types.ts";
 import { bangkokToday } from "./ledger-format.ts";
-import { maskNationalId, parseNationalId } from "./national-id.ts";
+import { maskNationalId, parseNationalId } from "../thai/national-id.ts";
 import { FUND_TEXT as T, thaiLongDate } from "./texts.ts";
 
 const text = (t: string) => ({ kind: "text" as const, text: t });

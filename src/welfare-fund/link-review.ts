@@ -23,7 +23,7 @@ import { staffOnly, type StaffAction } from "../staff/staff-module.ts";
 import { renderFlexTemplate } from "../templates/flex.ts";
 import { thaiDateTime, thaiLongDate, thaiShortDate } from "../thai/format.ts";
 import { isoDate } from "./ledger-format.ts";
-import { maskNationalId } from "./national-id.ts";
+import { maskNationalId } from "../thai/national-id.ts";
 import { LINK_REVIEW_TEXT as T } from "./texts.ts";
 
 export const REVIEW_ENTRY = "fund-link-review";
