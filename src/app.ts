@@ -15,7 +15,7 @@ import { createMetrics, type MetricsRegistry } from "./metrics.ts";
 import { outboxProbe } from "./http/metrics.ts";
 import { announcementSendJob } from "./announcements/send-job.ts";
 import { reportRefusedAnnouncement } from "./announcements/refused.ts";
-import { MediaLinks } from "./http/media.ts";
+import { MediaLinks } from "./line/media-links.ts";
 import { meetingReminderJob } from "./meetings/reminder-job.ts";
 import { erasureJob } from "./members/erasure.ts";
 import { outboxWorker } from "./outbox/worker.ts";

@@ -13,7 +13,7 @@ import { ORGANIZE_ACTIONS, organizeModule } from "./meetings/organize-module.ts"
 import { membersModule } from "./members/members.ts";
 import { LINE_NAME_SLOT } from "./members/signup-flow.ts";
 import { withHeldNotices } from "./outbox/held.ts";
-import type { MediaLinks } from "./http/media.ts";
+import type { MediaLinks } from "./line/media-links.ts";
 import type { ExportLinks } from "./reports/export-links.ts";
 import { reportsModule } from "./reports/reports-module.ts";
 import { staffModule } from "./staff/staff-module.ts";

@@ -5,7 +5,7 @@
 // the area). Coordinators only; areas, the linked meeting and the
 // announcement to cancel are checked again on the server.
 import type { Engine } from "../engine/engine.ts";
-import type { MediaLinks } from "../http/media.ts";
+import type { MediaLinks } from "../line/media-links.ts";
 import { entryButton } from "../engine/engine.ts";
 import {
   END,

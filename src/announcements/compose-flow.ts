@@ -17,7 +17,7 @@ import type { AnnouncementAudience } from "../generated/prisma/client.ts";
 import { areaChoices, areaNames, parseAreas } from "../meetings/organize-areas.ts";
 import { areaLabels } from "../meetings/organize-flow.ts";
 import { thaiShortDate, thaiTime, bangkokIsoDate } from "../thai/format.ts";
-import type { MediaLinks } from "../http/media.ts";
+import type { MediaLinks } from "../line/media-links.ts";
 import { composePhotoFile, linkableMeetings } from "./announcement-store.ts";
 import { announcementMessages } from "./message.ts";
 import { remainingQuota, resolveRecipients } from "./recipients.ts";
@@ -63,7 +63,7 @@ async function previewPhoto(ctx: TurnContext, media: MediaLinks | undefined): Pr
   const messageId = photoOf(ctx.state.data);
   if (!messageId) return null;
   const file = await composePhotoFile(ctx.tx, ctx.userId, messageId, ctx.now);
-  return (media?.url(file.id, file.contentType)) ?? "preview";
+  return media?.url(file.id, file.contentType) ?? "preview";
 }
 
 /** The preview: the messages as recipients will see them, then the count and the quota. */

@@ -27,7 +27,7 @@ import { maskPhone, parseThaiPhone } from "../members/phone.ts";
 import { renderFlexTemplate } from "../templates/flex.ts";
 import { thaiDateTime } from "../thai/format.ts";
 import { redactNationalIds } from "../thai/national-id.ts";
-import type { MediaLinks } from "../http/media.ts";
+import type { MediaLinks } from "../line/media-links.ts";
 import { replaceThaiPhones } from "../log.ts";
 import { notifyCouncilOfUpdate } from "./case-notify.ts";
 import { photoCarousel, shownPhotos } from "./case-photos.ts";
