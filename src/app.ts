@@ -21,6 +21,7 @@ import { erasureJob } from "./members/erasure.ts";
 import { outboxWorker } from "./outbox/worker.ts";
 import { ExportLinks, exportSigningSecret } from "./reports/export-links.ts";
 import { staffDigestJob } from "./staff/digest-job.ts";
+import { STAFF_USERS_SQL } from "./staff/roles.ts";
 import { fundLinkHashSecret } from "./welfare-fund/link-store.ts";
 
 export interface AppOptions {
@@ -97,7 +98,7 @@ export function createApp(options: AppOptions) {
     jobs.add(photoFetcher({ db, gateway, logger }));
     jobs.add(voiceFetcher({ db, gateway, logger }));
     // The staff rich menu for users with a role, the villagers' again when the last role goes.
-    jobs.add(richMenuLinkJob({ db, gateway, logger }));
+    jobs.add(richMenuLinkJob({ db, gateway, logger, audience: STAFF_USERS_SQL }));
   }
   const processor = new EventProcessor({
     db,
