@@ -7,6 +7,7 @@ import { InboxWriter } from "./inbox/inbox-writer.ts";
 import { JobScheduler } from "./jobs/scheduler.ts";
 import { EventProcessor } from "./inbox/processor.ts";
 import { escalationJob } from "./help-requests/escalation-job.ts";
+import { CASES_ENTRY } from "./help-requests/case-card.ts";
 import { photoFetcher, voiceFetcher } from "./help-requests/photo-fetcher.ts";
 import { LineGateway } from "./line/gateway.ts";
 import { richMenuLinkJob } from "./line/rich-menu/link-job.ts";
@@ -17,6 +18,7 @@ import { announcementSendJob } from "./announcements/send-job.ts";
 import { reportRefusedAnnouncement } from "./announcements/refused.ts";
 import { MediaLinks } from "./line/media-links.ts";
 import { meetingReminderJob } from "./meetings/reminder-job.ts";
+import { registrationDigestLine } from "./meetings/registration-notice.ts";
 import { erasureJob } from "./members/erasure.ts";
 import { outboxWorker } from "./outbox/worker.ts";
 import { ExportLinks, exportSigningSecret } from "./reports/export-links.ts";
@@ -86,7 +88,7 @@ export function createApp(options: AppOptions) {
   // Requests kept open past their filer's consent withdrawal, anonymised once closed (PDPA; docs/privacy.md).
   jobs.add(erasureJob({ db }));
   // The evening digest of staff who chose it.
-  jobs.add(staffDigestJob({ db, digestTime: config.digestTime }));
+  jobs.add(staffDigestJob({ db, digestTime: config.digestTime, casesEntry: CASES_ENTRY, currentLine: registrationDigestLine }));
   // Starts due announcements (queues their outbox chunks) before the worker sends them.
   jobs.add(announcementSendJob({ db, logger, media: mediaLinks, gateway }));
   // Without LINE credentials the outbox keeps its rows until a token is set.
