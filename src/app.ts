@@ -19,7 +19,7 @@ import { reportRefusedAnnouncement } from "./announcements/refused.ts";
 import { MediaLinks } from "./line/media-links.ts";
 import { meetingReminderJob } from "./meetings/reminder-job.ts";
 import { registrationDigestLine } from "./meetings/registration-notice.ts";
-import { erasureJob } from "./members/erasure.ts";
+import { erasureJob } from "./privacy/erasure.ts";
 import { outboxWorker } from "./outbox/worker.ts";
 import { ExportLinks, exportSigningSecret } from "./reports/export-links.ts";
 import { staffDigestJob } from "./staff/digest-job.ts";

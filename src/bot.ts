@@ -11,6 +11,7 @@ import { announceModule, ANNOUNCE_ACTIONS } from "./announcements/announce-modul
 import { meetingsModule } from "./meetings/meetings-module.ts";
 import { ORGANIZE_ACTIONS, organizeModule } from "./meetings/organize-module.ts";
 import { membersModule } from "./members/members.ts";
+import { eraseOnWithdrawal } from "./privacy/erasure.ts";
 import { LINE_NAME_SLOT } from "./members/signup-flow.ts";
 import { withHeldNotices } from "./outbox/held.ts";
 import type { MediaLinks } from "./line/media-links.ts";
@@ -43,7 +44,7 @@ export interface BotOptions {
 
 export function createBot(options: BotOptions): { engine: Engine; handleEvent: EventHandler } {
   let engine: Engine;
-  const members = membersModule({ provinceCode: options.provinceCode, engine: () => engine });
+  const members = membersModule({ provinceCode: options.provinceCode, engine: () => engine, eraseOnWithdrawal });
   const fund = fundModule({ engine: () => engine, attemptSecret: options.fundLinkHashSecret ?? fundLinkHashSecret({}) });
   const linkReview = linkReviewModule({ engine: () => engine });
   const help = helpRequestsModule({ provinceCode: options.provinceCode, engine: () => engine });

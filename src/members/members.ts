@@ -5,8 +5,8 @@ import type { Engine } from "../engine/engine.ts";
 import { encodePostback } from "../engine/postback.ts";
 import { END, type FlowDef, type MenuEntry, type Outgoing, type TurnContext } from "../engine/types.ts";
 import { getCouncilWithPlace } from "../geography/councils.ts";
+import type { Tx } from "../db/database.ts";
 import { renderFlexTemplate } from "../templates/flex.ts";
-import { eraseOnWithdrawal } from "./erasure.ts";
 import { activeMember, anonymiseMember, recordFollow, recordUnfollow } from "./member-store.ts";
 import { maskPhone } from "./phone.ts";
 import { districtTitle, LINE_NAME_SLOT, profileEditFlow, signupFlow } from "./signup-flow.ts";
@@ -25,7 +25,21 @@ export interface MembersModule {
   onProfile(ctx: TurnContext, displayName: string): Promise<void>;
 }
 
-export function membersModule(options: { provinceCode: number; engine: () => Engine }): MembersModule {
+/**
+ * Erases what a withdrawing member left outside their member row, in the
+ * withdrawal's transaction, before the row loses name and phone
+ * (eraseOnWithdrawal of src/privacy/erasure.ts, passed in by src/bot.ts).
+ */
+export type EraseOnWithdrawal = (
+  tx: Tx,
+  w: { lineUserId: string; fullName: string | null; phone: string | null; now: Date },
+) => Promise<{ openRequests: number; cancelledRegistrations: number }>;
+
+export function membersModule(options: {
+  provinceCode: number;
+  engine: () => Engine;
+  eraseOnWithdrawal: EraseOnWithdrawal;
+}): MembersModule {
   const menuAfter = async (ctx: TurnContext, lead: string) => options.engine().menu(ctx, [text(lead)]);
   const isMember = async (ctx: TurnContext) => (await activeMember(ctx.tx, ctx.userId)) !== null;
   const notMember = async (ctx: TurnContext) => !(await isMember(ctx));
@@ -78,7 +92,7 @@ export function membersModule(options: { provinceCode: number; engine: () => Eng
       if (data.confirmed !== "yes") return menuAfter(ctx, T.withdrawKept);
       const member = await activeMember(ctx.tx, ctx.userId);
       // Before the member row loses them: name and phone find the notices about them.
-      const erased = await eraseOnWithdrawal(ctx.tx, {
+      const erased = await options.eraseOnWithdrawal(ctx.tx, {
         lineUserId: ctx.userId,
         fullName: member?.fullName ?? null,
         phone: member?.phone ?? null,
