@@ -7,6 +7,7 @@ import { InboxWriter } from "./inbox/inbox-writer.ts";
 import { type JobSchedule, JobScheduler } from "./jobs/scheduler.ts";
 import { EventProcessor } from "./inbox/processor.ts";
 import { escalationJob } from "./help-requests/escalation-job.ts";
+import { CASES_ENTRY } from "./help-requests/case-card.ts";
 import { photoFetcher, voiceFetcher } from "./help-requests/photo-fetcher.ts";
 import { LineGateway } from "./line/gateway.ts";
 import { richMenuLinkJob } from "./line/rich-menu/link-job.ts";
@@ -15,12 +16,14 @@ import { createMetrics, type MetricsRegistry } from "./metrics.ts";
 import { outboxProbe } from "./http/metrics.ts";
 import { announcementSendJob } from "./announcements/send-job.ts";
 import { reportRefusedAnnouncement } from "./announcements/refused.ts";
-import { MediaLinks } from "./http/media.ts";
+import { MediaLinks } from "./line/media-links.ts";
 import { meetingReminderJob } from "./meetings/reminder-job.ts";
-import { erasureJob } from "./members/erasure.ts";
+import { registrationDigestLine } from "./meetings/registration-notice.ts";
+import { erasureJob } from "./privacy/erasure.ts";
 import { outboxWorker } from "./outbox/worker.ts";
 import { ExportLinks, exportSigningSecret } from "./reports/export-links.ts";
 import { staffDigestJob } from "./staff/digest-job.ts";
+import { STAFF_USERS_SQL } from "./staff/roles.ts";
 import { fundLinkHashSecret } from "./welfare-fund/link-store.ts";
 
 export interface AppOptions {
@@ -91,7 +94,10 @@ export function createApp(options: AppOptions) {
   // Requests kept open past their filer's consent withdrawal, anonymised once closed (PDPA; docs/privacy.md).
   jobs.add(erasureJob({ db }), { every: 60, wakeOn: ["turn"] });
   // The evening digest of staff who chose it.
-  jobs.add(staffDigestJob({ db, digestTime: config.digestTime }), EVERY_MINUTE);
+  jobs.add(
+    staffDigestJob({ db, digestTime: config.digestTime, casesEntry: CASES_ENTRY, currentLine: registrationDigestLine }),
+    EVERY_MINUTE,
+  );
   // Starts due announcements (queues their outbox chunks) before the worker sends them.
   jobs.add(announcementSendJob({ db, logger, media: mediaLinks, gateway }), WOKEN_BY_TURNS);
   // Without LINE credentials the outbox keeps its rows until a token is set.
@@ -103,7 +109,7 @@ export function createApp(options: AppOptions) {
     jobs.add(photoFetcher({ db, gateway, logger }), WOKEN_BY_TURNS);
     jobs.add(voiceFetcher({ db, gateway, logger }), WOKEN_BY_TURNS);
     // The staff rich menu for users with a role, the villagers' again when the last role goes.
-    jobs.add(richMenuLinkJob({ db, gateway, logger }), WOKEN_BY_TURNS);
+    jobs.add(richMenuLinkJob({ db, gateway, logger, audience: STAFF_USERS_SQL }), WOKEN_BY_TURNS);
   }
   const processor = new EventProcessor({
     db,

@@ -5,21 +5,25 @@ import { assembleModules, type BotModule } from "./engine/module.ts";
 import { inputOf, userIdOf } from "./line/events.ts";
 import { forgetUnsentMessage } from "./line/unsend.ts";
 import type { EventHandler } from "./inbox/processor.ts";
-import { caseHandlingModule } from "./help-requests/case-module.ts";
+import { CASE_STAFF_ACTIONS, caseHandlingModule } from "./help-requests/case-module.ts";
 import { helpRequestsModule } from "./help-requests/help-module.ts";
 import { myRequestsModule } from "./help-requests/my-requests.ts";
-import { announceModule } from "./announcements/announce-module.ts";
+import { ANNOUNCE_ACTIONS, announceModule } from "./announcements/announce-module.ts";
 import { meetingsModule } from "./meetings/meetings-module.ts";
-import { organizeModule } from "./meetings/organize-module.ts";
+import { ORGANIZE_ACTIONS, organizeModule } from "./meetings/organize-module.ts";
 import { membersModule } from "./members/members.ts";
+import { eraseOnWithdrawal } from "./privacy/erasure.ts";
 import { withHeldNotices } from "./outbox/held.ts";
-import type { MediaLinks } from "./http/media.ts";
+import type { MediaLinks } from "./line/media-links.ts";
 import type { ExportLinks } from "./reports/export-links.ts";
-import { reportsModule } from "./reports/reports-module.ts";
-import { staffModule } from "./staff/staff-module.ts";
+import { REPORT_ENTRY, reportsModule } from "./reports/reports-module.ts";
+import { REPORT_TEXT } from "./reports/texts.ts";
+import { STAFF_ACTIONS, STAFF_ENTRY, staffModule } from "./staff/staff-module.ts";
+import { STAFF_TEXT } from "./staff/texts.ts";
 import { fundModule } from "./welfare-fund/fund-module.ts";
 import { fundLinkHashSecret } from "./welfare-fund/link-store.ts";
-import { linkReviewModule } from "./welfare-fund/link-review.ts";
+import { LINK_REVIEW_ACTION, linkReviewModule } from "./welfare-fund/link-review.ts";
+import { staffActionFor, staffTiles } from "./line/rich-menu/staff-menu.ts";
 
 export interface BotOptions {
   provinceCode: number;
@@ -40,7 +44,7 @@ export interface BotOptions {
 
 export function createBot(options: BotOptions): { engine: Engine; handleEvent: EventHandler } {
   let engine: Engine;
-  const members = membersModule({ provinceCode: options.provinceCode });
+  const members = membersModule({ provinceCode: options.provinceCode, eraseOnWithdrawal });
   const fund = fundModule({ attemptSecret: options.fundLinkHashSecret ?? fundLinkHashSecret({}) });
   const linkReview = linkReviewModule();
   const help = helpRequestsModule({ provinceCode: options.provinceCode, engine: () => engine });
@@ -107,3 +111,20 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
   const handleEvent: EventHandler = { handle, onProfile: (ctx, name) => members.onProfile(ctx, name) };
   return { engine, handleEvent };
 }
+
+/**
+ * The staff rich menu's tiles (drawn and laid out by
+ * src/line/rich-menu/staff-menu.ts): each opens a module's own staff entry,
+ * with its label, so a tile says what the chat's staff button says.
+ */
+export const STAFF_TILES = staffTiles({
+  cases: CASE_STAFF_ACTIONS[0]!,
+  staff: { entry: STAFF_ENTRY, label: STAFF_TEXT.menu.staff, roles: [] },
+  fundLinks: LINK_REVIEW_ACTION,
+  reports: { entry: REPORT_ENTRY, label: REPORT_TEXT.menu, roles: ["COORDINATOR"] },
+  announce: ANNOUNCE_ACTIONS[0]!,
+  organize: ORGANIZE_ACTIONS[0]!,
+  invite: staffActionFor("staff-invite", STAFF_ACTIONS),
+  notify: staffActionFor("staff-notify", STAFF_ACTIONS),
+  helpLabel: STAFF_TEXT.menu.help,
+});

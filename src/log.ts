@@ -4,7 +4,7 @@
 // appear, and every finished line is scrubbed of anything shaped like a
 // national id or a Thai phone number before it is written.
 import pino from "pino";
-import { redactNationalIds } from "./welfare-fund/national-id.ts";
+import { redactNationalIds } from "./thai/national-id.ts";
 
 export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
 

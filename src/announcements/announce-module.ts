@@ -5,11 +5,11 @@
 // the area). Coordinators only; areas, the linked meeting and the
 // announcement to cancel are checked again on the server.
 // The flows: compose-flow.ts, announce-cancel-flow.ts.
+import type { MediaLinks } from "../line/media-links.ts";
 import { entryButton } from "../engine/engine.ts";
 import { defineModule } from "../engine/module.ts";
 import { startFlow, withMenu, type Outcome } from "../engine/outcome.ts";
 import type { Button, MenuEntry, TurnContext } from "../engine/types.ts";
-import type { MediaLinks } from "../http/media.ts";
 import { areaChoices, areaLabels } from "../meetings/organize-areas.ts";
 import type { StaffAction } from "../staff/staff-module.ts";
 import { staffOnly } from "../staff/staff-module.ts";

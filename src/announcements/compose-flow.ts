@@ -8,7 +8,7 @@ import { defineFlow } from "../engine/module.ts";
 import { withMenu } from "../engine/outcome.ts";
 import { EDIT_PREFIX, END, type FlowData, type ParseResult, type Reply, type TurnContext } from "../engine/types.ts";
 import type { AnnouncementAudience } from "../generated/prisma/client.ts";
-import type { MediaLinks } from "../http/media.ts";
+import type { MediaLinks } from "../line/media-links.ts";
 import { meetingById } from "../meetings/meeting-store.ts";
 import { allWithin, areaChoices, areaLabels, areaNames, parseAreas } from "../meetings/organize-areas.ts";
 import { staffOnly } from "../staff/staff-module.ts";

@@ -23,8 +23,8 @@
 import { createHash } from "node:crypto";
 import type { Database, Tx } from "../db/database.ts";
 import type { Job } from "../jobs/scheduler.ts";
-import type { MediaLinks } from "../http/media.ts";
-import { mediaExtension } from "../http/media.ts";
+import type { MediaLinks } from "../line/media-links.ts";
+import { mediaExtension } from "../line/media-links.ts";
 import { LineApiError, type LineGateway } from "../line/gateway.ts";
 import type { Logger } from "../log.ts";
 import { enqueueMulticast, MULTICAST_CHUNK } from "../outbox/outbox.ts";

@@ -25,7 +25,7 @@ import {
   sheetsFromXlsx,
   type LedgerInput,
 } from "../welfare-fund/ledger-import.ts";
-import { redactNationalIds } from "../welfare-fund/national-id.ts";
+import { redactNationalIds } from "../thai/national-id.ts";
 
 const USAGE = `Usage: npm run ledger:import -- --council <council id> --fund <fund code> [--create-fund "<fund name>"]
          (--members members.csv [--contributions contributions.csv] [--payments payments.csv] | --xlsx ledger.xlsx)`;

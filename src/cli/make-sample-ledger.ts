@@ -12,7 +12,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import ExcelJS from "exceljs";
 import { dateValue } from "../welfare-fund/ledger-format.ts";
-import { nationalIdCheckDigit } from "../welfare-fund/national-id.ts";
+import { nationalIdCheckDigit } from "../thai/national-id.ts";
 
 export const SAMPLE_DIR = fileURLToPath(new URL("../../prisma/seed-data/welfare-fund-sample/", import.meta.url));
 
@@ -162,7 +162,7 @@ export async function writeSampleLedger(dir = SAMPLE_DIR): Promise<void> {
     ws.addRow(header).font = { bold: true };
     for (const r of rows) ws.addRow(r);
     for (const c of dateColumns) ws.getColumn(c).numFmt = "dd/mm/yyyy";
-    ws.columns.forEach((column) => (column.width = 16));
+    for (const column of ws.columns) column.width = 16;
   };
   sheet(
     "สมาชิก",

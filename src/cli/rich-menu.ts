@@ -15,6 +15,7 @@
 // creations an hour. Exit codes: 0 done, 1 failure, 2 bad usage or no token.
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { STAFF_TILES } from "../bot.ts";
 import { loadConfig } from "../config.ts";
 import { LineGateway } from "../line/gateway.ts";
 import { checkRichMenu, installRichMenus, type MenuToInstall } from "../line/rich-menu/setup.ts";
@@ -41,7 +42,7 @@ async function main(): Promise<number> {
   // The villagers' menu first: the default, and the menu staff fall back to.
   const menus: MenuToInstall[] = [
     { menu: villagerRichMenu(), image: readFileSync(files.villager), alias: VILLAGER_MENU.alias, makeDefault: true },
-    { menu: staffRichMenu(), image: readFileSync(files.staff), alias: STAFF_MENU.alias, makeDefault: false },
+    { menu: staffRichMenu(STAFF_TILES), image: readFileSync(files.staff), alias: STAFF_MENU.alias, makeDefault: false },
   ];
   const types = menus.map((m) => checkRichMenu(m.menu, m.image));
 

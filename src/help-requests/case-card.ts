@@ -19,7 +19,7 @@ import { thaiDateTime } from "../thai/format.ts";
 import { maskNote } from "./my-requests.ts";
 import { CASE_TEXT as T } from "./case-texts.ts";
 import { HELP_TEXT, HOUSING_TEXT } from "./texts.ts";
-import type { MediaLinks } from "../http/media.ts";
+import type { MediaLinks } from "../line/media-links.ts";
 import type { Reply } from "../engine/types.ts";
 import { rolesOf } from "../staff/roles.ts";
 import { photoCarousel, shownPhotos, type ShownPhoto } from "./case-photos.ts";

@@ -27,7 +27,7 @@ import { canHandleCouncil, councilsInScope, secretariesOf } from "../staff/roles
 import { thaiDateTime } from "../thai/format.ts";
 import { CASE_NUMBER_PATTERN } from "./case-number.ts";
 import { acceptance, assignCase, changeStatus, checkCase, handOver, type CaseCheck, type LockedCase } from "./case-actions.ts";
-import type { MediaLinks } from "../http/media.ts";
+import type { MediaLinks } from "../line/media-links.ts";
 import { CASES_ENTRY, caseData, detailCard, listBubble, loadCase, staffNamesOf, type CaseVerb } from "./case-card.ts";
 import { CASE_TEXT as T } from "./case-texts.ts";
 import { maskNote } from "./my-requests.ts";

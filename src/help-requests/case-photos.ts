@@ -10,7 +10,7 @@
 import type { Tx } from "../db/database.ts";
 import type { Reply } from "../engine/types.ts";
 import type { PhotoStage } from "../generated/prisma/client.ts";
-import type { MediaLinks } from "../http/media.ts";
+import type { MediaLinks } from "../line/media-links.ts";
 import { renderFlexTemplate } from "../templates/flex.ts";
 import { thaiDateTime } from "../thai/format.ts";
 import { CASE_TEXT as T } from "./case-texts.ts";

@@ -2,10 +2,11 @@
 import { randomUUID } from "node:crypto";
 import express, { type NextFunction, type Request, type Response } from "express";
 import type { Database } from "../db/database.ts";
+import type { MediaLinks } from "../line/media-links.ts";
 import type { Logger } from "../log.ts";
 import type { MetricsRegistry } from "../metrics.ts";
 import { exportsRouter, type ExportsOptions } from "./exports.ts";
-import { mediaRouter, type MediaLinks } from "./media.ts";
+import { mediaRouter } from "./media.ts";
 import { metricsRouter } from "./metrics.ts";
 import { webhookRouter, type WebhookOptions } from "./webhook.ts";
 

@@ -11,8 +11,8 @@ import { confirmStep, NO, YES } from "../engine/steps.ts";
 import { END, type ConversationState, type MenuEntry, type TurnContext } from "../engine/types.ts";
 import { districtTitle } from "../geography/council-steps.ts";
 import { getCouncilWithPlace } from "../geography/councils.ts";
+import type { Tx } from "../db/database.ts";
 import { renderFlexTemplate } from "../templates/flex.ts";
-import { eraseOnWithdrawal } from "./erasure.ts";
 import { activeMember, anonymiseMember, recordFollow, recordUnfollow } from "./member-store.ts";
 import { maskPhone } from "./phone.ts";
 import { LINE_NAME_SLOT, profileEditFlow, signupFlow } from "./signup-flow.ts";
@@ -36,7 +36,17 @@ const EDIT_COUNCIL_ENTRY = "profile-council";
 
 const WITHDRAW_SCHEMA = z.object({ confirmed: z.enum([YES, NO]) });
 
-export function membersModule(options: { provinceCode: number }) {
+/**
+ * Erases what a withdrawing member left outside their member row, in the
+ * withdrawal's transaction, before the row loses name and phone
+ * (eraseOnWithdrawal of src/privacy/erasure.ts, passed in by src/bot.ts).
+ */
+export type EraseOnWithdrawal = (
+  tx: Tx,
+  w: { lineUserId: string; fullName: string | null; phone: string | null; now: Date },
+) => Promise<{ openRequests: number; cancelledRegistrations: number }>;
+
+export function membersModule(options: { provinceCode: number; eraseOnWithdrawal: EraseOnWithdrawal }) {
   const isMember = async (ctx: TurnContext) => (await activeMember(ctx.tx, ctx.userId)) !== null;
   const notMember = async (ctx: TurnContext) => !(await isMember(ctx));
   const signup = signupFlow(options.provinceCode);
@@ -87,7 +97,7 @@ export function membersModule(options: { provinceCode: number }) {
       if (data.confirmed !== YES) return menuAfter(T.withdrawKept);
       const member = await activeMember(ctx.tx, ctx.userId);
       // Before the member row loses them: name and phone find the notices about them.
-      const erased = await eraseOnWithdrawal(ctx.tx, {
+      const erased = await options.eraseOnWithdrawal(ctx.tx, {
         lineUserId: ctx.userId,
         fullName: member?.fullName ?? null,
         phone: member?.phone ?? null,

@@ -16,7 +16,7 @@ import { seedMeetings } from "../meetings/seed.ts";
 import { grantRole, type RoleGrant } from "../staff/roles.ts";
 import { bangkokToday } from "../welfare-fund/ledger-format.ts";
 import { importLedger, type RawSheet } from "../welfare-fund/ledger-import.ts";
-import { nationalIdCheckDigit } from "../welfare-fund/national-id.ts";
+import { nationalIdCheckDigit } from "../thai/national-id.ts";
 
 export type PersonaRole = "villager" | "secretary" | "coordinator";
 

@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import type { Server } from "node:http";
 import { createServer, type AddressInfo } from "node:net";
 import express from "express";
+import { STAFF_TILES } from "../bot.ts";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/database.ts";
 import { LineGateway } from "../line/gateway.ts";
@@ -201,7 +202,7 @@ async function installDemoRichMenus(platform: LinePlatform, line: { channelAcces
     const gateway = new LineGateway({ channelAccessToken: line.channelAccessToken, apiBaseUrl: base, dataApiBaseUrl: base });
     await installRichMenus(gateway, [
       { menu: villagerRichMenu(), image: readFileSync(VILLAGER_PNG), alias: VILLAGER_MENU.alias, makeDefault: true },
-      { menu: staffRichMenu(), image: readFileSync(STAFF_PNG), alias: STAFF_MENU.alias, makeDefault: false },
+      { menu: staffRichMenu(STAFF_TILES), image: readFileSync(STAFF_PNG), alias: STAFF_MENU.alias, makeDefault: false },
     ]);
   } catch (error) {
     // The page falls back to the shipped menu; the demo still runs.

@@ -5,7 +5,9 @@
 // 00:00 as their hour, the escalations with no waiting period. What they
 // queue goes out through the outbox as usual.
 import type { Database } from "../db/database.ts";
+import { CASES_ENTRY } from "../help-requests/case-card.ts";
 import { escalationJob } from "../help-requests/escalation-job.ts";
+import { registrationDigestLine } from "../meetings/registration-notice.ts";
 import { meetingReminderJob, REMINDER_PURPOSE } from "../meetings/reminder-job.ts";
 import { staffDigestJob } from "../staff/digest-job.ts";
 import { bangkokInstant, bangkokIsoDate } from "../thai/format.ts";
@@ -19,7 +21,7 @@ const DAY_MS = 86_400_000;
 export async function runNow(db: Database, action: TimeAction, now: Date = new Date()): Promise<number> {
   switch (action) {
     case "digest":
-      return staffDigestJob({ db, digestTime: "00:00" }).runOnce(now);
+      return staffDigestJob({ db, digestTime: "00:00", casesEntry: CASES_ENTRY, currentLine: registrationDigestLine }).runOnce(now);
     case "escalations":
       return escalationJob({ db, criticalAfterMinutes: 0, housingIdleDays: 0 }).runOnce(now);
     case "reminders":

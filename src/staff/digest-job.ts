@@ -13,7 +13,9 @@
 // Notices about one thing (a registration cancelled and made again, a
 // request the villager added to and then cancelled) carry the same subject:
 // the digest lists it once, as it stands when sent (a registration re-read
-// from its row, anything else by its latest line).
+// from its row, anything else by its latest line). What the digest needs of
+// other modules is passed in by the composition root (src/app.ts): the
+// staff module sits below them and imports none of them.
 import type { Database, Tx } from "../db/database.ts";
 import { encodePostback } from "../engine/postback.ts";
 import type { Button } from "../engine/types.ts";
@@ -21,10 +23,7 @@ import type { Job } from "../jobs/scheduler.ts";
 import { enqueuePush } from "../outbox/outbox.ts";
 import { bangkokInstant, bangkokIsoDate, thaiShortDate } from "../thai/format.ts";
 import { DIGEST_TEXT as T } from "./digest-texts.ts";
-import { CASES_ENTRY } from "../help-requests/case-card.ts";
 import { STAFF_ENTRY } from "./staff-module.ts";
-import { waitlistPosition } from "../meetings/meeting-store.ts";
-import { MEETING_TEXT } from "../meetings/texts.ts";
 
 export const DIGEST_PURPOSE = "staff.digest";
 export const digestKey = (lineUserId: string, bangkokDate: string) => `digest:${lineUserId}:${bangkokDate}`;
@@ -57,32 +56,30 @@ const button = (label: string, entry: string): Button => ({
   displayText: label,
 });
 
-/** The subject of a registration's notices (src/meetings/registration-notice.ts): its row id, never the person's. */
-export const registrationSubject = (registrationId: number) => `${REGISTRATION_SUBJECT}${registrationId}`;
-const REGISTRATION_SUBJECT = "meeting-registration:";
-
 /**
- * A registration's line as it stands now: registered, cancelled and made
- * again is one line with today's party size and status. Null when the
- * registration is gone or its member withdrew (nothing left to tell).
+ * A notice's subject as it stands now: its line; null when there is nothing
+ * left to tell (the line is dropped); undefined for a subject not re-read
+ * (the latest notice's own line stands).
  */
-async function registrationLine(tx: Tx, id: number): Promise<string | null> {
-  const r = await tx.meetingRegistration.findUnique({ where: { id }, include: { meeting: { select: { title: true } } } });
-  if (!r || r.lineUserId.startsWith("erased:")) return null;
-  const member = r.memberId === null ? null : await tx.member.findUnique({ where: { id: r.memberId }, select: { fullName: true } });
-  const status =
-    r.status === "REGISTERED"
-      ? MEETING_TEXT.noticeRegistered
-      : r.status === "WAITLISTED"
-        ? MEETING_TEXT.noticeWaitlisted(await waitlistPosition(tx, r))
-        : T.registrationCancelled;
-  return MEETING_TEXT.noticeDigest(member?.fullName ?? MEETING_TEXT.noticeUnknownName, r.people, r.meeting.title, status);
+export type CurrentLine = (tx: Tx, subject: string) => Promise<string | null | undefined>;
+
+export interface StaffDigestOptions {
+  db: Database;
+  digestTime: string;
+  /** The entry the digest's first button opens: the staff's list of requests (CASES_ENTRY of src/help-requests/case-card.ts). */
+  casesEntry: string;
+  /** Re-reads subjects when the digest goes out: a meeting registration's (registrationDigestLine of src/meetings/registration-notice.ts). */
+  currentLine: CurrentLine;
 }
 
-/** One line per subject, where its latest notice falls; a registration's re-read from its row. */
-async function currentLines(tx: Tx, items: { id: number; text: string; subject: string | null }[]): Promise<string[]> {
+/** One line per subject, where its latest notice falls, as `current` reads it now. */
+async function currentLines(
+  tx: Tx,
+  items: { id: number; text: string; subject: string | null }[],
+  current: CurrentLine,
+): Promise<string[]> {
   const latest = new Map<string, number>();
-  items.forEach((item, i) => item.subject !== null && latest.set(item.subject, i));
+  for (const [i, item] of items.entries()) if (item.subject !== null) latest.set(item.subject, i);
   const lines: string[] = [];
   for (const [i, item] of items.entries()) {
     if (item.subject === null) {
@@ -90,25 +87,21 @@ async function currentLines(tx: Tx, items: { id: number; text: string; subject: 
       continue;
     }
     if (latest.get(item.subject) !== i) continue;
-    const registration = item.subject.startsWith(REGISTRATION_SUBJECT) ? Number(item.subject.slice(REGISTRATION_SUBJECT.length)) : NaN;
-    if (!Number.isSafeInteger(registration)) {
-      lines.push(item.text);
-      continue;
-    }
-    const line = await registrationLine(tx, registration);
-    if (line !== null) lines.push(line);
+    const line = await current(tx, item.subject);
+    if (line === undefined) lines.push(item.text);
+    else if (line !== null) lines.push(line);
   }
   return lines;
 }
 
-async function sendOne(tx: Tx, lineUserId: string, today: string, now: Date): Promise<boolean> {
+async function sendOne(tx: Tx, o: StaffDigestOptions, lineUserId: string, today: string, now: Date): Promise<boolean> {
   const items = await tx.$queryRaw<{ id: number; text: string; subject: string | null }[]>`
     SELECT id, text, subject FROM staff_digest_item
     WHERE "lineUserId" = ${lineUserId} AND "sentAt" IS NULL AND "createdAt" <= ${now}
     ORDER BY "createdAt", id
     FOR UPDATE SKIP LOCKED`;
   if (items.length === 0) return false;
-  const lines = await currentLines(tx, items);
+  const lines = await currentLines(tx, items, o.currentLine);
   // Every line was about something gone (a withdrawn member's registration): nothing to say today.
   if (lines.length === 0) {
     await tx.staffDigestItem.updateMany({ where: { id: { in: items.map((i) => i.id) } }, data: { sentAt: now } });
@@ -118,7 +111,7 @@ async function sendOne(tx: Tx, lineUserId: string, today: string, now: Date): Pr
   const id = await enqueuePush(
     tx,
     lineUserId,
-    { replies: [{ kind: "text", text }], buttons: [button(T.cases, CASES_ENTRY), button(T.open, STAFF_ENTRY)] },
+    { replies: [{ kind: "text", text }], buttons: [button(T.cases, o.casesEntry), button(T.open, STAFF_ENTRY)] },
     { purpose: DIGEST_PURPOSE, now, dedupeKey: digestKey(lineUserId, today) },
   );
   if (id === null) return false; // today's digest went out already: these wait for tomorrow
@@ -126,7 +119,7 @@ async function sendOne(tx: Tx, lineUserId: string, today: string, now: Date): Pr
   return true;
 }
 
-export function staffDigestJob(options: { db: Database; digestTime: string }): Job {
+export function staffDigestJob(options: StaffDigestOptions): Job {
   return {
     name: "staff-digest",
     async runOnce(now) {
@@ -143,7 +136,7 @@ export function staffDigestJob(options: { db: Database; digestTime: string }): J
       );
       let sent = 0;
       for (const { lineUserId } of users) {
-        if (await options.db.transaction((tx) => sendOne(tx, lineUserId, today, now))) sent += 1;
+        if (await options.db.transaction((tx) => sendOne(tx, options, lineUserId, today, now))) sent += 1;
       }
       return sent;
     },

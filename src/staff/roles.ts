@@ -6,9 +6,17 @@
 import type { Tx } from "../db/database.ts";
 import { cachedForCheck } from "../engine/turn-cache.ts";
 import type { TurnContext } from "../engine/types.ts";
-import type { AreaLevel, StaffRoleKind } from "../generated/prisma/client.ts";
+import { type AreaLevel, Prisma, type StaffRoleKind } from "../generated/prisma/client.ts";
 
 export type { AreaLevel, StaffRoleKind };
+
+/**
+ * Everyone who holds a staff role, as a query of one column, "lineUserId",
+ * to put inside another: the rich menu link job (src/line/rich-menu/link-job.ts)
+ * links them to the staff menu. src/app.ts hands it over, so the LINE
+ * adapter does not read staff_role itself.
+ */
+export const STAFF_USERS_SQL = Prisma.sql`SELECT "lineUserId" FROM staff_role`;
 
 export interface RoleGrant {
   role: StaffRoleKind;

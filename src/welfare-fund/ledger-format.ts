@@ -11,7 +11,7 @@
 // - Amounts: baht, more than 0, at most 2 decimals, optional thousands
 //   commas and "฿" or "บาท".
 import { BenefitType } from "../generated/prisma/enums.ts";
-import { thaiDigitsToArabic } from "./national-id.ts";
+import { thaiDigitsToArabic } from "../thai/national-id.ts";
 
 export type LedgerKind = "members" | "contributions" | "payments";
 export const LEDGER_KINDS: readonly LedgerKind[] = ["members", "contributions", "payments"];
@@ -134,11 +134,12 @@ export function parseLedgerDate(typed: string): Parsed<string> {
   const text = thaiDigitsToArabic(typed).trim();
   if (text === "") return { ok: false, reason: "date is empty" };
   let y: number, m: number, d: number;
-  let match = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(text);
-  if (match) {
-    [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  } else if ((match = /^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$/.exec(text))) {
-    [d, m, y] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const isoMatch = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(text);
+  const thaiMatch = isoMatch ? null : /^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$/.exec(text);
+  if (isoMatch) {
+    [y, m, d] = [Number(isoMatch[1]), Number(isoMatch[2]), Number(isoMatch[3])];
+  } else if (thaiMatch) {
+    [d, m, y] = [Number(thaiMatch[1]), Number(thaiMatch[2]), Number(thaiMatch[3])];
   } else {
     return { ok: false, reason: `"${typed.trim()}" is not a date: write yyyy-mm-dd or dd/mm/yyyy (พ.ศ.)` };
   }

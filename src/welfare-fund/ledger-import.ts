@@ -30,7 +30,7 @@ import {
   type LedgerKind,
   type Parsed,
 } from "./ledger-format.ts";
-import { maskNationalId, NATIONAL_ID_REASONS, parseNationalId, redactNationalIds } from "./national-id.ts";
+import { maskNationalId, NATIONAL_ID_REASONS, parseNationalId, redactNationalIds } from "../thai/national-id.ts";
 
 // ---------------------------------------------------------------------------
 // Raw sheets: header and rows of text, whatever the source.
@@ -208,16 +208,16 @@ function readSheet<T>(
     problems.push({ sheet: sheet.name, row: null, column: null, reason: "the file is empty: it needs a header row" });
     return [];
   }
-  sheet.header.forEach((name, i) => {
+  for (const [i, name] of sheet.header.entries()) {
     if (name.trim() === "") {
       if (sheet.rows.some((r) => (r.cells[i] ?? "").trim() !== "")) headerProblem(null, `column ${i + 1} has values but no name`);
-      return;
+      continue;
     }
     const key = resolveColumn(kind, name);
-    if (!key) return headerProblem(name, `unknown column for ${kind}; expected: ${columns.map((c) => c.key).join(", ")}`);
-    if (index.has(key)) return headerProblem(name, `column ${key} appears twice`);
-    index.set(key, i);
-  });
+    if (!key) headerProblem(name, `unknown column for ${kind}; expected: ${columns.map((c) => c.key).join(", ")}`);
+    else if (index.has(key)) headerProblem(name, `column ${key} appears twice`);
+    else index.set(key, i);
+  }
   const missing = columns.filter((c) => c.required && !index.has(c.key));
   for (const c of missing) headerProblem(c.key, "required column is missing");
   if (missing.length > 0) return [];

@@ -8,7 +8,7 @@ import type { Outcome } from "../engine/outcome.ts";
 import { confirmStep, YES } from "../engine/steps.ts";
 import { END, type TurnContext } from "../engine/types.ts";
 import { bangkokToday } from "./ledger-format.ts";
-import { maskNationalId, parseNationalId } from "./national-id.ts";
+import { maskNationalId, parseNationalId } from "../thai/national-id.ts";
 import { FUND_TEXT as T, thaiLongDate } from "./texts.ts";
 
 const text = (t: string) => ({ kind: "text" as const, text: t });

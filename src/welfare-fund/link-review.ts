@@ -29,7 +29,7 @@ import { renderFlexTemplate } from "../templates/flex.ts";
 import { thaiDateTime, thaiLongDate, thaiShortDate } from "../thai/format.ts";
 import { FUND_BALANCE_ENTRY } from "./fund-entries.ts";
 import { isoDate } from "./ledger-format.ts";
-import { maskNationalId } from "./national-id.ts";
+import { maskNationalId } from "../thai/national-id.ts";
 import {
   approveLink,
   candidatesFor,

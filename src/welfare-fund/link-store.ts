@@ -14,7 +14,7 @@ import { secretariesOf } from "../staff/roles.ts";
 import { thaiDateTime } from "../thai/format.ts";
 import { dateValue } from "./ledger-format.ts";
 import { notifyLinkRequest, REVIEW_ENTRY } from "./link-review.ts";
-import { maskNationalId } from "./national-id.ts";
+import { maskNationalId } from "../thai/national-id.ts";
 import { LINK_LOCK_TEXT as T, LINK_REVIEW_TEXT } from "./texts.ts";
 
 /** Failures of one LINE user, whatever IDs they typed, within LOCKOUT_MS. */

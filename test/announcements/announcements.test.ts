@@ -12,7 +12,7 @@ import { resolveRecipients } from "../../src/announcements/recipients.ts";
 import { announcementSendJob } from "../../src/announcements/send-job.ts";
 import { encodePostback } from "../../src/engine/postback.ts";
 import { getCouncilWithPlace, type CouncilWithPlace } from "../../src/geography/councils.ts";
-import { MediaLinks } from "../../src/http/media.ts";
+import { MediaLinks } from "../../src/line/media-links.ts";
 import { silentLogger } from "../../src/log.ts";
 import { outboxWorker, type OutboxGateway } from "../../src/outbox/worker.ts";
 import { exportSigningSecret } from "../../src/reports/export-links.ts";

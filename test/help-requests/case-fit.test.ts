@@ -10,7 +10,7 @@ import type { messagingApi } from "@line/bot-sdk";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { encodePostback } from "../../src/engine/postback.ts";
 import { getCouncilWithPlace, type CouncilWithPlace } from "../../src/geography/councils.ts";
-import { PHOTO_LINK_DAYS } from "../../src/http/media.ts";
+import { PHOTO_LINK_DAYS } from "../../src/line/media-links.ts";
 import { grantRole } from "../../src/staff/roles.ts";
 import { DATABASE_KINDS } from "../support/database.ts";
 import { Harness, newEventId, textOf, type ChatUser } from "../support/harness.ts";

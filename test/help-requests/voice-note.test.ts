@@ -7,7 +7,7 @@ import type { messagingApi } from "@line/bot-sdk";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { encodePostback } from "../../src/engine/postback.ts";
 import { getCouncilWithPlace, type CouncilWithPlace } from "../../src/geography/councils.ts";
-import { MediaLinks, PHOTO_LINK_DAYS } from "../../src/http/media.ts";
+import { MediaLinks, PHOTO_LINK_DAYS } from "../../src/line/media-links.ts";
 import { grantRole } from "../../src/staff/roles.ts";
 import { DATABASE_KINDS } from "../support/database.ts";
 import { Harness, textOf, type ChatUser } from "../support/harness.ts";
@@ -21,7 +21,10 @@ const cases = (arg: string) => encodePostback({ kind: "menu", entry: "staff-case
 function uriButtons(node: unknown): Map<string, string> {
   const found = new Map<string, string>();
   const walk = (n: unknown): void => {
-    if (Array.isArray(n)) return n.forEach(walk);
+    if (Array.isArray(n)) {
+      for (const item of n) walk(item);
+      return;
+    }
     if (!n || typeof n !== "object") return;
     const obj = n as Record<string, unknown>;
     const action = obj.action as { type?: string; label?: string; uri?: string } | undefined;

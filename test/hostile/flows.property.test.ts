@@ -14,7 +14,7 @@ import fc from "fast-check";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { encodePostback } from "../../src/engine/postback.ts";
 import type { Prisma } from "../../src/generated/prisma/client.ts";
-import { nationalIdCheckDigit } from "../../src/welfare-fund/national-id.ts";
+import { nationalIdCheckDigit } from "../../src/thai/national-id.ts";
 import { actionsOf, Harness, textOf, type ChatUser } from "../support/harness.ts";
 
 const NUM_RUNS = Number(process.env.HOSTILE_RUNS ?? 20);

@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { LineGateway } from "../../src/line/gateway.ts";
 import { installRichMenus, type MenuToInstall } from "../../src/line/rich-menu/setup.ts";
+import { STAFF_TILES } from "../../src/bot.ts";
 import { STAFF_MENU, STAFF_PNG, staffRichMenu } from "../../src/line/rich-menu/staff-menu.ts";
 import { VILLAGER_MENU, VILLAGER_PNG, villagerRichMenu } from "../../src/line/rich-menu/villager-menu.ts";
 import { grantRole, revokeRole, type RoleGrant } from "../../src/staff/roles.ts";
@@ -16,7 +17,7 @@ import { Harness } from "../support/harness.ts";
 
 const MENUS: MenuToInstall[] = [
   { menu: villagerRichMenu(), image: readFileSync(VILLAGER_PNG), alias: VILLAGER_MENU.alias, makeDefault: true },
-  { menu: staffRichMenu(), image: readFileSync(STAFF_PNG), alias: STAFF_MENU.alias, makeDefault: false },
+  { menu: staffRichMenu(STAFF_TILES), image: readFileSync(STAFF_PNG), alias: STAFF_MENU.alias, makeDefault: false },
 ];
 const SECRETARY: RoleGrant = { role: "SECRETARY", level: "COUNCIL", areaId: 1 };
 const MINUTE = 60_000;

@@ -5,7 +5,7 @@
 // must, so one delivery can be followed through the log.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger, scrubLine } from "../../src/log.ts";
-import { nationalIdCheckDigit } from "../../src/welfare-fund/national-id.ts";
+import { nationalIdCheckDigit } from "../../src/thai/national-id.ts";
 import { Harness, newEventId, sign, type ChatUser } from "../support/harness.ts";
 
 const FULL_NAME = "บุญมี ล็อกไม่เห็น";

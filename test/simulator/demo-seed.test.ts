@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadGeography } from "../../src/geography/load-geography.ts";
 import { rolesOf } from "../../src/staff/roles.ts";
 import { DEMO_MEMBER, DEMO_PERSONAS, needsDemoSeed, seedDemo } from "../../src/simulator/demo-seed.ts";
-import { isValidNationalId } from "../../src/welfare-fund/national-id.ts";
+import { isValidNationalId } from "../../src/thai/national-id.ts";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../support/database.ts";
 
 const counts = async (db: TestDatabase) => ({

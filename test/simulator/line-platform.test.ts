@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LineApiError, LineGateway, retryKeyFor } from "../../src/line/gateway.ts";
 import { installRichMenu } from "../../src/line/rich-menu/setup.ts";
 import { VILLAGER_PNG, villagerRichMenu } from "../../src/line/rich-menu/villager-menu.ts";
+import { STAFF_TILES } from "../../src/bot.ts";
 import { STAFF_MENU, STAFF_PNG, staffRichMenu } from "../../src/line/rich-menu/staff-menu.ts";
 import { LinePlatform, newLineUserId } from "../../src/simulator/line-platform.ts";
 import { readFileSync } from "node:fs";
@@ -139,7 +140,7 @@ describe("LinePlatform", () => {
   });
 
   it("keeps rich menu aliases and per-user links as LINE's API describes them, bulk ones included", async () => {
-    const staff = await installRichMenu(gateway, staffRichMenu(), readFileSync(STAFF_PNG), undefined, {
+    const staff = await installRichMenu(gateway, staffRichMenu(STAFF_TILES), readFileSync(STAFF_PNG), undefined, {
       makeDefault: false,
       alias: STAFF_MENU.alias,
     });

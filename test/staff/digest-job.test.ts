@@ -6,6 +6,8 @@
 // cancelled and made again is one line, as it stands at sending.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { encodePostback } from "../../src/engine/postback.ts";
+import { CASES_ENTRY } from "../../src/help-requests/case-card.ts";
+import { registrationDigestLine } from "../../src/meetings/registration-notice.ts";
 import { grantRole } from "../../src/staff/roles.ts";
 import { digestKey, staffDigestJob } from "../../src/staff/digest-job.ts";
 import { bangkokInstant } from "../../src/thai/format.ts";
@@ -102,7 +104,7 @@ describe.each(DATABASE_KINDS)("staff digest on %s", (kind) => {
     const sec = `U-digest-pair-${++n}`;
     h.clock.now = bangkokInstant("2026-12-01", "12:00");
     await add(sec, "รายการเดียว");
-    const job = () => staffDigestJob({ db: h.db, digestTime: "19:30" });
+    const job = () => staffDigestJob({ db: h.db, digestTime: "19:30", casesEntry: CASES_ENTRY, currentLine: registrationDigestLine });
     expect(await job().runOnce(bangkokInstant("2026-12-01", "19:29"))).toBe(0);
     const now = bangkokInstant("2026-12-01", "19:30");
     const [a, b] = await Promise.all([job().runOnce(now), job().runOnce(now)]);

@@ -5,7 +5,7 @@
 import type { messagingApi } from "@line/bot-sdk";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { encodePostback } from "../../src/engine/postback.ts";
-import { nationalIdCheckDigit } from "../../src/welfare-fund/national-id.ts";
+import { nationalIdCheckDigit } from "../../src/thai/national-id.ts";
 import { DATABASE_KINDS } from "../support/database.ts";
 import { Harness, type ChatUser } from "../support/harness.ts";
 

@@ -6,7 +6,7 @@ import { GUEST_MENU, LINKED_MENU, MEMBER_MENU } from "../support/menus.ts";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { encodePostback } from "../../src/engine/postback.ts";
 import { thaiDateTime } from "../../src/thai/format.ts";
-import { nationalIdCheckDigit } from "../../src/welfare-fund/national-id.ts";
+import { nationalIdCheckDigit } from "../../src/thai/national-id.ts";
 import { DATABASE_KINDS } from "../support/database.ts";
 import { Harness, type ChatUser } from "../support/harness.ts";
 

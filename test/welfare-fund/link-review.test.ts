@@ -9,7 +9,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { encodePostback } from "../../src/engine/postback.ts";
 import { grantRole, type RoleGrant } from "../../src/staff/roles.ts";
-import { nationalIdCheckDigit } from "../../src/welfare-fund/national-id.ts";
+import { nationalIdCheckDigit } from "../../src/thai/national-id.ts";
 import { DATABASE_KINDS } from "../support/database.ts";
 import { actionsOf, Harness, textOf, type ChatUser } from "../support/harness.ts";
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { textOf } from "../support/harness.ts";
 import { waitUntil } from "../support/line-server.ts";
 import { lineUserId, ShippedBot, type ShippedUser } from "../support/shipped.ts";
-import { nationalIdCheckDigit } from "../../src/welfare-fund/national-id.ts";
+import { nationalIdCheckDigit } from "../../src/thai/national-id.ts";
 
 function validId(seed: number): string {
   const first12 = `3${String(seed).padStart(11, "0")}`;

@@ -1,13 +1,13 @@
 // The rich menu image as SVG, from the same tiles and layout as the tap
-// areas. Pure (no font, no rasteriser): generate-image.ts turns it into
-// the PNG, and the tests hash it to tell whether the shipped PNG is current.
+// areas. Pure (no font, no rasteriser): src/cli/rich-menu-image.ts turns it
+// into the PNG, and the tests hash it to tell whether the shipped PNG is current.
 import { createHash } from "node:crypto";
 import { ICONS } from "./icons.ts";
 import type { Box } from "./layout.ts";
-import { STAFF_MENU, STAFF_TILES, staffLayout } from "./staff-menu.ts";
+import { STAFF_MENU, staffLayout } from "./staff-menu.ts";
 import { VILLAGER_MENU, VILLAGER_TILES, villagerLayout, type MenuTile } from "./villager-menu.ts";
 
-/** The font family the labels ask for; generate-image.ts loads its file. */
+/** The font family the labels ask for; src/cli/rich-menu-image.ts loads its file. */
 export const LABEL_FONT = "Garuda";
 
 const GAP = 14; // white between tiles, half on each side of a cell edge
@@ -99,6 +99,7 @@ export function villagerSvg(): string {
   return menuSvg(VILLAGER_TILES, villagerLayout(), VILLAGER_MENU.size);
 }
 
-export function staffSvg(): string {
-  return menuSvg(STAFF_TILES, staffLayout(), STAFF_MENU.size);
+/** `tiles`: STAFF_TILES of src/bot.ts. */
+export function staffSvg(tiles: readonly MenuTile[]): string {
+  return menuSvg(tiles, staffLayout(tiles), STAFF_MENU.size);
 }

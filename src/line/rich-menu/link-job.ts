@@ -1,6 +1,7 @@
 // Gives staff their rich menu, outside the turns: a role granted in a turn
 // (an invite code redeemed) or by the CLI is a staff_role row; this job
-// links each staff user who has no rich_menu_link row to the staff menu and
+// links each staff user (the `audience` query it is given: STAFF_USERS_SQL
+// of src/staff/roles.ts) who has no rich_menu_link row to the staff menu and
 // writes the row, and unlinks users whose row outlived their last role (the
 // villagers' default menu shows again). A LINE call inside a turn would hold
 // the user's row lock for a network round trip and be lost with a rollback.
@@ -20,6 +21,7 @@
 // Several instances may run it: a user linked twice is linked once, the row
 // is written with skipDuplicates.
 import type { Database } from "../../db/database.ts";
+import type { Prisma } from "../../generated/prisma/client.ts";
 import type { Job } from "../../jobs/scheduler.ts";
 import type { Logger } from "../../log.ts";
 import { LineApiError, type LineGateway } from "../gateway.ts";
@@ -42,6 +44,12 @@ export interface RichMenuLinkOptions {
   db: Database;
   gateway: RichMenuLinkGateway;
   logger: Logger;
+  /**
+   * Who gets the staff menu: a query of one column, "lineUserId" (everyone
+   * with a staff role: STAFF_USERS_SQL, passed in by src/app.ts). A query,
+   * not a function, so each batch and the guarded delete stay one statement.
+   */
+  audience: Prisma.Sql;
   alias?: string;
   batchSize?: number;
   aliasTtlMs?: number;
@@ -93,7 +101,7 @@ export function richMenuLinkJob(options: RichMenuLinkOptions): Job {
     const rows = await prisma.$queryRaw<{ lineUserId: string }[]>`
       SELECT l."lineUserId" FROM rich_menu_link l
       WHERE l.menu = ${o.alias}
-        AND NOT EXISTS (SELECT 1 FROM staff_role r WHERE r."lineUserId" = l."lineUserId")
+        AND NOT EXISTS (SELECT 1 FROM (${o.audience}) r WHERE r."lineUserId" = l."lineUserId")
       ORDER BY l."linkedAt", l."lineUserId"
       LIMIT ${o.batchSize}`;
     let done = 0;
@@ -110,7 +118,7 @@ export function richMenuLinkJob(options: RichMenuLinkOptions): Job {
       await prisma.$executeRaw`
         DELETE FROM rich_menu_link l
         WHERE l."lineUserId" = ${lineUserId}
-          AND NOT EXISTS (SELECT 1 FROM staff_role r WHERE r."lineUserId" = l."lineUserId")`;
+          AND NOT EXISTS (SELECT 1 FROM (${o.audience}) r WHERE r."lineUserId" = l."lineUserId")`;
       done++;
     }
     return done;
@@ -119,7 +127,7 @@ export function richMenuLinkJob(options: RichMenuLinkOptions): Job {
   async function linkNewStaff(now: number): Promise<number> {
     for (const [userId, until] of refused) if (until <= now) refused.delete(userId);
     const rows = await prisma.$queryRaw<{ lineUserId: string }[]>`
-      SELECT DISTINCT r."lineUserId" FROM staff_role r
+      SELECT DISTINCT r."lineUserId" FROM (${o.audience}) r
       LEFT JOIN line_user u ON u.id = r."lineUserId"
       WHERE NOT EXISTS (SELECT 1 FROM rich_menu_link l WHERE l."lineUserId" = r."lineUserId")
         AND COALESCE(u.following, TRUE)

@@ -1,10 +1,10 @@
-// src/members/erasure.ts on both databases (PGlite is the default in
+// src/privacy/erasure.ts on both databases (PGlite is the default in
 // production), rows written directly: what withdrawal erases at once, what an
 // open request keeps, and the job's anonymisation once it closes — including
 // waiting for a push to the filer that is still queued. The shipped,
-// catalog-driven check is test/members/erasure.shipped.test.ts.
+// catalog-driven check is test/privacy/erasure.shipped.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eraseClosedRequests, eraseOnWithdrawal, QUEUED_NOTICE_GRACE_MS } from "../../src/members/erasure.ts";
+import { eraseClosedRequests, eraseOnWithdrawal, QUEUED_NOTICE_GRACE_MS } from "../../src/privacy/erasure.ts";
 import { enqueueMulticast, enqueuePush } from "../../src/outbox/outbox.ts";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../support/database.ts";
 

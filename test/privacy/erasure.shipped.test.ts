@@ -10,7 +10,7 @@
 // bytea and double column of every table must be classified below, and
 // none but the few "kept" ones may still hold any of the member's values.
 // A column added later fails the test until someone classifies it (and,
-// if personal, erases it in src/members/erasure.ts; docs/privacy.md).
+// if personal, erases it in src/privacy/erasure.ts; docs/privacy.md).
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodePostback } from "../../src/engine/postback.ts";

@@ -1,7 +1,10 @@
 // What consent withdrawal erases outside the member row (PDPA), table by
 // table; docs/privacy.md says why each table is treated as it is. The SQL
 // for other domains' tables lives here, not in their stores, so one file
-// answers "where can a withdrawn member's data still be?".
+// answers "where can a withdrawn member's data still be?". A module of its
+// own above the domains it erases from (it uses help-requests' statuses and
+// meetings' cancellation); the members module, which they import, gets
+// eraseOnWithdrawal passed in by src/bot.ts.
 //
 // Help requests are the exception to "erase now": one still being handled
 // keeps what its handling needs (phone, location, the LINE id that hears of

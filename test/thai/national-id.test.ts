@@ -6,7 +6,7 @@ import {
   parseNationalId,
   redactNationalIds,
   thaiDigitsToArabic,
-} from "../../src/welfare-fund/national-id.ts";
+} from "../../src/thai/national-id.ts";
 
 // Check digits worked by hand from domain.md's formula:
 // 1-1111-00000-01-?: Σ = 1·13 + 1·12 + 1·11 + 1·10 + 1·9 + 1·2 = 57; 57 mod 11 = 2; (11 − 2) mod 10 = 9.

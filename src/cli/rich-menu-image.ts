@@ -1,5 +1,6 @@
 // Draws the rich menu images from their tiles: villager-menu.png from
-// villager-menu.ts and staff-menu.png from staff-menu.ts:
+// src/line/rich-menu/villager-menu.ts and staff-menu.png from the staff
+// tiles (STAFF_TILES in src/bot.ts, drawn as src/line/rich-menu/staff-menu.ts says):
 //
 //   npm run richmenu:image                                   # both
 //   npm run richmenu:image -- --menu staff [--out <file.png>] [--svg <file.svg>]
@@ -11,19 +12,20 @@
 // Exit codes: 0 written, 1 failure (missing font, image over LINE's limits), 2 bad usage.
 import { existsSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { runCli } from "../../cli/run-cli.ts";
-import { DIGEST_KEYWORD, LABEL_FONT, staffSvg, svgDigest, villagerSvg } from "./image-svg.ts";
-import { withPngText } from "./png-text.ts";
-import { STAFF_MENU, STAFF_PNG } from "./staff-menu.ts";
-import { richMenuImageProblems } from "./validate.ts";
-import { VILLAGER_MENU, VILLAGER_PNG } from "./villager-menu.ts";
+import { STAFF_TILES } from "../bot.ts";
+import { DIGEST_KEYWORD, LABEL_FONT, staffSvg, svgDigest, villagerSvg } from "../line/rich-menu/image-svg.ts";
+import { withPngText } from "../line/rich-menu/png-text.ts";
+import { STAFF_MENU, STAFF_PNG } from "../line/rich-menu/staff-menu.ts";
+import { richMenuImageProblems } from "../line/rich-menu/validate.ts";
+import { VILLAGER_MENU, VILLAGER_PNG } from "../line/rich-menu/villager-menu.ts";
+import { runCli } from "./run-cli.ts";
 
 const FONT_DIR = "/usr/share/fonts/truetype/tlwg";
 const USAGE = "Usage: npm run richmenu:image [-- --menu villager|staff [--out <file.png>] [--svg <file.svg>]]";
 
 const MENUS = {
   villager: { svg: villagerSvg, size: VILLAGER_MENU.size, png: VILLAGER_PNG },
-  staff: { svg: staffSvg, size: STAFF_MENU.size, png: STAFF_PNG },
+  staff: { svg: () => staffSvg(STAFF_TILES), size: STAFF_MENU.size, png: STAFF_PNG },
 } as const;
 type MenuKind = keyof typeof MENUS;
 
