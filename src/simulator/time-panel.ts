@@ -9,7 +9,7 @@ import { CASES_ENTRY } from "../help-requests/case-card.ts";
 import { escalationJob } from "../help-requests/escalation-job.ts";
 import { registrationDigestLine } from "../meetings/registration-notice.ts";
 import { meetingReminderJob, REMINDER_PURPOSE } from "../meetings/reminder-job.ts";
-import { staffDigestJob } from "../staff/digest-job.ts";
+import { DIGEST_PURPOSE, staffDigestJob } from "../staff/digest-job.ts";
 import { bangkokInstant, bangkokIsoDate } from "../thai/format.ts";
 
 export const TIME_ACTIONS = ["digest", "reminders", "escalations"] as const;
@@ -21,12 +21,33 @@ const DAY_MS = 86_400_000;
 export async function runNow(db: Database, action: TimeAction, now: Date = new Date()): Promise<number> {
   switch (action) {
     case "digest":
-      return staffDigestJob({ db, digestTime: "00:00", casesEntry: CASES_ENTRY, currentLine: registrationDigestLine }).runOnce(now);
+      return digestNow(db, now);
     case "escalations":
       return escalationJob({ db, criticalAfterMinutes: 0, housingIdleDays: 0 }).runOnce(now);
     case "reminders":
       return remindNextMeeting(db, now);
   }
+}
+
+/**
+ * The digest of what waits, now. After DIGEST_TIME the bot has already sent
+ * today's (one a day per user), and what came since waits for tomorrow's:
+ * then it goes now as tomorrow's, made due now as the reminders are.
+ */
+async function digestNow(db: Database, now: Date): Promise<number> {
+  const run = (at: Date) =>
+    staffDigestJob({ db, digestTime: "00:00", casesEntry: CASES_ENTRY, currentLine: registrationDigestLine }).runOnce(at);
+  const queued = await run(now);
+  if (queued > 0) return queued;
+  const tomorrow = bangkokInstant(bangkokIsoDate(new Date(now.getTime() + DAY_MS)));
+  const early = await run(tomorrow);
+  if (early > 0) {
+    await db.prisma.outboxMessage.updateMany({
+      where: { purpose: DIGEST_PURPOSE, notBefore: { gt: now }, status: "PENDING" },
+      data: { notBefore: now, createdAt: now },
+    });
+  }
+  return early;
 }
 
 /**
