@@ -2,7 +2,7 @@
 // (a line, then "รายงานการส่ง" and the menu's buttons) and reading an
 // announcement id from a button.
 import { entryButton } from "../engine/engine.ts";
-import { withMenu, type Next, type Outcome } from "../engine/outcome.ts";
+import { withMenu, type Outcome } from "../engine/outcome.ts";
 import type { Reply } from "../engine/types.ts";
 import { ANNOUNCE_ENTRIES } from "./refs.ts";
 import { ANNOUNCE_TEXT as T } from "./texts.ts";
@@ -11,12 +11,8 @@ export const text = (t: string): Reply => ({ kind: "text", text: t });
 
 export const reportButton = () => entryButton(ANNOUNCE_ENTRIES.report, T.menu.report);
 
-/**
- * An Outcome (src/engine/outcome.ts): what to say, then where the conversation
- * goes. Its `then` is a Next, an object and never a function, so awaiting an
- * Outcome is safe (what biome's noThenProperty guards against).
- */
-export const outcome = (say: Reply[], then: Next): Outcome => ({ say, then });
+import { outcome } from "../engine/outcome.ts";
+export { outcome };
 
 /** A line, then "รายงานการส่ง" and the menu's buttons. */
 export const reply = (message: string): Outcome => outcome([text(message)], withMenu([reportButton()]));

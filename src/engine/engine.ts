@@ -273,7 +273,7 @@ export class Engine {
   async carry(ctx: TurnContext, result: Outcome | Outgoing): Promise<Outgoing> {
     if (!isOutcome(result)) return result;
     const say = result.say ?? [];
-    const then = result.then ?? endFlow;
+    const then = result.next ?? endFlow;
     switch (then.kind) {
       case "menu": {
         const first = [...(result.buttons ?? []), ...then.first];

@@ -14,10 +14,10 @@ export type Next =
 
 export interface Outcome {
   say?: Reply[];
-  /** Quick replies under `say` (with `then: endFlow`); with a menu, use `withMenu(first)`. */
+  /** Quick replies under `say` (with `next: endFlow`); with a menu, use `withMenu(first)`. */
   buttons?: Button[];
   /** Default: end. */
-  then?: Next;
+  next?: Next;
 }
 
 /** "What else?" with every service a tap away. */
@@ -44,3 +44,6 @@ export const endFlow: Next = { kind: "end" };
 export function isOutcome(x: Outcome | Outgoing): x is Outcome {
   return !("replies" in x);
 }
+
+/** What to say, then where the conversation goes. */
+export const outcome = (say: Reply[], next: Next = endFlow): Outcome => ({ say, next });

@@ -2,7 +2,7 @@
 // (members of a council, guard), refusals, and the buttons their answers
 // put in front of the menu's.
 import { entryButton } from "../engine/engine.ts";
-import { withMenu, type Next, type Outcome } from "../engine/outcome.ts";
+import { withMenu, type Outcome } from "../engine/outcome.ts";
 import type { Button, Reply, TurnContext } from "../engine/types.ts";
 import { getCouncilWithPlace } from "../geography/councils.ts";
 import { activeMember } from "../members/member-store.ts";
@@ -16,12 +16,8 @@ export const text = (t: string): Reply => ({ kind: "text", text: t });
 export const mineButton = () => entryButton(MEETING_ENTRIES.mine, T.menu.mine);
 export const listButton = () => entryButton(MEETING_ENTRIES.list, T.menu.meetings);
 
-/**
- * An Outcome (src/engine/outcome.ts): what to say, then where the conversation
- * goes. Its `then` is a Next, an object and never a function, so awaiting an
- * Outcome is safe (what biome's noThenProperty guards against).
- */
-export const outcome = (say: Reply[], then: Next): Outcome => ({ say, then });
+import { outcome } from "../engine/outcome.ts";
+export { outcome };
 
 /** `lead`, then `first` and the menu's buttons. */
 export const answer = (lead: Reply[], first: Button[] = []): Outcome => outcome(lead, withMenu(first));

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { parseThaiDateTime } from "../engine/datetime.ts";
 import { entryButton } from "../engine/engine.ts";
-import { withMenu, type Next, type Outcome } from "../engine/outcome.ts";
+import { withMenu, type Outcome } from "../engine/outcome.ts";
 import type { Choice, FlowData, LocationAnswer, ParseResult, Reply, TurnContext } from "../engine/types.ts";
 import { thaiDateTime } from "../thai/format.ts";
 import { meetingWhen } from "./format.ts";
@@ -30,12 +30,8 @@ export const instant = (v: unknown): Date | null => (typeof v === "string" && !N
 
 export const mineButton = () => entryButton(ORGANIZE_ENTRIES.mine, T.menu.mine);
 
-/**
- * An Outcome (src/engine/outcome.ts): what to say, then where the conversation
- * goes. Its `then` is a Next, an object and never a function, so awaiting an
- * Outcome is safe (what biome's noThenProperty guards against).
- */
-export const outcome = (say: Reply[], then: Next): Outcome => ({ say, then });
+import { outcome } from "../engine/outcome.ts";
+export { outcome };
 
 /** A line, then "ประชุมที่ฉันจัด" and the menu's buttons. */
 export const reply = (message: string): Outcome => outcome([text(message)], withMenu([mineButton()]));

@@ -1,6 +1,5 @@
 // The members module as the bot sees it: its flows, its menu entries, and
 // what happens on follow and unfollow.
-// biome-ignore-all lint/suspicious/noThenProperty: an Outcome's `then` (src/engine/outcome.ts) is data, never a function: no thenable.
 import { z } from "zod";
 import { bangkokIsoDate, thaiNumericDate } from "../thai/format.ts";
 import { defineFlow, defineModule } from "../engine/module.ts";
@@ -22,7 +21,7 @@ const text = (t: string) => ({ kind: "text" as const, text: t });
 
 /** Thai date with Buddhist-era year: 28/11/2569. */
 const thaiDate = (d: Date) => thaiNumericDate(bangkokIsoDate(d));
-const menuAfter = (lead: string): Outcome => ({ say: [text(lead)], then: showMenu() });
+const menuAfter = (lead: string): Outcome => ({ say: [text(lead)], next: showMenu() });
 
 /** Sign-up, for non-members: other modules send those who must sign up first here. */
 export const SIGNUP_ENTRY = entryRef("signup");
@@ -62,7 +61,7 @@ export function membersModule(options: { provinceCode: number; eraseOnWithdrawal
       const member = (await activeMember(ctx.tx, ctx.userId))!;
       const council = member.councilId ? await getCouncilWithPlace(ctx.tx, member.councilId) : null;
       return {
-        then: startFlow(profileEdit, {
+        next: startFlow(profileEdit, {
           at,
           returnTo: "confirm",
           data: {
@@ -118,7 +117,7 @@ export function membersModule(options: { provinceCode: number; eraseOnWithdrawal
       keywords: ["สมัคร", "ลงทะเบียน", "register", "signup"],
       visible: notMember,
       otherwise: { entry: PROFILE_ENTRY, say: T.alreadyMember },
-      open: async () => ({ then: startFlow(signup) }),
+      open: async () => ({ next: startFlow(signup) }),
     },
     {
       id: PROFILE_ENTRY.id,
@@ -141,7 +140,7 @@ export function membersModule(options: { provinceCode: number; eraseOnWithdrawal
           editCouncilData: encodePostback({ kind: "menu", entry: EDIT_COUNCIL_ENTRY }),
           withdrawData: encodePostback({ kind: "menu", entry: WITHDRAW_ENTRY }),
         });
-        return { say: [{ kind: "flex", altText: T.profileAlt, contents: card }], then: withMenu() };
+        return { say: [{ kind: "flex", altText: T.profileAlt, contents: card }], next: withMenu() };
       },
     },
     editEntry(EDIT_NAME_ENTRY, "name"),
@@ -153,7 +152,7 @@ export function membersModule(options: { provinceCode: number; eraseOnWithdrawal
       keywords: ["ถอนความยินยอม"],
       listed: false,
       visible: isMember,
-      open: async () => ({ then: startFlow(withdrawFlow) }),
+      open: async () => ({ next: startFlow(withdrawFlow) }),
     },
   ];
 
@@ -165,7 +164,7 @@ export function membersModule(options: { provinceCode: number; eraseOnWithdrawal
     async onFollow(ctx: TurnContext): Promise<Outcome> {
       await recordFollow(ctx.tx, ctx.userId, ctx.now);
       if (await isMember(ctx)) return menuAfter(T.welcomeBack);
-      return { say: [text(T.greeting)], then: startFlow(signup) };
+      return { say: [text(T.greeting)], next: startFlow(signup) };
     },
     async onUnfollow(ctx: TurnContext): Promise<void> {
       await recordUnfollow(ctx.tx, ctx.userId, ctx.now);

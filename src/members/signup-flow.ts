@@ -1,6 +1,5 @@
 // Sign-up (consent → name → phone → district → council → confirm) and the
 // profile edit, which reuses the same steps and summary.
-// biome-ignore-all lint/suspicious/noThenProperty: an Outcome's `then` (src/engine/outcome.ts) is data, never a function: no thenable.
 import { z } from "zod";
 import { defineFlow } from "../engine/module.ts";
 import { type Outcome, showMenu } from "../engine/outcome.ts";
@@ -17,7 +16,7 @@ import { MEMBER_TEXT as T } from "./texts.ts";
 export { districtTitle };
 
 const text = (t: string) => ({ kind: "text" as const, text: t });
-const menuAfter = (lead: string): Outcome => ({ say: [text(lead)], then: showMenu() });
+const menuAfter = (lead: string): Outcome => ({ say: [text(lead)], next: showMenu() });
 
 /** Where the sign-up keeps the LINE display name it may offer as the name. */
 export const LINE_NAME_SLOT = "lineDisplayName";

@@ -8,7 +8,6 @@
 // Who may invite whom: a district coordinator, secretaries of the councils
 // in their district; a province coordinator, secretaries of any council of
 // the province and coordinators of any of its districts.
-// biome-ignore-all lint/suspicious/noThenProperty: an Outcome's `then` (src/engine/outcome.ts) is data, never a function: no thenable.
 import { z } from "zod";
 import type { Tx } from "../db/database.ts";
 import { entryButton } from "../engine/engine.ts";
@@ -29,7 +28,7 @@ import { STAFF_TEXT as T } from "./texts.ts";
 export const INVITE_FLOW = "staff-invite";
 
 const text = (t: string): Reply => ({ kind: "text", text: t });
-const menuAfter = (lead: string): Outcome => ({ say: [text(lead)], then: showMenu() });
+const menuAfter = (lead: string): Outcome => ({ say: [text(lead)], next: showMenu() });
 
 export type InviteRole = "secretary" | "coordinator";
 

@@ -8,7 +8,6 @@
 // may not see cannot be opened by a keyword or a forged postback either (the
 // engine answers with the normal menu), so a villager typing a staff word
 // gets the villagers' menu.
-// biome-ignore-all lint/suspicious/noThenProperty: an Outcome's `then` (src/engine/outcome.ts) is data, never a function: no thenable.
 import { z } from "zod";
 import { thaiTime } from "../thai/format.ts";
 import { entryButton } from "../engine/engine.ts";
@@ -28,7 +27,7 @@ import { STAFF_TEXT as T } from "./texts.ts";
 export { INVITE_ENTRY, NOTIFY_ENTRY, STAFF_HOME };
 
 const text = (t: string) => ({ kind: "text" as const, text: t });
-const menuAfter = (lead: string): Outcome => ({ say: [text(lead)], then: showMenu() });
+const menuAfter = (lead: string): Outcome => ({ say: [text(lead)], next: showMenu() });
 
 /** The staff home's id, for data naming entries by id (rich-menu tiles, the digest's button). */
 export const STAFF_ENTRY = STAFF_HOME.id;
@@ -88,7 +87,7 @@ const NOTIFY_SCHEMA = z.object({ mode: z.enum(["each", "digest"]) });
  */
 const staffFirst = (lead: string): Outcome => ({
   say: [text(lead), text(ENGINE_TEXT.menuPrompt)],
-  then: withMenu([entryButton(STAFF_HOME, T.menu.staff)]),
+  next: withMenu([entryButton(STAFF_HOME, T.menu.staff)]),
 });
 
 export function staffModule(options: {
@@ -129,7 +128,7 @@ export function staffModule(options: {
         ),
       },
     );
-    return { say: [{ kind: "flex", altText: T.homeAlt(names.join(", ")).slice(0, 400), contents: card }], then: withMenu() };
+    return { say: [{ kind: "flex", altText: T.homeAlt(names.join(", ")).slice(0, 400), contents: card }], next: withMenu() };
   }
 
   async function redeem(ctx: TurnContext, typed?: string): Promise<Outcome> {
@@ -198,7 +197,7 @@ export function staffModule(options: {
       async open(ctx) {
         const start = await inviteStart(ctx, options.provinceCode);
         if (!start) return menuAfter(T.inviteNoArea);
-        return { then: startFlow(invite, start) };
+        return { next: startFlow(invite, start) };
       },
     },
     {
@@ -207,7 +206,7 @@ export function staffModule(options: {
       keywords: ["ตั้งค่าการแจ้งเตือน", "การแจ้งเตือน", "แจ้งเตือน"],
       listed: false,
       visible: staffOnly("SECRETARY"),
-      open: async () => ({ then: startFlow(notifyFlow) }),
+      open: async () => ({ next: startFlow(notifyFlow) }),
     },
     {
       // Anyone, member or not: typing (or a button carrying) a code of the

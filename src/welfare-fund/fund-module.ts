@@ -2,7 +2,6 @@
 // menu entries "เชื่อมบัญชีกองทุน" and "ยอดเงินกองทุน", with the balance card's
 // "ประวัติล่าสุด" and "รายการทั้งปี" cards. Every card shows the caller's own
 // linked fund member: a button's argument only ever picks a year.
-// biome-ignore-all lint/suspicious/noThenProperty: an Outcome's `then` (src/engine/outcome.ts) is data, never a function: no thenable.
 import dayjs from "dayjs";
 import { entryButton } from "../engine/engine.ts";
 import { defineModule } from "../engine/module.ts";
@@ -33,7 +32,7 @@ import { formatBaht, THAI_MONTHS_SHORT, thaiDateTime, thaiMonthYear, thaiNumeric
 import { FUND_TEXT as T } from "./texts.ts";
 
 const text = (t: string) => ({ kind: "text" as const, text: t });
-const menuAfter = (lead: string): Outcome => ({ say: [text(lead)], then: showMenu() });
+const menuAfter = (lead: string): Outcome => ({ say: [text(lead)], next: showMenu() });
 const menuPostback = (entry: { id: string }, arg?: string) =>
   encodePostback(arg === undefined ? { kind: "menu", entry: entry.id } : { kind: "menu", entry: entry.id, arg });
 
@@ -92,7 +91,7 @@ export function fundModule(options: FundModuleOptions) {
     if (!member) return menuAfter(T.notMember);
     const until = await lockedUntil(ctx.tx, keys, ctx.userId, ctx.now);
     if (until) return menuAfter(lockedReply(until));
-    return { say: [text(T.linkPdpa)], then: startFlow(linkFlow) };
+    return { say: [text(T.linkPdpa)], next: startFlow(linkFlow) };
   }
 
   /** The caller's linked fund member, or the reply offering the link. */
@@ -100,12 +99,12 @@ export function fundModule(options: FundModuleOptions) {
     const member = (await activeMember(ctx.tx, ctx.userId))!;
     const fm = await linkedFundMember(ctx.tx, member.id);
     if (fm) return { fm };
-    return { offer: { say: [text(T.notLinked)], then: withMenu([entryButton(FUND_LINK_ENTRY, T.menu.link)]) } };
+    return { offer: { say: [text(T.notLinked)], next: withMenu([entryButton(FUND_LINK_ENTRY, T.menu.link)]) } };
   }
 
   const withCard = (altText: string, contents: Record<string, unknown>): Outcome => ({
     say: [{ kind: "flex", altText, contents }],
-    then: withMenu(),
+    next: withMenu(),
   });
 
   async function balance(ctx: TurnContext): Promise<Outcome> {

@@ -11,7 +11,6 @@
 // PDPA: national IDs are shown masked on cards, never logged; the rejection
 // reason reaches the member in the push only (the request has no column for
 // it).
-// biome-ignore-all lint/suspicious/noThenProperty: an Outcome's `then` (src/engine/outcome.ts) is data, never a function: no thenable.
 import { z } from "zod";
 import type { Tx } from "../db/database.ts";
 import { entryButton } from "../engine/engine.ts";
@@ -56,7 +55,7 @@ const MAX_LISTED = 5;
 const MAX_INT4 = 2_147_483_647;
 
 const text = (t: string): Reply => ({ kind: "text", text: t });
-const menuAfter = (lead: string): Outcome => ({ say: [text(lead)], then: showMenu() });
+const menuAfter = (lead: string): Outcome => ({ say: [text(lead)], next: showMenu() });
 
 /** An id from postback data, which can be forged: digits only, a possible INTEGER. */
 const dbId = z
@@ -193,7 +192,7 @@ export function linkReviewModule() {
   const listButton = () => entryButton(REVIEW_ENTRY, T.menu.review);
 
   /** The menu's buttons after `lead`, the list first. */
-  const answer = (lead: string): Outcome => ({ say: [text(lead)], then: withMenu([listButton()]) });
+  const answer = (lead: string): Outcome => ({ say: [text(lead)], next: withMenu([listButton()]) });
 
   async function list(ctx: TurnContext): Promise<Outcome> {
     const councils = await councilsInScope(ctx.tx, ctx.userId);
@@ -206,7 +205,7 @@ export function linkReviewModule() {
         text(T.listLead(total, bubbles.length)),
         { kind: "flex", altText: T.listAlt(total), contents: { type: "carousel", contents: bubbles } },
       ],
-      then: withMenu(),
+      next: withMenu(),
     };
   }
 
@@ -305,7 +304,7 @@ export function linkReviewModule() {
     const [requestId, fundMemberId] = parsed.data;
     const chosen = await approvable(ctx, requestId, fundMemberId, false);
     if ("refusal" in chosen) return answer(chosen.refusal);
-    return { then: startFlow(approveFlow, { data: { requestId, fundMemberId } }) };
+    return { next: startFlow(approveFlow, { data: { requestId, fundMemberId } }) };
   }
 
   async function startReject(ctx: TurnContext, arg?: string): Promise<Outcome> {
@@ -313,7 +312,7 @@ export function linkReviewModule() {
     if (!parsed.success) return answer(T.notYours);
     const checked = await decidable(ctx, parsed.data, false);
     if ("refusal" in checked) return answer(checked.refusal);
-    return { then: startFlow(rejectFlow, { data: { requestId: parsed.data } }) };
+    return { next: startFlow(rejectFlow, { data: { requestId: parsed.data } }) };
   }
 
   const entries: MenuEntry[] = [

@@ -78,7 +78,7 @@ const pipeFlow = defineFlow({
   // `data` is typed: people is a number here, no String()/Number() casts.
   complete: async (_ctx, data) => {
     received.push(data);
-    return { say: [say(`รับแจ้งแล้ว ${data.people + 0} ครัวเรือน`)], then: showMenu() };
+    return { say: [say(`รับแจ้งแล้ว ${data.people + 0} ครัวเรือน`)], next: showMenu() };
   },
 });
 
@@ -87,9 +87,9 @@ const pipeModule = defineModule({
   name: "pipes",
   flows: [pipeFlow],
   entries: [
-    { id: PIPE_ENTRY.id, label: "แจ้งท่อแตก", keywords: ["ท่อ"], open: async () => ({ say: [say("แจ้งท่อแตกค่ะ")], then: startFlow(pipeFlow) }) },
-    { id: "t-info", label: "ข้อมูล", keywords: ["ข้อมูล"], open: async () => ({ say: [say("ข้อมูลค่ะ")], then: withMenu([]) }) },
-    { id: "t-bye", label: "ลาก่อน", keywords: ["ลาก่อน"], open: async () => ({ say: [say("ลาก่อนค่ะ")], then: endFlow }) },
+    { id: PIPE_ENTRY.id, label: "แจ้งท่อแตก", keywords: ["ท่อ"], open: async () => ({ say: [say("แจ้งท่อแตกค่ะ")], next: startFlow(pipeFlow) }) },
+    { id: "t-info", label: "ข้อมูล", keywords: ["ข้อมูล"], open: async () => ({ say: [say("ข้อมูลค่ะ")], next: withMenu([]) }) },
+    { id: "t-bye", label: "ลาก่อน", keywords: ["ลาก่อน"], open: async () => ({ say: [say("ลาก่อนค่ะ")], next: endFlow }) },
   ],
 });
 
@@ -141,7 +141,7 @@ describe("outcomes", () => {
           defineModule({
             name: "b",
             flows: [broken],
-            entries: [{ id: "t-b", label: "b", keywords: ["บี"], open: async () => ({ then: startFlow(broken) }) }],
+            entries: [{ id: "t-b", label: "b", keywords: ["บี"], open: async () => ({ next: startFlow(broken) }) }],
           }),
         ],
         { refs: { flows: new Set(), entries: new Set() } },
