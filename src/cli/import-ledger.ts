@@ -112,7 +112,7 @@ async function main(): Promise<number> {
     db = await openDatabase(config.database);
     await db.migrate();
     const started = performance.now();
-    const report = await importLedger(db.prisma, input, {
+    const report = await importLedger(db, input, {
       councilId: args.councilId,
       fundCode: args.fundCode,
       createFundName: args.createFund,

@@ -309,7 +309,7 @@ export async function seedDemo(db: Database, options: { now?: Date } = {}): Prom
     });
     if (!council) throw new Error(`No council for tambon ${f.tambonId}: load the geography of Sisaket (PROVINCE_CODE=33) first`);
     councils.push({ id: council.id, districtId: council.tambon.districtId });
-    const report = await importLedger(db.prisma, demoLedger(i + 1, today), {
+    const report = await importLedger(db, demoLedger(i + 1, today), {
       councilId: council.id,
       fundCode: f.code,
       createFundName: `กองทุนสวัสดิการชุมชนตำบล${council.tambon.nameTh}`,
