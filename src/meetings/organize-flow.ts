@@ -15,7 +15,7 @@ import {
   type ParseResult,
   type TurnContext,
 } from "../engine/types.ts";
-import { thaiDateTime } from "../thai/format.ts";
+import { bangkokInstant, bangkokIsoDate, thaiDateTime } from "../thai/format.ts";
 import { meetingWhen } from "./format.ts";
 import { areaChoices, areaNames, parseAreas } from "./organize-areas.ts";
 import { ORGANIZE_TEXT as T } from "./texts.ts";
@@ -98,10 +98,7 @@ function deadlineChoices(ctx: TurnContext): Choice[] {
 }
 
 /** Tomorrow 09:00 Bangkok: where the picker opens. */
-const tomorrowNine = (now: Date) => {
-  const day = new Date(now.getTime() + 7 * HOUR + DAY).toISOString().slice(0, 10);
-  return new Date(`${day}T02:00:00.000Z`);
-};
+const tomorrowNine = (now: Date) => bangkokInstant(bangkokIsoDate(new Date(now.getTime() + DAY)), "09:00");
 
 const steps = {
   start: (next?: () => string) => ({

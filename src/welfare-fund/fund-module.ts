@@ -10,10 +10,18 @@ import type { Tx } from "../db/database.ts";
 import type { BenefitType } from "../generated/prisma/client.ts";
 import { activeMember } from "../members/member-store.ts";
 import { renderFlexTemplate } from "../templates/flex.ts";
-import { bangkokToday, isoDate } from "./ledger-format.ts";
+import { isoDate } from "./ledger-format.ts";
 import { AttemptKeys, attemptLink, linkedFundMember, lockedUntil } from "./link-store.ts";
 import { FUND_LINK_FLOW, fundLinkFlow } from "./link-flow.ts";
-import { formatBaht, THAI_MONTHS_SHORT, thaiDateTime, thaiMonthYear, thaiNumericDate as thaiDate, thaiShortDate } from "../thai/format.ts";
+import {
+  bangkokIsoDate,
+  formatBaht,
+  THAI_MONTHS_SHORT,
+  thaiDateTime,
+  thaiMonthYear,
+  thaiNumericDate as thaiDate,
+  thaiShortDate,
+} from "../thai/format.ts";
 import { FUND_TEXT as T } from "./texts.ts";
 
 const text = (t: string) => ({ kind: "text" as const, text: t });
@@ -142,10 +150,10 @@ export function fundModule(options: FundModuleOptions): FundModule {
     const { fm } = own;
     const years = await entryYears(ctx.tx, fm.id);
     if (years.length === 0) return options.engine().menu(ctx, [text(T.noEntries)]);
-    const current = Number(bangkokToday(ctx.now).slice(0, 4));
+    const current = Number(bangkokIsoDate(ctx.now).slice(0, 4));
     const year = chosenYear(arg, current, Math.min(Number(isoDate(fm.joinedOn).slice(0, 4)), ...years));
     const months = await monthlyTotals(ctx.tx, fm.id, year);
-    const shownMonths = year === current ? Number(bangkokToday(ctx.now).slice(5, 7)) : 12;
+    const shownMonths = year === current ? Number(bangkokIsoDate(ctx.now).slice(5, 7)) : 12;
     const amount = (cents: number) => (cents === 0 ? T.noAmount : formatBaht(cents / 100));
     const rows = months
       .slice(0, shownMonths)
@@ -217,7 +225,7 @@ export function fundModule(options: FundModuleOptions): FundModule {
 type LinkedFundMember = NonNullable<Awaited<ReturnType<typeof linkedFundMember>>>;
 
 async function balanceVars(tx: Tx, fm: LinkedFundMember, now: Date): Promise<Record<string, string>> {
-  const today = bangkokToday(now);
+  const today = bangkokIsoDate(now);
   const yearStart = new Date(`${today.slice(0, 4)}-01-01T00:00:00.000Z`);
   const saved = await tx.contribution.aggregate({
     where: { fundMemberId: fm.id },

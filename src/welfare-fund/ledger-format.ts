@@ -159,10 +159,8 @@ export function isoDate(date: Date): string {
   return date.toISOString().slice(0, 10);
 }
 
-/** Today in Asia/Bangkok (UTC+7, no DST), as "yyyy-mm-dd". */
-export function bangkokToday(now: Date = new Date()): string {
-  return new Date(now.getTime() + 7 * 3_600_000).toISOString().slice(0, 10);
-}
+/** Today in Asia/Bangkok as "yyyy-mm-dd": src/thai/format.ts's bangkokIsoDate, under the name its tests use. */
+export { bangkokIsoDate as bangkokToday } from "../thai/format.ts";
 
 // ---------------------------------------------------------------------------
 // Amounts: baht as a decimal string with two places ("1234.50"), exact.

@@ -13,8 +13,8 @@
 // and every reason goes through `redactNationalIds` as a last guard.
 import type { Database } from "../db/database.ts";
 import { normalizeText } from "../engine/normalize.ts";
+import { bangkokIsoDate } from "../thai/format.ts";
 import { checkLedger } from "./ledger-check.ts";
-import { bangkokToday } from "./ledger-format.ts";
 import { formatProblem, type LedgerInput, type Problem } from "./ledger-read.ts";
 import { type LedgerCounts, writeLedger } from "./ledger-write.ts";
 import { redactNationalIds } from "./national-id.ts";
@@ -87,7 +87,7 @@ export async function importLedger(db: Database, input: LedgerInput, options: Im
         include: { beneficiaries: { orderBy: { position: "asc" } } },
       })
     : [];
-  const { ledger, problems } = checkLedger(input, existing, options.today ?? bangkokToday());
+  const { ledger, problems } = checkLedger(input, existing, options.today ?? bangkokIsoDate(new Date()));
   if (problems.length > 0) {
     report.problems = problems;
     return report;

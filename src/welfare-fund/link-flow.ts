@@ -3,7 +3,7 @@
 // runs: the engine clears the state's data when the flow completes, is
 // cancelled, left for the menu, or found expired.
 import { EDIT_PREFIX, END, type FlowDef, type Outgoing, type TurnContext } from "../engine/types.ts";
-import { bangkokToday } from "./ledger-format.ts";
+import { bangkokIsoDate } from "../thai/format.ts";
 import { maskNationalId, parseNationalId } from "./national-id.ts";
 import { FUND_TEXT as T, thaiLongDate } from "./texts.ts";
 
@@ -35,7 +35,7 @@ export function parseBirthDate(typed: string, now: Date = new Date()): ParseResu
     return { ok: false, message: T.birthDateImpossible };
   }
   const iso = `${y}-${pad(m)}-${pad(d)}`;
-  if (iso > bangkokToday(now)) return { ok: false, message: T.birthDateFuture };
+  if (iso > bangkokIsoDate(now)) return { ok: false, message: T.birthDateFuture };
   return { ok: true, value: iso };
 }
 
