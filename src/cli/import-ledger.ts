@@ -13,7 +13,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config.ts";
-import { runCli } from "./run-cli.ts";
+import { runCli, UsageError } from "./run-cli.ts";
 import { openDatabase, type Database } from "../db/database.ts";
 import {
   formatProblem,
@@ -29,8 +29,6 @@ import { redactNationalIds } from "../welfare-fund/national-id.ts";
 
 const USAGE = `Usage: npm run ledger:import -- --council <council id> --fund <fund code> [--create-fund "<fund name>"]
          (--members members.csv [--contributions contributions.csv] [--payments payments.csv] | --xlsx ledger.xlsx)`;
-
-class UsageError extends Error {}
 
 interface Args {
   councilId: number;
