@@ -7,6 +7,7 @@
 import type { Engine } from "../engine/engine.ts";
 import type { MediaLinks } from "../http/media.ts";
 import { entryButton } from "../engine/engine.ts";
+import { strings } from "../engine/flow-data.ts";
 import {
   END,
   type Button,
@@ -81,7 +82,7 @@ export function announceModule(options: { engine: () => Engine; pushQuotaMonthly
       }
     }
     const when = typeof d.when === "string" ? new Date(d.when) : null;
-    const photos = Array.isArray(d.image) ? d.image.filter((x): x is string => typeof x === "string") : [];
+    const photos = strings(d.image);
     await createAnnouncement(
       ctx.tx,
       ctx.userId,
