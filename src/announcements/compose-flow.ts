@@ -63,7 +63,7 @@ async function previewPhoto(ctx: TurnContext, media: MediaLinks | undefined): Pr
   const messageId = photoOf(ctx.state.data);
   if (!messageId) return null;
   const file = await composePhotoFile(ctx.tx, ctx.userId, messageId, ctx.now);
-  return (media?.url(file.id, file.contentType)) ?? "preview";
+  return media?.url(file.id, file.contentType) ?? "preview";
 }
 
 /** The preview: the messages as recipients will see them, then the count and the quota. */

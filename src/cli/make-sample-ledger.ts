@@ -162,7 +162,7 @@ export async function writeSampleLedger(dir = SAMPLE_DIR): Promise<void> {
     ws.addRow(header).font = { bold: true };
     for (const r of rows) ws.addRow(r);
     for (const c of dateColumns) ws.getColumn(c).numFmt = "dd/mm/yyyy";
-    ws.columns.forEach((column) => (column.width = 16));
+    for (const column of ws.columns) column.width = 16;
   };
   sheet(
     "สมาชิก",

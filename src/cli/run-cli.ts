@@ -6,7 +6,7 @@ import { ConfigError } from "../config.ts";
 /** A bad command line: the command prints it with its usage and exits with code 2. */
 export class UsageError extends Error {}
 
-export function runCli(name: string, main: () => Promise<number | void>, redact: (text: string) => string = (t) => t): void {
+export function runCli(name: string, main: () => Promise<number> | Promise<void>, redact: (text: string) => string = (t) => t): void {
   main().then(
     (code) => {
       process.exitCode = code ?? 0;

@@ -82,7 +82,7 @@ async function registrationLine(tx: Tx, id: number): Promise<string | null> {
 /** One line per subject, where its latest notice falls; a registration's re-read from its row. */
 async function currentLines(tx: Tx, items: { id: number; text: string; subject: string | null }[]): Promise<string[]> {
   const latest = new Map<string, number>();
-  items.forEach((item, i) => item.subject !== null && latest.set(item.subject, i));
+  for (const [i, item] of items.entries()) if (item.subject !== null) latest.set(item.subject, i);
   const lines: string[] = [];
   for (const [i, item] of items.entries()) {
     if (item.subject === null) {

@@ -134,11 +134,12 @@ export function parseLedgerDate(typed: string): Parsed<string> {
   const text = thaiDigitsToArabic(typed).trim();
   if (text === "") return { ok: false, reason: "date is empty" };
   let y: number, m: number, d: number;
-  let match = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(text);
-  if (match) {
-    [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  } else if ((match = /^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$/.exec(text))) {
-    [d, m, y] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const ymd = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(text);
+  const dmy = ymd ? null : /^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$/.exec(text);
+  if (ymd) {
+    [y, m, d] = [Number(ymd[1]), Number(ymd[2]), Number(ymd[3])];
+  } else if (dmy) {
+    [d, m, y] = [Number(dmy[1]), Number(dmy[2]), Number(dmy[3])];
   } else {
     return { ok: false, reason: `"${typed.trim()}" is not a date: write yyyy-mm-dd or dd/mm/yyyy (พ.ศ.)` };
   }

@@ -24,9 +24,10 @@ export function parseNationalIdAnswer(typed: string): ParseResult {
 export function parseBirthDate(typed: string, now: Date = new Date()): ParseResult {
   const t = typed.trim().replace(/\s*([/.-])\s*/g, "$1");
   let y: number, m: number, d: number;
-  let match = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(t);
-  if (match) [d, m, y] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  else if ((match = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(t))) [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const dmy = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(t);
+  const ymd = dmy ? null : /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(t);
+  if (dmy) [d, m, y] = [Number(dmy[1]), Number(dmy[2]), Number(dmy[3])];
+  else if (ymd) [y, m, d] = [Number(ymd[1]), Number(ymd[2]), Number(ymd[3])];
   else return { ok: false, message: T.birthDateFormat };
   if (y > 2400) y -= 543; // พ.ศ. → ค.ศ.
   if (y < 1900) return { ok: false, message: T.birthDateTooEarly };
