@@ -206,6 +206,11 @@ export class Engine {
     }
   }
 
+  /** Every menu entry's id, shown to the user or not: what a postback may open. */
+  get entryIds(): string[] {
+    return this.options.menu.map((e) => e.id);
+  }
+
   /** The step the next input will answer, if any. */
   currentStep(state: ConversationState): StepDef | undefined {
     if (!state.flowId || !state.stepId) return undefined;
