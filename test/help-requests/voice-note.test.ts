@@ -21,7 +21,10 @@ const cases = (arg: string) => encodePostback({ kind: "menu", entry: "staff-case
 function uriButtons(node: unknown): Map<string, string> {
   const found = new Map<string, string>();
   const walk = (n: unknown): void => {
-    if (Array.isArray(n)) return n.forEach(walk);
+    if (Array.isArray(n)) {
+      for (const child of n) walk(child);
+      return;
+    }
     if (!n || typeof n !== "object") return;
     const obj = n as Record<string, unknown>;
     const action = obj.action as { type?: string; label?: string; uri?: string } | undefined;
