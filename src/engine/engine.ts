@@ -7,7 +7,7 @@
 // back where it was when that service is done.
 //
 // The engine mutates ctx.state; the caller loads it under a per-user lock
-// and saves it in the same transaction (src/inbox/processor.ts).
+// and saves it in the same transaction (src/inbox/turn.ts).
 import { truncateForLine } from "../line/limits.ts";
 import { parsePickerValue, pickerValue } from "./datetime.ts";
 import { globalWordOf, isEmergency, type GlobalWord } from "./global-words.ts";
