@@ -8,13 +8,11 @@
 // nothing. Exit codes: 0 done, 1 unknown tambon or failure, 2 bad usage.
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config.ts";
-import { runCli } from "./run-cli.ts";
+import { runCli, UsageError } from "./run-cli.ts";
 import { openDatabase, type Database } from "../db/database.ts";
 import { addCouncil } from "../geography/councils.ts";
 
 const USAGE = 'Usage: npm run council:add -- --tambon <6-digit DOPA code> --name "<council name>"';
-
-class UsageError extends Error {}
 
 function parseCommandLine(argv: string[]): { tambonId: number; name: string } {
   let values: { tambon?: string; name?: string };

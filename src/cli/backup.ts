@@ -20,8 +20,6 @@ import { runCli } from "./run-cli.ts";
 
 export type BackupTarget = Config["database"];
 
-export class UsageError extends Error {}
-
 /** The PGlite files of a data directory (what src/db/database.ts opens). */
 export const pgliteDir = (dataDir: string) => path.resolve(dataDir, "pglite");
 

@@ -13,7 +13,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config.ts";
-import { runCli } from "./run-cli.ts";
+import { runCli, UsageError } from "./run-cli.ts";
 import { openDatabase, type Database } from "../db/database.ts";
 import {
   formatProblem,
@@ -29,8 +29,6 @@ import { redactNationalIds } from "../thai/national-id.ts";
 
 const USAGE = `Usage: npm run ledger:import -- --council <council id> --fund <fund code> [--create-fund "<fund name>"]
          (--members members.csv [--contributions contributions.csv] [--payments payments.csv] | --xlsx ledger.xlsx)`;
-
-class UsageError extends Error {}
 
 interface Args {
   councilId: number;
@@ -112,7 +110,7 @@ async function main(): Promise<number> {
     db = await openDatabase(config.database);
     await db.migrate();
     const started = performance.now();
-    const report = await importLedger(db.prisma, input, {
+    const report = await importLedger(db, input, {
       councilId: args.councilId,
       fundCode: args.fundCode,
       createFundName: args.createFund,

@@ -27,14 +27,15 @@ import {
   type RoleGrant,
   type StaffRoleKind,
 } from "../staff/roles.ts";
-import { runCli } from "./run-cli.ts";
+import { runCli, UsageError } from "./run-cli.ts";
 
 const USAGE = `Usage:
   npm run roles -- grant  --user <LINE user id> --role secretary|coordinator|admin --council <id> | --district <code> | --province <code>
   npm run roles -- revoke --user <LINE user id> --role … --council … | --district … | --province …
   npm run roles -- list`;
 
-export class UsageError extends Error {}
+// The command line is parsed here; its tests check what a bad one throws.
+export { UsageError };
 
 export type RolesCommand = { action: "list" } | { action: "grant" | "revoke"; userId: string; grant: RoleGrant };
 

@@ -3,7 +3,10 @@
 // line (passed through `redact` first when the command handles personal data).
 import { ConfigError } from "../config.ts";
 
-export function runCli(name: string, main: () => Promise<number | void>, redact: (text: string) => string = (t) => t): void {
+/** A bad command line: the command prints it with its usage and exits with code 2. */
+export class UsageError extends Error {}
+
+export function runCli(name: string, main: () => Promise<number> | Promise<void>, redact: (text: string) => string = (t) => t): void {
   main().then(
     (code) => {
       process.exitCode = code ?? 0;

@@ -11,7 +11,7 @@
 import { loadConfig } from "../config.ts";
 import { openDatabase, type Database } from "../db/database.ts";
 import { loadGeography } from "../geography/load-geography.ts";
-import { DEMO_MEMBER, DEMO_PERSONAS, DemoSeedRefused, seedDemo } from "../simulator/demo-seed.ts";
+import { DEMO_MEMBER, DEMO_PERSONAS, type DemoSeedResult, DemoSeedRefused, seedDemo } from "../simulator/demo-seed.ts";
 import { runCli } from "./run-cli.ts";
 
 async function main(): Promise<number> {
@@ -25,7 +25,7 @@ async function main(): Promise<number> {
     db = await openDatabase(config.database);
     await db.migrate();
     await loadGeography(db.prisma, { provinceCode: config.provinceCode });
-    let result;
+    let result: DemoSeedResult;
     try {
       result = await seedDemo(db);
     } catch (error) {

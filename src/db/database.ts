@@ -22,8 +22,10 @@ export interface Database {
    * An interactive transaction. On PGlite (one in-process connection) they
    * run one at a time through a queue that gives the event loop a turn in
    * between, so webhook inserts are not starved by a train of transactions.
+   * `timeoutMs`: how long the work may take once it holds the connection
+   * (30 s unless given; a bulk import needs longer).
    */
-  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  transaction<T>(work: (tx: Tx) => Promise<T>, options?: { timeoutMs?: number }): Promise<T>;
   /** Applies pending migrations; returns their names. */
   migrate(): Promise<string[]>;
   /** Reachable and fully migrated: what /healthz reports. */
@@ -78,8 +80,9 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   return {
     prisma,
     sql,
-    transaction: (work) => {
-      const run = () => prisma.$transaction((tx) => work(tx), TX_OPTIONS);
+    transaction: (work, options) => {
+      const txOptions = options?.timeoutMs === undefined ? TX_OPTIONS : { ...TX_OPTIONS, timeout: options.timeoutMs };
+      const run = () => prisma.$transaction((tx) => work(tx), txOptions);
       return transactionSlot ? transactionSlot(run) : run();
     },
     migrate: async () => migrate(sql, await onDisk()),

@@ -7,7 +7,7 @@
 // back where it was when that service is done.
 //
 // The engine mutates ctx.state; the caller loads it under a per-user lock
-// and saves it in the same transaction (src/inbox/processor.ts).
+// and saves it in the same transaction (src/inbox/turn.ts).
 import { truncateForLine } from "../line/limits.ts";
 import { parsePickerValue, pickerValue } from "./datetime.ts";
 import { globalWordOf, isEmergency, type GlobalWord } from "./global-words.ts";
@@ -207,6 +207,11 @@ export class Engine {
     if (options.emergency && !options.menu.some((e) => e.id === options.emergency)) {
       throw new Error(`No menu entry ${options.emergency} for emergency words`);
     }
+  }
+
+  /** Every menu entry's id, shown to the user or not: what a postback may open. */
+  get entryIds(): string[] {
+    return this.options.menu.map((e) => e.id);
   }
 
   /** The step the next input will answer, if any. */

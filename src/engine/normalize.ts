@@ -41,7 +41,9 @@ export function withoutLineEmoji(text: string, emojis: readonly { index: number;
 
 // Pictographs with their skin tones, flags, keycap and presentation marks.
 // Not \p{Emoji}: that includes the digits, # and *.
-const UNICODE_EMOJI = /[\p{Extended_Pictographic}\p{Emoji_Modifier}\p{Regional_Indicator}\u{20E3}\u{FE0E}\u{FE0F}]/gu;
+// The combining keycap and the variation selectors stand alone: each is
+// removed by itself (in a character class they read as joined to a neighbour).
+const UNICODE_EMOJI = /[\p{Extended_Pictographic}\p{Emoji_Modifier}\p{Regional_Indicator}]|\u{20E3}|\u{FE0E}|\u{FE0F}/gu;
 
 /** Text without Unicode emoji ("เมนู 🙏" → "เมนู "). */
 export function withoutEmoji(text: string): string {

@@ -17,15 +17,20 @@ export type Postback =
 
 export function encodePostback(p: Exclude<Postback, { kind: "unknown" }>): string {
   const q = new URLSearchParams();
+  if (p.kind === "answer" || p.kind === "page" || p.kind === "resume") {
+    q.set("f", p.flow);
+    q.set("s", p.step);
+    q.set("t", String(p.turn));
+  }
   switch (p.kind) {
     case "answer":
-      q.set("f", p.flow), q.set("s", p.step), q.set("t", String(p.turn)), q.set("v", p.value);
+      q.set("v", p.value);
       break;
     case "page":
-      q.set("f", p.flow), q.set("s", p.step), q.set("t", String(p.turn)), q.set("p", String(p.page));
+      q.set("p", String(p.page));
       break;
     case "resume":
-      q.set("f", p.flow), q.set("s", p.step), q.set("t", String(p.turn)), q.set("r", "1");
+      q.set("r", "1");
       break;
     case "global":
       q.set("g", p.word);

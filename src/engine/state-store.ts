@@ -3,6 +3,7 @@
 // held until the turn's transaction commits, so two events of one user
 // never interleave, on any instance.
 import type { Database, Tx } from "../db/database.ts";
+import { strings } from "./flow-data.ts";
 import type { ConversationState } from "./types.ts";
 
 interface Row {
@@ -29,7 +30,7 @@ export async function lockConversation(tx: Tx, lineUserId: string): Promise<Conv
   return {
     ...row,
     data: row.data && typeof row.data === "object" ? (row.data as Record<string, unknown>) : {},
-    history: Array.isArray(row.history) ? row.history.filter((x): x is string => typeof x === "string") : [],
+    history: strings(row.history),
   };
 }
 

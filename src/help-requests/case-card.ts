@@ -23,6 +23,7 @@ import type { MediaLinks } from "../line/media-links.ts";
 import type { Reply } from "../engine/types.ts";
 import { rolesOf } from "../staff/roles.ts";
 import { photoCarousel, shownPhotos, type ShownPhoto } from "./case-photos.ts";
+import { strings } from "../engine/flow-data.ts";
 
 export const CASES_ENTRY = "staff-cases";
 const HISTORY_ROWS = 10;
@@ -55,7 +56,6 @@ const PRIORITY_COLORS: Record<HelpPriority, string> = {
 };
 const HOUSING_COLOR = "#1B5E8A";
 
-const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
 const labels = (values: string[], names: Record<string, string>) => values.map((v) => names[v] ?? v);
 
 /** What a card needs of a request (loadCase). */

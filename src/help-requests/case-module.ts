@@ -32,6 +32,7 @@ import { CASES_ENTRY, caseData, detailCard, listBubble, loadCase, staffNamesOf, 
 import { CASE_TEXT as T } from "./case-texts.ts";
 import { maskNote } from "./my-requests.ts";
 import { attachPhotos, recordRequestEvent } from "./request-store.ts";
+import { strings } from "../engine/flow-data.ts";
 
 export const CASE_RESOLVE_FLOW = "case-resolve";
 export const CASE_REJECT_FLOW = "case-reject";
@@ -53,7 +54,6 @@ export const CASE_STAFF_ACTIONS: readonly StaffAction[] = [{ entry: CASES_ENTRY,
 const REJECT_REASONS = ["criteria", "incomplete", "duplicate", "helped", "other"] as const;
 
 const text = (t: string): Reply => ({ kind: "text", text: t });
-const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
 
 /** "42", "page:1", "accept:42", …; at most 9 digits: always an INTEGER. */
 const argSchema = z

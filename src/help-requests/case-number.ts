@@ -5,6 +5,7 @@
 // transaction: concurrent turns wait on the row lock and never share a
 // number; a turn that rolls back gives its number back.
 import type { Tx } from "../db/database.ts";
+import { bangkokParts } from "../thai/format.ts";
 
 /** Province abbreviations by DOPA code; others fall back to "P" + code. */
 export const PROVINCE_ABBREVIATIONS: Record<number, string> = { 33: "SSK" };
@@ -12,13 +13,11 @@ export const PROVINCE_ABBREVIATIONS: Record<number, string> = { 33: "SSK" };
 export const CASE_KIND_LETTERS = { FLOOD: "F", HOUSING: "H" } as const;
 export type CaseKind = keyof typeof CASE_KIND_LETTERS;
 
-const BANGKOK_MS = 7 * 3_600_000;
-
 /** "SSK-F-6911": province, kind, BE year's last two digits and month (Bangkok). */
 export function casePrefix(provinceCode: number, kind: CaseKind, now: Date): string {
-  const local = new Date(now.getTime() + BANGKOK_MS);
-  const be = local.getUTCFullYear() + 543;
-  const month = String(local.getUTCMonth() + 1).padStart(2, "0");
+  const local = bangkokParts(now);
+  const be = local.year + 543;
+  const month = String(local.month).padStart(2, "0");
   const province = PROVINCE_ABBREVIATIONS[provinceCode] ?? `P${provinceCode}`;
   return `${province}-${CASE_KIND_LETTERS[kind]}-${String(be % 100).padStart(2, "0")}${month}`;
 }

@@ -26,6 +26,7 @@ import { notifyStaff } from "../staff/notify.ts";
 import { coordinatorsOf, secretariesOf } from "../staff/roles.ts";
 import { caseData } from "./case-card.ts";
 import { ESCALATION_TEXT as T } from "./escalation-texts.ts";
+import { OPEN_STATUS_LIST } from "./request-status.ts";
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
@@ -116,7 +117,7 @@ async function remindIdle(tx: Tx, now: Date, idleMs: number): Promise<number> {
     UPDATE help_request SET "remindedAt" = ${now}
     WHERE id IN (
       SELECT id FROM help_request
-      WHERE kind = 'HOUSING' AND status IN ('PENDING', 'ACCEPTED', 'IN_PROGRESS')
+      WHERE kind = 'HOUSING' AND status IN (${OPEN_STATUS_LIST})
         AND "updatedAt" <= ${cutoff} AND ("remindedAt" IS NULL OR "remindedAt" <= ${cutoff})
       ORDER BY id
       LIMIT 100

@@ -33,6 +33,7 @@ import { NEEDS, VULNERABLE, WATER_LEVELS } from "./priority.ts";
 import { renderFlexTemplate } from "../templates/flex.ts";
 import { HELP_TEXT as T, HOTLINE_CARD } from "./texts.ts";
 import { parseThaiAmount } from "../thai/format.ts";
+import { strings } from "../engine/flow-data.ts";
 
 const text = (t: string) => ({ kind: "text" as const, text: t });
 
@@ -98,8 +99,6 @@ function parseNote(typed: string): ParseResult {
 
 const labelled = <K extends string>(keys: readonly K[], labels: Record<K, string>): Choice[] =>
   keys.map((k) => ({ label: labels[k], value: k }));
-
-const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
 
 /** The selected values, without the "none" choice. */
 export const vulnerableOf = (data: FlowData) => strings(data.vulnerable).filter((v) => v !== "none");

@@ -14,9 +14,9 @@ import { HOUSING_FLOW, INCOME_BANDS, LAND_STATUSES, MAX_HOUSING_PHOTOS, UNSAFE_P
 import { floodPriority } from "./priority.ts";
 import { attachPhotos, attachVoice, recordRequestEvent } from "./request-store.ts";
 import { HELP_TEXT as T, HOUSING_TEXT } from "./texts.ts";
+import { strings } from "../engine/flow-data.ts";
 
 const text = (t: string) => ({ kind: "text" as const, text: t });
-const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
 
 /** Where the house is, as the request row stores it. */
 function placeOf(location: FloodLocation) {

@@ -28,6 +28,7 @@ import { maskedContactPhone, memberPhoneChoice, noPhoneChoices, parseContactPhon
 import { KEEP_REQUEST, locationLine, parsePeopleCount, parseVillage, peopleChoices } from "./flood-flow.ts";
 import { parseThaiAmount } from "../thai/format.ts";
 import { HELP_TEXT, HOUSING_TEXT as T } from "./texts.ts";
+import { strings } from "../engine/flow-data.ts";
 
 const text = (t: string) => ({ kind: "text" as const, text: t });
 
@@ -67,8 +68,6 @@ function parseHead(typed: string): ParseResult {
 }
 
 const choicesOf = <K extends string>(keys: readonly K[], labels: Record<K, string>) => keys.map((k) => ({ label: labels[k], value: k }));
-
-const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
 
 async function summaryLines(ctx: TurnContext, data: FlowData): Promise<string[]> {
   const council = await getCouncilWithPlace(ctx.tx, Number(data.councilId));

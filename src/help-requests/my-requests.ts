@@ -11,6 +11,7 @@ import { isOpenStatus, STATUS_COLORS } from "./request-status.ts";
 import { z } from "zod";
 import type { Engine } from "../engine/engine.ts";
 import { decodePostback, encodePostback } from "../engine/postback.ts";
+import { strings } from "../engine/flow-data.ts";
 import {
   END,
   type Button,
@@ -299,7 +300,7 @@ export function myRequestsModule(options: { engine: () => Engine; media?: MediaL
   async function completePhoto(ctx: TurnContext, data: FlowData): Promise<Outgoing> {
     const request = await stillOpen(ctx, data);
     if (isOutgoing(request)) return request;
-    const sent = Array.isArray(data.photos) ? data.photos.filter((x): x is string => typeof x === "string") : [];
+    const sent = strings(data.photos);
     if (sent.length === 0) return showRequest(ctx, request.id, [T.noPhotoAdded(request.caseNumber)]);
     const kept = sent.slice(0, MAX_PHOTOS_PER_ADDITION);
     const added = await attachPhotos(ctx.tx, request.id, kept, { userId: ctx.userId, at: ctx.now });

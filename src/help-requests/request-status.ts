@@ -2,9 +2,12 @@
 // statuses are still open (the villager can add to or cancel them, staff
 // work on them, reports count them as open) and the colour a card gives
 // each. The words differ by reader and live in each texts file.
-import type { HelpRequestStatus } from "../generated/prisma/client.ts";
+import { type HelpRequestStatus, Prisma } from "../generated/prisma/client.ts";
 
 export const OPEN_STATUSES: readonly HelpRequestStatus[] = ["PENDING", "ACCEPTED", "IN_PROGRESS"];
+
+/** OPEN_STATUSES as a list in raw SQL: `status IN (${OPEN_STATUS_LIST})`. Our own constants, not input. */
+export const OPEN_STATUS_LIST = Prisma.raw(OPEN_STATUSES.map((s) => `'${s}'`).join(", "));
 
 export const isOpenStatus = (status: HelpRequestStatus) => OPEN_STATUSES.includes(status);
 

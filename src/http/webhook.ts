@@ -14,8 +14,9 @@ export const WEBHOOK_BODY_LIMIT = "1mb";
 // one such character would make the whole delivery fail to store (503,
 // redelivered, failing again). Both can only arrive as \u escapes.
 const UNSTORABLE_ESCAPE = /\\u(?:0000|d[89a-f])/i;
-const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-const storable = (s: string) => s.replace(UNSTORABLE, (c) => (c === "\u0000" ? "" : "\uFFFD"));
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+// Surrogates first: a NUL between two halves keeps them apart, as it did when both went in one pass.
+const storable = (s: string) => s.replace(LONE_SURROGATE, "\uFFFD").replaceAll("\u0000", "");
 
 function storableJson(_key: string, value: unknown): unknown {
   if (typeof value === "string") return storable(value);

@@ -76,7 +76,7 @@ function checkAction(action: Node, where: string, problems: string[]): void {
 
 function walkFlex(node: unknown, where: string, problems: string[]): void {
   if (Array.isArray(node)) {
-    node.forEach((child, i) => walkFlex(child, `${where}[${i}]`, problems));
+    for (const [i, child] of node.entries()) walkFlex(child, `${where}[${i}]`, problems);
     return;
   }
   if (node === null || typeof node !== "object") return;
@@ -152,7 +152,7 @@ export function lineLimitProblems(messages: readonly messagingApi.Message[]): st
   if (messages.length < 1 || messages.length > LINE_LIMITS.messagesPerRequest) {
     problems.push(`${messages.length} messages in one request (1–${LINE_LIMITS.messagesPerRequest})`);
   }
-  messages.forEach((m, i) => checkMessage(m, `message[${i}]`, problems));
+  for (const [i, m] of messages.entries()) checkMessage(m, `message[${i}]`, problems);
   return problems;
 }
 

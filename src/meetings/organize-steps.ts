@@ -9,7 +9,7 @@ import { parseThaiDateTime } from "../engine/datetime.ts";
 import { entryButton } from "../engine/engine.ts";
 import { withMenu, type Outcome } from "../engine/outcome.ts";
 import type { Choice, FlowData, LocationAnswer, ParseResult, Reply, TurnContext } from "../engine/types.ts";
-import { thaiDateTime } from "../thai/format.ts";
+import { bangkokInstant, bangkokIsoDate, thaiDateTime } from "../thai/format.ts";
 import { meetingWhen } from "./format.ts";
 import { liveRegistrations, organisedMeeting, type ChangeOutcome } from "./organize-store.ts";
 import { ORGANIZE_ENTRIES } from "./refs.ts";
@@ -130,10 +130,7 @@ function deadlineChoices(ctx: TurnContext): Choice[] {
 }
 
 /** Tomorrow 09:00 Bangkok: where the picker opens. */
-const tomorrowNine = (now: Date) => {
-  const day = new Date(now.getTime() + 7 * HOUR + DAY).toISOString().slice(0, 10);
-  return new Date(`${day}T02:00:00.000Z`);
-};
+const tomorrowNine = (now: Date) => bangkokInstant(bangkokIsoDate(new Date(now.getTime() + DAY)), "09:00");
 
 /** The steps create and edit both ask; `next` where the flow goes after each. */
 export const meetingSteps = {

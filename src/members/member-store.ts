@@ -27,7 +27,10 @@ const membersInTx = new WeakMap<Tx, Map<string, Member>>();
 
 export async function activeMember(tx: Tx, lineUserId: string): Promise<Member> {
   let known = membersInTx.get(tx);
-  if (!known) membersInTx.set(tx, (known = new Map()));
+  if (!known) {
+    known = new Map();
+    membersInTx.set(tx, known);
+  }
   if (!known.has(lineUserId)) {
     // Raw SQL: asked on most turns (the menu), and a Prisma model query
     // costs several times more CPU here (see src/inbox/inbox.ts).

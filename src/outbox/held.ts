@@ -21,6 +21,7 @@ import type { Outgoing, Reply } from "../engine/types.ts";
 import { LineApiError } from "../line/gateway.ts";
 import { LINE_LIMITS } from "../line/limits.ts";
 import { renderOutgoing } from "../line/render.ts";
+import { BANGKOK_OFFSET_MS } from "../thai/format.ts";
 import { enqueueInSql } from "./queries.ts";
 import { quotaMonth } from "./quota.ts";
 import { OUTBOX_TEXT } from "./texts.ts";
@@ -53,7 +54,7 @@ export function isQuotaExhausted(error: unknown): boolean {
 export function nextQuotaMonthStart(now: Date): Date {
   const [year, month] = quotaMonth(now).split("-").map(Number) as [number, number];
   // Month index `month` is the next month (0-based); Bangkok is UTC+7 all year.
-  return new Date(Date.UTC(year, month, 1) - 7 * 3_600_000);
+  return new Date(Date.UTC(year, month, 1) - BANGKOK_OFFSET_MS);
 }
 
 /** When to try one push again: in QUOTA_PROBE_MS, or when the month changes if that is sooner. */

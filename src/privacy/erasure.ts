@@ -11,7 +11,7 @@
 // its progress) and is marked in pending_erasure; erasureJob anonymises it
 // once it is resolved, rejected or cancelled.
 import type { Database, Tx } from "../db/database.ts";
-import { isOpenStatus } from "../help-requests/request-status.ts";
+import { isOpenStatus, OPEN_STATUS_LIST } from "../help-requests/request-status.ts";
 import type { HelpRequestStatus } from "../generated/prisma/client.ts";
 import type { Job } from "../jobs/scheduler.ts";
 import { cancelRegistration } from "../meetings/meeting-store.ts";
@@ -199,7 +199,7 @@ export async function eraseClosedRequests(tx: Tx, now: Date, limit = 50): Promis
   const requests = await tx.$queryRaw<RequestRow[]>`
     SELECT r.id, r.status, r."caseNumber", r.phone, r."lineUserId"
     FROM pending_erasure e JOIN help_request r ON r.id = e."requestId"
-    WHERE r.status NOT IN ('PENDING', 'ACCEPTED', 'IN_PROGRESS')
+    WHERE r.status NOT IN (${OPEN_STATUS_LIST})
       AND NOT EXISTS (
         SELECT 1 FROM outbox_message o
         WHERE o.status = 'PENDING' AND o.recipients = jsonb_build_array(r."lineUserId")
@@ -216,7 +216,7 @@ export async function eraseClosedRequests(tx: Tx, now: Date, limit = 50): Promis
   const stillOpen = await tx.$queryRaw<{ caseNumber: string }[]>`
     SELECT "caseNumber" FROM help_request
     WHERE "lineUserId" = ANY(${present(requests.map((r) => r.lineUserId))}::text[])
-      AND status IN ('PENDING', 'ACCEPTED', 'IN_PROGRESS')`;
+      AND status IN (${OPEN_STATUS_LIST})`;
   await scrubNoticesAbout(
     tx,
     present(requests.flatMap((r) => [r.caseNumber, r.phone])),

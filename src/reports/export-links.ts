@@ -63,7 +63,10 @@ export class ExportLinks {
   sign(params: LinkParams, now: Date, expiresAt?: Date): string {
     const exp = Math.floor((expiresAt?.getTime() ?? now.getTime() + (this.options.ttlSeconds ?? LINK_TTL_SECONDS) * 1000) / 1000);
     const q = new URLSearchParams({ u: params.userId });
-    if (params.period) q.set("from", params.period.from), q.set("to", params.period.to);
+    if (params.period) {
+      q.set("from", params.period.from);
+      q.set("to", params.period.to);
+    }
     q.set("exp", String(exp));
     q.set("sig", this.mac(params.report, params.userId, params.period, exp).toString("base64url"));
     return `${this.baseUrl}/exports/${params.report}.csv?${q.toString()}`;

@@ -1,7 +1,7 @@
 // The downloadable version of each report: every row, where the chat shows
 // at most a screenful. Same queries, same scope, more columns.
 import type { Tx } from "../db/database.ts";
-import { thaiDateTime } from "../thai/format.ts";
+import { bangkokIsoDate, thaiDateTime } from "../thai/format.ts";
 import { toCsv, type Cell } from "./csv.ts";
 import type { ExportReport } from "./export-links.ts";
 import { presetPeriod, type Period } from "./period.ts";
@@ -73,6 +73,6 @@ export async function reportCsv(tx: Tx, report: ExportReport, scope: Scope, peri
 
 /** An ASCII file name (Content-Disposition), from our own fixed parts only. */
 export function csvFileName(report: ExportReport, period: Period | undefined, now: Date): string {
-  const day = period ? `${period.from}_${period.to}` : new Date(now.getTime() + 7 * 3_600_000).toISOString().slice(0, 10);
+  const day = period ? `${period.from}_${period.to}` : bangkokIsoDate(now);
   return `${report}_${day}.csv`;
 }

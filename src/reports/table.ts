@@ -33,7 +33,7 @@ export function renderTable(t: Table): Record<string, unknown> {
   const row = (cells: string[], weight: "regular" | "bold", color: string) => {
     const [label, ...values] = cells;
     const vars: Record<string, string> = { label: label || "-", textStyle: weight, color };
-    values.forEach((v, i) => (vars[`v${i + 1}`] = v || "-"));
+    for (const [i, v] of values.entries()) vars[`v${i + 1}`] = v || "-";
     return renderFlexTemplate(shape.row, vars);
   };
   const buttons = t.download

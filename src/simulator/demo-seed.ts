@@ -14,7 +14,7 @@ import type { Database } from "../db/database.ts";
 import type { BenefitType } from "../generated/prisma/enums.ts";
 import { seedMeetings } from "../meetings/seed.ts";
 import { grantRole, type RoleGrant } from "../staff/roles.ts";
-import { bangkokToday } from "../welfare-fund/ledger-format.ts";
+import { bangkokIsoDate } from "../thai/format.ts";
 import { importLedger, type RawSheet } from "../welfare-fund/ledger-import.ts";
 import { nationalIdCheckDigit } from "../thai/national-id.ts";
 
@@ -298,7 +298,7 @@ export async function seedDemo(db: Database, options: { now?: Date } = {}): Prom
   const real = await realMembers(db);
   if (real.fundMembers > 0 || real.signUps > 0) throw new DemoSeedRefused(real);
   const now = options.now ?? new Date();
-  const today = bangkokToday(now);
+  const today = bangkokIsoDate(now);
   const result: DemoSeedResult = { funds: [], rulesAdded: 0, meetingsAdded: 0, rolesGranted: 0 };
   const councils: { id: number; districtId: number }[] = [];
   for (const [i, f] of DEMO_FUNDS.entries()) {
@@ -309,7 +309,7 @@ export async function seedDemo(db: Database, options: { now?: Date } = {}): Prom
     });
     if (!council) throw new Error(`No council for tambon ${f.tambonId}: load the geography of Sisaket (PROVINCE_CODE=33) first`);
     councils.push({ id: council.id, districtId: council.tambon.districtId });
-    const report = await importLedger(db.prisma, demoLedger(i + 1, today), {
+    const report = await importLedger(db, demoLedger(i + 1, today), {
       councilId: council.id,
       fundCode: f.code,
       createFundName: `กองทุนสวัสดิการชุมชนตำบล${council.tambon.nameTh}`,

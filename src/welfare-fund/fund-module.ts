@@ -25,7 +25,8 @@ import {
   recentContributions,
   savingsSummary,
 } from "./fund-store.ts";
-import { bangkokToday, isoDate } from "./ledger-format.ts";
+import { isoDate } from "./ledger-format.ts";
+import { bangkokIsoDate } from "../thai/format.ts";
 import { AttemptKeys, attemptLink, linkedFundMember, lockedUntil } from "./link-store.ts";
 import { fundLinkFlow, type LinkAnswers } from "./link-flow.ts";
 import { formatBaht, THAI_MONTHS_SHORT, thaiDateTime, thaiMonthYear, thaiNumericDate as thaiDate, thaiShortDate } from "../thai/format.ts";
@@ -148,10 +149,10 @@ export function fundModule(options: FundModuleOptions) {
     const { fm } = own;
     const years = await ledgerYears(ctx.tx, fm.id);
     if (years.length === 0) return menuAfter(T.noEntries);
-    const current = Number(bangkokToday(ctx.now).slice(0, 4));
+    const current = Number(bangkokIsoDate(ctx.now).slice(0, 4));
     const year = chosenYear(arg, current, Math.min(Number(isoDate(fm.joinedOn).slice(0, 4)), ...years));
     const months = await monthlyTotals(ctx.tx, fm.id, year);
-    const shownMonths = year === current ? Number(bangkokToday(ctx.now).slice(5, 7)) : 12;
+    const shownMonths = year === current ? Number(bangkokIsoDate(ctx.now).slice(5, 7)) : 12;
     const amount = (cents: number) => (cents === 0 ? T.noAmount : formatBaht(cents / 100));
     const rows = months
       .slice(0, shownMonths)
@@ -223,7 +224,7 @@ export function fundModule(options: FundModuleOptions) {
 type LinkedFundMember = NonNullable<Awaited<ReturnType<typeof linkedFundMember>>>;
 
 async function balanceVars(tx: Tx, fm: LinkedFundMember, now: Date): Promise<Record<string, string>> {
-  const today = bangkokToday(now);
+  const today = bangkokIsoDate(now);
   const yearStart = new Date(`${today.slice(0, 4)}-01-01T00:00:00.000Z`);
   const saved = await savingsSummary(tx, fm.id);
   const benefitsThisYear = await benefitsPaidSince(tx, fm.id, yearStart);

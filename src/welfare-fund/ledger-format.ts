@@ -134,12 +134,12 @@ export function parseLedgerDate(typed: string): Parsed<string> {
   const text = thaiDigitsToArabic(typed).trim();
   if (text === "") return { ok: false, reason: "date is empty" };
   let y: number, m: number, d: number;
-  const isoMatch = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(text);
-  const thaiMatch = isoMatch ? null : /^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$/.exec(text);
-  if (isoMatch) {
-    [y, m, d] = [Number(isoMatch[1]), Number(isoMatch[2]), Number(isoMatch[3])];
-  } else if (thaiMatch) {
-    [d, m, y] = [Number(thaiMatch[1]), Number(thaiMatch[2]), Number(thaiMatch[3])];
+  const ymd = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(text);
+  const dmy = ymd ? null : /^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$/.exec(text);
+  if (ymd) {
+    [y, m, d] = [Number(ymd[1]), Number(ymd[2]), Number(ymd[3])];
+  } else if (dmy) {
+    [d, m, y] = [Number(dmy[1]), Number(dmy[2]), Number(dmy[3])];
   } else {
     return { ok: false, reason: `"${typed.trim()}" is not a date: write yyyy-mm-dd or dd/mm/yyyy (พ.ศ.)` };
   }
@@ -160,10 +160,8 @@ export function isoDate(date: Date): string {
   return date.toISOString().slice(0, 10);
 }
 
-/** Today in Asia/Bangkok (UTC+7, no DST), as "yyyy-mm-dd". */
-export function bangkokToday(now: Date = new Date()): string {
-  return new Date(now.getTime() + 7 * 3_600_000).toISOString().slice(0, 10);
-}
+/** Today in Asia/Bangkok as "yyyy-mm-dd": src/thai/format.ts's bangkokIsoDate, under the name its tests use. */
+export { bangkokIsoDate as bangkokToday } from "../thai/format.ts";
 
 // ---------------------------------------------------------------------------
 // Amounts: baht as a decimal string with two places ("1234.50"), exact.

@@ -7,7 +7,7 @@ import { defineFlow } from "../engine/module.ts";
 import type { Outcome } from "../engine/outcome.ts";
 import { confirmStep, YES } from "../engine/steps.ts";
 import { END, type TurnContext } from "../engine/types.ts";
-import { bangkokToday } from "./ledger-format.ts";
+import { bangkokIsoDate } from "../thai/format.ts";
 import { maskNationalId, parseNationalId } from "../thai/national-id.ts";
 import { FUND_TEXT as T, thaiLongDate } from "./texts.ts";
 
@@ -40,7 +40,7 @@ export function parseBirthDate(typed: string, now: Date = new Date()): ParseResu
     return { ok: false, message: T.birthDateImpossible };
   }
   const iso = `${y}-${pad(m)}-${pad(d)}`;
-  if (iso > bangkokToday(now)) return { ok: false, message: T.birthDateFuture };
+  if (iso > bangkokIsoDate(now)) return { ok: false, message: T.birthDateFuture };
   return { ok: true, value: iso };
 }
 

@@ -845,13 +845,12 @@ function report(
       [`${RATE}/s`, r.rate],
       ["max", r.max],
     ] as const) {
-      runs.forEach((x, i) =>
+      for (const [i, x] of runs.entries())
         L.push(
           `| ${r.target} | ${mode} | ${i + 1} | ${x.ackPerSec.toFixed(0)} | ${ms(x.p50)} | ${ms(x.p99)} | ${ms(x.max)} | ${x.errors} | ` +
             `${x.processedPerSec !== undefined ? x.processedPerSec.toFixed(0) : "–"} | ${x.backlogAfter ?? "–"} | ${x.drainMs ?? "–"} | ` +
             `${cores(x.cpu?.server)} | ${cores(x.cpu?.loadgen)} | ${cores(x.cpu?.fakeLine)} | ${cores(x.cpu?.postgres)} | ${cores(x.cpu?.other)}${busy(x) ? " !" : ""} |`,
-        ),
-      );
+        );
     }
   }
   L.push("");

@@ -127,7 +127,10 @@ export class FakeLineApi {
 export function actionsOf(messages: unknown): { label: string; data?: string; text?: string }[] {
   const found: { label: string; data?: string; text?: string }[] = [];
   const visit = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(visit);
+    if (Array.isArray(node)) {
+      for (const child of node) visit(child);
+      return;
+    }
     if (!node || typeof node !== "object") return;
     const obj = node as Record<string, unknown>;
     const action = obj.action as Record<string, unknown> | undefined;

@@ -34,13 +34,13 @@ function render(batches: messagingApi.Message[][]): void {
   }
 }
 
-async function step(u: ChatUser, shown: string, act: () => Promise<messagingApi.Message[][]>): Promise<void> {
+async function step(shown: string, act: () => Promise<messagingApi.Message[][]>): Promise<void> {
   out.push(`> 👤 **${shown}**`, ">");
   render(await act());
 }
 
-const say = (u: ChatUser, text: string) => step(u, text, () => u.say(text));
-const tap = (u: ChatUser, label: string) => step(u, `(แตะ) ${label}`, () => u.tap(label));
+const say = (u: ChatUser, text: string) => step(text, () => u.say(text));
+const tap = (u: ChatUser, label: string) => step(`(แตะ) ${label}`, () => u.tap(label));
 const firstQuick = (u: ChatUser) => ((u.last().at(-1)?.quickReply?.items ?? [])[0]?.action as { label?: string } | undefined)?.label ?? "";
 
 async function main(): Promise<void> {
@@ -55,7 +55,7 @@ async function main(): Promise<void> {
 
     const somsri = h.user("Udemo-somsri");
     out.push("## Sign-up (สมัครสมาชิก)", "");
-    await step(somsri, "(เพิ่มเพื่อน)", () => somsri.follow());
+    await step("(เพิ่มเพื่อน)", () => somsri.follow());
     await tap(somsri, "ยินยอม");
     await say(somsri, "สมศรี ใจดี");
     await say(somsri, "081-234-5678");
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
     out.push("", "## Flood help (ขอช่วยเหลือน้ำท่วม)", "");
     await say(somsri, "น้ำท่วม");
     await tap(somsri, "บ้านของฉันเอง");
-    await step(somsri, "(ส่งตำแหน่ง)", () => somsri.location());
+    await step("(ส่งตำแหน่ง)", () => somsri.location());
     await say(somsri, "5");
     await tap(somsri, "ผู้สูงอายุ");
     await tap(somsri, "ผู้ป่วยติดเตียง");

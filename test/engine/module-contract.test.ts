@@ -38,7 +38,7 @@ function chat(engine: Engine) {
     say: (text: string) => turn({ kind: "text", text }),
     tap: async (out: Outgoing, label: string) => {
       const button = out.buttons.find((b) => b.label === label);
-      if (!button || button.kind !== "postback") throw new Error(`no button ${label}: ${out.buttons.map((b) => b.label).join(", ")}`);
+      if (button?.kind !== "postback") throw new Error(`no button ${label}: ${out.buttons.map((b) => b.label).join(", ")}`);
       return turn({ kind: "postback", data: button.data });
     },
     texts,

@@ -180,7 +180,7 @@ describe.each(["postgres", "pglite"] as const)("LINE outage, shipped process on 
     for (const [userId, events] of sent) {
       const mine = all.filter((a) => events.some((e) => e.webhookEventId === a.eventId));
       expect(mine.map((a) => a.eventId)).toEqual(events.map((e) => String(e.webhookEventId)));
-      mine.forEach((a, i) => expect(textOf(a.request.messages)).toMatch(SCRIPT[i]!.expect));
+      for (const [i, a] of mine.entries()) expect(textOf(a.request.messages)).toMatch(SCRIPT[i]!.expect);
       for (const a of mine) if (a.request.kind === "push") expect(a.request.to).toEqual([userId]);
     }
     expect(users.map((u) => sent.get(u)!.length)).toEqual([4, 3, 2, 1]);

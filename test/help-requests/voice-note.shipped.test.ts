@@ -16,7 +16,10 @@ const AUDIO = Buffer.from("fake m4a voice note");
 function uriOf(messages: messagingApi.Message[], label: string): string | undefined {
   let found: string | undefined;
   const walk = (n: unknown): void => {
-    if (Array.isArray(n)) return n.forEach(walk);
+    if (Array.isArray(n)) {
+      for (const child of n) walk(child);
+      return;
+    }
     if (!n || typeof n !== "object") return;
     const obj = n as Record<string, unknown>;
     const action = obj.action as { type?: string; label?: string; uri?: string } | undefined;

@@ -22,7 +22,7 @@ function uriButtons(node: unknown): Map<string, string> {
   const found = new Map<string, string>();
   const walk = (n: unknown): void => {
     if (Array.isArray(n)) {
-      for (const item of n) walk(item);
+      for (const child of n) walk(child);
       return;
     }
     if (!n || typeof n !== "object") return;

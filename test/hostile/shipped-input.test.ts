@@ -63,7 +63,7 @@ describe("hostile input through the shipped bot (PostgreSQL)", () => {
     // The tap answers with the whole name, not the shortened label.
     await u.tap(label);
     expect(u.lastText()).toMatch(/เบอร์โทรศัพท์/);
-    expect(((await conversation(u))?.data as Record<string, unknown>).fullName).toBe(ASTRAL_NAME);
+    expect(((await conversation(u))?.data as Record<string, unknown> | undefined)?.fullName).toBe(ASTRAL_NAME);
   });
 
   it("a long meeting title with emoji and astral letters: the coordinator's meeting choice is answered", async () => {
@@ -147,7 +147,7 @@ describe("hostile input through the shipped bot (PostgreSQL)", () => {
     expect(u.lastText()).toMatch(/บ้านอยู่ที่ไหน/);
     const state = await conversation(u);
     expect(state?.stepId).toBe("location");
-    expect((state?.data as Record<string, unknown>).householdName).toBe("edit:confirm");
+    expect((state?.data as Record<string, unknown> | undefined)?.householdName).toBe("edit:confirm");
     // The summary's own edit buttons still jump: walk on and use one.
     await fileFlood(u, { address: "ศรีสะเกษ", confirm: false });
     await u.tap("แก้เบอร์โทร");

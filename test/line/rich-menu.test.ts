@@ -208,7 +208,7 @@ describe("the staff menu", () => {
 
   it("opens, from each tile, an entry the bot has or a global word; one tile goes back to the villagers' menu", () => {
     // The engine's entries as bot.ts wires them: a renamed entry fails here, not on a staff member's phone.
-    const entries = new Set(createBot({ provinceCode: 33, conversationTimeoutMinutes: 30 }).engine["options"].menu.map((e) => e.id));
+    const entries = new Set(createBot({ provinceCode: 33, conversationTimeoutMinutes: 30 }).engine.entryIds);
     const decoded = menu.areas!.map((a) => {
       const action = a.action as messagingApi.PostbackAction;
       expect(action.displayText).toBe(action.label);

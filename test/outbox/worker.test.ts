@@ -351,7 +351,15 @@ describe.each(DATABASE_KINDS)("outbox worker on %s", (kind) => {
   });
 
   it("paces multicasts to the channel's rate limit", async () => {
-    const pacing = { t: 0, slept: 0, now: () => pacing.t, sleep: async (ms: number) => void ((pacing.slept += ms), (pacing.t += ms)) };
+    const pacing = {
+      t: 0,
+      slept: 0,
+      now: () => pacing.t,
+      sleep: async (ms: number) => {
+        pacing.slept += ms;
+        pacing.t += ms;
+      },
+    };
     for (let i = 0; i < 4; i++) await multicast([uid(2 * i + 1), uid(2 * i + 2)]);
     await drain(worker({ pacing, rateLimits: { multicast: { perSecond: 2, burst: 1 } } }));
     expect(sent()).toHaveLength(4);

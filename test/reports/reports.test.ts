@@ -36,7 +36,10 @@ function tables(u: ChatUser): string[][][] {
 function downloadUri(u: ChatUser): string {
   let found: string | undefined;
   const visit = (n: unknown): void => {
-    if (Array.isArray(n)) return n.forEach(visit);
+    if (Array.isArray(n)) {
+      for (const child of n) visit(child);
+      return;
+    }
     if (!n || typeof n !== "object") return;
     const o = n as Record<string, unknown>;
     const a = o.action as { type?: string; uri?: string } | undefined;

@@ -44,7 +44,7 @@ describe("a photo announcement in the demo", () => {
       const post = async (path: string, body: unknown) =>
         (
           await fetch(`${api}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })
-        ).json() as Promise<any>;
+        ).json() as Promise<unknown>;
       const chat = async () => ((await (await fetch(`${api}/chats/${coordinator.userId}`)).json()) as { entries: ChatEntry[] }).entries;
       const botCount = async () => (await chat()).filter((e) => e.from === "bot").length;
       /** Does something on the page and waits until the bot has answered. */

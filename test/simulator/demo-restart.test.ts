@@ -68,6 +68,17 @@ describe("the demo for every role, across a restart", () => {
     await pg?.drop();
   });
 
+  /** The simulator API's answers: each endpoint fills the fields it is about. */
+  interface SimulatorAnswer {
+    name: string;
+    userId: string;
+    webhookStatus: number;
+    followed: boolean;
+    personas: { userId: string }[];
+    entries: ChatEntry[];
+    queued: number;
+  }
+
   it("staff see the staff menu; made personas, friendships and the page's entries survive a restart; the time panel runs now", async () => {
     let bot = await startLocal(pg.url);
     const call = async (path: string, body?: unknown) => {
@@ -75,7 +86,7 @@ describe("the demo for every role, across a restart", () => {
         method: body === undefined ? "GET" : "POST",
         ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
       });
-      return (await res.json()) as any;
+      return (await res.json()) as SimulatorAnswer;
     };
     const chat = async (userId: string) => ((await call(`/chats/${userId}`)) as { entries: ChatEntry[] }).entries;
     const menuName = async (userId: string) => (await call(`/richmenu?userId=${userId}`)).name as string;

@@ -19,6 +19,14 @@ const SECRET = "simulator-test-secret";
 const TOKEN = "simulator-test-token";
 const text = (t: string): messagingApi.TextMessage => ({ type: "text", text: t });
 
+/** A webhook event as delivered: the fields these tests read. */
+interface DeliveredEvent {
+  type: string;
+  replyToken?: string;
+  message: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
 describe("LinePlatform", () => {
   const userId = newLineUserId();
   const deliveries: { body: Buffer; signature: string | undefined }[] = [];
@@ -53,7 +61,7 @@ describe("LinePlatform", () => {
 
   /** The last event delivered to the webhook. */
   const lastEvent = () => {
-    const body = JSON.parse(deliveries.at(-1)!.body.toString("utf8")) as { events: Record<string, any>[] };
+    const body = JSON.parse(deliveries.at(-1)!.body.toString("utf8")) as { events: DeliveredEvent[] };
     return body.events[0]!;
   };
 

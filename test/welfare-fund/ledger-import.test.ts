@@ -111,10 +111,10 @@ describe.each(DATABASE_KINDS)("welfare-fund ledger import on %s", (kind) => {
   });
 
   it("refuses an unknown council, or an unknown fund without --create-fund", async () => {
-    await expect(importLedger(db.prisma, csvInput(sample), { councilId: 999_999, fundCode: "KT01", today: TODAY })).rejects.toThrow(
+    await expect(importLedger(db, csvInput(sample), { councilId: 999_999, fundCode: "KT01", today: TODAY })).rejects.toThrow(
       LedgerImportError,
     );
-    await expect(importLedger(db.prisma, csvInput(sample), { councilId, fundCode: "KT01", today: TODAY })).rejects.toThrow(/create-fund/);
+    await expect(importLedger(db, csvInput(sample), { councilId, fundCode: "KT01", today: TODAY })).rejects.toThrow(/create-fund/);
     expect(await counts()).toMatchObject({ funds: 0, members: 0 });
   });
 
@@ -155,7 +155,7 @@ describe.each(DATABASE_KINDS)("welfare-fund ledger import on %s", (kind) => {
       payments: append(sample.payments, "0004,LOTTERY,2025-02-30,1000,"),
     };
     const before = await counts();
-    const report = await importLedger(db.prisma, csvInput(bad), { councilId, fundCode: "KT01", createFundName: FUND_NAME, today: TODAY });
+    const report = await importLedger(db, csvInput(bad), { councilId, fundCode: "KT01", createFundName: FUND_NAME, today: TODAY });
     expect(await counts()).toEqual(before);
     expect(report.fund).toMatchObject({ id: null, created: false });
     expect(report.created).toEqual({ members: 0, contributions: 0, payments: 0 });
@@ -193,7 +193,7 @@ describe.each(DATABASE_KINDS)("welfare-fund ledger import on %s", (kind) => {
   });
 
   it("imports the sample ledger from CSV, creating the fund", async () => {
-    const report = await importLedger(db.prisma, csvInput(sample), {
+    const report = await importLedger(db, csvInput(sample), {
       councilId,
       fundCode: "KT01",
       createFundName: FUND_NAME,
@@ -231,7 +231,7 @@ describe.each(DATABASE_KINDS)("welfare-fund ledger import on %s", (kind) => {
     const before = await counts();
     const fund = await db.prisma.welfareFund.findFirstOrThrow({ where: { code: "KT01" } });
     const dumped = await dump(fund.id);
-    const report = await importLedger(db.prisma, csvInput(sample), {
+    const report = await importLedger(db, csvInput(sample), {
       councilId,
       fundCode: "KT01",
       createFundName: FUND_NAME,
@@ -251,7 +251,7 @@ describe.each(DATABASE_KINDS)("welfare-fund ledger import on %s", (kind) => {
   it("imports the sample workbook exactly like the CSV files", async () => {
     const input = await sheetsFromXlsx(xlsx, "ledger.xlsx");
     expect(input.members?.name).toBe("สมาชิก");
-    const report = await importLedger(db.prisma, input, {
+    const report = await importLedger(db, input, {
       councilId: otherCouncilId,
       fundCode: "KT01",
       createFundName: FUND_NAME,
@@ -265,14 +265,14 @@ describe.each(DATABASE_KINDS)("welfare-fund ledger import on %s", (kind) => {
     ]);
     expect(await dump(xlsxFund.id)).toEqual(await dump(csvFund.id));
     // …and the workbook into the CSV's fund finds everything already there.
-    const again = await importLedger(db.prisma, input, { councilId, fundCode: "KT01", today: TODAY });
+    const again = await importLedger(db, input, { councilId, fundCode: "KT01", today: TODAY });
     expect(again).toMatchObject({ created: { members: 0, contributions: 0, payments: 0 }, updated: { members: 0 }, problems: [] });
   });
 
   it("adds new rows and updates changed members on a later import, accepting Thai digits", async () => {
     const members = withLine(sample.members, 2, (l) => l.replace("045-610111", "๐๘๙๙๙๙๙๙๙๙"));
     const contributions = append(sample.contributions, "๐๐๐๑,๒๕๖๘-๐๗-๐๕,๓๐,๐๑/๐๗/๒๕๖๘,๓๑/๐๗/๒๕๖๘,R68-0100");
-    const report = await importLedger(db.prisma, csvInput({ ...sample, members, contributions }), {
+    const report = await importLedger(db, csvInput({ ...sample, members, contributions }), {
       councilId,
       fundCode: "KT01",
       today: TODAY,
@@ -338,7 +338,7 @@ describe.each(DATABASE_KINDS)("welfare-fund ledger import on %s", (kind) => {
     // A valid new contribution too, which must not be written either.
     edited.contributions = append(edited.contributions, "0005,2026-01-01,365,2026-01-01,2026-12-31,R69-0001");
     const before = await counts();
-    const report: ImportReport = await importLedger(db.prisma, csvInput(edited), { councilId, fundCode: "KT01", today: TODAY });
+    const report: ImportReport = await importLedger(db, csvInput(edited), { councilId, fundCode: "KT01", today: TODAY });
     expect(await counts()).toEqual(before);
     expect(report.created).toEqual({ members: 0, contributions: 0, payments: 0 });
     expect(report.problems.length).toBeGreaterThan(0);

@@ -160,7 +160,7 @@ function checkUri(value: unknown, where: string, problems: SchemaProblem[]): voi
 /** Every action (Flex, template, quick reply, imagemap, rich menu area) and every media URL, wherever it sits. */
 function walk(node: unknown, where: string, problems: SchemaProblem[], inAction: boolean): void {
   if (Array.isArray(node)) {
-    node.forEach((child, i) => walk(child, at(where, i), problems, inAction));
+    for (const [i, child] of node.entries()) walk(child, at(where, i), problems, inAction);
     return;
   }
   if (node === null || typeof node !== "object") return;

@@ -246,10 +246,12 @@ let webhook: OpenApiSpec | undefined;
 
 /** messaging-api.yml, loaded and compiled on first use. */
 export function messagingApiSpec(): OpenApiSpec {
-  return (messaging ??= OpenApiSpec.load("messaging-api.yml"));
+  messaging ??= OpenApiSpec.load("messaging-api.yml");
+  return messaging;
 }
 
 /** webhook.yml, loaded and compiled on first use. */
 export function webhookSpec(): OpenApiSpec {
-  return (webhook ??= OpenApiSpec.load("webhook.yml"));
+  webhook ??= OpenApiSpec.load("webhook.yml");
+  return webhook;
 }
