@@ -16,17 +16,28 @@
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 
-# --- deps: production dependencies and the generated Prisma client ---------
+# --- build: the TypeScript compiled to dist/ ----------------------------------
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json prisma.config.ts tsconfig.json tsconfig.build.json ./
+COPY prisma/schema.prisma ./prisma/schema.prisma
+# All dependencies (the compiler is a dev dependency); postinstall runs
+# `prisma generate` into src/generated/prisma, which is compiled too.
+RUN npm ci --no-audit --no-fund
+COPY src ./src
+RUN npm run build
+
+# --- deps: production dependencies only ----------------------------------------
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 # Only what `npm ci` and its postinstall (`prisma generate`) read, so this
 # layer is rebuilt only when dependencies or the schema change.
 COPY package.json package-lock.json prisma.config.ts ./
 COPY prisma/schema.prisma ./prisma/schema.prisma
-# prisma, @prisma/client and tsx are production dependencies, so
-# --omit=dev still runs postinstall: `prisma generate` writes the client to
-# src/generated/prisma. It needs no network beyond the npm registry, no
-# native engine download and no database.
+# prisma, @prisma/client and tsx are production dependencies (the CLI
+# scripts run through tsx), so --omit=dev still runs postinstall. It needs
+# no network beyond the npm registry, no native engine download and no
+# database.
 RUN npm ci --omit=dev --no-audit --no-fund \
  && npm cache clean --force
 
@@ -36,13 +47,15 @@ ENV NODE_ENV=production \
     PORT=3000
 WORKDIR /app
 
-# The sources run as TypeScript through tsx; there is no build step.
+# The bot runs as compiled JavaScript (dist/); the TypeScript sources stay
+# for the CLI scripts (npm run roles, ledger:import, ...), which run through tsx.
 COPY package.json package-lock.json tsconfig.json prisma.config.ts ./
 COPY prisma ./prisma
 COPY flex-templates ./flex-templates
 COPY src ./src
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=deps /app/src/generated ./src/generated
+COPY --from=build /app/dist ./dist
 
 # The code stays root-owned (read-only for the app); only the embedded
 # database directory (DATA_DIR, default ./data) is writable by `node`.
@@ -59,6 +72,6 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
 
 # node is PID 1 and receives SIGTERM itself (docker stop): the bot stops
 # taking requests, finishes the events in hand and closes the database.
-# Same program as `npm start` (node --import tsx src/main.ts), without npm in between,
+# Same program as `npm start` (node dist/main.js), without npm in between,
 # which would not pass SIGTERM on to the server.
-CMD ["node", "--import", "tsx", "src/main.ts"]
+CMD ["node", "dist/main.js"]
