@@ -83,7 +83,7 @@ export function createApp(options: AppOptions) {
   // turn queues (pushes, photos, menus, announcements, an erasure once a
   // request closes) wakes its job at once.
   const EVERY_MINUTE: JobSchedule = { every: 60 };
-  const WOKEN_BY_TURNS: JobSchedule = { every: 10, wakeOn: ["turn"] };
+  const WOKEN_BY_TURNS: JobSchedule = { every: 30, wakeOn: ["turn"] };
   // Queues the day-before reminders; the outbox worker sends them.
   jobs.add(meetingReminderJob({ db, reminderTime: config.meetingReminderTime }), EVERY_MINUTE);
   // Critical flood cases nobody accepted, housing cases nobody moved.
@@ -104,7 +104,10 @@ export function createApp(options: AppOptions) {
   const quota = { ...config.pushQuota, adminLineUserIds: config.adminLineUserIds };
   if (gateway) {
     // A message LINE refuses for good is reported: an announcement to its author.
-    jobs.add(outboxWorker({ db, gateway, logger, now, quota, onRefused: reportRefusedAnnouncement }), { every: 5, wakeOn: ["turn"] });
+    jobs.add(outboxWorker({ db, gateway, logger, now, quota, onRefused: reportRefusedAnnouncement }), {
+      every: 15,
+      wakeOn: ["turn", "work"],
+    });
     // Photos of help requests: LINE keeps message contents for a limited time.
     jobs.add(photoFetcher({ db, gateway, logger }), WOKEN_BY_TURNS);
     jobs.add(voiceFetcher({ db, gateway, logger }), WOKEN_BY_TURNS);

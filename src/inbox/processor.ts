@@ -63,7 +63,8 @@ export const PROCESSOR_DEFAULTS = {
   replyTokenMaxAgeMs: 50_000,
   leaseMs: 30_000,
   maxAttempts: 10,
-  sweepIntervalMs: 2_000,
+  // Retries and a dead instance's leases are found within this; an idle bot costs one statement per sweep.
+  sweepIntervalMs: 10_000,
   retentionMs: 7 * 24 * 3_600_000,
   metrics: noopMetrics as Metrics,
   instanceKey: null as string | null,

@@ -22,7 +22,10 @@ export interface Job {
 export interface JobSchedule {
   /** Looks every this many scheduler intervals when nothing wakes it (default 1). */
   every?: number;
-  /** Signals that run it soon: "turn" after every committed turn. */
+  /**
+   * Signals that run it soon: "turn" after every committed turn, "work"
+   * after another job did something (queued a reminder, a digest).
+   */
   wakeOn?: readonly string[];
 }
 
@@ -133,7 +136,11 @@ export class JobScheduler {
         this.options.logger.error("job failed", { job: e.job.name, error });
       }
     }
-    if (due.some((e) => e.woken)) this.again = true;
+    // What a job queued (reminders, digests, escalations) goes out now, not at the outbox's next look.
+    if (due.some((e) => e.woken)) {
+      for (const e of this.entries) if (e.wakeOn.includes("work")) e.woken = true;
+      this.again = true;
+    }
   }
 
   /**
