@@ -58,6 +58,8 @@ export class MigrationError extends Error {
  */
 export async function migrate(driver: SqlDriver, migrations?: Migration[]): Promise<string[]> {
   const all = migrations ?? (await readMigrations());
+  // Every start of an existing database: one statement instead of five per migration.
+  if (await allApplied(driver, all)) return [];
   const applied: string[] = [];
   for (const migration of all) {
     const done = await driver.transaction(async (tx) => {
@@ -85,6 +87,18 @@ export async function migrate(driver: SqlDriver, migrations?: Migration[]): Prom
     if (done) applied.push(migration.name);
   }
   return applied;
+}
+
+/** Every migration on disk applied, unchanged (a changed one takes the slow path, which says so). */
+async function allApplied(driver: SqlDriver, migrations: Migration[]): Promise<boolean> {
+  const rows = await driver
+    .query<{ migration_name: string; checksum: string }>(
+      `SELECT migration_name, checksum FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
+    )
+    .catch(() => null); // no bookkeeping table yet: a new database
+  if (!rows) return false;
+  const done = new Map(rows.map((r) => [r.migration_name, r.checksum]));
+  return migrations.every((m) => done.get(m.name) === m.checksum);
 }
 
 /** True when every migration on disk has been applied. */
