@@ -23,6 +23,8 @@ import type { MediaLinks } from "../http/media.ts";
 import type { Reply } from "../engine/types.ts";
 import { rolesOf } from "../staff/roles.ts";
 import { photoCarousel, shownPhotos, type ShownPhoto } from "./case-photos.ts";
+import { latestVoice, memberNamesOf, type CaseRow } from "./case-store.ts";
+import { councilNamesOf, countEvents, latestEvents } from "./request-store.ts";
 
 export const CASES_ENTRY = "staff-cases";
 const HISTORY_ROWS = 10;
@@ -57,49 +59,6 @@ const HOUSING_COLOR = "#1B5E8A";
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
 const labels = (values: string[], names: Record<string, string>) => values.map((v) => names[v] ?? v);
-
-/** What a card needs of a request (loadCase). */
-export interface CaseRow {
-  id: number;
-  kind: HelpRequestKind;
-  caseNumber: string;
-  councilId: number;
-  council: { name: string };
-  status: HelpRequestStatus;
-  priority: HelpPriority | null;
-  forSomeoneElse: boolean;
-  householdName: string | null;
-  latitude: number | null;
-  longitude: number | null;
-  address: string | null;
-  village: string | null;
-  peopleCount: number | null;
-  vulnerable: unknown;
-  waterLevel: string | null;
-  needs: unknown;
-  note: string | null;
-  householdHead: string | null;
-  incomeBand: string | null;
-  unsafeParts: unknown;
-  landStatus: string | null;
-  phone: string | null;
-  createdAt: Date;
-  assignedTo: string | null;
-  photos: { request: number; after: number };
-  /** A voice message was sent as the note (help_request_voice). */
-  voice?: boolean;
-}
-
-export async function loadCase(tx: Tx, id: number): Promise<CaseRow | null> {
-  const row = await tx.helpRequest.findUnique({ where: { id }, include: { council: { select: { name: true } } } });
-  if (!row) return null;
-  const [request, after, voices] = await Promise.all([
-    tx.helpRequestPhoto.count({ where: { requestId: id, stage: "REQUEST" } }),
-    tx.helpRequestPhoto.count({ where: { requestId: id, stage: "AFTER" } }),
-    tx.helpRequestVoice.count({ where: { requestId: id } }),
-  ]);
-  return { ...row, photos: { request, after }, voice: voices > 0 };
-}
 
 export const kindLine = (r: { kind: HelpRequestKind; priority: HelpPriority | null }) =>
   T.kindLine(T.kinds[r.kind], r.kind === "FLOOD" && r.priority ? HELP_TEXT.priority[r.priority] : null);
@@ -153,11 +112,8 @@ function actionButton(verb: CaseVerb | "open" | "list", r: { id: number; caseNum
 /** The voice note's signed link (fetched, not erased); null without one or without an https:// base. */
 async function voiceLink(tx: Tx, requestId: number, media: MediaLinks | undefined, now: Date): Promise<string | null> {
   if (!media) return null;
-  const rows = await tx.$queryRaw<{ id: number; contentType: string }[]>`
-    SELECT id, "contentType" FROM help_request_voice
-    WHERE "requestId" = ${requestId} AND status = 'FETCHED' AND bytes IS NOT NULL AND "contentType" IS NOT NULL
-    ORDER BY id DESC LIMIT 1`;
-  return rows[0] ? media.voiceUrl(Number(rows[0].id), rows[0].contentType, now) : null;
+  const voice = await latestVoice(tx, requestId);
+  return voice ? media.voiceUrl(voice.id, voice.contentType, now) : null;
 }
 
 function linkButtons(r: CaseRow, voiceUrl?: string | null): Record<string, unknown>[] {
@@ -274,16 +230,11 @@ function describe(e: HistoryEvent, councils: Map<number, string>, staffNames: Ma
  * then the photos themselves, when there are any to show.
  */
 export async function detailCard(tx: Tx, r: CaseRow, view: { media?: MediaLinks; now: Date }): Promise<Reply[]> {
-  const total = await tx.helpRequestEvent.count({ where: { requestId: r.id } });
-  const events = (
-    await tx.helpRequestEvent.findMany({ where: { requestId: r.id }, orderBy: [{ at: "desc" }, { id: "desc" }], take: HISTORY_ROWS })
-  ).reverse();
-  const councilIds = [...new Set(events.flatMap((e) => [e.fromCouncilId, e.toCouncilId]).filter((id): id is number => id !== null))];
-  const councils = new Map(
-    councilIds.length === 0
-      ? []
-      : (await tx.council.findMany({ where: { id: { in: councilIds } }, select: { id: true, name: true } })).map((c) => [c.id, c.name]),
-  );
+  const total = await countEvents(tx, r.id);
+  const events = await latestEvents(tx, r.id, HISTORY_ROWS);
+  const councils = await councilNamesOf(tx, [
+    ...new Set(events.flatMap((e) => [e.fromCouncilId, e.toCouncilId]).filter((id): id is number => id !== null)),
+  ]);
   const staffIds = [
     ...new Set([
       ...events.filter((e) => e.byStaff && e.actorUserId).map((e) => e.actorUserId!),
@@ -346,11 +297,8 @@ function photoRows(photos: ShownPhoto[]): Record<string, unknown>[] {
  */
 export async function staffNamesOf(tx: Tx, lineUserIds: string[]): Promise<Map<string, string>> {
   if (lineUserIds.length === 0) return new Map();
-  const members = await tx.member.findMany({
-    where: { lineUserId: { in: lineUserIds }, status: "ACTIVE" },
-    select: { lineUserId: true, fullName: true },
-  });
-  const names = new Map(members.flatMap((m) => (m.lineUserId && m.fullName ? [[m.lineUserId, `${T.history.byStaff} ${m.fullName}`]] : [])));
+  const members = await memberNamesOf(tx, lineUserIds);
+  const names = new Map([...members].map(([id, name]) => [id, `${T.history.byStaff} ${name}`]));
   for (const id of lineUserIds) {
     if (names.has(id)) continue;
     const role = (await rolesOf(tx, id))[0];

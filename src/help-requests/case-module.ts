@@ -5,7 +5,6 @@
 // is visible to secretaries and coordinators only, so a villager's forged
 // postback gets the normal menu, and every action checks the council and the
 // status again (case-actions.ts), at the start of a flow and at its end.
-import { OPEN_STATUSES } from "./request-status.ts";
 import { z } from "zod";
 import type { Engine } from "../engine/engine.ts";
 import { encodePostback } from "../engine/postback.ts";
@@ -26,9 +25,10 @@ import { staffOnly, type StaffAction } from "../staff/staff-module.ts";
 import { canHandleCouncil, councilsInScope, secretariesOf } from "../staff/roles.ts";
 import { thaiDateTime } from "../thai/format.ts";
 import { CASE_NUMBER_PATTERN } from "./case-number.ts";
-import { acceptance, assignCase, changeStatus, checkCase, handOver, type CaseCheck, type LockedCase } from "./case-actions.ts";
+import { assignCase, changeStatus, checkCase, handOver, type CaseCheck } from "./case-actions.ts";
+import { acceptance, caseIdByNumber, loadCase, pendingCases, type LockedCase } from "./case-store.ts";
 import type { MediaLinks } from "../http/media.ts";
-import { CASES_ENTRY, caseData, detailCard, listBubble, loadCase, staffNamesOf, type CaseVerb } from "./case-card.ts";
+import { CASES_ENTRY, caseData, detailCard, listBubble, staffNamesOf, type CaseVerb } from "./case-card.ts";
 import { CASE_TEXT as T } from "./case-texts.ts";
 import { maskNote } from "./my-requests.ts";
 import { attachPhotos, recordRequestEvent } from "./request-store.ts";
@@ -129,47 +129,8 @@ export function caseHandlingModule(options: { engine: () => Engine; media?: Medi
 
   async function list(ctx: TurnContext, page: number): Promise<Outgoing> {
     const councils = await councilsInScope(ctx.tx, ctx.userId);
-    const where = { councilId: { in: councils }, status: { in: [...OPEN_STATUSES] } };
-    const critical = { ...where, priority: "CRITICAL" as const };
-    const rest = { ...where, OR: [{ priority: null }, { priority: { not: "CRITICAL" as const } }] };
-    const [criticalCount, restCount] = await Promise.all([
-      ctx.tx.helpRequest.count({ where: critical }),
-      ctx.tx.helpRequest.count({ where: rest }),
-    ]);
-    const total = criticalCount + restCount;
+    const { total, page: p, pages, offset, requests } = await pendingCases(ctx.tx, councils, page, CASE_PAGE_SIZE);
     if (total === 0) return say(ctx, [T.listNone]);
-    const pages = Math.ceil(total / CASE_PAGE_SIZE);
-    const p = Math.min(Math.max(page, 0), pages - 1);
-    // Critical first, then the oldest: two ordered sets, one page across them.
-    const offset = p * CASE_PAGE_SIZE;
-    const select = {
-      id: true,
-      kind: true,
-      caseNumber: true,
-      priority: true,
-      status: true,
-      council: { select: { name: true } },
-      village: true,
-      latitude: true,
-      address: true,
-      createdAt: true,
-    } as const;
-    const order = [{ createdAt: "asc" as const }, { id: "asc" as const }];
-    const first =
-      offset < criticalCount
-        ? await ctx.tx.helpRequest.findMany({ where: critical, orderBy: order, skip: offset, take: CASE_PAGE_SIZE, select })
-        : [];
-    const second =
-      first.length < CASE_PAGE_SIZE
-        ? await ctx.tx.helpRequest.findMany({
-            where: rest,
-            orderBy: order,
-            skip: Math.max(0, offset - criticalCount),
-            take: CASE_PAGE_SIZE - first.length,
-            select,
-          })
-        : [];
-    const requests = [...first, ...second];
     const paging: Button[] = [];
     const pageButton = (label: string, n: number): Button => ({ kind: "postback", label, data: caseData("page", n), displayText: label });
     if (p < pages - 1) paging.push(pageButton(T.buttons.more, p + 1));
@@ -189,8 +150,8 @@ export function caseHandlingModule(options: { engine: () => Engine; media?: Medi
     if (raw === undefined) return list(ctx, 0);
     const typed = caseNumberOf(raw);
     if (typed) {
-      const found = await ctx.tx.helpRequest.findUnique({ where: { caseNumber: typed }, select: { id: true } });
-      return found ? showCase(ctx, found.id) : notFound(ctx);
+      const found = await caseIdByNumber(ctx.tx, typed);
+      return found !== null ? showCase(ctx, found) : notFound(ctx);
     }
     const parsed = argSchema.safeParse(raw);
     if (!parsed.success) return notFound(ctx);

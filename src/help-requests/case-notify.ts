@@ -10,7 +10,8 @@ import type { Tx } from "../db/database.ts";
 import { notifyStaff } from "../staff/notify.ts";
 import { secretariesOf } from "../staff/roles.ts";
 import { enqueuePush } from "../outbox/outbox.ts";
-import { loadCase, noticeCard, placeOf, staffNamesOf } from "./case-card.ts";
+import { noticeCard, placeOf, staffNamesOf } from "./case-card.ts";
+import { loadCase, markNotified } from "./case-store.ts";
 import { CASE_TEXT as T } from "./case-texts.ts";
 
 export async function notifyCouncilOfRequest(
@@ -33,7 +34,7 @@ export async function notifyCouncilOfRequest(
     // A request can come back to a council (A → B → A): each handover is its own notice.
     dedupeKey: handover ? `request.handover:${request.id}:${request.councilId}:${now.getTime()}` : `request.new:${request.id}`,
   });
-  await tx.helpRequest.update({ where: { id: request.id }, data: { notifiedAt: now } });
+  await markNotified(tx, request.id, now);
   return sent;
 }
 

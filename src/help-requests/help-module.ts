@@ -12,7 +12,7 @@ import { contactPhoneOf } from "./contact-phone.ts";
 import { FLOOD_FLOW, floodFlow, hotlineCard, voiceOf, vulnerableOf, type FloodLocation } from "./flood-flow.ts";
 import { HOUSING_FLOW, INCOME_BANDS, LAND_STATUSES, MAX_HOUSING_PHOTOS, UNSAFE_PARTS, housingFlow } from "./housing-flow.ts";
 import { floodPriority } from "./priority.ts";
-import { attachPhotos, attachVoice, recordRequestEvent } from "./request-store.ts";
+import { attachPhotos, attachVoice, createRequest, recordRequestEvent } from "./request-store.ts";
 import { HELP_TEXT as T, HOUSING_TEXT } from "./texts.ts";
 
 const text = (t: string) => ({ kind: "text" as const, text: t });
@@ -61,26 +61,24 @@ export function helpRequestsModule(options: { provinceCode: number; engine: () =
     const priority = floodPriority({ vulnerable, needs, waterLevel });
     const caseNumber = await allocateCaseNumber(ctx.tx, options.provinceCode, "FLOOD", ctx.now);
     const note = typeof data.note === "string" && data.note ? data.note : null;
-    const request = await ctx.tx.helpRequest.create({
-      data: {
-        kind: "FLOOD",
-        caseNumber,
-        councilId: council.id,
-        lineUserId: ctx.userId,
-        memberId: member?.id ?? null,
-        forSomeoneElse: data.whose === "other",
-        householdName: data.whose === "other" ? String(data.householdName) : null,
-        ...placeOf(data.location as FloodLocation),
-        peopleCount: Number(data.people),
-        vulnerable,
-        waterLevel,
-        needs,
-        note,
-        phone: await contactPhoneOf(ctx, data),
-        priority,
-        createdAt: ctx.now,
-        updatedAt: ctx.now,
-      },
+    const request = await createRequest(ctx.tx, {
+      kind: "FLOOD",
+      caseNumber,
+      councilId: council.id,
+      lineUserId: ctx.userId,
+      memberId: member?.id ?? null,
+      forSomeoneElse: data.whose === "other",
+      householdName: data.whose === "other" ? String(data.householdName) : null,
+      ...placeOf(data.location as FloodLocation),
+      peopleCount: Number(data.people),
+      vulnerable,
+      waterLevel,
+      needs,
+      note,
+      phone: await contactPhoneOf(ctx, data),
+      priority,
+      createdAt: ctx.now,
+      updatedAt: ctx.now,
     });
     await attachPhotos(ctx.tx, request.id, strings(data.photos), { userId: ctx.userId, at: ctx.now });
     const voice = voiceOf(data.note);
@@ -98,23 +96,21 @@ export function helpRequestsModule(options: { provinceCode: number; engine: () =
     const council = await getCouncilWithPlace(ctx.tx, answers.councilId);
     if (!council?.active) return menuAfter(ctx, [T.councilGone]);
     const caseNumber = await allocateCaseNumber(ctx.tx, options.provinceCode, "HOUSING", ctx.now);
-    const request = await ctx.tx.helpRequest.create({
-      data: {
-        kind: "HOUSING",
-        caseNumber,
-        councilId: council.id,
-        lineUserId: ctx.userId,
-        memberId: member?.id ?? null,
-        householdHead: answers.head,
-        peopleCount: answers.people,
-        incomeBand: answers.income,
-        unsafeParts: answers.unsafe,
-        landStatus: answers.land,
-        ...placeOf(answers.location),
-        phone: await contactPhoneOf(ctx, data),
-        createdAt: ctx.now,
-        updatedAt: ctx.now,
-      },
+    const request = await createRequest(ctx.tx, {
+      kind: "HOUSING",
+      caseNumber,
+      councilId: council.id,
+      lineUserId: ctx.userId,
+      memberId: member?.id ?? null,
+      householdHead: answers.head,
+      peopleCount: answers.people,
+      incomeBand: answers.income,
+      unsafeParts: answers.unsafe,
+      landStatus: answers.land,
+      ...placeOf(answers.location),
+      phone: await contactPhoneOf(ctx, data),
+      createdAt: ctx.now,
+      updatedAt: ctx.now,
     });
     await attachPhotos(ctx.tx, request.id, answers.photos, { userId: ctx.userId, at: ctx.now });
     await recordRequestEvent(ctx.tx, request.id, { kind: "CREATED", at: ctx.now, actorUserId: ctx.userId, toStatus: "PENDING" });

@@ -31,7 +31,19 @@ import type { MediaLinks } from "../http/media.ts";
 import { replaceThaiPhones } from "../log.ts";
 import { notifyCouncilOfUpdate } from "./case-notify.ts";
 import { photoCarousel, shownPhotos } from "./case-photos.ts";
-import { attachPhotos, lockOwnRequest, recordRequestEvent } from "./request-store.ts";
+import {
+  attachPhotos,
+  councilNamesOf,
+  countOwnRequests,
+  findOwnRequest,
+  hasOwnRequests,
+  latestEvents,
+  lockOwnRequest,
+  ownRequestsPage,
+  recordRequestEvent,
+  requestStatusOf,
+  setRequestStatus,
+} from "./request-store.ts";
 import { MY_REQUESTS_TEXT as T } from "./my-requests-texts.ts";
 
 export const MY_REQUESTS_ENTRY = "my-requests";
@@ -131,28 +143,13 @@ function actionButton(label: string, data: string, style: "primary" | "secondary
   return renderFlexTemplate("request-action-button", { label, data, style });
 }
 
-/** The user's own request with what its card needs; null when not theirs. */
-async function ownRequest(ctx: TurnContext, id: number) {
-  return ctx.tx.helpRequest.findFirst({
-    where: { id, lineUserId: ctx.userId },
-    include: { council: { select: { name: true } }, _count: { select: { photos: true, history: true } } },
-  });
-}
-
 async function detailCard(ctx: TurnContext, id: number): Promise<Reply | null> {
-  const request = await ownRequest(ctx, id);
+  const request = await findOwnRequest(ctx.tx, id, ctx.userId);
   if (!request) return null;
-  const latest = await ctx.tx.helpRequestEvent.findMany({
-    where: { requestId: id },
-    orderBy: [{ at: "desc" }, { id: "desc" }],
-    take: HISTORY_ROWS,
-  });
-  const events = latest.reverse();
-  const councilIds = events.flatMap((e) => (e.toCouncilId !== null ? [e.toCouncilId] : []));
-  const councils = new Map(
-    councilIds.length === 0
-      ? []
-      : (await ctx.tx.council.findMany({ where: { id: { in: councilIds } }, select: { id: true, name: true } })).map((c) => [c.id, c.name]),
+  const events = await latestEvents(ctx.tx, id, HISTORY_ROWS);
+  const councils = await councilNamesOf(
+    ctx.tx,
+    events.flatMap((e) => (e.toCouncilId !== null ? [e.toCouncilId] : [])),
   );
   const rows = events.map((e) => renderFlexTemplate("request-history-row", { at: thaiDateTime(e.at), what: describeEvent(e, councils) }));
   const actions = isOpen(request.status)
@@ -199,7 +196,7 @@ export function myRequestsModule(options: { engine: () => Engine; media?: MediaL
     const card = await detailCard(ctx, id);
     if (!card) return notFound(ctx);
     // Resolved: the villager sees what was done (the secretary's after-photos).
-    const request = await ctx.tx.helpRequest.findUnique({ where: { id }, select: { status: true, caseNumber: true } });
+    const request = await requestStatusOf(ctx.tx, id);
     const after =
       request?.status === "RESOLVED"
         ? photoCarousel(await shownPhotos(ctx.tx, id, options.media, ctx.now, "AFTER"), request.caseNumber)
@@ -208,8 +205,7 @@ export function myRequestsModule(options: { engine: () => Engine; media?: MediaL
   }
 
   async function list(ctx: TurnContext, page: number): Promise<Outgoing> {
-    const where = { lineUserId: ctx.userId };
-    const total = await ctx.tx.helpRequest.count({ where });
+    const total = await countOwnRequests(ctx.tx, ctx.userId);
     if (total === 0) {
       // Offer the entries to file one, as far as they exist (housing may not).
       const { buttons } = await options.engine().menu(ctx);
@@ -222,13 +218,7 @@ export function myRequestsModule(options: { engine: () => Engine; media?: MediaL
     }
     const pages = Math.ceil(total / PAGE_SIZE);
     const p = Math.min(Math.max(page, 0), pages - 1);
-    const requests = await ctx.tx.helpRequest.findMany({
-      where,
-      orderBy: [{ updatedAt: "desc" }, { id: "desc" }],
-      skip: p * PAGE_SIZE,
-      take: PAGE_SIZE,
-      select: { id: true, caseNumber: true, kind: true, status: true, updatedAt: true },
-    });
+    const requests = await ownRequestsPage(ctx.tx, ctx.userId, { skip: p * PAGE_SIZE, take: PAGE_SIZE });
     const bubbles = requests.map((r) =>
       renderFlexTemplate("request-list-item", {
         caseNumber: r.caseNumber,
@@ -255,7 +245,7 @@ export function myRequestsModule(options: { engine: () => Engine; media?: MediaL
 
   /** Starts one of the flows on the user's own, still open request. */
   async function startOn(ctx: TurnContext, flowId: string, id: number): Promise<Outgoing> {
-    const request = await ownRequest(ctx, id);
+    const request = await findOwnRequest(ctx.tx, id, ctx.userId);
     if (!request) return notFound(ctx);
     if (!isOpen(request.status)) return showRequest(ctx, id, [T.closed(request.caseNumber, T.statuses[request.status])]);
     return options.engine().startFlow(ctx, flowId, { data: { requestId: id, caseNumber: request.caseNumber } });
@@ -326,7 +316,7 @@ export function myRequestsModule(options: { engine: () => Engine; media?: MediaL
     const request = await stillOpen(ctx, data);
     if (isOutgoing(request)) return request;
     if (data.confirmed !== "yes") return showRequest(ctx, request.id, [T.kept(request.caseNumber)]);
-    await ctx.tx.helpRequest.update({ where: { id: request.id }, data: { status: "CANCELLED" } });
+    await setRequestStatus(ctx.tx, request.id, "CANCELLED");
     await recordRequestEvent(ctx.tx, request.id, {
       kind: "STATUS",
       at: ctx.now,
@@ -339,8 +329,7 @@ export function myRequestsModule(options: { engine: () => Engine; media?: MediaL
     return showRequest(ctx, request.id, [T.cancelledDone(request.caseNumber)]);
   }
 
-  const hasRequests = async (ctx: TurnContext) =>
-    (await ctx.tx.helpRequest.findFirst({ where: { lineUserId: ctx.userId }, select: { id: true } })) !== null;
+  const hasRequests = (ctx: TurnContext) => hasOwnRequests(ctx.tx, ctx.userId);
 
   const menu: MenuEntry[] = [
     {
