@@ -6,7 +6,7 @@ import { inputOf, userIdOf } from "./line/events.ts";
 import { forgetUnsentMessage } from "./line/unsend.ts";
 import type { EventHandler } from "./inbox/processor.ts";
 import { caseHandlingModule } from "./help-requests/case-module.ts";
-import { helpRequestsModule } from "./help-requests/help-module.ts";
+import { FLOOD_ENTRY, helpRequestsModule } from "./help-requests/help-module.ts";
 import { myRequestsModule } from "./help-requests/my-requests.ts";
 import { announceModule, ANNOUNCE_ACTIONS } from "./announcements/announce-module.ts";
 import { meetingsModule } from "./meetings/meetings-module.ts";
@@ -44,7 +44,7 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
   const members = membersModule({ provinceCode: options.provinceCode, engine: () => engine });
   const fund = fundModule({ engine: () => engine, attemptSecret: options.fundLinkHashSecret ?? fundLinkHashSecret({}) });
   const linkReview = linkReviewModule({ engine: () => engine });
-  const help = helpRequestsModule({ provinceCode: options.provinceCode, engine: () => engine });
+  const help = helpRequestsModule({ provinceCode: options.provinceCode });
   const meetings = meetingsModule({ engine: () => engine });
   const organize = organizeModule({ engine: () => engine });
   const announce = announceModule({ engine: () => engine, pushQuotaMonthly: options.pushQuotaMonthly ?? 0, media: options.mediaLinks });
@@ -64,7 +64,7 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
     { name: "members", entries: members.menu, flows: members.flows },
     { name: "link-review", entries: linkReview.menu, flows: linkReview.flows },
     { name: "welfare-fund", entries: fund.menu, flows: fund.flows },
-    { name: "help-requests", entries: help.menu, flows: help.flows },
+    help,
     { name: "my-requests", entries: mine.menu, flows: mine.flows },
     { name: "organize", entries: organize.menu, flows: organize.flows },
     { name: "announcements", entries: announce.menu, flows: announce.flows },
@@ -74,7 +74,7 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
     { name: "cases", entries: cases.menu, flows: cases.flows },
   ];
   // "ช่วยด้วย", "น้ำท่วม" open the flood request from any step, for anyone.
-  const emergency = "flood-help";
+  const emergency = FLOOD_ENTRY.id;
   engine = new Engine({ ...assembleModules(modules, { emergency }), timeoutMinutes: options.conversationTimeoutMinutes, emergency });
 
   const handle: EventHandler["handle"] = async (ctx, event) => {

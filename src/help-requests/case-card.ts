@@ -18,7 +18,9 @@ import { renderFlexTemplate } from "../templates/flex.ts";
 import { thaiDateTime } from "../thai/format.ts";
 import { maskNote } from "./my-requests.ts";
 import { CASE_TEXT as T } from "./case-texts.ts";
-import { HELP_TEXT, HOUSING_TEXT } from "./texts.ts";
+import { HELP_TEXT } from "./texts.ts";
+import { kindOf } from "./kinds/index.ts";
+import type { CardRow } from "./kinds/kind.ts";
 import type { MediaLinks } from "../http/media.ts";
 import type { Reply } from "../engine/types.ts";
 import { rolesOf } from "../staff/roles.ts";
@@ -55,16 +57,16 @@ const PRIORITY_COLORS: Record<HelpPriority, string> = {
   MEDIUM: "#8D6E00",
   LOW: "#1B5E8A",
 };
-const HOUSING_COLOR = "#1B5E8A";
+/** The header of a request without a priority (each kind but flood). */
+const PLAIN_COLOR = "#1B5E8A";
 
-const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
-const labels = (values: string[], names: Record<string, string>) => values.map((v) => names[v] ?? v);
+/** A request's priority, when its kind gives one (flood). */
+const priorityOf = (r: { priority: HelpPriority | null }) => (r.priority ? HELP_TEXT.priority[r.priority] : null);
 
 export const kindLine = (r: { kind: HelpRequestKind; priority: HelpPriority | null }) =>
-  T.kindLine(T.kinds[r.kind], r.kind === "FLOOD" && r.priority ? HELP_TEXT.priority[r.priority] : null);
+  T.kindLine(kindOf(r.kind).names.card, priorityOf(r));
 
-export const headerColor = (r: { kind: HelpRequestKind; priority: HelpPriority | null }) =>
-  r.kind === "FLOOD" && r.priority ? PRIORITY_COLORS[r.priority] : HOUSING_COLOR;
+export const headerColor = (r: { priority: HelpPriority | null }) => (r.priority ? PRIORITY_COLORS[r.priority] : PLAIN_COLOR);
 
 /** Where the house is, in one line (no coordinates: the map button has them). */
 export function placeOf(r: { village: string | null; latitude: number | null; address: string | null }): string {
@@ -76,26 +78,14 @@ export function placeOf(r: { village: string | null; latitude: number | null; ad
 /** `assignee`: the name of whom the case was given to (staffNamesOf), if anyone. */
 function fieldRows(r: CaseRow, assignee?: string): Record<string, unknown>[] {
   const F = T.fields;
-  const rows: [string, string][] = [
+  const rows: CardRow[] = [
     [F.council, r.council.name],
     [F.location, placeOf(r)],
+    // The kind's own facts: people, water level, income, … (kinds/).
+    ...kindOf(r.kind).cardRows(r),
+    [F.phone, r.phone ? maskPhone(r.phone) : T.dash],
+    [F.photos, T.photos(r.photos.request, r.photos.after)],
   ];
-  if (r.kind === "FLOOD") {
-    if (r.forSomeoneElse && r.householdName) rows.push([F.household, r.householdName]);
-    if (r.peopleCount !== null) rows.push([F.people, T.people(r.peopleCount)]);
-    const vulnerable = labels(strings(r.vulnerable), HELP_TEXT.vulnerable);
-    rows.push([F.vulnerable, vulnerable.length > 0 ? vulnerable.join(", ") : T.none]);
-    rows.push([F.water, r.waterLevel ? ((HELP_TEXT.water as Record<string, string>)[r.waterLevel] ?? r.waterLevel) : T.dash]);
-    rows.push([F.needs, labels(strings(r.needs), HELP_TEXT.needs).join(", ") || T.dash]);
-  } else {
-    if (r.householdHead) rows.push([F.head, r.householdHead]);
-    if (r.peopleCount !== null) rows.push([F.people, T.people(r.peopleCount)]);
-    rows.push([F.unsafe, labels(strings(r.unsafeParts), HOUSING_TEXT.unsafe).join(", ") || T.dash]);
-    rows.push([F.income, r.incomeBand ? ((HOUSING_TEXT.income as Record<string, string>)[r.incomeBand] ?? r.incomeBand) : T.dash]);
-    rows.push([F.land, r.landStatus ? ((HOUSING_TEXT.land as Record<string, string>)[r.landStatus] ?? r.landStatus) : T.dash]);
-  }
-  rows.push([F.phone, r.phone ? maskPhone(r.phone) : T.dash]);
-  rows.push([F.photos, T.photos(r.photos.request, r.photos.after)]);
   if (r.note) rows.push([F.note, maskNote(r.note)]);
   else if (r.voice) rows.push([F.note, T.voiceNote]);
   rows.push([F.createdAt, thaiDateTime(r.createdAt)]);
@@ -153,8 +143,7 @@ export function noticeCard(
     },
     { fields, actions, links: linkButtons(r) },
   );
-  const priority = r.kind === "FLOOD" && r.priority ? HELP_TEXT.priority[r.priority] : null;
-  return { kind: "flex", altText: options.altText ?? T.noticeAlt(T.kinds[r.kind], r.caseNumber, priority), contents };
+  return { kind: "flex", altText: options.altText ?? T.noticeAlt(kindOf(r.kind).names.card, r.caseNumber, priorityOf(r)), contents };
 }
 
 export function listBubble(r: {

@@ -9,30 +9,35 @@
 //
 // Members file for their own council (`viaMember`, set when the flow
 // starts) with their stored phone; anyone else picks district and council
-// with the sign-up's choices and gives a phone responders can call.
-import { MAX_REQUEST_PHOTOS } from "./request-store.ts";
-import { getCouncilWithPlace } from "../geography/councils.ts";
-import { afterLocation, nearbyCouncilStep } from "./nearby-council.ts";
-import { signupSteps } from "../members/signup-flow.ts";
+// with the sign-up's choices and gives a phone responders can call. The
+// answers give the request its priority (priority.ts); a critical one gets
+// the hotlines as buttons. kinds/flood.ts declares the kind.
+// biome-ignore-all lint/suspicious/noThenProperty: an Outcome's `then` is where the conversation goes next (engine/outcome.ts), not a thenable
+import { z } from "zod";
+import { defineFlow } from "../engine/module.ts";
+import { showMenu } from "../engine/outcome.ts";
 import {
   EDIT_PREFIX,
   END,
   type Choice,
   type FlowData,
-  type FlowDef,
   type LocationAnswer,
-  type Outgoing,
   type ParseResult,
   type Reply,
   type StepDef,
   type TurnContext,
   type VoiceAnswer,
 } from "../engine/types.ts";
-import { maskedContactPhone, noPhoneChoices, parseContactPhone } from "./contact-phone.ts";
-import { NEEDS, VULNERABLE, WATER_LEVELS } from "./priority.ts";
+import { getCouncilWithPlace } from "../geography/councils.ts";
+import { signupSteps } from "../members/signup-flow.ts";
 import { renderFlexTemplate } from "../templates/flex.ts";
-import { HELP_TEXT as T, HOTLINE_CARD } from "./texts.ts";
 import { parseThaiAmount } from "../thai/format.ts";
+import { maskedContactPhone, noPhoneChoices, parseContactPhone } from "./contact-phone.ts";
+import { councilGone, fileRequest, noteSchema, requestAnswers } from "./file-request.ts";
+import { afterLocation, nearbyCouncilStep } from "./nearby-council.ts";
+import { floodPriority, NEEDS, VULNERABLE, WATER_LEVELS } from "./priority.ts";
+import { MAX_REQUEST_PHOTOS } from "./request-store.ts";
+import { HELP_TEXT as T, HOTLINE_CARD } from "./texts.ts";
 
 const text = (t: string) => ({ kind: "text" as const, text: t });
 
@@ -148,7 +153,21 @@ async function summaryLines(ctx: TurnContext, data: FlowData): Promise<string[]>
   ];
 }
 
-export function floodFlow(provinceCode: number, complete: (ctx: TurnContext, data: FlowData) => Promise<Outgoing>): FlowDef {
+/** A finished flood request's answers. */
+const FLOOD_ANSWERS = z.object({
+  ...requestAnswers,
+  whose: z.enum(["mine", "other"]),
+  householdName: z.string().optional(),
+  phone: z.string().optional(), // members are not asked
+  people: z.number().int(),
+  vulnerable: z.array(z.enum([...VULNERABLE, "none"])),
+  waterLevel: z.enum(WATER_LEVELS),
+  needs: z.array(z.enum(NEEDS)),
+  note: noteSchema,
+  confirmed: z.literal("yes"),
+});
+
+export function floodFlow(provinceCode: number) {
   const geography = signupSteps(provinceCode);
   const district = geography.find((s) => s.id === "district")!;
   const council = geography.find((s) => s.id === "council")!;
@@ -269,5 +288,38 @@ export function floodFlow(provinceCode: number, complete: (ctx: TurnContext, dat
       next: () => END,
     },
   ];
-  return { id: FLOOD_FLOW, version: 2, title: T.flowTitles.flood, keep: KEEP_REQUEST, steps, complete };
+  return defineFlow({
+    id: FLOOD_FLOW,
+    version: 2,
+    title: T.flowTitles.flood,
+    keep: KEEP_REQUEST,
+    schema: FLOOD_ANSWERS,
+    steps,
+    async complete(ctx, data) {
+      const vulnerable = data.vulnerable.filter((v) => v !== "none");
+      const priority = floodPriority({ vulnerable, needs: data.needs, waterLevel: data.waterLevel });
+      const forSomeoneElse = data.whose === "other";
+      const filed = await fileRequest(ctx, provinceCode, "FLOOD", {
+        councilId: data.councilId,
+        location: data.location,
+        phone: data.phone,
+        photos: data.photos,
+        voice: voiceOf(data.note),
+        fields: {
+          forSomeoneElse,
+          householdName: forSomeoneElse ? (data.householdName ?? null) : null,
+          peopleCount: data.people,
+          vulnerable,
+          waterLevel: data.waterLevel,
+          needs: data.needs,
+          note: typeof data.note === "string" && data.note ? data.note : null,
+          priority,
+        },
+      });
+      if (!filed) return councilGone();
+      const say: Reply[] = [text(T.sent(filed.caseNumber, T.priority[priority], filed.council.name))];
+      if (priority === "CRITICAL") say.push(text(T.critical), hotlineCard());
+      return { say, then: showMenu() };
+    },
+  });
 }

@@ -8,25 +8,21 @@
 //   summary → confirm
 //
 // Members file for their own council (`viaMember`, set when the flow starts),
-// as in the flood flow.
-import { MAX_REQUEST_PHOTOS } from "./request-store.ts";
+// as in the flood flow. kinds/housing.ts declares the kind.
+// biome-ignore-all lint/suspicious/noThenProperty: an Outcome's `then` is where the conversation goes next (engine/outcome.ts), not a thenable
+import { z } from "zod";
+import { defineFlow } from "../engine/module.ts";
+import { showMenu } from "../engine/outcome.ts";
+import { EDIT_PREFIX, END, type FlowData, type ParseResult, type StepDef, type TurnContext } from "../engine/types.ts";
 import { getCouncilWithPlace } from "../geography/councils.ts";
-import { afterLocation, nearbyCouncilStep } from "./nearby-council.ts";
 import { activeMember } from "../members/member-store.ts";
 import { fullNameSchema, signupSteps } from "../members/signup-flow.ts";
-import {
-  EDIT_PREFIX,
-  END,
-  type FlowData,
-  type FlowDef,
-  type Outgoing,
-  type ParseResult,
-  type StepDef,
-  type TurnContext,
-} from "../engine/types.ts";
-import { maskedContactPhone, memberPhoneChoice, noPhoneChoices, parseContactPhone } from "./contact-phone.ts";
-import { KEEP_REQUEST, locationLine, parsePeopleCount, parseVillage, peopleChoices } from "./flood-flow.ts";
 import { parseThaiAmount } from "../thai/format.ts";
+import { maskedContactPhone, memberPhoneChoice, noPhoneChoices, parseContactPhone } from "./contact-phone.ts";
+import { councilGone, fileRequest, requestAnswers } from "./file-request.ts";
+import { KEEP_REQUEST, locationLine, parsePeopleCount, parseVillage, peopleChoices } from "./flood-flow.ts";
+import { afterLocation, nearbyCouncilStep } from "./nearby-council.ts";
+import { MAX_REQUEST_PHOTOS } from "./request-store.ts";
 import { HELP_TEXT, HOUSING_TEXT as T } from "./texts.ts";
 
 const text = (t: string) => ({ kind: "text" as const, text: t });
@@ -87,7 +83,20 @@ async function summaryLines(ctx: TurnContext, data: FlowData): Promise<string[]>
   ];
 }
 
-export function housingFlow(provinceCode: number, complete: (ctx: TurnContext, data: FlowData) => Promise<Outgoing>): FlowDef {
+/** A finished housing request's answers. */
+const HOUSING_ANSWERS = z.object({
+  ...requestAnswers,
+  head: z.string().min(1),
+  people: z.number().int().min(1),
+  income: z.enum(INCOME_BANDS),
+  unsafe: z.array(z.enum(UNSAFE_PARTS)).min(1),
+  land: z.enum(LAND_STATUSES),
+  photos: z.array(z.string()).max(MAX_HOUSING_PHOTOS),
+  phone: z.string(), // typed, or the member's stored one (contact-phone.ts)
+  confirmed: z.literal("yes"),
+});
+
+export function housingFlow(provinceCode: number) {
   const geography = signupSteps(provinceCode);
   const district = geography.find((s) => s.id === "district")!;
   const council = geography.find((s) => s.id === "council")!;
@@ -200,5 +209,29 @@ export function housingFlow(provinceCode: number, complete: (ctx: TurnContext, d
       next: () => END,
     },
   ];
-  return { id: HOUSING_FLOW, version: 1, title: HELP_TEXT.flowTitles.housing, keep: KEEP_REQUEST, steps, complete };
+  return defineFlow({
+    id: HOUSING_FLOW,
+    version: 1,
+    title: HELP_TEXT.flowTitles.housing,
+    keep: KEEP_REQUEST,
+    schema: HOUSING_ANSWERS,
+    steps,
+    async complete(ctx, data) {
+      const filed = await fileRequest(ctx, provinceCode, "HOUSING", {
+        councilId: data.councilId,
+        location: data.location,
+        phone: data.phone,
+        photos: data.photos,
+        fields: {
+          householdHead: data.head,
+          peopleCount: data.people,
+          incomeBand: data.income,
+          unsafeParts: data.unsafe,
+          landStatus: data.land,
+        },
+      });
+      if (!filed) return councilGone();
+      return { say: [text(T.sent(filed.caseNumber, filed.council.name))], then: showMenu() };
+    },
+  });
 }

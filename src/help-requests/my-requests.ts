@@ -45,6 +45,7 @@ import {
   setRequestStatus,
 } from "./request-store.ts";
 import { MY_REQUESTS_TEXT as T } from "./my-requests-texts.ts";
+import { KIND_LIST, kindOf } from "./kinds/index.ts";
 
 export const MY_REQUESTS_ENTRY = "my-requests";
 export const REQUEST_PHOTO_FLOW = "request-photo";
@@ -59,8 +60,6 @@ const NOTE_MAX = 500;
 const REASON_MAX = 200;
 /** History notes are cut on the card; the whole note stays in the database. */
 const NOTE_SHOWN = 120;
-/** Entries offered when the villager has no request yet (those that exist at run time). */
-const FILE_ENTRIES = ["flood-help", "housing-help"];
 
 /** Statuses in which the villager may still add to or cancel a request. */
 const isOpen = isOpenStatus;
@@ -165,7 +164,7 @@ async function detailCard(ctx: TurnContext, id: number): Promise<Reply | null> {
     "request-detail",
     {
       caseNumber: request.caseNumber,
-      kind: T.kinds[request.kind],
+      kind: kindOf(request.kind).names.card,
       status,
       statusColor: STATUS_COLORS[request.status],
       council: request.council.name,
@@ -212,7 +211,7 @@ export function myRequestsModule(options: { engine: () => Engine; media?: MediaL
       const filing = buttons.filter((b) => {
         if (b.kind !== "postback") return false;
         const pb = decodePostback(b.data);
-        return pb.kind === "menu" && FILE_ENTRIES.includes(pb.entry);
+        return pb.kind === "menu" && KIND_LIST.some((k) => k.entry.ref.id === pb.entry);
       });
       return { replies: [text(T.none)], buttons: await menuButtons(ctx, filing) };
     }
@@ -222,7 +221,7 @@ export function myRequestsModule(options: { engine: () => Engine; media?: MediaL
     const bubbles = requests.map((r) =>
       renderFlexTemplate("request-list-item", {
         caseNumber: r.caseNumber,
-        kind: T.kinds[r.kind],
+        kind: kindOf(r.kind).names.card,
         status: T.statuses[r.status],
         statusColor: STATUS_COLORS[r.status],
         updatedAt: thaiDateTime(r.updatedAt),

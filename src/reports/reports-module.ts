@@ -17,11 +17,11 @@ import type { Button, FlowDef, MenuEntry, Outgoing, Reply, TurnContext } from ".
 import { COUNCIL_NAME_PREFIX } from "../geography/load-geography.ts";
 import { rolesOfTurn } from "../staff/roles.ts";
 import { bangkokIsoDate, formatBaht, thaiDateTime, thaiNumericDate, thaiShortDate } from "../thai/format.ts";
+import { KIND_LIST } from "../help-requests/kinds/index.ts";
 import { ExportLinks, type ExportReport } from "./export-links.ts";
 import { PRESETS, presetPeriod, type Period, type Preset } from "./period.ts";
 import { REPORT_PERIOD_FLOW, reportPeriodFlow } from "./period-flow.ts";
 import {
-  KINDS,
   STATUSES,
   addBaht,
   fundFigures,
@@ -93,7 +93,7 @@ export function reportsModule(options: { provinceCode: number; engine: () => Eng
     const counts = await requestCounts(ctx.tx, scope, period);
     const label = periodLabel(period, preset);
     const after = [...periodButtons()];
-    const grand = [...counts.values()].reduce((n, k) => n + totalOf(k.FLOOD) + totalOf(k.HOUSING), 0);
+    const grand = [...counts.values()].reduce((n, k) => n + KIND_LIST.reduce((m, kind) => m + totalOf(k[kind.kind]), 0), 0);
     if (grand === 0) return answer([text(T.noRequests(label))], after);
 
     // Areas: districts for a coordinator of several districts, else councils.
@@ -101,12 +101,12 @@ export function reportsModule(options: { provinceCode: number; engine: () => Eng
       const c = scope.councils.find((x) => x.id === councilId)!;
       return scope.byDistrict ? { key: c.districtId, name: c.districtName } : { key: c.id, name: shortCouncil(c.name) };
     };
-    const bubbles = KINDS.map((kind) => {
+    const bubbles = KIND_LIST.map((kind) => {
       const areas = new Map<number, { name: string; counts: StatusCounts }>();
       for (const c of scope.councils) {
         const a = areaOf(c.id);
         const entry = areas.get(a.key) ?? { name: a.name, counts: zeroCounts() };
-        for (const s of STATUSES) entry.counts[s] += counts.get(c.id)![kind][s];
+        for (const s of STATUSES) entry.counts[s] += counts.get(c.id)![kind.kind][s];
         areas.set(a.key, entry);
       }
       const all = [...areas.values()].filter((a) => totalOf(a.counts) > 0);
@@ -115,7 +115,7 @@ export function reportsModule(options: { provinceCode: number; engine: () => Eng
       for (const a of all) for (const s of STATUSES) sum[s] += a.counts[s];
       const cells = (c: StatusCounts) => [...STATUSES.map((s) => String(c[s])), String(totalOf(c))];
       const table: Table = {
-        title: T.requestsTitle[kind],
+        title: kind.names.report,
         subtitle: label,
         columns: [T.areaColumn(scope.byDistrict), ...STATUSES.map((s) => T.statusColumns[s]), T.total],
         rows: all.map((a) => [a.name, ...cells(a.counts)]),
