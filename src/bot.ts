@@ -48,7 +48,7 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
   const meetings = meetingsModule({ engine: () => engine });
   const organize = organizeModule({ engine: () => engine });
   const announce = announceModule({ engine: () => engine, pushQuotaMonthly: options.pushQuotaMonthly ?? 0, media: options.mediaLinks });
-  const mine = myRequestsModule({ engine: () => engine, media: options.mediaLinks });
+  const mine = myRequestsModule({ media: options.mediaLinks });
   const reports = reportsModule({ provinceCode: options.provinceCode, engine: () => engine, exportLinks: options.exportLinks });
   const cases = caseHandlingModule({ engine: () => engine, media: options.mediaLinks });
   const staff = staffModule({
@@ -65,7 +65,7 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
     { name: "link-review", entries: linkReview.menu, flows: linkReview.flows },
     { name: "welfare-fund", entries: fund.menu, flows: fund.flows },
     help,
-    { name: "my-requests", entries: mine.menu, flows: mine.flows },
+    mine,
     { name: "organize", entries: organize.menu, flows: organize.flows },
     { name: "announcements", entries: announce.menu, flows: announce.flows },
     { name: "meetings", entries: meetings.menu, flows: meetings.flows },

@@ -17,7 +17,7 @@ import { ACTIONS_FROM, type CaseVerb } from "./case-card.ts";
 import { STATUS_COLORS } from "./request-status.ts";
 import { notifyAssignee, notifyCouncilOfRequest } from "./case-notify.ts";
 import { CASE_TEXT as T } from "./case-texts.ts";
-import { MY_REQUESTS_ENTRY } from "./my-requests.ts";
+import { MY_REQUESTS } from "./my-requests-card.ts";
 import { MY_REQUESTS_TEXT } from "./my-requests-texts.ts";
 import { recordRequestEvent } from "./request-store.ts";
 import { afterPhotoCount, councilNameOf, lockCase, moveCase, setAssignee, setCaseStatus, type LockedCase } from "./case-store.ts";
@@ -44,7 +44,7 @@ async function tellVillager(tx: Tx, request: LockedCase, status: HelpRequestStat
     statusColor: STATUS_COLORS[status],
     message,
     caseNumber: request.caseNumber,
-    viewData: encodePostback({ kind: "menu", entry: MY_REQUESTS_ENTRY, arg: String(request.id) }),
+    viewData: encodePostback({ kind: "menu", entry: MY_REQUESTS.id, arg: String(request.id) }),
   });
   await enqueuePush(
     tx,

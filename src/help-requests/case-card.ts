@@ -16,7 +16,7 @@ import type { HelpPriority, HelpRequestEventKind, HelpRequestKind, HelpRequestSt
 import { maskPhone } from "../members/phone.ts";
 import { renderFlexTemplate } from "../templates/flex.ts";
 import { thaiDateTime } from "../thai/format.ts";
-import { maskNote } from "./my-requests.ts";
+import { maskNote } from "./request-notes.ts";
 import { CASE_TEXT as T } from "./case-texts.ts";
 import { HELP_TEXT } from "./texts.ts";
 import { kindOf } from "./kinds/index.ts";

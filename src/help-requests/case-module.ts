@@ -30,7 +30,7 @@ import { acceptance, caseIdByNumber, loadCase, pendingCases, type LockedCase } f
 import type { MediaLinks } from "../http/media.ts";
 import { CASES_ENTRY, caseData, detailCard, listBubble, staffNamesOf, type CaseVerb } from "./case-card.ts";
 import { CASE_TEXT as T } from "./case-texts.ts";
-import { maskNote } from "./my-requests.ts";
+import { maskNote } from "./request-notes.ts";
 import { attachPhotos, recordRequestEvent } from "./request-store.ts";
 
 export const CASE_RESOLVE_FLOW = "case-resolve";
