@@ -50,7 +50,7 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
   const announce = announceModule({ engine: () => engine, pushQuotaMonthly: options.pushQuotaMonthly ?? 0, media: options.mediaLinks });
   const mine = myRequestsModule({ media: options.mediaLinks });
   const reports = reportsModule({ provinceCode: options.provinceCode, engine: () => engine, exportLinks: options.exportLinks });
-  const cases = caseHandlingModule({ engine: () => engine, media: options.mediaLinks });
+  const cases = caseHandlingModule({ media: options.mediaLinks });
   const staff = staffModule({
     provinceCode: options.provinceCode,
     engine: () => engine,
@@ -71,7 +71,7 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
     { name: "meetings", entries: meetings.menu, flows: meetings.flows },
     { name: "staff", entries: staff.menu, flows: staff.flows },
     { name: "reports", entries: reports.menu, flows: reports.flows },
-    { name: "cases", entries: cases.menu, flows: cases.flows },
+    cases,
   ];
   // "ช่วยด้วย", "น้ำท่วม" open the flood request from any step, for anyone.
   const emergency = FLOOD_ENTRY.id;
