@@ -49,7 +49,7 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
   const organize = organizeModule({ engine: () => engine });
   const announce = announceModule({ engine: () => engine, pushQuotaMonthly: options.pushQuotaMonthly ?? 0, media: options.mediaLinks });
   const mine = myRequestsModule({ media: options.mediaLinks });
-  const reports = reportsModule({ provinceCode: options.provinceCode, engine: () => engine, exportLinks: options.exportLinks });
+  const reports = reportsModule({ provinceCode: options.provinceCode, exportLinks: options.exportLinks });
   const cases = caseHandlingModule({ media: options.mediaLinks });
   const staff = staffModule({
     provinceCode: options.provinceCode,
@@ -70,7 +70,7 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
     { name: "announcements", entries: announce.menu, flows: announce.flows },
     { name: "meetings", entries: meetings.menu, flows: meetings.flows },
     { name: "staff", entries: staff.menu, flows: staff.flows },
-    { name: "reports", entries: reports.menu, flows: reports.flows },
+    reports,
     cases,
   ];
   // "ช่วยด้วย", "น้ำท่วม" open the flood request from any step, for anyone.
