@@ -54,9 +54,6 @@ export const KEEP_REQUEST = {
   restart: (data: FlowData): FlowData => (data.viaMember === true ? { viaMember: true, councilId: data.councilId } : {}),
 };
 
-/** The location slot: a LINE location, or a typed village. */
-export type FloodLocation = LocationAnswer | { village: string };
-
 /** The "10 คนขึ้นไป" button: not an answer, it asks for the number to be typed. */
 export const PEOPLE_MORE = "~people-10+";
 
