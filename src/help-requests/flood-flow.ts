@@ -21,7 +21,6 @@ import {
   END,
   type Choice,
   type FlowData,
-  type LocationAnswer,
   type ParseResult,
   type Reply,
   type StepDef,
@@ -29,12 +28,11 @@ import {
   type VoiceAnswer,
 } from "../engine/types.ts";
 import { getCouncilWithPlace } from "../geography/councils.ts";
-import { signupSteps } from "../members/signup-flow.ts";
 import { renderFlexTemplate } from "../templates/flex.ts";
 import { parseThaiAmount } from "../thai/format.ts";
 import { maskedContactPhone, noPhoneChoices, parseContactPhone } from "./contact-phone.ts";
 import { councilGone, fileRequest, noteSchema, requestAnswers } from "./file-request.ts";
-import { afterLocation, nearbyCouncilStep } from "./nearby-council.ts";
+import { KEEP_REQUEST, locationLine, placeSteps } from "./place-steps.ts";
 import { floodPriority, NEEDS, VULNERABLE, WATER_LEVELS } from "./priority.ts";
 import { MAX_REQUEST_PHOTOS } from "./request-store.ts";
 import { HELP_TEXT as T, HOTLINE_CARD } from "./texts.ts";
@@ -43,16 +41,6 @@ const text = (t: string) => ({ kind: "text" as const, text: t });
 
 export const FLOOD_FLOW = "flood-help";
 const SKIP_NOTE = "~no-note";
-
-/**
- * A half-finished request is kept a day, not the usual half hour: a family
- * in a flood or a villager fetching a land paper may be away for hours.
- * Starting again keeps only what the flow started with (a member's council).
- */
-export const KEEP_REQUEST = {
-  minutes: 24 * 60,
-  restart: (data: FlowData): FlowData => (data.viaMember === true ? { viaMember: true, councilId: data.councilId } : {}),
-};
 
 /** The "10 คนขึ้นไป" button: not an answer, it asks for the number to be typed. */
 export const PEOPLE_MORE = "~people-10+";
@@ -69,14 +57,6 @@ export const peopleChoices = (): Choice[] => [
   ...Array.from({ length: 9 }, (_, i) => ({ label: String(i + 1), value: String(i + 1) })),
   { label: T.peopleMoreLabel, value: PEOPLE_MORE },
 ];
-
-export function parseVillage(typed: string): ParseResult {
-  const t = typed.trim();
-  const letters = /\p{L}/u.test(t);
-  return letters && [...t].length >= 2 && [...t].length <= 100
-    ? { ok: true, value: { village: t } }
-    : { ok: false, message: T.villageInvalid };
-}
 
 function parseHousehold(typed: string): ParseResult {
   const t = typed.trim();
@@ -124,13 +104,6 @@ export function hotlineCard(): Reply {
   };
 }
 
-export function locationLine(loc: unknown): string {
-  if (loc && typeof loc === "object" && "village" in loc) return `หมู่บ้าน: ${String((loc as { village: unknown }).village)}`;
-  const l = loc as LocationAnswer | undefined;
-  if (!l) return "ตำแหน่ง: -";
-  return `ตำแหน่ง: ส่งตำแหน่งแล้ว${l.address ? ` (${l.address})` : ""}`;
-}
-
 async function summaryLines(ctx: TurnContext, data: FlowData): Promise<string[]> {
   const council = await getCouncilWithPlace(ctx.tx, Number(data.councilId));
   const vulnerable = vulnerableOf(data).map((v) => T.vulnerable[v as keyof typeof T.vulnerable] ?? v);
@@ -165,9 +138,6 @@ const FLOOD_ANSWERS = z.object({
 });
 
 export function floodFlow(provinceCode: number) {
-  const geography = signupSteps(provinceCode);
-  const district = geography.find((s) => s.id === "district")!;
-  const council = geography.find((s) => s.id === "council")!;
   const steps: StepDef[] = [
     {
       id: "whose",
@@ -191,17 +161,7 @@ export function floodFlow(provinceCode: number) {
       expects: T.householdExpects,
       input: { kind: "text", parse: parseHousehold },
     },
-    {
-      id: "location",
-      slot: "location",
-      prompt: () => [text(T.askLocation)],
-      expects: T.locationExpects,
-      input: { kind: "location", label: T.locationButton, parse: parseVillage },
-      next: (data) => (data.viaMember === true ? "people" : afterLocation(provinceCode, data)),
-    },
-    nearbyCouncilStep(provinceCode, "phone"),
-    { ...district, prompt: () => [text(T.askDistrict)] },
-    council,
+    ...placeSteps(provinceCode, { askLocation: T.askLocation, askDistrict: T.askDistrict, members: "people", after: "phone" }),
     {
       id: "phone",
       slot: "phone",

@@ -16,12 +16,12 @@ import { showMenu } from "../engine/outcome.ts";
 import { EDIT_PREFIX, END, type FlowData, type ParseResult, type StepDef, type TurnContext } from "../engine/types.ts";
 import { getCouncilWithPlace } from "../geography/councils.ts";
 import { activeMember } from "../members/member-store.ts";
-import { fullNameSchema, signupSteps } from "../members/signup-flow.ts";
+import { fullNameSchema } from "../members/signup-flow.ts";
 import { parseThaiAmount } from "../thai/format.ts";
 import { maskedContactPhone, memberPhoneChoice, noPhoneChoices, parseContactPhone } from "./contact-phone.ts";
 import { councilGone, fileRequest, requestAnswers } from "./file-request.ts";
-import { KEEP_REQUEST, locationLine, parsePeopleCount, parseVillage, peopleChoices } from "./flood-flow.ts";
-import { afterLocation, nearbyCouncilStep } from "./nearby-council.ts";
+import { parsePeopleCount, peopleChoices } from "./flood-flow.ts";
+import { KEEP_REQUEST, locationLine, placeSteps } from "./place-steps.ts";
 import { MAX_REQUEST_PHOTOS } from "./request-store.ts";
 import { HELP_TEXT, HOUSING_TEXT as T } from "./texts.ts";
 
@@ -97,9 +97,6 @@ const HOUSING_ANSWERS = z.object({
 });
 
 export function housingFlow(provinceCode: number) {
-  const geography = signupSteps(provinceCode);
-  const district = geography.find((s) => s.id === "district")!;
-  const council = geography.find((s) => s.id === "council")!;
   const steps: StepDef[] = [
     {
       id: "head",
@@ -163,17 +160,7 @@ export function housingFlow(provinceCode: number) {
         tooMany: T.tooManyPhotos,
       },
     },
-    {
-      id: "location",
-      slot: "location",
-      prompt: () => [text(T.askLocation)],
-      expects: HELP_TEXT.locationExpects,
-      input: { kind: "location", label: HELP_TEXT.locationButton, parse: parseVillage },
-      next: (data) => (data.viaMember === true ? "phone" : afterLocation(provinceCode, data)),
-    },
-    nearbyCouncilStep(provinceCode, "phone"),
-    { ...district, prompt: () => [text(T.askDistrict)] },
-    council,
+    ...placeSteps(provinceCode, { askLocation: T.askLocation, askDistrict: T.askDistrict, members: "phone", after: "phone" }),
     {
       id: "phone",
       slot: "phone",
