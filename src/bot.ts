@@ -6,7 +6,7 @@ import { inputOf, userIdOf } from "./line/events.ts";
 import { forgetUnsentMessage } from "./line/unsend.ts";
 import type { EventHandler } from "./inbox/processor.ts";
 import { CASE_STAFF_ACTIONS, caseHandlingModule } from "./help-requests/case-module.ts";
-import { helpRequestsModule } from "./help-requests/help-module.ts";
+import { FLOOD_ENTRY, helpRequestsModule } from "./help-requests/help-module.ts";
 import { myRequestsModule } from "./help-requests/my-requests.ts";
 import { ANNOUNCE_ACTIONS, announceModule } from "./announcements/announce-module.ts";
 import { meetingsModule } from "./meetings/meetings-module.ts";
@@ -47,13 +47,13 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
   const members = membersModule({ provinceCode: options.provinceCode, eraseOnWithdrawal });
   const fund = fundModule({ attemptSecret: options.fundLinkHashSecret ?? fundLinkHashSecret({}) });
   const linkReview = linkReviewModule();
-  const help = helpRequestsModule({ provinceCode: options.provinceCode, engine: () => engine });
+  const help = helpRequestsModule({ provinceCode: options.provinceCode });
   const meetings = meetingsModule();
   const organize = organizeModule();
   const announce = announceModule({ pushQuotaMonthly: options.pushQuotaMonthly ?? 0, media: options.mediaLinks });
-  const mine = myRequestsModule({ engine: () => engine, media: options.mediaLinks });
-  const reports = reportsModule({ provinceCode: options.provinceCode, engine: () => engine, exportLinks: options.exportLinks });
-  const cases = caseHandlingModule({ engine: () => engine, media: options.mediaLinks });
+  const mine = myRequestsModule({ media: options.mediaLinks });
+  const reports = reportsModule({ provinceCode: options.provinceCode, exportLinks: options.exportLinks });
+  const cases = caseHandlingModule({ media: options.mediaLinks });
   const staff = staffModule({
     provinceCode: options.provinceCode,
     inviteHours: options.inviteCodeHours,
@@ -62,21 +62,9 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
   });
   // Each domain's menu entries and flows; a module reaching for another's
   // flow or entry uses its ref, checked here at boot (assembleModules).
-  const modules: BotModule[] = [
-    members,
-    linkReview,
-    fund,
-    { name: "help-requests", entries: help.menu, flows: help.flows },
-    { name: "my-requests", entries: mine.menu, flows: mine.flows },
-    organize,
-    announce,
-    meetings,
-    staff,
-    { name: "reports", entries: reports.menu, flows: reports.flows },
-    { name: "cases", entries: cases.menu, flows: cases.flows },
-  ];
+  const modules: BotModule[] = [members, linkReview, fund, help, mine, organize, announce, meetings, staff, reports, cases];
   // "ช่วยด้วย", "น้ำท่วม" open the flood request from any step, for anyone.
-  const emergency = "flood-help";
+  const emergency = FLOOD_ENTRY.id;
   engine = new Engine({ ...assembleModules(modules, { emergency }), timeoutMinutes: options.conversationTimeoutMinutes, emergency });
 
   const handle: EventHandler["handle"] = async (ctx, event) => {

@@ -9,7 +9,7 @@
 // status message to the villager, queued in the same transaction.
 import type { Tx } from "../db/database.ts";
 import { encodePostback } from "../engine/postback.ts";
-import type { HelpRequestKind, HelpRequestStatus } from "../generated/prisma/client.ts";
+import type { HelpRequestStatus } from "../generated/prisma/client.ts";
 import { enqueuePush } from "../outbox/outbox.ts";
 import { canHandleCouncil } from "../staff/roles.ts";
 import { renderFlexTemplate } from "../templates/flex.ts";
@@ -17,29 +17,10 @@ import { ACTIONS_FROM, type CaseVerb } from "./case-card.ts";
 import { STATUS_COLORS } from "./request-status.ts";
 import { notifyAssignee, notifyCouncilOfRequest } from "./case-notify.ts";
 import { CASE_TEXT as T } from "./case-texts.ts";
-import { MY_REQUESTS_ENTRY } from "./my-requests.ts";
+import { MY_REQUESTS } from "./my-requests-card.ts";
 import { MY_REQUESTS_TEXT } from "./my-requests-texts.ts";
 import { recordRequestEvent } from "./request-store.ts";
-
-export interface LockedCase {
-  id: number;
-  kind: HelpRequestKind;
-  caseNumber: string;
-  councilId: number;
-  lineUserId: string;
-  status: HelpRequestStatus;
-}
-
-const MAX_INT4 = 2_147_483_647;
-
-/** The request, row-locked until the turn commits; null when it does not exist. */
-export async function lockCase(tx: Tx, id: number): Promise<LockedCase | null> {
-  if (!Number.isSafeInteger(id) || id <= 0 || id > MAX_INT4) return null;
-  const rows = await tx.$queryRaw<LockedCase[]>`
-    SELECT id, kind::text AS kind, "caseNumber", "councilId", "lineUserId", status::text AS status
-    FROM help_request WHERE id = ${id} FOR UPDATE`;
-  return rows[0] ?? null;
-}
+import { afterPhotoCount, councilNameOf, lockCase, moveCase, setAssignee, setCaseStatus, type LockedCase } from "./case-store.ts";
 
 export type CaseCheck =
   | { ok: true; request: LockedCase }
@@ -63,7 +44,7 @@ async function tellVillager(tx: Tx, request: LockedCase, status: HelpRequestStat
     statusColor: STATUS_COLORS[status],
     message,
     caseNumber: request.caseNumber,
-    viewData: encodePostback({ kind: "menu", entry: MY_REQUESTS_ENTRY, arg: String(request.id) }),
+    viewData: encodePostback({ kind: "menu", entry: MY_REQUESTS.id, arg: String(request.id) }),
   });
   await enqueuePush(
     tx,
@@ -73,8 +54,7 @@ async function tellVillager(tx: Tx, request: LockedCase, status: HelpRequestStat
   );
 }
 
-const councilName = async (tx: Tx, id: number) =>
-  (await tx.council.findUnique({ where: { id }, select: { name: true } }))?.name ?? T.unknownCouncil;
+const councilName = async (tx: Tx, id: number) => (await councilNameOf(tx, id)) ?? T.unknownCouncil;
 
 type StatusVerb = Exclude<CaseVerb, "handover" | "assign">;
 const TARGET: Record<StatusVerb, "ACCEPTED" | "IN_PROGRESS" | "RESOLVED" | "REJECTED"> = {
@@ -98,7 +78,7 @@ export async function changeStatus(
   const to = TARGET[verb];
   // Only a PENDING request is accepted, and PENDING always has acceptedAt
   // null (new, or reset by a handover): this is the council's first acceptance.
-  await tx.helpRequest.update({ where: { id: request.id }, data: { status: to, ...(to === "ACCEPTED" ? { acceptedAt: by.now } : {}) } });
+  await setCaseStatus(tx, request.id, to, to === "ACCEPTED" ? by.now : undefined);
   const note = by.note ? by.note : null;
   await recordRequestEvent(tx, request.id, {
     kind: "STATUS",
@@ -113,7 +93,7 @@ export async function changeStatus(
   const lines = [T.villager[to](request.caseNumber, council)];
   if (note) lines.push(to === "REJECTED" ? T.villager.reason(note) : T.villager.note(note));
   if (to === "RESOLVED") {
-    const after = await tx.helpRequestPhoto.count({ where: { requestId: request.id, stage: "AFTER" } });
+    const after = await afterPhotoCount(tx, request.id);
     if (after > 0) lines.push(T.afterPhotos(after));
   }
   await tellVillager(tx, request, to, lines, by.now);
@@ -126,18 +106,7 @@ export async function changeStatus(
  */
 export async function handOver(tx: Tx, request: LockedCase, toCouncilId: number, by: { userId: string; now: Date }): Promise<void> {
   const from = await councilName(tx, request.councilId);
-  await tx.helpRequest.update({
-    where: { id: request.id },
-    data: {
-      councilId: toCouncilId,
-      status: "PENDING",
-      acceptedAt: null,
-      escalationLevel: 0,
-      escalatedAt: null,
-      remindedAt: null,
-      assignedTo: null,
-    },
-  });
+  await moveCase(tx, request.id, toCouncilId);
   await recordRequestEvent(tx, request.id, {
     kind: "HANDOVER",
     at: by.now,
@@ -159,7 +128,7 @@ export async function handOver(tx: Tx, request: LockedCase, toCouncilId: number,
  * they gave it to themselves. The status stays: assigning is not accepting.
  */
 export async function assignCase(tx: Tx, request: LockedCase, toUserId: string, by: { userId: string; now: Date }): Promise<void> {
-  await tx.helpRequest.update({ where: { id: request.id }, data: { assignedTo: toUserId } });
+  await setAssignee(tx, request.id, toUserId);
   await recordRequestEvent(tx, request.id, {
     kind: "ASSIGN",
     at: by.now,
@@ -168,13 +137,4 @@ export async function assignCase(tx: Tx, request: LockedCase, toUserId: string, 
     assigneeUserId: toUserId,
   });
   if (toUserId !== by.userId) await notifyAssignee(tx, request.id, toUserId, by.userId, by.now);
-}
-
-/** Who accepted the request, for "รับเรื่องแล้วโดย…": the latest acceptance in its history. */
-export async function acceptance(tx: Tx, requestId: number): Promise<{ actorUserId: string | null; at: Date } | null> {
-  return tx.helpRequestEvent.findFirst({
-    where: { requestId, kind: "STATUS", toStatus: "ACCEPTED" },
-    orderBy: [{ at: "desc" }, { id: "desc" }],
-    select: { actorUserId: true, at: true },
-  });
 }

@@ -16,14 +16,17 @@ import type { HelpPriority, HelpRequestEventKind, HelpRequestKind, HelpRequestSt
 import { maskPhone } from "../members/phone.ts";
 import { renderFlexTemplate } from "../templates/flex.ts";
 import { thaiDateTime } from "../thai/format.ts";
-import { maskNote } from "./my-requests.ts";
+import { maskNote } from "./request-notes.ts";
 import { CASE_TEXT as T } from "./case-texts.ts";
-import { HELP_TEXT, HOUSING_TEXT } from "./texts.ts";
+import { HELP_TEXT } from "./texts.ts";
+import { kindOf } from "./kinds/index.ts";
+import type { CardRow } from "./kinds/kind.ts";
 import type { MediaLinks } from "../line/media-links.ts";
 import type { Reply } from "../engine/types.ts";
 import { rolesOf } from "../staff/roles.ts";
 import { photoCarousel, shownPhotos, type ShownPhoto } from "./case-photos.ts";
-import { strings } from "../engine/flow-data.ts";
+import { latestVoice, memberNamesOf, type CaseRow } from "./case-store.ts";
+import { councilNamesOf, countEvents, latestEvents } from "./request-store.ts";
 
 export const CASES_ENTRY = "staff-cases";
 const HISTORY_ROWS = 10;
@@ -54,58 +57,16 @@ const PRIORITY_COLORS: Record<HelpPriority, string> = {
   MEDIUM: "#8D6E00",
   LOW: "#1B5E8A",
 };
-const HOUSING_COLOR = "#1B5E8A";
+/** The header of a request without a priority (each kind but flood). */
+const PLAIN_COLOR = "#1B5E8A";
 
-const labels = (values: string[], names: Record<string, string>) => values.map((v) => names[v] ?? v);
-
-/** What a card needs of a request (loadCase). */
-export interface CaseRow {
-  id: number;
-  kind: HelpRequestKind;
-  caseNumber: string;
-  councilId: number;
-  council: { name: string };
-  status: HelpRequestStatus;
-  priority: HelpPriority | null;
-  forSomeoneElse: boolean;
-  householdName: string | null;
-  latitude: number | null;
-  longitude: number | null;
-  address: string | null;
-  village: string | null;
-  peopleCount: number | null;
-  vulnerable: unknown;
-  waterLevel: string | null;
-  needs: unknown;
-  note: string | null;
-  householdHead: string | null;
-  incomeBand: string | null;
-  unsafeParts: unknown;
-  landStatus: string | null;
-  phone: string | null;
-  createdAt: Date;
-  assignedTo: string | null;
-  photos: { request: number; after: number };
-  /** A voice message was sent as the note (help_request_voice). */
-  voice?: boolean;
-}
-
-export async function loadCase(tx: Tx, id: number): Promise<CaseRow | null> {
-  const row = await tx.helpRequest.findUnique({ where: { id }, include: { council: { select: { name: true } } } });
-  if (!row) return null;
-  const [request, after, voices] = await Promise.all([
-    tx.helpRequestPhoto.count({ where: { requestId: id, stage: "REQUEST" } }),
-    tx.helpRequestPhoto.count({ where: { requestId: id, stage: "AFTER" } }),
-    tx.helpRequestVoice.count({ where: { requestId: id } }),
-  ]);
-  return { ...row, photos: { request, after }, voice: voices > 0 };
-}
+/** A request's priority, when its kind gives one (flood). */
+const priorityOf = (r: { priority: HelpPriority | null }) => (r.priority ? HELP_TEXT.priority[r.priority] : null);
 
 export const kindLine = (r: { kind: HelpRequestKind; priority: HelpPriority | null }) =>
-  T.kindLine(T.kinds[r.kind], r.kind === "FLOOD" && r.priority ? HELP_TEXT.priority[r.priority] : null);
+  T.kindLine(kindOf(r.kind).names.card, priorityOf(r));
 
-export const headerColor = (r: { kind: HelpRequestKind; priority: HelpPriority | null }) =>
-  r.kind === "FLOOD" && r.priority ? PRIORITY_COLORS[r.priority] : HOUSING_COLOR;
+export const headerColor = (r: { priority: HelpPriority | null }) => (r.priority ? PRIORITY_COLORS[r.priority] : PLAIN_COLOR);
 
 /** Where the house is, in one line (no coordinates: the map button has them). */
 export function placeOf(r: { village: string | null; latitude: number | null; address: string | null }): string {
@@ -117,26 +78,14 @@ export function placeOf(r: { village: string | null; latitude: number | null; ad
 /** `assignee`: the name of whom the case was given to (staffNamesOf), if anyone. */
 function fieldRows(r: CaseRow, assignee?: string): Record<string, unknown>[] {
   const F = T.fields;
-  const rows: [string, string][] = [
+  const rows: CardRow[] = [
     [F.council, r.council.name],
     [F.location, placeOf(r)],
+    // The kind's own facts: people, water level, income, … (kinds/).
+    ...kindOf(r.kind).cardRows(r),
+    [F.phone, r.phone ? maskPhone(r.phone) : T.dash],
+    [F.photos, T.photos(r.photos.request, r.photos.after)],
   ];
-  if (r.kind === "FLOOD") {
-    if (r.forSomeoneElse && r.householdName) rows.push([F.household, r.householdName]);
-    if (r.peopleCount !== null) rows.push([F.people, T.people(r.peopleCount)]);
-    const vulnerable = labels(strings(r.vulnerable), HELP_TEXT.vulnerable);
-    rows.push([F.vulnerable, vulnerable.length > 0 ? vulnerable.join(", ") : T.none]);
-    rows.push([F.water, r.waterLevel ? ((HELP_TEXT.water as Record<string, string>)[r.waterLevel] ?? r.waterLevel) : T.dash]);
-    rows.push([F.needs, labels(strings(r.needs), HELP_TEXT.needs).join(", ") || T.dash]);
-  } else {
-    if (r.householdHead) rows.push([F.head, r.householdHead]);
-    if (r.peopleCount !== null) rows.push([F.people, T.people(r.peopleCount)]);
-    rows.push([F.unsafe, labels(strings(r.unsafeParts), HOUSING_TEXT.unsafe).join(", ") || T.dash]);
-    rows.push([F.income, r.incomeBand ? ((HOUSING_TEXT.income as Record<string, string>)[r.incomeBand] ?? r.incomeBand) : T.dash]);
-    rows.push([F.land, r.landStatus ? ((HOUSING_TEXT.land as Record<string, string>)[r.landStatus] ?? r.landStatus) : T.dash]);
-  }
-  rows.push([F.phone, r.phone ? maskPhone(r.phone) : T.dash]);
-  rows.push([F.photos, T.photos(r.photos.request, r.photos.after)]);
   if (r.note) rows.push([F.note, maskNote(r.note)]);
   else if (r.voice) rows.push([F.note, T.voiceNote]);
   rows.push([F.createdAt, thaiDateTime(r.createdAt)]);
@@ -153,11 +102,8 @@ function actionButton(verb: CaseVerb | "open" | "list", r: { id: number; caseNum
 /** The voice note's signed link (fetched, not erased); null without one or without an https:// base. */
 async function voiceLink(tx: Tx, requestId: number, media: MediaLinks | undefined, now: Date): Promise<string | null> {
   if (!media) return null;
-  const rows = await tx.$queryRaw<{ id: number; contentType: string }[]>`
-    SELECT id, "contentType" FROM help_request_voice
-    WHERE "requestId" = ${requestId} AND status = 'FETCHED' AND bytes IS NOT NULL AND "contentType" IS NOT NULL
-    ORDER BY id DESC LIMIT 1`;
-  return rows[0] ? media.voiceUrl(Number(rows[0].id), rows[0].contentType, now) : null;
+  const voice = await latestVoice(tx, requestId);
+  return voice ? media.voiceUrl(voice.id, voice.contentType, now) : null;
 }
 
 function linkButtons(r: CaseRow, voiceUrl?: string | null): Record<string, unknown>[] {
@@ -197,8 +143,7 @@ export function noticeCard(
     },
     { fields, actions, links: linkButtons(r) },
   );
-  const priority = r.kind === "FLOOD" && r.priority ? HELP_TEXT.priority[r.priority] : null;
-  return { kind: "flex", altText: options.altText ?? T.noticeAlt(T.kinds[r.kind], r.caseNumber, priority), contents };
+  return { kind: "flex", altText: options.altText ?? T.noticeAlt(kindOf(r.kind).names.card, r.caseNumber, priorityOf(r)), contents };
 }
 
 export function listBubble(r: {
@@ -274,16 +219,11 @@ function describe(e: HistoryEvent, councils: Map<number, string>, staffNames: Ma
  * then the photos themselves, when there are any to show.
  */
 export async function detailCard(tx: Tx, r: CaseRow, view: { media?: MediaLinks; now: Date }): Promise<Reply[]> {
-  const total = await tx.helpRequestEvent.count({ where: { requestId: r.id } });
-  const events = (
-    await tx.helpRequestEvent.findMany({ where: { requestId: r.id }, orderBy: [{ at: "desc" }, { id: "desc" }], take: HISTORY_ROWS })
-  ).reverse();
-  const councilIds = [...new Set(events.flatMap((e) => [e.fromCouncilId, e.toCouncilId]).filter((id): id is number => id !== null))];
-  const councils = new Map(
-    councilIds.length === 0
-      ? []
-      : (await tx.council.findMany({ where: { id: { in: councilIds } }, select: { id: true, name: true } })).map((c) => [c.id, c.name]),
-  );
+  const total = await countEvents(tx, r.id);
+  const events = await latestEvents(tx, r.id, HISTORY_ROWS);
+  const councils = await councilNamesOf(tx, [
+    ...new Set(events.flatMap((e) => [e.fromCouncilId, e.toCouncilId]).filter((id): id is number => id !== null)),
+  ]);
   const staffIds = [
     ...new Set([
       ...events.filter((e) => e.byStaff && e.actorUserId).map((e) => e.actorUserId!),
@@ -346,11 +286,8 @@ function photoRows(photos: ShownPhoto[]): Record<string, unknown>[] {
  */
 export async function staffNamesOf(tx: Tx, lineUserIds: string[]): Promise<Map<string, string>> {
   if (lineUserIds.length === 0) return new Map();
-  const members = await tx.member.findMany({
-    where: { lineUserId: { in: lineUserIds }, status: "ACTIVE" },
-    select: { lineUserId: true, fullName: true },
-  });
-  const names = new Map(members.flatMap((m) => (m.lineUserId && m.fullName ? [[m.lineUserId, `${T.history.byStaff} ${m.fullName}`]] : [])));
+  const members = await memberNamesOf(tx, lineUserIds);
+  const names = new Map([...members].map(([id, name]) => [id, `${T.history.byStaff} ${name}`]));
   for (const id of lineUserIds) {
     if (names.has(id)) continue;
     const role = (await rolesOf(tx, id))[0];

@@ -1,7 +1,8 @@
 // Telling a council's secretaries about a request: when it is filed (called
-// from help-module.ts once the row and its CREATED event exist) and when
-// another council hands it over. Flood cases are urgent (always pushed);
-// housing cases go to the evening digest of secretaries who chose it.
+// from file-request.ts once the row and its CREATED event exist) and when
+// another council hands it over. Each kind says whether it is urgent
+// (kinds/: flood is, always pushed); the others go to the evening digest of
+// secretaries who chose it.
 //
 // A council without a secretary gets no push and notifiedAt stays null: the
 // escalation job takes critical flood cases to the district's coordinators,
@@ -10,8 +11,10 @@ import type { Tx } from "../db/database.ts";
 import { notifyStaff } from "../staff/notify.ts";
 import { secretariesOf } from "../staff/roles.ts";
 import { enqueuePush } from "../outbox/outbox.ts";
-import { loadCase, noticeCard, placeOf, staffNamesOf } from "./case-card.ts";
+import { noticeCard, placeOf, staffNamesOf } from "./case-card.ts";
+import { loadCase, markNotified } from "./case-store.ts";
 import { CASE_TEXT as T } from "./case-texts.ts";
+import { kindOf } from "./kinds/index.ts";
 
 export async function notifyCouncilOfRequest(
   tx: Tx,
@@ -26,14 +29,14 @@ export async function notifyCouncilOfRequest(
   const handover = options.handedOverFrom !== undefined;
   const sent = await notifyStaff(tx, secretaries, {
     content: { replies: [noticeCard(request, { handedOverFrom: options.handedOverFrom })], buttons: [] },
-    digestLine: T.digestLine(T.kinds[request.kind], request.caseNumber, request.council.name, placeOf(request)),
-    urgent: request.kind === "FLOOD",
+    digestLine: T.digestLine(kindOf(request.kind).names.card, request.caseNumber, request.council.name, placeOf(request)),
+    urgent: kindOf(request.kind).urgent,
     purpose: handover ? "request.handover" : "request.new",
     now,
     // A request can come back to a council (A → B → A): each handover is its own notice.
     dedupeKey: handover ? `request.handover:${request.id}:${request.councilId}:${now.getTime()}` : `request.new:${request.id}`,
   });
-  await tx.helpRequest.update({ where: { id: request.id }, data: { notifiedAt: now } });
+  await markNotified(tx, request.id, now);
   return sent;
 }
 
@@ -76,7 +79,7 @@ export async function notifyCouncilOfUpdate(tx: Tx, requestId: number, update: R
       buttons: [],
     },
     digestLine: T.updateDigest(what, request.caseNumber, request.council.name),
-    urgent: request.kind === "FLOOD",
+    urgent: kindOf(request.kind).urgent,
     purpose: "request.updated",
     now,
     dedupeKey: `request.updated:${request.id}:${update.kind}:${now.getTime()}`,

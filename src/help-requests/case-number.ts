@@ -4,27 +4,33 @@
 // INSERT … ON CONFLICT DO UPDATE … RETURNING on case_counter in the turn's
 // transaction: concurrent turns wait on the row lock and never share a
 // number; a turn that rolls back gives its number back.
-import type { Tx } from "../db/database.ts";
+//
+// Each kind's letter is declared with the kind (kinds/index.ts).
 import { bangkokParts } from "../thai/format.ts";
+import type { Tx } from "../db/database.ts";
+import type { HelpRequestKind } from "../generated/prisma/client.ts";
+import { kindOf } from "./kinds/index.ts";
 
 /** Province abbreviations by DOPA code; others fall back to "P" + code. */
 export const PROVINCE_ABBREVIATIONS: Record<number, string> = { 33: "SSK" };
 
-export const CASE_KIND_LETTERS = { FLOOD: "F", HOUSING: "H" } as const;
-export type CaseKind = keyof typeof CASE_KIND_LETTERS;
-
 /** "SSK-F-6911": province, kind, BE year's last two digits and month (Bangkok). */
-export function casePrefix(provinceCode: number, kind: CaseKind, now: Date): string {
+export function casePrefix(provinceCode: number, kind: HelpRequestKind, now: Date): string {
   const local = bangkokParts(now);
   const be = local.year + 543;
   const month = String(local.month).padStart(2, "0");
   const province = PROVINCE_ABBREVIATIONS[provinceCode] ?? `P${provinceCode}`;
-  return `${province}-${CASE_KIND_LETTERS[kind]}-${String(be % 100).padStart(2, "0")}${month}`;
+  return `${province}-${kindOf(kind).letter}-${String(be % 100).padStart(2, "0")}${month}`;
 }
 
-export const CASE_NUMBER_PATTERN = /^[A-Z0-9]+-[FH]-\d{4}-\d{4,}$/;
+/** The case numbers of kinds with these letters (made once, in kinds/index.ts). */
+export function casePattern(letters: readonly string[]): RegExp {
+  return new RegExp(`^[A-Z0-9]+-[${letters.join("")}]-\\d{4}-\\d{4,}$`);
+}
 
-export async function allocateCaseNumber(tx: Tx, provinceCode: number, kind: CaseKind, now: Date): Promise<string> {
+export { CASE_NUMBER_PATTERN } from "./kinds/index.ts";
+
+export async function allocateCaseNumber(tx: Tx, provinceCode: number, kind: HelpRequestKind, now: Date): Promise<string> {
   const prefix = casePrefix(provinceCode, kind, now);
   const [row] = await tx.$queryRaw<{ last: number }[]>`
     INSERT INTO case_counter (prefix, last) VALUES (${prefix}, 1)

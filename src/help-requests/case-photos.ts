@@ -14,6 +14,7 @@ import type { MediaLinks } from "../line/media-links.ts";
 import { renderFlexTemplate } from "../templates/flex.ts";
 import { thaiDateTime } from "../thai/format.ts";
 import { CASE_TEXT as T } from "./case-texts.ts";
+import { fetchedPhotos } from "./request-store.ts";
 
 /** Bubbles in the photo carousel (LINE allows 12): the latest photos. */
 export const PHOTOS_SHOWN = 10;
@@ -35,14 +36,10 @@ export async function shownPhotos(
   stage?: PhotoStage,
 ): Promise<ShownPhoto[]> {
   if (!media) return [];
-  const rows = await tx.$queryRaw<{ id: number; stage: PhotoStage; addedAt: Date; addedBy: string; contentType: string }[]>`
-    SELECT id, stage::text AS stage, "addedAt", "addedBy", "contentType" FROM help_request_photo
-    WHERE "requestId" = ${requestId} AND status = 'FETCHED' AND bytes IS NOT NULL AND "contentType" IS NOT NULL
-    ORDER BY "addedAt", id`;
-  return rows.flatMap((r) => {
+  return (await fetchedPhotos(tx, requestId)).flatMap((r) => {
     if (stage && r.stage !== stage) return [];
-    const url = media.photoUrl(Number(r.id), r.contentType, now);
-    return url ? [{ id: Number(r.id), stage: r.stage, addedAt: new Date(r.addedAt), addedBy: r.addedBy, url }] : [];
+    const url = media.photoUrl(r.id, r.contentType, now);
+    return url ? [{ id: r.id, stage: r.stage, addedAt: r.addedAt, addedBy: r.addedBy, url }] : [];
   });
 }
 

@@ -2,7 +2,7 @@
 // notice card, the pending list, the staff card, the resolve/reject/handover
 // flows) and the short status messages to the villager. Button labels ≤ 20
 // characters.
-import type { HelpRequestKind, HelpRequestStatus } from "../generated/prisma/client.ts";
+import type { HelpRequestStatus } from "../generated/prisma/client.ts";
 
 export const CASE_TEXT = {
   menu: "คำขอที่รอดำเนินการ", // ≤ 20 characters
@@ -14,7 +14,6 @@ export const CASE_TEXT = {
     handover: "การส่งต่อคำขอ",
     assign: "การมอบหมายงาน",
   },
-  kinds: { FLOOD: "น้ำท่วม", HOUSING: "ขอซ่อมบ้าน" } satisfies Record<HelpRequestKind, string>,
   // Staff read the status as their own to-do; the villager's wording is in my-requests-texts.ts.
   statuses: {
     PENDING: "รอรับเรื่อง",

@@ -2,7 +2,7 @@
 // phone as a button, shown masked; the button carries a marker, not the
 // number, so the number never travels in postback data or conversation
 // state, and is read from the member row when it is needed.
-import type { ParseResult, TurnContext, Choice, FlowData } from "../engine/types.ts";
+import type { ParseResult, TurnContext, Choice } from "../engine/types.ts";
 import { activeMember } from "../members/member-store.ts";
 import { maskPhone, parseThaiPhone } from "../members/phone.ts";
 import { HELP_TEXT as T } from "./texts.ts";
@@ -42,14 +42,14 @@ export async function memberPhoneChoice(ctx: TurnContext): Promise<Choice[]> {
 }
 
 /** The number to store: typed, or the member's own (marker, or no phone question at all). */
-export async function contactPhoneOf(ctx: TurnContext, data: FlowData): Promise<string | null> {
+export async function contactPhoneOf(ctx: TurnContext, data: { phone?: unknown }): Promise<string | null> {
   const typed = data.phone;
   if (typed === NO_PHONE) return null;
   if (typeof typed === "string" && typed !== MEMBER_PHONE) return typed;
   return storedPhone(ctx);
 }
 
-export async function maskedContactPhone(ctx: TurnContext, data: FlowData): Promise<string> {
+export async function maskedContactPhone(ctx: TurnContext, data: { phone?: unknown }): Promise<string> {
   if (data.phone === NO_PHONE) return T.noPhone;
   const phone = await contactPhoneOf(ctx, data);
   return phone ? maskPhone(phone) : "-";

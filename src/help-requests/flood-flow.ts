@@ -9,49 +9,38 @@
 //
 // Members file for their own council (`viaMember`, set when the flow
 // starts) with their stored phone; anyone else picks district and council
-// with the sign-up's choices and gives a phone responders can call.
-import { MAX_REQUEST_PHOTOS } from "./request-store.ts";
-import { getCouncilWithPlace } from "../geography/councils.ts";
-import { afterLocation, nearbyCouncilStep } from "./nearby-council.ts";
-import { signupSteps } from "../members/signup-flow.ts";
+// with the sign-up's choices and gives a phone responders can call. The
+// answers give the request its priority (priority.ts); a critical one gets
+// the hotlines as buttons. kinds/flood.ts declares the kind.
+import { strings } from "../engine/flow-data.ts";
+import { z } from "zod";
+import { defineFlow } from "../engine/module.ts";
+import { showMenu } from "../engine/outcome.ts";
 import {
   EDIT_PREFIX,
   END,
   type Choice,
   type FlowData,
-  type FlowDef,
-  type LocationAnswer,
-  type Outgoing,
   type ParseResult,
   type Reply,
   type StepDef,
   type TurnContext,
   type VoiceAnswer,
 } from "../engine/types.ts";
-import { maskedContactPhone, noPhoneChoices, parseContactPhone } from "./contact-phone.ts";
-import { NEEDS, VULNERABLE, WATER_LEVELS } from "./priority.ts";
+import { getCouncilWithPlace } from "../geography/councils.ts";
 import { renderFlexTemplate } from "../templates/flex.ts";
-import { HELP_TEXT as T, HOTLINE_CARD } from "./texts.ts";
 import { parseThaiAmount } from "../thai/format.ts";
-import { strings } from "../engine/flow-data.ts";
+import { maskedContactPhone, noPhoneChoices, parseContactPhone } from "./contact-phone.ts";
+import { councilGone, fileRequest, noteSchema, requestAnswers } from "./file-request.ts";
+import { KEEP_REQUEST, locationLine, placeSteps } from "./place-steps.ts";
+import { floodPriority, NEEDS, VULNERABLE, WATER_LEVELS } from "./priority.ts";
+import { MAX_REQUEST_PHOTOS } from "./request-store.ts";
+import { HELP_TEXT as T, HOTLINE_CARD } from "./texts.ts";
 
 const text = (t: string) => ({ kind: "text" as const, text: t });
 
 export const FLOOD_FLOW = "flood-help";
 const SKIP_NOTE = "~no-note";
-
-/**
- * A half-finished request is kept a day, not the usual half hour: a family
- * in a flood or a villager fetching a land paper may be away for hours.
- * Starting again keeps only what the flow started with (a member's council).
- */
-export const KEEP_REQUEST = {
-  minutes: 24 * 60,
-  restart: (data: FlowData): FlowData => (data.viaMember === true ? { viaMember: true, councilId: data.councilId } : {}),
-};
-
-/** The location slot: a LINE location, or a typed village. */
-export type FloodLocation = LocationAnswer | { village: string };
 
 /** The "10 คนขึ้นไป" button: not an answer, it asks for the number to be typed. */
 export const PEOPLE_MORE = "~people-10+";
@@ -68,14 +57,6 @@ export const peopleChoices = (): Choice[] => [
   ...Array.from({ length: 9 }, (_, i) => ({ label: String(i + 1), value: String(i + 1) })),
   { label: T.peopleMoreLabel, value: PEOPLE_MORE },
 ];
-
-export function parseVillage(typed: string): ParseResult {
-  const t = typed.trim();
-  const letters = /\p{L}/u.test(t);
-  return letters && [...t].length >= 2 && [...t].length <= 100
-    ? { ok: true, value: { village: t } }
-    : { ok: false, message: T.villageInvalid };
-}
 
 function parseHousehold(typed: string): ParseResult {
   const t = typed.trim();
@@ -121,13 +102,6 @@ export function hotlineCard(): Reply {
   };
 }
 
-export function locationLine(loc: unknown): string {
-  if (loc && typeof loc === "object" && "village" in loc) return `หมู่บ้าน: ${String((loc as { village: unknown }).village)}`;
-  const l = loc as LocationAnswer | undefined;
-  if (!l) return "ตำแหน่ง: -";
-  return `ตำแหน่ง: ส่งตำแหน่งแล้ว${l.address ? ` (${l.address})` : ""}`;
-}
-
 async function summaryLines(ctx: TurnContext, data: FlowData): Promise<string[]> {
   const council = await getCouncilWithPlace(ctx.tx, Number(data.councilId));
   const vulnerable = vulnerableOf(data).map((v) => T.vulnerable[v as keyof typeof T.vulnerable] ?? v);
@@ -147,10 +121,21 @@ async function summaryLines(ctx: TurnContext, data: FlowData): Promise<string[]>
   ];
 }
 
-export function floodFlow(provinceCode: number, complete: (ctx: TurnContext, data: FlowData) => Promise<Outgoing>): FlowDef {
-  const geography = signupSteps(provinceCode);
-  const district = geography.find((s) => s.id === "district")!;
-  const council = geography.find((s) => s.id === "council")!;
+/** A finished flood request's answers. */
+const FLOOD_ANSWERS = z.object({
+  ...requestAnswers,
+  whose: z.enum(["mine", "other"]),
+  householdName: z.string().optional(),
+  phone: z.string().optional(), // members are not asked
+  people: z.number().int(),
+  vulnerable: z.array(z.enum([...VULNERABLE, "none"])),
+  waterLevel: z.enum(WATER_LEVELS),
+  needs: z.array(z.enum(NEEDS)),
+  note: noteSchema,
+  confirmed: z.literal("yes"),
+});
+
+export function floodFlow(provinceCode: number) {
   const steps: StepDef[] = [
     {
       id: "whose",
@@ -174,17 +159,7 @@ export function floodFlow(provinceCode: number, complete: (ctx: TurnContext, dat
       expects: T.householdExpects,
       input: { kind: "text", parse: parseHousehold },
     },
-    {
-      id: "location",
-      slot: "location",
-      prompt: () => [text(T.askLocation)],
-      expects: T.locationExpects,
-      input: { kind: "location", label: T.locationButton, parse: parseVillage },
-      next: (data) => (data.viaMember === true ? "people" : afterLocation(provinceCode, data)),
-    },
-    nearbyCouncilStep(provinceCode, "phone"),
-    { ...district, prompt: () => [text(T.askDistrict)] },
-    council,
+    ...placeSteps(provinceCode, { askLocation: T.askLocation, askDistrict: T.askDistrict, members: "people", after: "phone" }),
     {
       id: "phone",
       slot: "phone",
@@ -268,5 +243,38 @@ export function floodFlow(provinceCode: number, complete: (ctx: TurnContext, dat
       next: () => END,
     },
   ];
-  return { id: FLOOD_FLOW, version: 2, title: T.flowTitles.flood, keep: KEEP_REQUEST, steps, complete };
+  return defineFlow({
+    id: FLOOD_FLOW,
+    version: 2,
+    title: T.flowTitles.flood,
+    keep: KEEP_REQUEST,
+    schema: FLOOD_ANSWERS,
+    steps,
+    async complete(ctx, data) {
+      const vulnerable = data.vulnerable.filter((v) => v !== "none");
+      const priority = floodPriority({ vulnerable, needs: data.needs, waterLevel: data.waterLevel });
+      const forSomeoneElse = data.whose === "other";
+      const filed = await fileRequest(ctx, provinceCode, "FLOOD", {
+        councilId: data.councilId,
+        location: data.location,
+        phone: data.phone,
+        photos: data.photos,
+        voice: voiceOf(data.note),
+        fields: {
+          forSomeoneElse,
+          householdName: forSomeoneElse ? (data.householdName ?? null) : null,
+          peopleCount: data.people,
+          vulnerable,
+          waterLevel: data.waterLevel,
+          needs: data.needs,
+          note: typeof data.note === "string" && data.note ? data.note : null,
+          priority,
+        },
+      });
+      if (!filed) return councilGone();
+      const say: Reply[] = [text(T.sent(filed.caseNumber, T.priority[priority], filed.council.name))];
+      if (priority === "CRITICAL") say.push(text(T.critical), hotlineCard());
+      return { say, next: showMenu() };
+    },
+  });
 }

@@ -8,25 +8,20 @@
 //   summary → confirm
 //
 // Members file for their own council (`viaMember`, set when the flow starts),
-// as in the flood flow.
-import { MAX_REQUEST_PHOTOS } from "./request-store.ts";
+// as in the flood flow. kinds/housing.ts declares the kind.
+import { z } from "zod";
+import { defineFlow } from "../engine/module.ts";
+import { showMenu } from "../engine/outcome.ts";
+import { EDIT_PREFIX, END, type FlowData, type ParseResult, type StepDef, type TurnContext } from "../engine/types.ts";
 import { getCouncilWithPlace } from "../geography/councils.ts";
-import { afterLocation, nearbyCouncilStep } from "./nearby-council.ts";
 import { activeMember } from "../members/member-store.ts";
-import { fullNameSchema, signupSteps } from "../members/signup-flow.ts";
-import {
-  EDIT_PREFIX,
-  END,
-  type FlowData,
-  type FlowDef,
-  type Outgoing,
-  type ParseResult,
-  type StepDef,
-  type TurnContext,
-} from "../engine/types.ts";
-import { maskedContactPhone, memberPhoneChoice, noPhoneChoices, parseContactPhone } from "./contact-phone.ts";
-import { KEEP_REQUEST, locationLine, parsePeopleCount, parseVillage, peopleChoices } from "./flood-flow.ts";
+import { fullNameSchema } from "../members/signup-flow.ts";
 import { parseThaiAmount } from "../thai/format.ts";
+import { maskedContactPhone, memberPhoneChoice, noPhoneChoices, parseContactPhone } from "./contact-phone.ts";
+import { councilGone, fileRequest, requestAnswers } from "./file-request.ts";
+import { parsePeopleCount, peopleChoices } from "./flood-flow.ts";
+import { KEEP_REQUEST, locationLine, placeSteps } from "./place-steps.ts";
+import { MAX_REQUEST_PHOTOS } from "./request-store.ts";
 import { HELP_TEXT, HOUSING_TEXT as T } from "./texts.ts";
 import { strings } from "../engine/flow-data.ts";
 
@@ -86,10 +81,20 @@ async function summaryLines(ctx: TurnContext, data: FlowData): Promise<string[]>
   ];
 }
 
-export function housingFlow(provinceCode: number, complete: (ctx: TurnContext, data: FlowData) => Promise<Outgoing>): FlowDef {
-  const geography = signupSteps(provinceCode);
-  const district = geography.find((s) => s.id === "district")!;
-  const council = geography.find((s) => s.id === "council")!;
+/** A finished housing request's answers. */
+const HOUSING_ANSWERS = z.object({
+  ...requestAnswers,
+  head: z.string().min(1),
+  people: z.number().int().min(1),
+  income: z.enum(INCOME_BANDS),
+  unsafe: z.array(z.enum(UNSAFE_PARTS)).min(1),
+  land: z.enum(LAND_STATUSES),
+  photos: z.array(z.string()).max(MAX_HOUSING_PHOTOS),
+  phone: z.string(), // typed, or the member's stored one (contact-phone.ts)
+  confirmed: z.literal("yes"),
+});
+
+export function housingFlow(provinceCode: number) {
   const steps: StepDef[] = [
     {
       id: "head",
@@ -153,17 +158,7 @@ export function housingFlow(provinceCode: number, complete: (ctx: TurnContext, d
         tooMany: T.tooManyPhotos,
       },
     },
-    {
-      id: "location",
-      slot: "location",
-      prompt: () => [text(T.askLocation)],
-      expects: HELP_TEXT.locationExpects,
-      input: { kind: "location", label: HELP_TEXT.locationButton, parse: parseVillage },
-      next: (data) => (data.viaMember === true ? "phone" : afterLocation(provinceCode, data)),
-    },
-    nearbyCouncilStep(provinceCode, "phone"),
-    { ...district, prompt: () => [text(T.askDistrict)] },
-    council,
+    ...placeSteps(provinceCode, { askLocation: T.askLocation, askDistrict: T.askDistrict, members: "phone", after: "phone" }),
     {
       id: "phone",
       slot: "phone",
@@ -199,5 +194,29 @@ export function housingFlow(provinceCode: number, complete: (ctx: TurnContext, d
       next: () => END,
     },
   ];
-  return { id: HOUSING_FLOW, version: 1, title: HELP_TEXT.flowTitles.housing, keep: KEEP_REQUEST, steps, complete };
+  return defineFlow({
+    id: HOUSING_FLOW,
+    version: 1,
+    title: HELP_TEXT.flowTitles.housing,
+    keep: KEEP_REQUEST,
+    schema: HOUSING_ANSWERS,
+    steps,
+    async complete(ctx, data) {
+      const filed = await fileRequest(ctx, provinceCode, "HOUSING", {
+        councilId: data.councilId,
+        location: data.location,
+        phone: data.phone,
+        photos: data.photos,
+        fields: {
+          householdHead: data.head,
+          peopleCount: data.people,
+          incomeBand: data.income,
+          unsafeParts: data.unsafe,
+          landStatus: data.land,
+        },
+      });
+      if (!filed) return councilGone();
+      return { say: [text(T.sent(filed.caseNumber, filed.council.name))], next: showMenu() };
+    },
+  });
 }

@@ -1,7 +1,7 @@
 // What "my requests" (คำขอของฉัน) says, in Thai. Labels of buttons ≤ 20
 // characters (quick replies); card labels that never change are in the
 // flex-templates/request-*.json files themselves.
-import type { HelpRequestKind, HelpRequestStatus } from "../generated/prisma/client.ts";
+import type { HelpRequestStatus } from "../generated/prisma/client.ts";
 
 export const MY_REQUESTS_TEXT = {
   menu: "คำขอของฉัน", // ≤ 20 characters
@@ -12,7 +12,6 @@ export const MY_REQUESTS_TEXT = {
     // cancel", so a villager who types ยกเลิก here knows the request stays.
     cancel: "การแจ้งยกเลิกคำขอ",
   },
-  kinds: { FLOOD: "น้ำท่วม", HOUSING: "ขอซ่อมบ้าน" } satisfies Record<HelpRequestKind, string>,
   statuses: {
     PENDING: "รอเจ้าหน้าที่รับเรื่อง",
     ACCEPTED: "รับเรื่องแล้ว",

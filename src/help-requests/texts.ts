@@ -21,6 +21,8 @@ export const HELP_TEXT = {
   photosDone: "เสร็จแล้ว",
   menu: { flood: "ขอช่วยเหลือน้ำท่วม", housing: "ขอซ่อมบ้าน" }, // ≤ 20 characters
   flowTitles: { flood: "การขอความช่วยเหลือน้ำท่วม", housing: "การขอซ่อมบ้าน" },
+  /** A flood request's name: on staff cards, notices and "my requests"; a report's title; the report's CSV. */
+  kindNames: { card: "น้ำท่วม", report: "คำขอช่วยเหลือน้ำท่วม", csv: "น้ำท่วม" },
   intro: "แจ้งขอความช่วยเหลือน้ำท่วม ตอบสั้น ๆ ไม่กี่ข้อค่ะ",
   askWhose: "บ้านที่ต้องการความช่วยเหลือเป็นบ้านของใครคะ",
   whoseExpects: "แตะ “บ้านของฉันเอง” หรือ “บ้านคนอื่น”",
@@ -118,6 +120,8 @@ export const HELP_TEXT = {
 
 /** The housing (บ้านพอเพียง) request. */
 export const HOUSING_TEXT = {
+  /** A housing request's name: on staff cards, notices and "my requests"; a report's title; the report's CSV. */
+  kindNames: { card: "ขอซ่อมบ้าน", report: "คำขอซ่อมบ้าน", csv: "ซ่อมบ้าน" },
   intro: [
     "ขอซ่อมบ้าน (โครงการบ้านพอเพียง) สำหรับครัวเรือนที่บ้านไม่มั่นคงปลอดภัย สภาฯ ตำบลเป็นผู้คัดเลือก ได้ค่าวัสดุประมาณหลังละ 18,000–19,000 บาท",
     "ข้อมูลครัวเรือนที่ให้ ใช้พิจารณาคำขอนี้เท่านั้น เจ้าหน้าที่สภาฯ ของตำบลเท่านั้นที่เห็นค่ะ",

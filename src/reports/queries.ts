@@ -3,6 +3,7 @@
 // it has one, a period. Only counts and council names leave here, plus the
 // case facts a coordinator needs (case number, age, priority, people): no
 // names, phones or addresses.
+import { KIND_LIST } from "../help-requests/kinds/index.ts";
 import { OPEN_STATUSES } from "../help-requests/request-status.ts";
 import type { Tx } from "../db/database.ts";
 import { Prisma, type HelpRequestKind, type HelpRequestStatus } from "../generated/prisma/client.ts";
@@ -10,7 +11,6 @@ import { councilsInScope } from "../staff/roles.ts";
 import { bangkokInstant, bangkokIsoDate } from "../thai/format.ts";
 import { periodRange, type Period } from "./period.ts";
 
-export const KINDS: readonly HelpRequestKind[] = ["FLOOD", "HOUSING"];
 export const STATUSES: readonly HelpRequestStatus[] = ["PENDING", "ACCEPTED", "IN_PROGRESS", "RESOLVED", "REJECTED", "CANCELLED"];
 
 export interface CouncilInfo {
@@ -50,6 +50,7 @@ export async function reportScope(tx: Tx, lineUserId: string): Promise<Scope | n
 export type StatusCounts = Record<HelpRequestStatus, number>;
 export const zeroCounts = (): StatusCounts => ({ PENDING: 0, ACCEPTED: 0, IN_PROGRESS: 0, RESOLVED: 0, REJECTED: 0, CANCELLED: 0 });
 export const totalOf = (c: StatusCounts) => STATUSES.reduce((sum, s) => sum + c[s], 0);
+const zeroKindCounts = () => Object.fromEntries(KIND_LIST.map((k) => [k.kind, zeroCounts()])) as Record<HelpRequestKind, StatusCounts>;
 
 /** Requests filed in the period, per council and kind, by status (every council in scope, zeros too). */
 export async function requestCounts(tx: Tx, scope: Scope, period: Period): Promise<Map<number, Record<HelpRequestKind, StatusCounts>>> {
@@ -59,7 +60,7 @@ export async function requestCounts(tx: Tx, scope: Scope, period: Period): Promi
     where: { councilId: { in: ids }, createdAt: periodRange(period) },
     _count: { _all: true },
   });
-  const out = new Map(ids.map((id) => [id, { FLOOD: zeroCounts(), HOUSING: zeroCounts() }]));
+  const out = new Map(ids.map((id) => [id, zeroKindCounts()]));
   for (const g of groups) out.get(g.councilId)![g.kind][g.status] += g._count._all;
   return out;
 }

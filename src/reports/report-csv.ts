@@ -5,7 +5,8 @@ import { bangkokIsoDate, thaiDateTime } from "../thai/format.ts";
 import { toCsv, type Cell } from "./csv.ts";
 import type { ExportReport } from "./export-links.ts";
 import { presetPeriod, type Period } from "./period.ts";
-import { KINDS, STATUSES, fundFigures, meetingFigures, openCriticalCases, requestCounts, totalOf, type Scope } from "./queries.ts";
+import { KIND_LIST } from "../help-requests/kinds/index.ts";
+import { STATUSES, fundFigures, meetingFigures, openCriticalCases, requestCounts, totalOf, type Scope } from "./queries.ts";
 import { REPORT_TEXT as T } from "./texts.ts";
 
 const C = T.csv;
@@ -18,9 +19,9 @@ export async function reportCsv(tx: Tx, report: ExportReport, scope: Scope, peri
       const counts = await requestCounts(tx, scope, p);
       const rows: Cell[][] = [];
       for (const c of scope.councils) {
-        for (const kind of KINDS) {
-          const k = counts.get(c.id)![kind];
-          rows.push([c.districtName, c.name, T.kinds[kind], ...STATUSES.map((s) => k[s]), totalOf(k), p.from, p.to]);
+        for (const kind of KIND_LIST) {
+          const k = counts.get(c.id)![kind.kind];
+          rows.push([c.districtName, c.name, kind.names.csv, ...STATUSES.map((s) => k[s]), totalOf(k), p.from, p.to]);
         }
       }
       return toCsv([C.district, C.council, C.kind, ...STATUSES.map((s) => C.statuses[s]), C.total, C.from, C.to], rows);

@@ -10,18 +10,20 @@
 // against a fixed list because postback data can be forged.
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import { MAX_QUICK_REPLIES, shortLabel, type Engine } from "../engine/engine.ts";
+import { entryButton, MAX_QUICK_REPLIES } from "../engine/engine.ts";
+import { defineModule } from "../engine/module.ts";
+import { endFlow, type Outcome, showMenu, startFlow } from "../engine/outcome.ts";
 import { encodePostback } from "../engine/postback.ts";
 import { ENGINE_TEXT } from "../engine/texts.ts";
-import type { Button, FlowDef, MenuEntry, Outgoing, Reply, TurnContext } from "../engine/types.ts";
+import type { Button, MenuEntry, Reply, TurnContext } from "../engine/types.ts";
 import { COUNCIL_NAME_PREFIX } from "../geography/load-geography.ts";
 import { rolesOfTurn } from "../staff/roles.ts";
 import { bangkokIsoDate, formatBaht, thaiDateTime, thaiNumericDate, thaiShortDate } from "../thai/format.ts";
+import { KIND_LIST } from "../help-requests/kinds/index.ts";
 import { ExportLinks, type ExportReport } from "./export-links.ts";
 import { PRESETS, presetPeriod, type Period, type Preset } from "./period.ts";
-import { REPORT_PERIOD_FLOW, reportPeriodFlow } from "./period-flow.ts";
+import { reportPeriodFlow } from "./period-flow.ts";
 import {
-  KINDS,
   STATUSES,
   addBaht,
   fundFigures,
@@ -44,12 +46,7 @@ const REPORTS = ["requests", "critical", "meetings", "funds"] as const satisfies
 const argSchema = z.union([z.tuple([z.enum(REPORTS)]), z.tuple([z.literal("requests"), z.enum([...PRESETS, "custom"])])]);
 
 const text = (t: string): Reply => ({ kind: "text", text: t });
-const button = (label: string, arg?: string): Button => ({
-  kind: "postback",
-  label: shortLabel(label),
-  data: encodePostback(arg === undefined ? { kind: "menu", entry: REPORT_ENTRY } : { kind: "menu", entry: REPORT_ENTRY, arg }),
-  displayText: label,
-});
+const button = (label: string, arg?: string): Button => entryButton(REPORT_ENTRY, label, arg);
 const menuButton: Button = {
   kind: "postback",
   label: ENGINE_TEXT.buttons.menu,
@@ -62,21 +59,18 @@ export const shortCouncil = (name: string) => (name.startsWith(COUNCIL_NAME_PREF
 
 const clip = (s: string, max: number) => ([...s].length <= max ? s : `${[...s].slice(0, max - 1).join("")}…`);
 
-export interface ReportsModule {
-  flows: FlowDef[];
-  menu: MenuEntry[];
-}
-
-export function reportsModule(options: { provinceCode: number; engine: () => Engine; exportLinks?: ExportLinks }): ReportsModule {
+export function reportsModule(options: { provinceCode: number; exportLinks?: ExportLinks }) {
   // Without a configured signer (a bot built outside createApp), links still work for this process.
   const links = options.exportLinks ?? new ExportLinks({ secret: randomBytes(32), baseUrl: "http://localhost:3000" });
   const isCoordinator = async (ctx: TurnContext) => (await rolesOfTurn(ctx)).some((g) => g.role === "COORDINATOR");
 
   const reportButtons = () => REPORTS.map((r) => button(T.buttons[r], r));
   const periodButtons = () => [...PRESETS, "custom" as const].map((p) => button(T.buttons[p], `requests:${p}`));
-  const answer = (replies: Reply[], first: Button[] = []): Outgoing => ({
-    replies,
+  /** A report with its own buttons (not the menu's): what else to see, and the menu. */
+  const answer = (say: Reply[], first: Button[] = []): Outcome => ({
+    say,
     buttons: [...first, button(T.buttons.other), menuButton].slice(0, MAX_QUICK_REPLIES),
+    next: endFlow,
   });
   const download = (ctx: TurnContext, report: ExportReport, period?: Period) =>
     links.sign({ report, userId: ctx.userId, ...(period ? { period } : {}) }, ctx.now);
@@ -89,11 +83,11 @@ export function reportsModule(options: { provinceCode: number; engine: () => Eng
 
   // --- the four reports --------------------------------------------------------
 
-  async function requests(ctx: TurnContext, scope: Scope, period: Period, preset: Preset | "custom"): Promise<Outgoing> {
+  async function requests(ctx: TurnContext, scope: Scope, period: Period, preset: Preset | "custom"): Promise<Outcome> {
     const counts = await requestCounts(ctx.tx, scope, period);
     const label = periodLabel(period, preset);
     const after = [...periodButtons()];
-    const grand = [...counts.values()].reduce((n, k) => n + totalOf(k.FLOOD) + totalOf(k.HOUSING), 0);
+    const grand = [...counts.values()].reduce((n, k) => n + KIND_LIST.reduce((m, kind) => m + totalOf(k[kind.kind]), 0), 0);
     if (grand === 0) return answer([text(T.noRequests(label))], after);
 
     // Areas: districts for a coordinator of several districts, else councils.
@@ -101,12 +95,12 @@ export function reportsModule(options: { provinceCode: number; engine: () => Eng
       const c = scope.councils.find((x) => x.id === councilId)!;
       return scope.byDistrict ? { key: c.districtId, name: c.districtName } : { key: c.id, name: shortCouncil(c.name) };
     };
-    const bubbles = KINDS.map((kind) => {
+    const bubbles = KIND_LIST.map((kind) => {
       const areas = new Map<number, { name: string; counts: StatusCounts }>();
       for (const c of scope.councils) {
         const a = areaOf(c.id);
         const entry = areas.get(a.key) ?? { name: a.name, counts: zeroCounts() };
-        for (const s of STATUSES) entry.counts[s] += counts.get(c.id)![kind][s];
+        for (const s of STATUSES) entry.counts[s] += counts.get(c.id)![kind.kind][s];
         areas.set(a.key, entry);
       }
       const all = [...areas.values()].filter((a) => totalOf(a.counts) > 0);
@@ -115,7 +109,7 @@ export function reportsModule(options: { provinceCode: number; engine: () => Eng
       for (const a of all) for (const s of STATUSES) sum[s] += a.counts[s];
       const cells = (c: StatusCounts) => [...STATUSES.map((s) => String(c[s])), String(totalOf(c))];
       const table: Table = {
-        title: T.requestsTitle[kind],
+        title: kind.names.report,
         subtitle: label,
         columns: [T.areaColumn(scope.byDistrict), ...STATUSES.map((s) => T.statusColumns[s]), T.total],
         rows: all.map((a) => [a.name, ...cells(a.counts)]),
@@ -129,7 +123,7 @@ export function reportsModule(options: { provinceCode: number; engine: () => Eng
     return answer([flex], after);
   }
 
-  async function critical(ctx: TurnContext, scope: Scope): Promise<Outgoing> {
+  async function critical(ctx: TurnContext, scope: Scope): Promise<Outcome> {
     const cases = await openCriticalCases(ctx.tx, scope);
     if (cases.length === 0) return answer([text(T.criticalNone)], reportButtons());
     const name = new Map(scope.councils.map((c) => [c.id, shortCouncil(c.name)]));
@@ -149,7 +143,7 @@ export function reportsModule(options: { provinceCode: number; engine: () => Eng
     return answer([{ kind: "flex", altText: T.criticalAlt(cases.length), contents: renderTable(table) }], reportButtons());
   }
 
-  async function meetings(ctx: TurnContext, scope: Scope): Promise<Outgoing> {
+  async function meetings(ctx: TurnContext, scope: Scope): Promise<Outcome> {
     const rows = await meetingFigures(ctx.tx, scope, ctx.now);
     if (rows.length === 0) return answer([text(T.meetingsNone)], reportButtons());
     const table: Table = {
@@ -168,7 +162,7 @@ export function reportsModule(options: { provinceCode: number; engine: () => Eng
     return answer([{ kind: "flex", altText: T.meetingsAlt(rows.length), contents: renderTable(table) }], reportButtons());
   }
 
-  async function funds(ctx: TurnContext, scope: Scope): Promise<Outgoing> {
+  async function funds(ctx: TurnContext, scope: Scope): Promise<Outcome> {
     const figures = await fundFigures(ctx.tx, scope, ctx.now);
     if (figures.length === 0) return answer([text(T.fundsNone)], reportButtons());
     const byCouncil = new Map<number, { members: number; saved: string; paid: string }>();
@@ -209,9 +203,16 @@ export function reportsModule(options: { provinceCode: number; engine: () => Eng
 
   // --- entry -------------------------------------------------------------------
 
-  async function open(ctx: TurnContext, arg?: string): Promise<Outgoing> {
+  const periodFlow = reportPeriodFlow(async (ctx, period) => {
+    // Roles can change while the dates are typed: ask again.
     const scope = await reportScope(ctx.tx, ctx.userId);
-    if (!scope) return options.engine().menu(ctx);
+    if (!scope) return { next: showMenu() };
+    return requests(ctx, scope, period, "custom");
+  });
+
+  async function open(ctx: TurnContext, arg?: string): Promise<Outcome> {
+    const scope = await reportScope(ctx.tx, ctx.userId);
+    if (!scope) return { next: showMenu() };
     if (arg === undefined) return answer([text(T.choose)], reportButtons());
     const parsed = argSchema.safeParse(arg.split(":"));
     if (!parsed.success) return answer([text(ENGINE_TEXT.stale), text(T.choose)], reportButtons());
@@ -219,7 +220,7 @@ export function reportsModule(options: { provinceCode: number; engine: () => Eng
     switch (report) {
       case "requests":
         if (period === undefined) return answer([text(T.choosePeriod)], periodButtons());
-        if (period === "custom") return options.engine().startFlow(ctx, REPORT_PERIOD_FLOW);
+        if (period === "custom") return { next: startFlow(periodFlow) };
         return requests(ctx, scope, presetPeriod(period, ctx.now), period);
       case "critical":
         return critical(ctx, scope);
@@ -230,17 +231,6 @@ export function reportsModule(options: { provinceCode: number; engine: () => Eng
     }
   }
 
-  const periodFlow = reportPeriodFlow({
-    async complete(ctx, period, lead) {
-      // Roles can change while the dates are typed: ask again.
-      const scope = await reportScope(ctx.tx, ctx.userId);
-      if (!scope) return options.engine().menu(ctx);
-      const out = await requests(ctx, scope, period, "custom");
-      return { replies: [...lead, ...out.replies], buttons: out.buttons };
-    },
-    restart: (ctx, lead) => options.engine().startFlow(ctx, REPORT_PERIOD_FLOW, {}, lead),
-  });
-
-  const menu: MenuEntry[] = [{ id: REPORT_ENTRY, label: T.menu, keywords: ["รายงาน", "report"], visible: isCoordinator, open }];
-  return { flows: [periodFlow], menu };
+  const entries: MenuEntry[] = [{ id: REPORT_ENTRY, label: T.menu, keywords: ["รายงาน", "report"], visible: isCoordinator, open }];
+  return defineModule({ name: "reports", entries, flows: [periodFlow] });
 }

@@ -1,7 +1,7 @@
 // What the coordinator reports say, in Thai: short and polite. Button labels
 // ≤ 20 characters. Column headings are short because a chat table is
 // narrow; the CSV's headings (for spreadsheets) are spelled out.
-import type { HelpPriority, HelpRequestKind, HelpRequestStatus } from "../generated/prisma/client.ts";
+import type { HelpPriority, HelpRequestStatus } from "../generated/prisma/client.ts";
 
 export const REPORT_TEXT = {
   menu: "รายงาน",
@@ -29,7 +29,6 @@ export const REPORT_TEXT = {
   // Titles and periods
   periodToday: (date: string) => `วันนี้ (${date})`,
   periodRange: (from: string, to: string) => (from === to ? from : `${from} – ${to}`),
-  requestsTitle: { FLOOD: "คำขอช่วยเหลือน้ำท่วม", HOUSING: "คำขอซ่อมบ้าน" } satisfies Record<HelpRequestKind, string>,
   requestsAlt: (period: string, total: number) => `รายงานคำขอช่วยเหลือ ${period} รวม ${total} รายการ`,
   noRequests: (period: string) => `ช่วง ${period} ไม่มีคำขอช่วยเหลือในพื้นที่ของท่านค่ะ`,
   areaColumn: (byDistrict: boolean) => (byDistrict ? "อำเภอ" : "สภาฯ"),
@@ -123,6 +122,5 @@ export const REPORT_TEXT = {
     benefitCount: "จ่ายสวัสดิการปีนี้ (ครั้ง)",
     benefitAmount: "จ่ายสวัสดิการปีนี้ (บาท)",
   },
-  kinds: { FLOOD: "น้ำท่วม", HOUSING: "ซ่อมบ้าน" } satisfies Record<HelpRequestKind, string>,
   priorities: { CRITICAL: "วิกฤต", HIGH: "สูง", MEDIUM: "ปานกลาง", LOW: "ต่ำ" } satisfies Record<HelpPriority, string>,
 } as const;
