@@ -47,6 +47,7 @@ import {
   type LatencySummary,
 } from "./conversations.ts";
 import { FakeLineApi } from "./fake-line-api.ts";
+import { type IdleStartResult, idleStartReport, runIdleStart, startMedian } from "./idle-start.ts";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, "../..");
@@ -76,7 +77,7 @@ const num = (name: string, fallback: number) => {
   return n;
 };
 const RUNS = num("runs", QUICK ? 1 : 3);
-const ONLY = typeof opt("only") === "string" ? String(opt("only")).split(",") : ["ack", "announce", "flood", "scaling"];
+const ONLY = typeof opt("only") === "string" ? String(opt("only")).split(",") : ["ack", "announce", "flood", "scaling", "idle"];
 const DBS = (typeof opt("dbs") === "string" ? String(opt("dbs")).split(",") : ["pglite", "postgres"]) as ("pglite" | "postgres")[];
 const FLOOD_VILLAGERS = num("flood-villagers", QUICK ? 200 : 5_000);
 const FLOOD_WINDOW_MS = num("flood-minutes", QUICK ? 0.5 : 10) * 60_000;
@@ -708,6 +709,7 @@ const met = (ok: boolean) => (ok ? "**met**" : "**NOT met**");
 
 interface Results {
   ack?: AckResult;
+  idle?: IdleStartResult;
   announce: AnnounceResult[];
   flood: FloodResult[];
   scaling?: ScalingResult;
@@ -783,6 +785,14 @@ function report(r: Results, tookS: number): string {
     for (const [t, v] of Object.entries(r.ack.verdicts)) {
       L.push(`| ack ${t}: ≥ 50% of the bare rate (issue 2) | ${f(v.ratio * 100)}% | ${met(v.ratioMet)} |`);
       L.push(`| ack ${t}: p99 ≤ 50 ms at 200 events/s (issue 2) | ${f(v.p99AtRate)} ms | ${met(v.p99Met)} |`);
+    }
+  }
+  if (r.idle) {
+    L.push(`| idle: ≤ 1 statement/s with no traffic (issue 13) | ${f(r.idle.idle.perSecond, 2)}/s | ${met(r.idle.idle.perSecond <= 1)} |`);
+    for (const s of r.idle.start.filter((x) => x.command === "dist")) {
+      L.push(
+        `| start (${s.db}): /healthz 200 within 3 s on an existing database (issue 13) | ${f(startMedian(s) / 1000, 2)} s | ${met(startMedian(s) <= 3000)} |`,
+      );
     }
   }
   L.push("");
@@ -912,6 +922,8 @@ function report(r: Results, tookS: number): string {
     );
   }
 
+  if (r.idle) L.push(idleStartReport(r.idle));
+
   if (r.failures.length) L.push("## Failures", "", ...r.failures.map((x) => `- ${x}`), "");
   L.push("## Reproduce", "");
   L.push(
@@ -979,6 +991,10 @@ async function main(): Promise<number> {
     await attempt("scaling", async () => {
       results.scaling = await runScaling(line);
     });
+  if (ONLY.includes("idle"))
+    await attempt("idle", async () => {
+      results.idle = await runIdleStart({ runs: RUNS, idleSeconds: QUICK ? 20 : 60, say });
+    });
 
   const tookS = (performance.now() - t0) / 1000;
   const mdFile = path.join(OUT_DIR, "performance.md");
@@ -1018,14 +1034,18 @@ process.exit(code);
 
 /**
  * Section 3a (answers in flight at a SIGKILL) is measured by a fault test,
- * not by this script: a new report carries the previous one's section and
- * its target rows over, so a bench run does not erase them.
+ * and section 6 (issue 13's levers, before and after) is written from
+ * several runs, not by this script: a new report carries the previous
+ * one's sections and the 3a target rows over, so a bench run does not
+ * erase them.
  */
 function keepFaultFigures(md: string, previous: string): string {
+  // §6, the levers' before/after table of issue 13, is written by hand from several runs.
+  const levers = /^## 6\.[\s\S]*?(?=^## )/m.exec(previous)?.[0];
+  let out = levers ? md.replace(/^## Failures|^## Reproduce/m, (heading) => `${levers}${heading}`) : md;
   const section = /^## 3a\.[\s\S]*?(?=^## )/m.exec(previous)?.[0];
-  if (!section) return md;
+  if (!section) return out;
   const rows = previous.split("\n").filter((line) => line.startsWith("|") && line.includes("(§3a)"));
-  let out = md;
   if (rows.length > 0) out = out.replace(/^(## Targets\n\n(?:\|.*\n)+)/m, (table) => `${table + rows.join("\n")}\n`);
   return out.replace(/^## 4\. /m, `${section}## 4. `);
 }
