@@ -15,18 +15,18 @@
 //     a coordinator's province announcement goes out halfway. Driven by
 //     conversations.ts (autocannon). Reply latency = webhook sent → reply
 //     received by the fake LINE API.
-//  4. Scaling: `node --import tsx src/main.ts` ×1 and ×2 on one PostgreSQL
+//  4. Scaling: `node dist/main.js` (the shipped process) ×1 and ×2 on one PostgreSQL
 //     database: conversations alternating between the two instances are
 //     checked for consistency, then the acknowledgement load (autocannon,
 //     max rate) is run against one and against both.
-// Servers are child processes (bench-server.ts, src/main.ts); this process
+// Servers are child processes (bench-server.ts, dist/main.js); this process
 // generates load and plays LINE. Each figure is the median of --runs runs
 // (3; quick 1), except the flood day, which is one run of ~10 minutes per
 // database (its percentiles are over ~65,000 events).
 //
 // Options: --quick, --runs=N, --only=ack,announce,flood,scaling,
 //   --flood-villagers=N (5000), --flood-minutes=M (10), --dbs=pglite,postgres
-import { spawn, fork, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, fork, type ChildProcess } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
@@ -444,7 +444,7 @@ async function runFlood(line: FakeLineApi, kind: "pglite" | "postgres"): Promise
   });
 }
 
-// --- 4. scaling: src/main.ts ×1 and ×2 on one PostgreSQL -----------------------------------
+// --- 4. scaling: the shipped process (dist/main.js) ×1 and ×2 on one PostgreSQL -----------------------------------
 interface MainProcess {
   pid: number;
   url: string;
@@ -453,7 +453,7 @@ interface MainProcess {
 }
 
 async function startMain(env: Record<string, string>): Promise<MainProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  const child = spawn(process.execPath, ["dist/main.js"], {
     cwd: ROOT,
     env: childEnv({ ...env, PORT: "0" }),
     stdio: ["ignore", "pipe", "pipe"],
@@ -471,8 +471,8 @@ async function startMain(env: Record<string, string>): Promise<MainProcess> {
     };
     child.stdout.on("data", onData);
     child.stderr.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`src/main.ts exited (${code}):\n${lines.join("\n")}`)));
-    setTimeout(() => reject(new Error(`src/main.ts did not start in 90 s:\n${lines.join("\n")}`)), 90_000).unref();
+    child.once("exit", (code) => reject(new Error(`dist/main.js exited (${code}):\n${lines.join("\n")}`)));
+    setTimeout(() => reject(new Error(`dist/main.js did not start in 90 s:\n${lines.join("\n")}`)), 90_000).unref();
   });
   const exited = new Promise<void>((r) => child.once("exit", () => r()));
   const stop = async () => {
@@ -896,7 +896,7 @@ function report(r: Results, tookS: number): string {
     const c = r.scaling.consistency;
     L.push("## 4. Scaling: one and two server processes on one PostgreSQL", "");
     L.push(
-      "Real `node --import tsx src/main.ts` processes (processor and background jobs on), sharing one PostgreSQL database. " +
+      "Real `node dist/main.js` processes (what `npm start` runs) (processor and background jobs on), sharing one PostgreSQL database. " +
         `Acknowledgement load as in section 1 at max (50 connections, split evenly between the instances), ${SCALING_DURATION_S} s per run, median of ${RUNS}; ` +
         "processed/s = events the instances finished (answered) per second during the run.",
       "",
@@ -954,6 +954,8 @@ function report(r: Results, tookS: number): string {
 // --- main ---------------------------------------------------------------------------
 async function main(): Promise<number> {
   await mkdir(OUT_DIR, { recursive: true });
+  // The shipped process is dist/main.js (npm start builds it): build what is measured.
+  execFileSync("npm", ["run", "--silent", "build"], { cwd: ROOT, stdio: "inherit" });
   const line = await FakeLineApi.start();
   cleanups.push(() => line.close());
   const results: Results = { announce: [], flood: [], failures: [] };
