@@ -241,7 +241,7 @@ export class EventProcessor {
       // Checked without a transaction first: most kicks find one event, and
       // the sweeper's find none.
       if (!(await this.inbox.hasReceived(key))) break;
-      const step = await this.turns.handleNext(key, busy, blocked);
+      const { step } = await this.turns.handleNext(key, busy, blocked);
       if (!step) break; // nothing left, or a failed turn the sweeper will try again
       wantsProfile ||= step.wantsProfile;
       if (step.sends && !blocked) blocked = await this.delivery.deliverDue(key, step.id);
