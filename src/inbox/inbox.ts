@@ -100,6 +100,22 @@ export function inboxQueries(db: Database) {
       return rows.map(handledRow);
     },
 
+    /**
+     * What of this source waits, in one statement: its handled answers
+     * (as handled() reads them) and whether an event waits to be handled.
+     */
+    async pending(sourceKey: string): Promise<{ handled: HandledRow[]; received: boolean }> {
+      const rows = await sql.query<Record<string, unknown>>(
+        `SELECT EXISTS (SELECT 1 FROM webhook_event WHERE "sourceKey" = $1 AND status = 'RECEIVED') AS "anyReceived",
+                ${HANDLED_COLUMNS}
+           FROM (SELECT 1) AS one
+           LEFT JOIN webhook_event ON "sourceKey" = $1 AND status = 'HANDLED'
+          ORDER BY webhook_event."occurredAt", webhook_event."receivedAt", webhook_event.id`,
+        [sourceKey],
+      );
+      return { handled: rows.filter((r) => r.id !== null && r.id !== undefined).map(handledRow), received: rows[0]?.anyReceived === true };
+    },
+
     /** Takes a lease that is free (see leaseFree); only one instance can win it. */
     async claim(id: string, now: Date, leaseUntil: Date, me: string | null): Promise<boolean> {
       const rows = await sql.query(

@@ -6,7 +6,8 @@
 // takes the lock and reads the oldest waiting event, how many wait, what
 // the rate limit needs and whether older answers wait for delivery
 // (inboxInTx.loadTurn); the bot's own statements; one statement that
-// stores the answer and saves the conversation; COMMIT.
+// stores the answer and saves the conversation; COMMIT. The answer is then
+// delivered as written here (Step.answer), not read back.
 //
 // Rate limit: a user sending more than rateLimitPerMinute events a minute
 // while they pile up (others wait behind the one being handled) gets one
