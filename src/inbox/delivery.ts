@@ -43,10 +43,11 @@ export class Delivery {
   /**
    * Delivers the user's handled answers that this run may send now, oldest
    * first. Returns true when one must wait for a retry (the rest were
-   * released and wait behind it).
+   * released and wait behind it). `handled`: the user's handled answers,
+   * when the caller has just read them (InboxQueries.pending).
    */
-  async deliverDue(key: string, justHandled: string | null): Promise<boolean> {
-    const due = await this.claimDue(key, justHandled);
+  async deliverDue(key: string, justHandled: string | null, handled?: HandledRow[]): Promise<boolean> {
+    const due = await this.claimDue(key, justHandled, handled);
     for (const [i, event] of due.entries()) {
       const retryLater = await this.deliver(event, event.id === justHandled);
       if (retryLater) {
@@ -62,14 +63,25 @@ export class Delivery {
   }
 
   /**
+   * Delivers the answer a turn has just committed, as that turn wrote it
+   * (leased to this instance, its reply marked as tried), when no older
+   * answer of the user waits: deliverDue without reading it back. Returns
+   * true when it must wait for a retry.
+   */
+  async deliverJustHandled(answer: HandledRow): Promise<boolean> {
+    if (!this.o.gateway) return false;
+    return (await this.deliver(answer, true)) !== null;
+  }
+
+  /**
    * Handled events of this source that this run may deliver now, oldest
    * first, stopping at one that waits out a backoff while nothing newer came.
    */
-  private async claimDue(key: string, justHandled: string | null): Promise<HandledRow[]> {
+  private async claimDue(key: string, justHandled: string | null, handled?: HandledRow[]): Promise<HandledRow[]> {
     if (!this.o.gateway) return [];
     const now = this.o.now();
     const mine: HandledRow[] = [];
-    for (const row of await this.o.inbox.handled(key)) {
+    for (const row of handled ?? (await this.o.inbox.handled(key))) {
       if (row.id === justHandled) {
         mine.push(row);
         continue;

@@ -2,6 +2,8 @@
 import type { Database, Tx } from "../db/database.ts";
 import type { SqlRunner } from "../db/driver.ts";
 import { ownerGoneSql } from "../db/instance-lock.ts";
+import { type ConversationRow, conversationState, lockConversationCtes, saveConversationStatement } from "../engine/state-store.ts";
+import type { ConversationState } from "../engine/types.ts";
 
 // ---------------------------------------------------------------------------
 // The processor's queries. Hand-written SQL on purpose: this path runs for
@@ -29,6 +31,22 @@ const iso = (d: Date) => d.toISOString();
 const ms = (column: string) => `(extract(epoch from "${column}") * 1000)::float8 AS "${column}"`;
 const date = (v: unknown) => (v === null || v === undefined ? null : new Date(Number(v)));
 export const EVENT_ORDER_SQL = `"occurredAt", "receivedAt", id`;
+
+const HANDLED_COLUMNS = `id, "sourceKey", "replyToken", outgoing, attempts, throttled,
+  ${ms("occurredAt")}, ${ms("leaseUntil")}, ${ms("nextAttemptAt")}, ${ms("replyAttemptedAt")}`;
+
+const handledRow = (r: Record<string, unknown>): HandledRow => ({
+  id: String(r.id),
+  sourceKey: String(r.sourceKey),
+  replyToken: (r.replyToken as string | null) ?? null,
+  outgoing: r.outgoing,
+  attempts: Number(r.attempts),
+  occurredAt: date(r.occurredAt)!,
+  leaseUntil: date(r.leaseUntil),
+  nextAttemptAt: date(r.nextAttemptAt),
+  replyAttemptedAt: date(r.replyAttemptedAt),
+  throttled: r.throttled === true,
+});
 
 /**
  * A handled event's lease may be taken ($now: ISO time, $me: this
@@ -76,23 +94,26 @@ export function inboxQueries(db: Database) {
 
     async handled(sourceKey: string): Promise<HandledRow[]> {
       const rows = await sql.query<Record<string, unknown>>(
-        `SELECT id, "sourceKey", "replyToken", outgoing, attempts, throttled,
-                ${ms("occurredAt")}, ${ms("leaseUntil")}, ${ms("nextAttemptAt")}, ${ms("replyAttemptedAt")}
-           FROM webhook_event WHERE "sourceKey" = $1 AND status = 'HANDLED' ORDER BY ${EVENT_ORDER_SQL}`,
+        `SELECT ${HANDLED_COLUMNS} FROM webhook_event WHERE "sourceKey" = $1 AND status = 'HANDLED' ORDER BY ${EVENT_ORDER_SQL}`,
         [sourceKey],
       );
-      return rows.map((r) => ({
-        id: String(r.id),
-        sourceKey: String(r.sourceKey),
-        replyToken: (r.replyToken as string | null) ?? null,
-        outgoing: r.outgoing,
-        attempts: Number(r.attempts),
-        occurredAt: date(r.occurredAt)!,
-        leaseUntil: date(r.leaseUntil),
-        nextAttemptAt: date(r.nextAttemptAt),
-        replyAttemptedAt: date(r.replyAttemptedAt),
-        throttled: r.throttled === true,
-      }));
+      return rows.map(handledRow);
+    },
+
+    /**
+     * What of this source waits, in one statement: its handled answers
+     * (as handled() reads them) and whether an event waits to be handled.
+     */
+    async pending(sourceKey: string): Promise<{ handled: HandledRow[]; received: boolean }> {
+      const rows = await sql.query<Record<string, unknown>>(
+        `SELECT EXISTS (SELECT 1 FROM webhook_event WHERE "sourceKey" = $1 AND status = 'RECEIVED') AS "anyReceived",
+                ${HANDLED_COLUMNS}
+           FROM (SELECT 1) AS one
+           LEFT JOIN webhook_event ON "sourceKey" = $1 AND status = 'HANDLED'
+          ORDER BY webhook_event."occurredAt", webhook_event."receivedAt", webhook_event.id`,
+        [sourceKey],
+      );
+      return { handled: rows.filter((r) => r.id !== null && r.id !== undefined).map(handledRow), received: rows[0]?.anyReceived === true };
     },
 
     /** Takes a lease that is free (see leaseFree); only one instance can win it. */
@@ -190,6 +211,25 @@ export interface ReceivedRow {
   payload: unknown;
   attempts: number;
   occurredAt: Date;
+  replyToken: string | null;
+}
+
+/** What a turn starts from (inboxInTx.loadTurn), read in one statement under the user's lock. */
+export interface TurnLoad {
+  /** The user's conversation, its row locked until the transaction ends. */
+  conversation: ConversationState;
+  /** The oldest event waiting to be handled, or null. */
+  oldest: ReceivedRow | null;
+  /** How many of the user's events wait to be handled, the oldest included. */
+  waiting: number;
+  /**
+   * With more than one waiting: the user's events, in any state, within the
+   * rate window before the oldest, up to it in handling order (itself
+   * included); else null.
+   */
+  inWindow: number | null;
+  /** Answers of the user handled before wait for delivery (retries, another instance's). */
+  older: boolean;
 }
 
 export interface HandledFields {
@@ -204,14 +244,130 @@ export interface HandledFields {
 const received = (rows: Record<string, unknown>[]): ReceivedRow | null => {
   const r = rows[0];
   if (!r) return null;
-  return { id: String(r.id), type: String(r.type), payload: r.payload, attempts: Number(r.attempts), occurredAt: date(r.occurredAt)! };
+  return {
+    id: String(r.id),
+    type: String(r.type),
+    payload: r.payload,
+    attempts: Number(r.attempts),
+    occurredAt: date(r.occurredAt)!,
+    replyToken: (r.replyToken as string | null) ?? null,
+  };
 };
 
+const RECEIVED_COLUMNS = `id, type, payload, attempts, ${ms("occurredAt")}, "replyToken"`;
+
+/** The turn's load (see inboxInTx.loadTurn); $1 the source, $2 the time (a new row's updatedAt), $3 the rate window in ms. */
+const LOAD_TURN_SQL = `
+  WITH ${lockConversationCtes("$1", "$2")},
+  oldest AS (
+    SELECT id, type, payload, attempts, "occurredAt", "receivedAt", "replyToken" FROM webhook_event
+     WHERE "sourceKey" = $1 AND status = 'RECEIVED' ORDER BY ${EVENT_ORDER_SQL} LIMIT 1),
+  waiting AS (SELECT count(*)::int AS n FROM webhook_event WHERE "sourceKey" = $1 AND status = 'RECEIVED')
+  SELECT c.*, w.n AS "waiting",
+         o.id AS "eventId", o.type AS "eventType", o.payload AS "eventPayload", o.attempts AS "eventAttempts",
+         (extract(epoch from o."occurredAt") * 1000)::float8 AS "eventOccurredAt", o."replyToken" AS "eventReplyToken",
+         CASE WHEN w.n > 1 THEN (
+           SELECT count(*)::int FROM webhook_event e
+            WHERE e."sourceKey" = $1 AND e."occurredAt" > o."occurredAt" - $3::int * interval '1 millisecond'
+              AND (e."occurredAt", e."receivedAt", e.id) <= (o."occurredAt", o."receivedAt", o.id)) END AS "inWindow",
+         EXISTS (SELECT 1 FROM webhook_event WHERE "sourceKey" = $1 AND status = 'HANDLED') AS "older"
+    FROM conversation_locked c CROSS JOIN waiting w LEFT JOIN oldest o ON true`;
+
+const LOAD_TURN_FIELDS = new Set([
+  "waiting",
+  "eventId",
+  "eventType",
+  "eventPayload",
+  "eventAttempts",
+  "eventOccurredAt",
+  "eventReplyToken",
+  "inWindow",
+  "older",
+]);
+
+/** Engine done: payload cleared (it can hold personal data), answer stored; parameters $1 … $10 (handledParams). */
+const HANDLED_SQL = `UPDATE webhook_event
+       SET status = $1::"EventStatus", outgoing = $2::jsonb, payload = $3::jsonb, attempts = 0,
+           "handledAt" = $4, "doneAt" = $5, "leaseUntil" = $6, "leaseOwner" = $7::bigint,
+           "replyAttemptedAt" = $8, throttled = $9
+     WHERE id = $10`;
+
+const handledParams = (id: string, type: string, outgoing: string | null, now: Date, fields: HandledFields): unknown[] => [
+  outgoing ? "HANDLED" : "DONE",
+  outgoing,
+  JSON.stringify({ type }),
+  now,
+  outgoing ? null : now,
+  fields.leaseUntil,
+  fields.leaseOwner,
+  outgoing ? fields.replyAttemptedAt : null,
+  fields.throttled,
+  id,
+];
+
 export const inboxInTx = {
+  /**
+   * A turn's start, in one statement: locks the user's conversation (the
+   * upsert of src/engine/state-store.ts) and reads the oldest waiting event
+   * and what the rate limit and delivery need. Were the lock taken only
+   * after waiting for another transaction that held it, the statement's
+   * reads could be older than the lock (lockConversationCtes): it is then
+   * run again, under the lock.
+   */
+  async loadTurn(tx: Tx, sourceKey: string, rateWindowMs: number): Promise<TurnLoad> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const [r] = await tx.$queryRawUnsafe<Record<string, unknown>[]>(LOAD_TURN_SQL, sourceKey, new Date(), rateWindowMs);
+      if (!r) continue;
+      const row: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(r)) if (!LOAD_TURN_FIELDS.has(k)) row[k] = v;
+      const oldest =
+        r.eventId === null || r.eventId === undefined
+          ? null
+          : {
+              id: String(r.eventId),
+              type: String(r.eventType),
+              payload: r.eventPayload,
+              attempts: Number(r.eventAttempts),
+              occurredAt: date(r.eventOccurredAt)!,
+              replyToken: (r.eventReplyToken as string | null) ?? null,
+            };
+      return {
+        conversation: conversationState(row as unknown as ConversationRow),
+        oldest,
+        waiting: Number(r.waiting),
+        inWindow: r.inWindow === null || r.inWindow === undefined ? null : Number(r.inWindow),
+        older: r.older === true,
+      };
+    }
+    throw new Error("conversation row vanished under lock");
+  },
+
+  /**
+   * A turn's end, in one statement: the event as handled() writes it, and
+   * the conversation saved (src/engine/state-store.ts). `outgoing`: the
+   * answer as JSON, or null.
+   */
+  async handledAndSaved(
+    tx: Tx,
+    id: string,
+    type: string,
+    outgoing: string | null,
+    now: Date,
+    fields: HandledFields,
+    state: ConversationState,
+  ): Promise<void> {
+    const save = saveConversationStatement(state, 11);
+    await tx.$executeRawUnsafe(
+      `WITH handled AS (${HANDLED_SQL}) ${save.sql}`,
+      ...handledParams(id, type, outgoing, now, fields),
+      ...save.params,
+    );
+  },
+
   async oldestReceived(tx: Tx, sourceKey: string): Promise<ReceivedRow | null> {
     return received(
       await tx.$queryRawUnsafe<Record<string, unknown>[]>(
-        `SELECT id, type, payload, attempts, ${ms("occurredAt")} FROM webhook_event
+        `SELECT ${RECEIVED_COLUMNS} FROM webhook_event
           WHERE "sourceKey" = $1 AND status = 'RECEIVED' ORDER BY ${EVENT_ORDER_SQL} LIMIT 1`,
         sourceKey,
       ),
@@ -221,27 +377,11 @@ export const inboxInTx = {
   async newestReceived(tx: Tx, sourceKey: string): Promise<ReceivedRow | null> {
     return received(
       await tx.$queryRawUnsafe<Record<string, unknown>[]>(
-        `SELECT id, type, payload, attempts, ${ms("occurredAt")} FROM webhook_event
+        `SELECT ${RECEIVED_COLUMNS} FROM webhook_event
           WHERE "sourceKey" = $1 AND status = 'RECEIVED' ORDER BY "occurredAt" DESC, "receivedAt" DESC, id DESC LIMIT 1`,
         sourceKey,
       ),
     );
-  },
-
-  /**
-   * Events of this source, in any state, that occurred after `from` and up
-   * to this event in the order events are handled (itself included).
-   */
-  async countUpTo(tx: Tx, sourceKey: string, from: Date, eventId: string): Promise<number> {
-    const rows = await tx.$queryRawUnsafe<{ n: number }[]>(
-      `SELECT count(*)::int AS n FROM webhook_event
-        WHERE "sourceKey" = $1 AND "occurredAt" > $2::timestamp
-          AND ("occurredAt", "receivedAt", id) <= (SELECT "occurredAt", "receivedAt", id FROM webhook_event WHERE id = $3)`,
-      sourceKey,
-      iso(from),
-      eventId,
-    );
-    return Number(rows[0]?.n ?? 0);
   },
 
   /** Whether an event of this source after `since` was already handled under the rate limit. */
@@ -269,19 +409,7 @@ export const inboxInTx = {
 
   /** Engine done: payload cleared (it can hold personal data), answer stored. */
   async handled(tx: Tx, id: string, type: string, outgoing: unknown[] | null, now: Date, fields: HandledFields): Promise<void> {
-    await tx.$executeRaw`
-      UPDATE webhook_event
-         SET status = ${outgoing ? "HANDLED" : "DONE"}::"EventStatus",
-             outgoing = ${outgoing ? JSON.stringify(outgoing) : null}::jsonb,
-             payload = ${JSON.stringify({ type })}::jsonb,
-             attempts = 0,
-             "handledAt" = ${now},
-             "doneAt" = ${outgoing ? null : now},
-             "leaseUntil" = ${fields.leaseUntil},
-             "leaseOwner" = ${fields.leaseOwner}::bigint,
-             "replyAttemptedAt" = ${outgoing ? fields.replyAttemptedAt : null},
-             throttled = ${fields.throttled}
-       WHERE id = ${id}`;
+    await tx.$executeRawUnsafe(HANDLED_SQL, ...handledParams(id, type, outgoing ? JSON.stringify(outgoing) : null, now, fields));
   },
 
   async handlingFailed(tx: Tx, id: string, attempts: number, reason: string): Promise<void> {

@@ -6,6 +6,9 @@
 //     handled, so reply tokens stay fresh): by reply while the token is
 //     fresh, else by push; failures are retried with backoff, by the sweeper
 //     (src/inbox/delivery.ts).
+// A run kicked by the webhook starts with the turn, which says whether more
+// events or older answers wait, so the usual tap costs the turn's
+// transaction and one UPDATE for its delivery (issue 13).
 // This file is the queue: which users are run, how many at once, and the
 // sweep that finds work again. The in-memory queue is only a scheduling
 // hint: everything it knows is also in the database, and sweep() (at start,
@@ -75,6 +78,8 @@ export class EventProcessor {
   private readonly running = new Map<string, Promise<void>>();
   private readonly again = new Set<string>();
   private readonly waiting: string[] = [];
+  /** Kicked for new events since their last run began: the next run starts with a turn. */
+  private readonly fresh = new Set<string>();
   private active = 0;
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
@@ -127,11 +132,13 @@ export class EventProcessor {
 
   /** New events arrived for these sources. */
   kick(sourceKeys: Iterable<string>): void {
-    for (const key of sourceKeys) this.schedule(key);
+    for (const key of sourceKeys) this.schedule(key, true);
   }
 
-  private schedule(key: string): void {
+  /** `fresh`: new events of the source were stored (else: the sweep found work, or a run ended with more to do). */
+  private schedule(key: string, fresh = false): void {
     if (this.stopped) return;
+    if (fresh) this.fresh.add(key);
     if (this.running.has(key)) {
       this.again.add(key);
       return;
@@ -145,7 +152,7 @@ export class EventProcessor {
     while (this.active < this.o.concurrency && this.waiting.length > 0) {
       const key = this.waiting.shift()!;
       this.active += 1;
-      const run = this.processSource(key)
+      const run = this.processSource(key, this.fresh.delete(key))
         .catch((error) => this.o.logger.error("processing failed", { sourceKey: key, error }))
         .finally(() => {
           this.active -= 1;
@@ -171,6 +178,7 @@ export class EventProcessor {
     clearInterval(this.timer);
     this.timer = undefined;
     this.waiting.length = 0;
+    this.fresh.clear();
     await Promise.allSettled([...this.running.values()]);
   }
 
@@ -226,8 +234,14 @@ export class EventProcessor {
    * soon as its turn has committed. Once an answer must wait for a retry,
    * the later ones wait behind it (the user's answers stay in order): the
    * rest of the run only handles, and the sweeper delivers.
+   *
+   * `fresh`: kicked for new events, so the run starts with a turn, whose
+   * load says whether older answers wait (then they go out after it,
+   * before its own, by claimDue) and whether more events wait. Otherwise
+   * (the sweep, a run asked for again) one statement first reads what
+   * waits: most such runs find nothing to handle.
    */
-  private async processSource(key: string): Promise<void> {
+  private async processSource(key: string, fresh: boolean): Promise<void> {
     let wantsProfile = false;
     // LINE's loading animation starts when a slow step begins its work, not
     // after the work has committed (the reply would follow at once).
@@ -237,15 +251,33 @@ export class EventProcessor {
       loadingShown = true;
       void this.o.gateway.showLoading(key).catch((error) => this.o.logger.debug("loading animation failed", { error }));
     };
-    let blocked = await this.delivery.deliverDue(key, null);
-    for (;;) {
-      // Checked without a transaction first: most kicks find one event, and
-      // the sweeper's find none.
-      if (!(await this.inbox.hasReceived(key))) break;
-      const step = await this.turns.handleNext(key, busy, blocked);
+    let blocked = false;
+    // The answers due from before are sent first thing in a run (the first
+    // turn's load, in a fresh run, says whether there are any).
+    let olderSent = false;
+    let handle = true;
+    if (!fresh) {
+      const pending = await this.inbox.pending(key);
+      blocked = await this.delivery.deliverDue(key, null, pending.handled);
+      olderSent = true;
+      handle = pending.received;
+    }
+    while (handle) {
+      const { step, older, more } = await this.turns.handleNext(key, busy, blocked);
+      if (step) wantsProfile ||= step.wantsProfile;
+      if (!blocked) {
+        if (step?.sends && step.answer && older === false) {
+          // Nothing older waits: the answer goes out as its turn wrote it.
+          blocked = await this.delivery.deliverJustHandled(step.answer);
+        } else if (step?.sends || (older !== false && !olderSent)) {
+          // Older answers first (all of them, when a new one goes out), as claimDue finds them.
+          blocked = await this.delivery.deliverDue(key, step?.sends ? step.id : null);
+        }
+      }
+      olderSent = true;
       if (!step) break; // nothing left, or a failed turn the sweeper will try again
-      wantsProfile ||= step.wantsProfile;
-      if (step.sends && !blocked) blocked = await this.delivery.deliverDue(key, step.id);
+      // Whether more wait was seen by the turn's load; after an apology it is asked.
+      handle = more ?? (await this.inbox.hasReceived(key));
     }
     // After the answer, not before it: a slow profile call must not delay it.
     if (wantsProfile) await this.turns.fetchProfile(key);

@@ -2,6 +2,13 @@
 // one transaction under the user's conversation lock, its answer rendered
 // and stored for delivery (src/inbox/delivery.ts), all committed together.
 //
+// A turn's own round trips are four (issue 13): BEGIN; one statement that
+// takes the lock and reads the oldest waiting event, how many wait, what
+// the rate limit needs and whether older answers wait for delivery
+// (inboxInTx.loadTurn); the bot's own statements; one statement that
+// stores the answer and saves the conversation; COMMIT. The answer is then
+// delivered as written here (Step.answer), not read back.
+//
 // Rate limit: a user sending more than rateLimitPerMinute events a minute
 // while they pile up (others wait behind the one being handled) gets one
 // notice (by reply) and, per step, only their latest event is handled; the
@@ -20,7 +27,7 @@ import type { LineGateway } from "../line/gateway.ts";
 import { renderOutgoing } from "../line/render.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
-import { inboxInTx, type ReceivedRow } from "./inbox.ts";
+import { type HandledRow, inboxInTx, type ReceivedRow } from "./inbox.ts";
 import { INBOX_TEXT } from "./texts.ts";
 
 export interface HandleResult {
@@ -67,7 +74,25 @@ export interface Step {
   id: string;
   sends: boolean;
   wantsProfile: boolean;
+  /**
+   * The answer as its turn committed it, leased to this instance: delivered
+   * from here, without reading it back. Null when it is not to be delivered
+   * in this run, or was not written by a normal turn (the apology).
+   */
+  answer: HandledRow | null;
 }
+
+/** A turn's outcome, for the run it is part of (src/inbox/processor.ts). */
+export interface TurnOutcome {
+  /** The event handled; null: none waited, or handling failed and is tried again later. */
+  step: Step | null;
+  /** Answers of the user handled before waited for delivery; null: not known. */
+  older: boolean | null;
+  /** More events of the user wait to be handled; null: not known. */
+  more: boolean | null;
+}
+
+const UNKNOWN: TurnOutcome = { step: null, older: null, more: null };
 
 /** What a turn needs of the processor's options (the processor passes its own). */
 export interface TurnOptions {
@@ -106,14 +131,16 @@ export class Turns {
    * never silences a user. `blocked`: an earlier answer of the user waits for
    * a retry, so this one is not delivered in this run.
    */
-  async handleNext(key: string, busy: () => void, blocked: boolean): Promise<Step | null> {
-    let step: Step | null;
+  async handleNext(key: string, busy: () => void, blocked: boolean): Promise<TurnOutcome> {
+    let outcome: TurnOutcome;
     try {
-      step = await this.o.db.transaction(async (tx) => {
-        const state = await lockConversation(tx, key);
-        // Under the lock: another worker may have taken events meanwhile.
-        const oldest = await inboxInTx.oldestReceived(tx, key);
-        if (!oldest) return null;
+      outcome = await this.o.db.transaction(async (tx) => {
+        // One statement: the lock, the oldest waiting event (read under the
+        // lock: another worker may have taken events meanwhile), and what
+        // the rate limit and the delivery need to know.
+        const load = await inboxInTx.loadTurn(tx, key, RATE_WINDOW_MS);
+        const { conversation: state, oldest } = load;
+        if (!oldest) return { step: null, older: load.older, more: false };
         const now = this.o.now();
         let row: ReceivedRow = oldest;
         let throttled = false;
@@ -121,11 +148,9 @@ export class Turns {
         // The limit applies while messages pile up (more wait behind this
         // one): a user whose every message is answered before the next
         // comes costs replies only, which are free.
-        const newest = (await inboxInTx.newestReceived(tx, key))!;
-        const windowStart = new Date(oldest.occurredAt.getTime() - RATE_WINDOW_MS);
-        if (newest.id !== oldest.id && (await inboxInTx.countUpTo(tx, key, windowStart, oldest.id)) > this.o.rateLimitPerMinute) {
+        if (load.waiting > 1 && (load.inWindow ?? 0) > this.o.rateLimitPerMinute) {
           // Over the limit: only the latest is handled, the rest closed unanswered.
-          row = newest;
+          row = (await inboxInTx.newestReceived(tx, key))!;
           throttled = true;
           notice = !(await inboxInTx.throttledSince(tx, key, new Date(row.occurredAt.getTime() - NOTICE_QUIET_MS)));
           const closed = await inboxInTx.closeReceivedExcept(tx, key, row.id, now);
@@ -140,26 +165,50 @@ export class Turns {
         let outgoing = result.outgoing && result.outgoing.replies.length > 0 ? renderOutgoing(result.outgoing) : null;
         if (notice) outgoing = [...SLOW_DOWN, ...(outgoing ?? []).slice(-(MAX_MESSAGES - SLOW_DOWN.length))];
         const fresh = freshToken(row.payload, row.occurredAt, now, this.o.replyTokenMaxAgeMs);
-        await inboxInTx.handled(tx, row.id, row.type, outgoing, now, {
+        const fields = {
           // Delivery is blocked behind an earlier answer: any instance may send this one when it is due.
           leaseUntil: blocked ? now : leaseFrom(now, this.o.leaseMs),
           leaseOwner: this.o.instanceKey,
           replyAttemptedAt: fresh && !blocked ? now : null,
           throttled,
-        });
-        await saveConversation(tx, state);
-        return { id: row.id, sends: outgoing !== null, wantsProfile: result.wantsProfile === true };
+        };
+        const json = outgoing ? JSON.stringify(outgoing) : null;
+        // One statement: the event handled, its answer stored, and the conversation saved.
+        await inboxInTx.handledAndSaved(tx, row.id, row.type, json, now, fields, state);
+        const answer: HandledRow | null =
+          json === null || blocked
+            ? null
+            : {
+                id: row.id,
+                sourceKey: key,
+                replyToken: row.replyToken,
+                occurredAt: row.occurredAt,
+                // As delivery would read it back.
+                outgoing: JSON.parse(json),
+                attempts: 0,
+                leaseUntil: fields.leaseUntil,
+                nextAttemptAt: null,
+                replyAttemptedAt: fields.replyAttemptedAt,
+                throttled,
+              };
+        return {
+          step: { id: row.id, sends: outgoing !== null, wantsProfile: result.wantsProfile === true, answer },
+          older: load.older,
+          // Under the limit the others were closed; events stored since are kicked anew.
+          more: !throttled && load.waiting > 1,
+        };
       });
     } catch (error) {
       const gaveUpOn = await this.handlingFailed(key, error);
-      if (!gaveUpOn) return null; // tried again by the sweeper
-      step = { id: gaveUpOn, sends: true, wantsProfile: false };
+      if (!gaveUpOn) return UNKNOWN; // tried again by the sweeper
+      outcome = { ...UNKNOWN, step: { id: gaveUpOn, sends: true, wantsProfile: false, answer: null } };
     }
-    if (!step) return null;
+    const { step } = outcome;
+    if (!step) return outcome;
     this.o.metrics.eventProcessed();
     this.o.logger.debug("handled", { eventId: step.id, answers: step.sends });
     this.o.afterCommit?.();
-    return step;
+    return outcome;
   }
 
   /** Counts a failed handling; returns the event's id when it was given up on. */
