@@ -1,6 +1,5 @@
 // The demo province: seeded once, and a second run changes nothing.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadGeography } from "../../src/geography/load-geography.ts";
 import { rolesOf } from "../../src/staff/roles.ts";
 import { DEMO_MEMBER, DEMO_PERSONAS, needsDemoSeed, seedDemo } from "../../src/simulator/demo-seed.ts";
 import { isValidNationalId } from "../../src/welfare-fund/national-id.ts";
@@ -20,8 +19,7 @@ describe.each(DATABASE_KINDS)("demo seed (%s)", (kind) => {
   let db: TestDatabase;
   const now = new Date("2026-11-28T03:00:00Z");
   beforeAll(async () => {
-    db = await createTestDatabase(kind);
-    await loadGeography(db.prisma, { provinceCode: 33 });
+    db = await createTestDatabase(kind, { geography: true });
   });
   afterAll(async () => {
     await db.drop();

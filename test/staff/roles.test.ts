@@ -6,7 +6,6 @@ import { execFile } from "node:child_process";
 import { rmSync } from "node:fs";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadGeography } from "../../src/geography/load-geography.ts";
 import { parseRolesCommand, UsageError } from "../../src/cli/roles.ts";
 import { createInvite, normaliseInviteCode, redeemInvite } from "../../src/staff/invites.ts";
 import { canHandleCouncil, coordinatorsOf, councilsInScope, grantRole, revokeRole, rolesOf, secretariesOf } from "../../src/staff/roles.ts";
@@ -21,8 +20,7 @@ describe.each(DATABASE_KINDS)("staff roles on %s", (kind) => {
   let councilC: { id: number; districtId: number }; // another district
 
   beforeAll(async () => {
-    db = await createTestDatabase(kind);
-    await loadGeography(db.prisma, { provinceCode: 33 });
+    db = await createTestDatabase(kind, { geography: true });
     const rows = await db.prisma.council.findMany({
       select: { id: true, tambon: { select: { districtId: true } } },
       orderBy: { id: "asc" },
