@@ -1,9 +1,10 @@
-// Announcements as transcripts on both databases: compose → preview (its
+// Announcements as transcripts on PGlite: compose → preview (its
 // count is the sender's list, per audience kind and areas, with the quota),
 // send now (one delivery per recipient, quota counted), schedule (nothing
 // before the time), cancel until it starts, the delivery report (sent,
 // failed, blocked), 1,200 recipients in 3 chunks, a crash before the start
-// commits and a worker dying mid-chunk (each recipient still gets it once),
+// commits and a worker dying mid-chunk (each recipient still gets it once;
+// the outbox lease itself on both databases: test/outbox/worker.test.ts),
 // a photo served at a signed URL, the register button of a linked meeting,
 // and the refusals (non-coordinators, another district's areas, forged ids,
 // tampered media URLs).
@@ -17,14 +18,14 @@ import { silentLogger } from "../../src/log.ts";
 import { outboxWorker, type OutboxGateway } from "../../src/outbox/worker.ts";
 import { exportSigningSecret } from "../../src/reports/export-links.ts";
 import { grantRole, revokeRole, type RoleGrant } from "../../src/staff/roles.ts";
-import { DATABASE_KINDS } from "../support/database.ts";
+import { FLOW_DATABASES } from "../support/database.ts";
 import { CHANNEL_SECRET, Harness, actionsOf, textOf, type ChatUser } from "../support/harness.ts";
 
 const KANTHARALAK = 3304;
 const TEXT = "ขอเชิญสมาชิกร่วมประชุมใหญ่ประจำปี วันเสาร์ที่ 5 ธันวาคม 2569";
 const never = <T>() => new Promise<T>(() => undefined);
 
-describe.each(DATABASE_KINDS)("announcements on %s", (kind) => {
+describe.each(FLOW_DATABASES)("announcements on %s", (kind) => {
   let h: Harness;
   let n = 0;
   let councilA: CouncilWithPlace; // Kantharalak

@@ -1,5 +1,5 @@
 // What secretaries see of what the villager sent (issue 11 §2), as
-// transcripts on both databases: the request's photos on the staff card
+// transcripts on PGlite: the request's photos on the staff card
 // (thumbnails in its history, a carousel after it) under signed links that
 // LINE can fetch and that expire; the villager's view of the after-photos
 // once resolved; the history naming who acted; assigning a case to a
@@ -12,7 +12,7 @@ import { encodePostback } from "../../src/engine/postback.ts";
 import { getCouncilWithPlace, type CouncilWithPlace } from "../../src/geography/councils.ts";
 import { PHOTO_LINK_DAYS } from "../../src/http/media.ts";
 import { grantRole } from "../../src/staff/roles.ts";
-import { DATABASE_KINDS } from "../support/database.ts";
+import { FLOW_DATABASES } from "../support/database.ts";
 import { Harness, newEventId, textOf, type ChatUser } from "../support/harness.ts";
 import { floodToPhotos } from "../support/flood.ts";
 
@@ -40,7 +40,7 @@ function cardButtons(node: unknown): string[] {
   return [...own, ...Object.values(obj).flatMap(cardButtons)];
 }
 
-describe.each(DATABASE_KINDS)("what secretaries see on %s", (kind) => {
+describe.each(FLOW_DATABASES)("what secretaries see on %s", (kind) => {
   let h: Harness;
   let n = 0;
   let council: CouncilWithPlace;

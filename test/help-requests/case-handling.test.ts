@@ -13,7 +13,7 @@ import { encodePostback } from "../../src/engine/postback.ts";
 import type { HelpPriority, HelpRequestKind, HelpRequestStatus } from "../../src/generated/prisma/client.ts";
 import { getCouncilWithPlace, type CouncilWithPlace } from "../../src/geography/councils.ts";
 import { grantRole, type RoleGrant } from "../../src/staff/roles.ts";
-import { DATABASE_KINDS } from "../support/database.ts";
+import { FLOW_DATABASES } from "../support/database.ts";
 import { Harness, textOf, type ChatUser } from "../support/harness.ts";
 import { floodToPhotos } from "../support/flood.ts";
 
@@ -50,7 +50,7 @@ function uriOf(node: unknown, label: string): string | undefined {
     .find(Boolean);
 }
 
-describe.each(DATABASE_KINDS)("case handling on %s", (kind) => {
+describe.each(FLOW_DATABASES)("case handling on %s", (kind) => {
   let h: Harness;
   let n = 0;
   let numbers = 0;

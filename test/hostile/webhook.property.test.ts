@@ -5,7 +5,7 @@
 // the handler throwing (a throw leaves lastError on the row).
 import fc from "fast-check";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { DATABASE_KINDS } from "../support/database.ts";
+import { STORE_DATABASES } from "../support/database.ts";
 import { Harness, sign } from "../support/harness.ts";
 
 const ALLOWED = [200, 400, 401, 413];
@@ -145,7 +145,7 @@ const hostileBody = fc.oneof(
 
 // --- the property ----------------------------------------------------------
 
-describe.each(DATABASE_KINDS)("hostile webhook deliveries on %s", (kind) => {
+describe.each(STORE_DATABASES)("hostile webhook deliveries on %s", (kind) => {
   let h: Harness;
   beforeAll(async () => {
     process.on("unhandledRejection", onRejection);

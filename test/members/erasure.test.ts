@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eraseClosedRequests, eraseOnWithdrawal, QUEUED_NOTICE_GRACE_MS } from "../../src/members/erasure.ts";
 import { enqueueMulticast, enqueuePush } from "../../src/outbox/outbox.ts";
-import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../support/database.ts";
+import { createTestDatabase, STORE_DATABASES, type TestDatabase } from "../support/database.ts";
 
 const U = "U0000000000000000000000000000e1a5";
 const OTHER = "U0000000000000000000000000000e1a6";
@@ -15,7 +15,7 @@ const NAME = "บุญมี ลบแล้ว";
 const PHONE = "0861230000";
 const text = (t: string) => ({ replies: [{ kind: "text" as const, text: t }], buttons: [] });
 
-describe.each(DATABASE_KINDS)("erasure on %s", (kind) => {
+describe.each(STORE_DATABASES)("erasure on %s", (kind) => {
   let db: TestDatabase;
   let councilId = 0;
   let seq = 0;

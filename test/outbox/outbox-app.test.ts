@@ -2,13 +2,13 @@
 // queued it committed, and the app's background jobs send it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { enqueuePush } from "../../src/outbox/outbox.ts";
-import { DATABASE_KINDS } from "../support/database.ts";
+import { STORE_DATABASES } from "../support/database.ts";
 import { Harness, textOf } from "../support/harness.ts";
 
 const uid = (n: number) => `U${n.toString(16).padStart(32, "0")}`;
 const ADMIN = uid(0xad);
 
-describe.each(DATABASE_KINDS)("outbox in the app on %s", (kind) => {
+describe.each(STORE_DATABASES)("outbox in the app on %s", (kind) => {
   let h: Harness;
   beforeAll(async () => {
     h = await Harness.start({

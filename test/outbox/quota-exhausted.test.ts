@@ -17,7 +17,7 @@ import {
 } from "../../src/outbox/held.ts";
 import { enqueueMulticast, enqueuePush } from "../../src/outbox/outbox.ts";
 import { outboxWorker } from "../../src/outbox/worker.ts";
-import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../support/database.ts";
+import { createTestDatabase, STORE_DATABASES, type TestDatabase } from "../support/database.ts";
 import { FakeLine } from "../support/fake-line.ts";
 
 const MONTHLY_LIMIT = { message: "You have reached your monthly limit." };
@@ -34,7 +34,7 @@ describe("the probe time", () => {
   });
 });
 
-describe.each(DATABASE_KINDS)("monthly quota used up, on %s", (kind) => {
+describe.each(STORE_DATABASES)("monthly quota used up, on %s", (kind) => {
   let db: TestDatabase;
   let line: FakeLine;
   let now: Date;

@@ -8,7 +8,7 @@ import { LineGateway } from "../../src/line/gateway.ts";
 import { createLogger, silentLogger } from "../../src/log.ts";
 import { enqueueMulticast, enqueuePush } from "../../src/outbox/outbox.ts";
 import { outboxWorker, throttlePauseMs, type OutboxGateway, type OutboxWorkerOptions } from "../../src/outbox/worker.ts";
-import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../support/database.ts";
+import { createTestDatabase, STORE_DATABASES, type TestDatabase } from "../support/database.ts";
 import { FakeLine, type LineCall } from "../support/fake-line.ts";
 
 // The harness's start time; the clock is local so this file does not build the whole app.
@@ -26,7 +26,7 @@ const uid = (n: number) => `U${n.toString(16).padStart(32, "0")}`;
 const text = (t: string): messagingApi.Message[] => [{ type: "text", text: t }];
 const never = <T>() => new Promise<T>(() => undefined);
 
-describe.each(DATABASE_KINDS)("outbox worker on %s", (kind) => {
+describe.each(STORE_DATABASES)("outbox worker on %s", (kind) => {
   let db: TestDatabase;
   let line: FakeLine;
   let clock: Clock;

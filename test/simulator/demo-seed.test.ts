@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rolesOf } from "../../src/staff/roles.ts";
 import { DEMO_MEMBER, DEMO_PERSONAS, needsDemoSeed, seedDemo } from "../../src/simulator/demo-seed.ts";
 import { isValidNationalId } from "../../src/welfare-fund/national-id.ts";
-import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../support/database.ts";
+import { createTestDatabase, STORE_DATABASES, type TestDatabase } from "../support/database.ts";
 
 const counts = async (db: TestDatabase) => ({
   funds: await db.prisma.welfareFund.count(),
@@ -15,7 +15,7 @@ const counts = async (db: TestDatabase) => ({
   roles: await db.prisma.staffRole.count(),
 });
 
-describe.each(DATABASE_KINDS)("demo seed (%s)", (kind) => {
+describe.each(STORE_DATABASES)("demo seed (%s)", (kind) => {
   let db: TestDatabase;
   const now = new Date("2026-11-28T03:00:00Z");
   beforeAll(async () => {

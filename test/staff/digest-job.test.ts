@@ -9,10 +9,10 @@ import { encodePostback } from "../../src/engine/postback.ts";
 import { grantRole } from "../../src/staff/roles.ts";
 import { digestKey, staffDigestJob } from "../../src/staff/digest-job.ts";
 import { bangkokInstant } from "../../src/thai/format.ts";
-import { DATABASE_KINDS } from "../support/database.ts";
+import { STORE_DATABASES } from "../support/database.ts";
 import { Harness, textOf, type ChatUser } from "../support/harness.ts";
 
-describe.each(DATABASE_KINDS)("staff digest on %s", (kind) => {
+describe.each(STORE_DATABASES)("staff digest on %s", (kind) => {
   let h: Harness;
   let n = 0;
 
@@ -112,7 +112,7 @@ describe.each(DATABASE_KINDS)("staff digest on %s", (kind) => {
   });
 });
 
-describe.each(DATABASE_KINDS)("the digest's registrations on %s", (kind) => {
+describe.each(STORE_DATABASES)("the digest's registrations on %s", (kind) => {
   let h: Harness;
   let n = 0;
   const newUser = (label: string) => h.user(`U-digest-reg-${label}-${++n}`);

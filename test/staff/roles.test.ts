@@ -9,11 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseRolesCommand, UsageError } from "../../src/cli/roles.ts";
 import { createInvite, normaliseInviteCode, redeemInvite } from "../../src/staff/invites.ts";
 import { canHandleCouncil, coordinatorsOf, councilsInScope, grantRole, revokeRole, rolesOf, secretariesOf } from "../../src/staff/roles.ts";
-import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../support/database.ts";
+import { createTestDatabase, STORE_DATABASES, type TestDatabase } from "../support/database.ts";
 
 const by = (at = new Date("2026-11-28T03:00:00Z")) => ({ by: "Uadmin", at, via: "test" });
 
-describe.each(DATABASE_KINDS)("staff roles on %s", (kind) => {
+describe.each(STORE_DATABASES)("staff roles on %s", (kind) => {
   let db: TestDatabase;
   let councilA: { id: number; districtId: number };
   let councilB: { id: number; districtId: number }; // same district as A
