@@ -50,7 +50,7 @@ describe("migrations", () => {
     const [want, got] = [await catalog(expected.sql), await catalog(actual.sql)];
     expect(want.length).toBeGreaterThan(20);
     expect(got).toEqual(want);
-  }, 60_000);
+  });
 
   it.each(STORE_DATABASES)("apply once and are recorded like Prisma's (%s)", async (kind) => {
     const db = await createTestDatabase(kind, { migrate: false });

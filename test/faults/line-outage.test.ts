@@ -43,7 +43,7 @@ describe.each(["postgres", "pglite"] as const)("LINE outage, shipped process on 
     // 500 from the first call on.
     line.policy = () => ({ kind: "status", status: 500 });
     bot = await ShippedBot.start({ db, line });
-  }, 120_000);
+  });
   afterAll(async () => {
     await bot?.stop();
     await line?.close();
@@ -219,5 +219,5 @@ describe.each(["postgres", "pglite"] as const)("LINE outage, shipped process on 
     });
     // What LINE took during the hang was not sent again: the retries got 409.
     expect(line.requests.some((r) => r.outcome === 409)).toBe(true);
-  }, 600_000);
+  });
 });

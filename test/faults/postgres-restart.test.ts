@@ -40,7 +40,7 @@ describe("PostgreSQL restarting mid-flow, shipped process", () => {
     // Started again with its database reached through the proxy (the database exists now).
     await bot.restart({ DATABASE_URL: urlThrough(bot.database.url!, proxy) });
     direct = await openDatabase({ kind: "postgres", url: bot.database.url! });
-  }, 120_000);
+  });
 
   afterAll(async () => {
     await bot?.stop().catch(() => undefined);
@@ -153,5 +153,5 @@ describe("PostgreSQL restarting mid-flow, shipped process", () => {
     // And the conversation simply goes on.
     await somying.say("กันทรลักษ์");
     expect(somying.lastText()).toMatch(/ตำบลใดในอำเภอกันทรลักษ์/);
-  }, 240_000);
+  });
 });

@@ -67,7 +67,7 @@ describe.each(STORE_DATABASES)("escalation job on %s", (kind) => {
     await grant(district, { role: "COORDINATOR", level: "DISTRICT", areaId: KANTHARALAK });
     await grant(province, { role: "COORDINATOR", level: "PROVINCE", areaId: 33 });
     await grant(secretary, { role: "SECRETARY", level: "COUNCIL", areaId: councilA });
-  }, 120_000);
+  });
   afterAll(async () => {
     await h?.stop();
   });

@@ -53,10 +53,10 @@ describe.each(FLOW_DATABASES)("a voice note on %s", (kind) => {
       orderBy: [{ tambonId: "asc" }, { id: "asc" }],
     });
     council = (await getCouncilWithPlace(h.db.prisma, row.id))!;
-  }, 180_000);
+  });
   afterAll(async () => {
     await h?.stop();
-  }, 60_000);
+  });
   afterEach(() => {
     expect(h.line.limitProblems).toEqual([]);
   });

@@ -55,7 +55,7 @@ describe.each(STORE_DATABASES)("lease owners and retried replies on %s", (kind) 
       sweepIntervalMs: 0,
       instanceKey: mine.key,
     });
-  }, 60_000);
+  });
   afterAll(async () => {
     await processor?.drain();
     await live?.close();

@@ -391,7 +391,10 @@ describe.each(STORE_DATABASES)("processing on %s", (kind) => {
 describe.each(STORE_DATABASES)("timeouts on %s", (kind) => {
   let h: Harness;
   beforeAll(async () => {
-    h = await Harness.start({ kind, geography: false, lineTimeoutMs: 200 });
+    // Short enough that the hangs below end soon, long enough for an answer on
+    // a busy machine; the first answer (LINE's schemas compiled) comes before.
+    h = await Harness.start({ kind, geography: false, lineTimeoutMs: 1_000 });
+    await h.user("U-hang-warm-up").follow();
   });
   afterAll(async () => {
     await h?.stop();

@@ -17,7 +17,7 @@ describe.each(STORE_DATABASES)("rate limit and standby on %s", (kind) => {
   let h: Harness;
   beforeAll(async () => {
     h = await Harness.start({ kind, geography: false });
-  }, 60_000);
+  });
   afterAll(async () => h?.stop());
 
   const text = (userId: string, t: string, fields: Event = {}) =>

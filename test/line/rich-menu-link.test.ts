@@ -35,7 +35,7 @@ describe.each(FLOW_DATABASES)("staff rich menu on %s", (kind) => {
 
   beforeAll(async () => {
     h = await Harness.start({ kind, geography: false });
-  }, 120_000);
+  });
   afterAll(async () => {
     await h?.stop();
   });

@@ -64,7 +64,7 @@ describe.each(FLOW_DATABASES)("organising meetings on %s", (kind) => {
     });
     councilA = (await getCouncilWithPlace(h.db.prisma, rows.find((r) => r.tambon.districtId === KANTHARALAK)!.id))!;
     councilC = (await getCouncilWithPlace(h.db.prisma, rows.find((r) => r.tambon.districtId !== KANTHARALAK)!.id))!;
-  }, 120_000);
+  });
   afterAll(async () => {
     await h?.stop();
   });

@@ -53,7 +53,7 @@ describe.each(FLOW_DATABASES)("registration notices on %s", (kind) => {
     await signUp(probe, "ผู้ทดสอบ ระบบ");
     councilId = (await h.db.prisma.member.findUniqueOrThrow({ where: { lineUserId: probe.id } })).councilId!;
     otherCouncilId = (await h.db.prisma.council.findFirstOrThrow({ where: { id: { not: councilId } } })).id;
-  }, 120_000);
+  });
   afterAll(async () => {
     await h?.stop();
   });

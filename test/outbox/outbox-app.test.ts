@@ -15,9 +15,6 @@ describe.each(STORE_DATABASES)("outbox in the app on %s", (kind) => {
       kind,
       geography: false,
       env: { PUSH_QUOTA_MONTHLY: "3", PUSH_QUOTA_WARN_PERCENT: "50", ADMIN_LINE_USER_IDS: ADMIN },
-      // Not about timeouts: the stand-in compiles LINE's schemas on its first request, which on a
-      // busy machine outlasts the 2 s default, and a timed-out (yet accepted) push is counted later.
-      lineTimeoutMs: 30_000,
     });
   });
   afterAll(async () => {

@@ -57,7 +57,7 @@ describe.each(STORE_DATABASES)("monthly quota used up, on %s", (kind) => {
   const worker = () =>
     outboxWorker({
       db,
-      gateway: new LineGateway({ channelAccessToken: "test-token", apiBaseUrl: line.baseUrl, timeoutMs: 5_000 }),
+      gateway: new LineGateway({ channelAccessToken: "test-token", apiBaseUrl: line.baseUrl, timeoutMs: 60_000 }),
       logger: silentLogger,
       now: () => now,
       quota: { monthly: 300, warnPercent: 80, adminLineUserIds: ADMINS },

@@ -41,7 +41,7 @@ describe.each(STORE_DATABASES)("demo seed (%s)", (kind) => {
     expect(await counts(db)).toEqual(after);
     expect(second.funds.every((f) => f.membersAdded + f.contributionsAdded + f.paymentsAdded === 0)).toBe(true);
     expect(second).toMatchObject({ rulesAdded: 0, meetingsAdded: 0, rolesGranted: 0 });
-  }, 120_000);
+  });
 
   it("has the demo member to link, unlinked, and the staff personas' roles", async () => {
     expect(isValidNationalId(DEMO_MEMBER.nationalId)).toBe(true);

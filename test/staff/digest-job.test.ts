@@ -30,7 +30,7 @@ describe.each(STORE_DATABASES)("staff digest on %s", (kind) => {
 
   beforeAll(async () => {
     h = await Harness.start({ kind, geography: false });
-  }, 120_000);
+  });
   afterAll(async () => {
     await h?.stop();
   });
@@ -145,7 +145,7 @@ describe.each(STORE_DATABASES)("the digest's registrations on %s", (kind) => {
 
   beforeAll(async () => {
     h = await Harness.start({ kind });
-  }, 120_000);
+  });
   afterAll(async () => {
     await h?.stop();
   });

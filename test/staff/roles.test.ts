@@ -192,5 +192,5 @@ describe("roles CLI", () => {
     const listed = await run(["list"]);
     expect(listed.stdout).toMatch(/No staff roles yet/);
     rmSync(dir, { recursive: true, force: true });
-  }, 60_000);
+  });
 });

@@ -92,7 +92,9 @@ export class Harness {
       now: () => clock.now,
       sweepIntervalMs: 0,
       jobIntervalMs: 0,
-      lineTimeoutMs: options.lineTimeoutMs ?? 2_000,
+      // Generous: the fake LINE answers in-process, but its first answer compiles
+      // LINE's schemas, and a busy machine is slow. Tests of hangs pass their own.
+      lineTimeoutMs: options.lineTimeoutMs ?? 30_000,
     });
     const server = await new Promise<Server>((resolve) => {
       const s = app.http.listen(0, "127.0.0.1", () => resolve(s));

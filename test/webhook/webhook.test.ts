@@ -317,7 +317,7 @@ describe("webhook on postgres only", () => {
             .then((r) => r.rows);
           expect(row!.n).toBeGreaterThan(0);
         },
-        { timeout: 10_000, interval: 10 },
+        { timeout: 180_000, interval: 10 },
       );
       await new Promise((r) => setImmediate(r));
       // …and LINE has no answer yet: the 200 waits for the row.

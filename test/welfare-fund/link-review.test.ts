@@ -112,7 +112,7 @@ describe.each(FLOW_DATABASES)("fund-link review on %s", (kind) => {
     });
     homeCouncil = rows.find((r) => r.tambon.districtId === KANTHARALAK)!.id;
     otherCouncil = rows.find((r) => r.tambon.districtId !== KANTHARALAK)!.id;
-  }, 120_000);
+  });
   afterAll(async () => {
     await h?.stop();
   });
