@@ -19,7 +19,17 @@ interface Run {
 }
 
 async function startLocal(databaseUrl: string): Promise<Run> {
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: "0", LOG_LEVEL: "warn", DATABASE_URL: databaseUrl };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: "0",
+    LOG_LEVEL: "warn",
+    DATABASE_URL: databaseUrl,
+    // The bot's own timers wait for these Bangkok times: at the defaults
+    // (18:00, 09:00) a run in the evening had the digest job send the test's
+    // item before the time panel could, and the panel queued nothing.
+    DIGEST_TIME: "23:59",
+    MEETING_REMINDER_TIME: "23:59",
+  };
   for (const name of ["LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN", "DATA_DIR", "HOST", "PUBLIC_BASE_URL"]) delete env[name];
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { env, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
