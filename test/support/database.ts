@@ -22,9 +22,20 @@ export type DatabaseKind = (typeof DATABASE_KINDS)[number];
  * transcripts, jobs seen through the chat) run on PGlite, the shipped
  * default; what is about SQL itself — stores, the inbox and outbox under
  * concurrency, migrations, leases and recovery, faults — runs on both.
+ * TEST_FLOW_DATABASES=pglite,postgres runs the conversations on both too.
  */
-export const FLOW_DATABASES = ["pglite"] as const satisfies readonly DatabaseKind[];
-export const STORE_DATABASES = DATABASE_KINDS;
+export const FLOW_DATABASES: readonly DatabaseKind[] = flowDatabases(process.env.TEST_FLOW_DATABASES);
+export const STORE_DATABASES: readonly DatabaseKind[] = DATABASE_KINDS;
+
+function flowDatabases(setting: string | undefined): readonly DatabaseKind[] {
+  if (!setting) return ["pglite"];
+  const kinds = setting.split(",").map((k) => k.trim());
+  const unknown = kinds.filter((k) => !(DATABASE_KINDS as readonly string[]).includes(k));
+  if (unknown.length > 0 || kinds.length === 0) {
+    throw new Error(`TEST_FLOW_DATABASES: "${setting}" is not a list of ${DATABASE_KINDS.join(", ")}`);
+  }
+  return kinds as DatabaseKind[];
+}
 
 export const POSTGRES_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 
