@@ -3,10 +3,14 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    // Migrated template databases, built once per run (or found from an earlier run).
+    globalSetup: ["test/support/global-setup.ts"],
     // Each file builds its own app and databases; two cores.
     fileParallelism: true,
     maxWorkers: 2,
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Timeouts only catch hangs: a test on a busy machine may take many times
+    // its usual time and must not fail for it. Tests give no shorter ones.
+    testTimeout: 600_000,
+    hookTimeout: 600_000,
   },
 });

@@ -10,7 +10,7 @@ import {
   parseCsvRecords,
   type LoadGeographyResult,
 } from "../src/geography/load-geography.ts";
-import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "./support/database.ts";
+import { createTestDatabase, STORE_DATABASES, type TestDatabase } from "./support/database.ts";
 
 const SISAKET = 33;
 
@@ -52,7 +52,7 @@ describe("parseCsv", () => {
   });
 });
 
-describe.each(DATABASE_KINDS)("geography on %s", (kind) => {
+describe.each(STORE_DATABASES)("geography on %s", (kind) => {
   let db: TestDatabase;
   let first: LoadGeographyResult;
   const expected = { provinces: 0, districts: 0, tambons: 0 };

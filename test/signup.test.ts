@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DATABASE_KINDS } from "./support/database.ts";
+import { FLOW_DATABASES } from "./support/database.ts";
 import { Harness } from "./support/harness.ts";
 
-describe.each(DATABASE_KINDS)("sign-up on %s", (kind) => {
+describe.each(FLOW_DATABASES)("sign-up on %s", (kind) => {
   let h: Harness;
   beforeAll(async () => {
     h = await Harness.start({ kind });

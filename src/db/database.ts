@@ -33,7 +33,11 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export type DatabaseTarget = Config["database"] | { kind: "pglite-memory" };
+/**
+ * An in-memory PGlite, empty, or started from a dump of a data directory
+ * (`PGlite#dumpDataDir()`, e.g. a migrated template the tests made once).
+ */
+export type DatabaseTarget = Config["database"] | { kind: "pglite-memory"; loadDataDir?: Blob };
 
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   let prisma: PrismaClient;
@@ -61,7 +65,8 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
       dataDir = path.resolve(target.dataDir, "pglite");
       await mkdir(dataDir, { recursive: true });
     }
-    const raw = await PGlite.create(dataDir);
+    const loadDataDir = target.kind === "pglite-memory" ? target.loadDataDir : undefined;
+    const raw = await PGlite.create(dataDir, loadDataDir ? { loadDataDir } : {});
     const pglite = yieldingPGlite(raw);
     // The adapter is typed against an older @prisma/driver-adapter-utils; the
     // runtime contract is the same (checked by every database test).

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { SqlDriver } from "../../src/db/driver.ts";
 import { migrate, MigrationError, readMigrations } from "../../src/db/migrator.ts";
 import { openDatabase } from "../../src/db/database.ts";
-import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../support/database.ts";
+import { createTestDatabase, STORE_DATABASES, type TestDatabase } from "../support/database.ts";
 
 const run = promisify(execFile);
 
@@ -50,9 +50,9 @@ describe("migrations", () => {
     const [want, got] = [await catalog(expected.sql), await catalog(actual.sql)];
     expect(want.length).toBeGreaterThan(20);
     expect(got).toEqual(want);
-  }, 60_000);
+  });
 
-  it.each(DATABASE_KINDS)("apply once and are recorded like Prisma's (%s)", async (kind) => {
+  it.each(STORE_DATABASES)("apply once and are recorded like Prisma's (%s)", async (kind) => {
     const db = await createTestDatabase(kind, { migrate: false });
     opened.push(db);
     expect(await db.isReady()).toBe(false);

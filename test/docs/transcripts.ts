@@ -1,15 +1,22 @@
 // Writes docs/transcripts.md: each service as a real conversation, run
 // through the whole bot (signed webhooks in, the fake LINE API out) on an
 // embedded database. The README's examples come from here, so they cannot
-// drift from what the bot says.
+// drift from what the bot says; test/docs/transcripts.test.ts fails when the
+// file is not what this writes.
 //
-//   npx tsx test/docs/transcripts.ts
+//   npx tsx test/docs/transcripts.ts              # rewrites docs/transcripts.md
+//   npx tsx test/docs/transcripts.ts other.md     # writes elsewhere
 import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import type { messagingApi } from "@line/bot-sdk";
 import { grantRole } from "../../src/staff/roles.ts";
 import { actionsOf, Harness, type ChatUser } from "../support/harness.ts";
 
-const out: string[] = [];
+/** Where the transcripts are kept (the repository's docs/transcripts.md). */
+export const TRANSCRIPTS_PATH = fileURLToPath(new URL("../../docs/transcripts.md", import.meta.url));
+
+let out: string[] = [];
 
 function flexTexts(node: unknown): string[] {
   if (Array.isArray(node)) return node.flatMap(flexTexts);
@@ -43,7 +50,9 @@ const say = (u: ChatUser, text: string) => step(text, () => u.say(text));
 const tap = (u: ChatUser, label: string) => step(`(แตะ) ${label}`, () => u.tap(label));
 const firstQuick = (u: ChatUser) => ((u.last().at(-1)?.quickReply?.items ?? [])[0]?.action as { label?: string } | undefined)?.label ?? "";
 
-async function main(): Promise<void> {
+/** The whole of docs/transcripts.md, from a fresh run of the bot. */
+export async function renderTranscripts(): Promise<string> {
+  out = [];
   const h = await Harness.start({ kind: "pglite" });
   try {
     out.push(
@@ -102,8 +111,17 @@ async function main(): Promise<void> {
   } finally {
     await h.stop();
   }
-  writeFileSync("docs/transcripts.md", `${out.join("\n")}\n`);
-  process.stdout.write(`Wrote docs/transcripts.md (${out.length} lines)\n`);
+  return `${out.join("\n")}\n`;
 }
 
-await main();
+async function main(target = TRANSCRIPTS_PATH): Promise<void> {
+  const text = await renderTranscripts();
+  writeFileSync(target, text);
+  const shown = path.relative(process.cwd(), target);
+  process.stdout.write(`Wrote ${shown.startsWith("..") ? target : shown} (${text.split("\n").length - 1} lines)\n`);
+}
+
+// Run as a script (not imported by the test).
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  await main(process.argv[2] ? path.resolve(process.argv[2]) : undefined);
+}

@@ -80,7 +80,7 @@ describe.skipIf(!hasChromium)("Flex cards at a phone's width", () => {
         `<body><main id="messages" style="width:${PHONE_WIDTH}px;display:block"><div id="card"></div></main></body></html>`,
     );
     await page.addScriptTag({ content: rendererSource() });
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await browser?.close();

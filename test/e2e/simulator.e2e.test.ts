@@ -73,9 +73,9 @@ describe.skipIf(!hasChromium)("demo chat in a browser (local mode)", () => {
       ],
     });
     page = await browser.newPage({ viewport: { width: 900, height: 1000 }, locale: "th-TH" });
-    page.setDefaultTimeout(20_000);
+    page.setDefaultTimeout(180_000); // a busy machine is slow: only a hang should fail
     await mkdir(SHOTS, { recursive: true });
-  }, 120_000);
+  });
 
   afterAll(async () => {
     await browser?.close();
@@ -104,7 +104,7 @@ describe.skipIf(!hasChromium)("demo chat in a browser (local mode)", () => {
   async function act(work: () => Promise<void>): Promise<void> {
     const before = await botRows().count();
     await work();
-    await expect.poll(() => botRows().count(), { timeout: 20_000 }).toBeGreaterThan(before);
+    await expect.poll(() => botRows().count(), { timeout: 180_000 }).toBeGreaterThan(before);
   }
   const tap = (label: string) => act(() => page.locator("#quick-replies").getByRole("button", { name: label, exact: true }).click());
   const tapCard = (label: string) => act(() => page.locator("#messages .flex-button", { hasText: label }).last().click());
@@ -116,7 +116,8 @@ describe.skipIf(!hasChromium)("demo chat in a browser (local mode)", () => {
     });
   // vitest's expect has no locator matchers: Playwright's own waits do the asserting.
   const botSaid = (text: string | RegExp) => botRows().filter({ hasText: text }).last().waitFor({ state: "visible" });
-  const unreadFor = (name: string) => page.locator(`button[data-persona="${name}"] .unread`).waitFor({ state: "visible", timeout: 30_000 });
+  const unreadFor = (name: string) =>
+    page.locator(`button[data-persona="${name}"] .unread`).waitFor({ state: "visible", timeout: 180_000 });
   const choosePersona = (name: string) => page.locator(`button[data-persona="${name}"]`).click();
 
   it("signs up, links the fund, files a flood request; the secretary accepts it", async () => {
@@ -188,7 +189,7 @@ describe.skipIf(!hasChromium)("demo chat in a browser (local mode)", () => {
           if ((await photo.count()) === 0) await tapCard("ดูรายละเอียด");
           return photo.count();
         },
-        { timeout: 60_000 },
+        { timeout: 180_000 },
       )
       .toBeGreaterThan(0);
     await photo.last().scrollIntoViewIfNeeded();
@@ -200,5 +201,5 @@ describe.skipIf(!hasChromium)("demo chat in a browser (local mode)", () => {
     await botSaid(/รับเรื่อง/);
     await page.locator('#rich-menu[data-menu="council-villager-menu"]').waitFor({ state: "attached" });
     await shot("villager-status");
-  }, 240_000);
+  });
 });

@@ -6,7 +6,7 @@
 import { GUEST_MENU } from "../support/menus.ts";
 import type { messagingApi } from "@line/bot-sdk";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { DATABASE_KINDS } from "../support/database.ts";
+import { FLOW_DATABASES } from "../support/database.ts";
 import { actionsOf, Harness, textOf, type ChatUser } from "../support/harness.ts";
 
 const MINUTE = 60_000;
@@ -45,7 +45,7 @@ function withParams(data: string, changes: Record<string, string>): string {
   return q.toString();
 }
 
-describe.each(DATABASE_KINDS)("conversation engine on %s", (kind) => {
+describe.each(FLOW_DATABASES)("conversation engine on %s", (kind) => {
   let h: Harness;
   let n = 0;
   const newUser = (label: string) => h.user(`U-conv-${label}-${++n}`);

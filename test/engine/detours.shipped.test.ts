@@ -9,7 +9,7 @@ describe("the first message after adding the account, shipped", () => {
   let bot: ShippedBot;
   beforeAll(async () => {
     bot = await ShippedBot.start({ db: "postgres" });
-  }, 120_000);
+  });
   afterAll(async () => bot?.stop());
 
   it("ช่วยด้วย น้ำท่วมบ้าน right after the follow starts the flood request, not the consent re-prompt", async () => {

@@ -11,7 +11,7 @@ import { FLOOD_FLOW } from "../../src/help-requests/flood-flow.ts";
 import { HELP_TEXT } from "../../src/help-requests/texts.ts";
 import { createInvite } from "../../src/staff/invites.ts";
 import { grantRole, rolesOf, type RoleGrant } from "../../src/staff/roles.ts";
-import { DATABASE_KINDS } from "../support/database.ts";
+import { FLOW_DATABASES } from "../support/database.ts";
 import { Harness, type ChatUser } from "../support/harness.ts";
 
 const CONSENT_REPROMPT = "กรุณาแตะ “ยินยอม” หรือ “ไม่ยินยอม”";
@@ -27,7 +27,7 @@ function quickLabels(u: ChatUser): string[] {
   return (last?.quickReply?.items ?? []).map((item) => (item.action as { label?: string }).label ?? "");
 }
 
-describe.each(DATABASE_KINDS)("detours on %s", (kind) => {
+describe.each(FLOW_DATABASES)("detours on %s", (kind) => {
   let h: Harness;
   let n = 0;
   const newUser = (label: string) => h.user(`U-detour-${label}-${++n}`);

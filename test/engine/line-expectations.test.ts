@@ -27,7 +27,7 @@ describe("what LINE expects, on the shipped bot", () => {
   const finished = (ids: string[]) =>
     waitUntil(
       () => bot.withDb(async (db) => (await db.prisma.webhookEvent.count({ where: { id: { in: ids }, status: "DONE" } })) === ids.length),
-      { timeoutMs: 60_000, what: `events ${ids.join(", ")} done` },
+      { what: `events ${ids.join(", ")} done` },
     );
   /** Delivers events of one user (no waiting for an answer); returns their ids. */
   const deliver = async (u: ShippedUser, events: Record<string, unknown>[]) => {
@@ -51,7 +51,7 @@ describe("what LINE expects, on the shipped bot", () => {
 
   beforeAll(async () => {
     bot = await ShippedBot.start({ db: "postgres" });
-  }, 120_000);
+  });
   afterAll(async () => {
     await bot?.stop();
   });
@@ -191,7 +191,7 @@ describe("what LINE expects, on the shipped bot", () => {
     // The album still completes with the photos left.
     const before = u.accepted().length;
     await deliver(u, [image(m2, { ...set, index: 2 }), image(m3, { ...set, index: 3 })]);
-    await waitUntil(() => u.accepted().length > before, { timeoutMs: 60_000, what: "the album answered" });
+    await waitUntil(() => u.accepted().length > before, { what: "the album answered" });
     const photos = () =>
       bot.withDb(async (db) =>
         (await db.prisma.helpRequestPhoto.findMany({ where: { requestId: request.id }, orderBy: { id: "asc" } })).map(

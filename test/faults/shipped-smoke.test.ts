@@ -7,7 +7,7 @@ describe.each(["postgres", "pglite"] as const)("shipped bot on %s", (db) => {
     const t = Date.now();
     bot = await ShippedBot.start({ db });
     console.log(db, "start ms", Date.now() - t);
-  }, 120_000);
+  });
   afterAll(async () => bot?.stop());
   it("greets a follower", async () => {
     const u = bot.user("U00000000000000000000000000000001");

@@ -255,14 +255,14 @@ describe.each(kinds)("SIGKILL on %s", (_name, makeTarget) => {
     // each one it heard back about (no answer left between LINE's yes and our
     // record: a reply has no retry key), a reply hangs untaken, a push was
     // taken without an answer, and every chunk of the broadcast is on its way.
-    await waitUntil(() => answersTaken() === GATE, { timeoutMs: 60_000, what: "LINE took the first answers" });
+    await waitUntil(() => answersTaken() === GATE, { what: "LINE took the first answers" });
     await waitUntil(
       async () =>
         (await first.delivered()) >= GATE &&
         line.requests.some((r) => r.kind === "reply" && r.outcome === "hung") &&
         line.requests.some((r) => r.kind === "push" && r.accepted && r.outcome === "hung") &&
         multicasts().length >= 3,
-      { timeoutMs: 60_000, what: "the server recorded them and is waiting for LINE" },
+      { what: "the server recorded them and is waiting for LINE" },
     );
     expect(await first.kill("SIGKILL")).toBe(-1);
 
@@ -355,7 +355,7 @@ describe.each(kinds)("SIGKILL on %s", (_name, makeTarget) => {
       expect(outbox.map((r) => r.status)).toEqual(["SENT", "SENT", "SENT"]);
       expect(accepted.map((r) => r.retryKey).sort()).toEqual(outbox.map((r) => r.retryKey).sort());
     });
-  }, 240_000);
+  });
 });
 
 // --- the measurement ---------------------------------------------------------
@@ -384,7 +384,7 @@ describe.each([
     for (let i = 0; i < events.length; i += 20) expect(await bot.deliver(events.slice(i, i + 20))).toBe(200);
 
     // Killed while LINE is busy with a good share of them.
-    await waitUntil(() => line.accepted().length >= 40, { timeoutMs: 60_000, what: "LINE took 40 answers" });
+    await waitUntil(() => line.accepted().length >= 40, { what: "LINE took 40 answers" });
     expect(await bot.kill("SIGKILL")).toBe(-1);
     const inFlight = line.requests.filter((r) => r.accepted && r.outcome === "hung").length;
     const answeredAtKill = new Set(line.accepted().map((r) => bot!.eventIdOf(r))).size;
@@ -431,5 +431,5 @@ describe.each([
       );
       expect(rows).toEqual([{ status: "DONE", n: IN_FLIGHT }]);
     });
-  }, 240_000);
+  });
 });

@@ -1,5 +1,5 @@
 // What secretaries see of what the villager sent (issue 11 §2), as
-// transcripts on both databases: the request's photos on the staff card
+// transcripts on PGlite: the request's photos on the staff card
 // (thumbnails in its history, a carousel after it) under signed links that
 // LINE can fetch and that expire; the villager's view of the after-photos
 // once resolved; the history naming who acted; assigning a case to a
@@ -12,7 +12,7 @@ import { encodePostback } from "../../src/engine/postback.ts";
 import { getCouncilWithPlace, type CouncilWithPlace } from "../../src/geography/councils.ts";
 import { PHOTO_LINK_DAYS } from "../../src/line/media-links.ts";
 import { grantRole } from "../../src/staff/roles.ts";
-import { DATABASE_KINDS } from "../support/database.ts";
+import { FLOW_DATABASES } from "../support/database.ts";
 import { Harness, newEventId, textOf, type ChatUser } from "../support/harness.ts";
 import { floodToPhotos } from "../support/flood.ts";
 
@@ -40,7 +40,7 @@ function cardButtons(node: unknown): string[] {
   return [...own, ...Object.values(obj).flatMap(cardButtons)];
 }
 
-describe.each(DATABASE_KINDS)("what secretaries see on %s", (kind) => {
+describe.each(FLOW_DATABASES)("what secretaries see on %s", (kind) => {
   let h: Harness;
   let n = 0;
   let council: CouncilWithPlace;
@@ -91,10 +91,10 @@ describe.each(DATABASE_KINDS)("what secretaries see on %s", (kind) => {
       orderBy: [{ tambonId: "asc" }, { id: "asc" }],
     });
     council = (await getCouncilWithPlace(h.db.prisma, row.id))!;
-  }, 180_000);
+  });
   afterAll(async () => {
     await h?.stop();
-  }, 60_000);
+  });
   afterEach(() => {
     expect(h.line.limitProblems).toEqual([]);
   });
@@ -156,7 +156,7 @@ describe.each(DATABASE_KINDS)("what secretaries see on %s", (kind) => {
     await sec.postback(cases(String(id)));
     expect(imageUrls(flexes(sec.last())[1]!.contents)).toHaveLength(3);
     expect(textOf([flexes(sec.last())[0]!])).toContain("รูปหลังดำเนินการ 1 รูป");
-  }, 240_000);
+  });
 
   it("a card opened before the photos are fetched counts them and shows none yet", async () => {
     const sec = await secretary("sec-early");
@@ -166,7 +166,7 @@ describe.each(DATABASE_KINDS)("what secretaries see on %s", (kind) => {
     expect(flexes(sec.last())).toHaveLength(1);
     expect(imageUrls(sec.last())).toEqual([]);
     expect(textOf(sec.last())).toContain("1 รูป");
-  }, 120_000);
+  });
 
   it("names who acted; a secretary assigns the case to a named colleague, who is told", async () => {
     const boss = await secretary("sec-boss");
@@ -221,7 +221,7 @@ describe.each(DATABASE_KINDS)("what secretaries see on %s", (kind) => {
     await villager.postback(mine(String(id)));
     expect(villager.lastText()).toContain("มีเจ้าหน้าที่รับผิดชอบคำขอแล้ว");
     expect(villager.lastText()).not.toContain("สุภาพร");
-  }, 240_000);
+  });
 
   function flexIn(u: ChatUser): unknown {
     return flexes(u.last())[0]!.contents;
@@ -265,7 +265,7 @@ describe.each(DATABASE_KINDS)("what secretaries see on %s", (kind) => {
     expect(cardButtons(flexes(pushed!)[0]!.contents)[0]).toBe("ดูรายละเอียด");
     await sec.tap("ดูรายละเอียด");
     expect(textOf(sec.last())).toContain("ผู้ขอยกเลิกแล้ว");
-  }, 240_000);
+  });
 
   it("a housing request the villager added to, then cancelled: one line in the evening digest, as it stands", async () => {
     const sec = await secretary("sec-digest");
@@ -301,7 +301,7 @@ describe.each(DATABASE_KINDS)("what secretaries see on %s", (kind) => {
     const [digest, ...more] = h.line.calls.slice(since).flatMap((c) => (c.kind === "push" && c.to === sec.id ? [textOf(c.messages)] : []));
     expect(more).toEqual([]);
     expect(digest!.split("\n").filter((l) => l.startsWith("• "))).toEqual([`• ผู้ขอยกเลิกคำขอ SSK-H-6911-0901 ${council.name}`]);
-  }, 120_000);
+  });
 
   it("a phone number in a reject reason: in full to the villager, masked in staff history", async () => {
     const sec = await secretary("sec-phone");
@@ -327,5 +327,5 @@ describe.each(DATABASE_KINDS)("what secretaries see on %s", (kind) => {
     expect(told).toContain("เหตุผล: บ้านอยู่นอกเขต โปรดติดต่อ อบต. 045 612 345 หรือ +66 81 234 5678");
     await villager.tap("ดูคำขอ");
     expect(villager.lastText()).toContain("“บ้านอยู่นอกเขต โปรดติดต่อ อบต. 045 612 345 หรือ +66 81 234 5678”");
-  }, 180_000);
+  });
 });

@@ -13,7 +13,7 @@ import { encodePostback } from "../../src/engine/postback.ts";
 import type { HelpPriority, HelpRequestKind, HelpRequestStatus } from "../../src/generated/prisma/client.ts";
 import { getCouncilWithPlace, type CouncilWithPlace } from "../../src/geography/councils.ts";
 import { grantRole, type RoleGrant } from "../../src/staff/roles.ts";
-import { DATABASE_KINDS } from "../support/database.ts";
+import { FLOW_DATABASES } from "../support/database.ts";
 import { Harness, textOf, type ChatUser } from "../support/harness.ts";
 import { floodToPhotos } from "../support/flood.ts";
 
@@ -50,7 +50,7 @@ function uriOf(node: unknown, label: string): string | undefined {
     .find(Boolean);
 }
 
-describe.each(DATABASE_KINDS)("case handling on %s", (kind) => {
+describe.each(FLOW_DATABASES)("case handling on %s", (kind) => {
   let h: Harness;
   let n = 0;
   let numbers = 0;
@@ -167,10 +167,10 @@ describe.each(DATABASE_KINDS)("case handling on %s", (kind) => {
     const inL = rows.filter((r) => r.tambon.districtId === districts[1]);
     const inM = rows.filter((r) => r.tambon.districtId === districts[2]);
     listCouncils = [await place(inL[0]!.id), await place(inL[1]!.id), await place(inM[0]!.id)];
-  }, 180_000);
+  });
   afterAll(async () => {
     await h?.stop();
-  }, 60_000);
+  });
   afterEach(() => {
     expect(h.line.limitProblems).toEqual([]);
   });
@@ -289,7 +289,7 @@ describe.each(DATABASE_KINDS)("case handling on %s", (kind) => {
     await secA.postback(cases(`accept:${row.id}`));
     expect(secA.lastText()).toContain(`คำขอ ${caseNumber} ตอนนี้มีสถานะ “เสร็จสิ้น” จึงรับเรื่องไม่ได้ค่ะ`);
     expect((await requestRow(caseNumber)).history).toHaveLength(5);
-  }, 180_000);
+  });
 
   it("reject with a typed reason: cancel, back and a sticker inside the flow; the villager reads the reason", async () => {
     const secA = await secretaryOf(councilA, "secA-reject");
@@ -336,7 +336,7 @@ describe.each(DATABASE_KINDS)("case handling on %s", (kind) => {
     const [told] = newPushes(villager).map(textOf);
     expect(told).toContain(`คำขอ ${caseNumber} ไม่ผ่านการพิจารณาของ${councilA.name}ค่ะ`);
     expect(told).toContain("เหตุผล: บ้านอยู่นอกเขตตำบล");
-  }, 180_000);
+  });
 
   it("hand over to another council: its secretary is told and can act, the old one is refused", async () => {
     const secA = await secretaryOf(councilA, "secA-hand");
@@ -398,7 +398,7 @@ describe.each(DATABASE_KINDS)("case handling on %s", (kind) => {
     await secB.tap("รับเรื่อง");
     expect(secB.lastText()).toContain(`รับเรื่องคำขอ ${caseNumber} แล้วค่ะ`);
     expect(await requestRow(caseNumber)).toMatchObject({ status: "ACCEPTED", councilId: councilB.id, acceptedAt: h.clock.now });
-  }, 180_000);
+  });
 
   it("refuses everyone outside the role or the area, transitions the status does not allow, and bad ids", async () => {
     const villager = newUser("villager-refuse");
@@ -457,7 +457,7 @@ describe.each(DATABASE_KINDS)("case handling on %s", (kind) => {
     expect(secA.lastText()).toContain(NOT_FOUND);
     expect(secA.buttons()).not.toContain("คำขอที่รอดำเนินการ");
     expect((await requestRow(caseNumber)).status).toBe("ACCEPTED");
-  }, 240_000);
+  });
 
   it("a housing notice waits for the digest of a secretary who chose it; a flood case is still pushed", async () => {
     const digester = await secretaryOf(councilX, "secX-digest");
@@ -484,7 +484,7 @@ describe.each(DATABASE_KINDS)("case handling on %s", (kind) => {
     expect(pushed).toHaveLength(1);
     expect(textOf(pushed[0]!)).toContain(flood);
     expect(await h.db.prisma.staffDigestItem.count({ where: { lineUserId: digester.id } })).toBe(1);
-  }, 180_000);
+  });
 
   it("the pending list: only the user's area, open cases, critical first then the oldest, ten a page", async () => {
     const [l1, l2, m1] = listCouncils as [CouncilWithPlace, CouncilWithPlace, CouncilWithPlace];
@@ -538,5 +538,5 @@ describe.each(DATABASE_KINDS)("case handling on %s", (kind) => {
     // The staff home offers the list.
     await secretary.say("งานเจ้าหน้าที่");
     expect(secretary.buttons()).toContain("คำขอที่รอดำเนินการ");
-  }, 180_000);
+  });
 });

@@ -7,14 +7,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { escalationJob } from "../../src/help-requests/escalation-job.ts";
 import { grantRole, type RoleGrant } from "../../src/staff/roles.ts";
-import { DATABASE_KINDS } from "../support/database.ts";
+import { STORE_DATABASES } from "../support/database.ts";
 import { Harness, textOf, type ChatUser } from "../support/harness.ts";
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 const KANTHARALAK = 3304;
 
-describe.each(DATABASE_KINDS)("escalation job on %s", (kind) => {
+describe.each(STORE_DATABASES)("escalation job on %s", (kind) => {
   let h: Harness;
   let n = 0;
   let councilA: number; // Kantharalak: has a district coordinator
@@ -67,7 +67,7 @@ describe.each(DATABASE_KINDS)("escalation job on %s", (kind) => {
     await grant(district, { role: "COORDINATOR", level: "DISTRICT", areaId: KANTHARALAK });
     await grant(province, { role: "COORDINATOR", level: "PROVINCE", areaId: 33 });
     await grant(secretary, { role: "SECRETARY", level: "COUNCIL", areaId: councilA });
-  }, 120_000);
+  });
   afterAll(async () => {
     await h?.stop();
   });

@@ -1,14 +1,15 @@
-// The flood help request as transcripts, on both databases: a non-member
+// The flood help request as transcripts, on PGlite: a non-member
 // (asked for a contact phone) and a member (their stored phone, no question)
 // filing, corrections (back, edits from the summary), cancel,
 // wrong input, a typed village, multi-select toggling, an image set as one
 // answer, the critical reply's hotlines, and distinct case numbers under
-// concurrency.
+// concurrency (the counter itself from parallel transactions on both
+// databases).
 import type { messagingApi } from "@line/bot-sdk";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { encodePostback } from "../../src/engine/postback.ts";
 import { allocateCaseNumber, CASE_NUMBER_PATTERN } from "../../src/help-requests/case-number.ts";
-import { DATABASE_KINDS } from "../support/database.ts";
+import { createTestDatabase, FLOW_DATABASES, STORE_DATABASES, type TestDatabase } from "../support/database.ts";
 import { Harness, newEventId, type ChatUser } from "../support/harness.ts";
 
 const PDPA_LINE = "ข้อมูลสุขภาพนี้ใช้เพื่อช่วยชีวิตเท่านั้น เจ้าหน้าที่สภาฯ ของตำบลเท่านั้นที่เห็น";
@@ -19,7 +20,7 @@ function quickItems(u: ChatUser): messagingApi.QuickReplyItem[] {
 }
 const quickLabels = (u: ChatUser) => quickItems(u).map((i) => (i.action as { label?: string }).label ?? "");
 
-describe.each(DATABASE_KINDS)("flood help on %s", (kind) => {
+describe.each(FLOW_DATABASES)("flood help on %s", (kind) => {
   let h: Harness;
   let n = 0;
   const newUser = (label: string) => h.user(`U-flood-${label}-${++n}`);
@@ -468,10 +469,21 @@ describe.each(DATABASE_KINDS)("flood help on %s", (kind) => {
     expect(rows).toHaveLength(3);
     expect(new Set(rows.map((r) => r.caseNumber)).size).toBe(3);
     for (const r of rows) expect(r.priority).toBe("LOW");
+  });
+});
 
-    // The counter itself, from parallel transactions.
+describe.each(STORE_DATABASES)("case numbers on %s", (kind) => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase(kind);
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it("gives parallel transactions distinct running numbers", async () => {
     const at = new Date("2027-03-10T03:00:00Z");
-    const numbers = await Promise.all(Array.from({ length: 8 }, () => h.db.transaction((tx) => allocateCaseNumber(tx, 33, "FLOOD", at))));
+    const numbers = await Promise.all(Array.from({ length: 8 }, () => db.transaction((tx) => allocateCaseNumber(tx, 33, "FLOOD", at))));
     expect([...numbers].sort()).toEqual(Array.from({ length: 8 }, (_, i) => `SSK-F-7003-${String(i + 1).padStart(4, "0")}`));
   });
 });

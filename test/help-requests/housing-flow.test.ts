@@ -1,4 +1,4 @@
-// The housing request (บ้านพอเพียง) as transcripts, on both databases: a
+// The housing request (บ้านพอเพียง) as transcripts, on PGlite: a
 // non-member and a member filing (the member's name and masked phone
 // offered), corrections through ย้อนกลับ and from the summary, cancel, wrong
 // input, an image set as one answer, more than five photos, the case number,
@@ -6,7 +6,7 @@
 import type { messagingApi } from "@line/bot-sdk";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CASE_NUMBER_PATTERN } from "../../src/help-requests/case-number.ts";
-import { DATABASE_KINDS } from "../support/database.ts";
+import { FLOW_DATABASES } from "../support/database.ts";
 import { Harness, newEventId, type ChatUser } from "../support/harness.ts";
 
 // 2026-11-28 in Bangkok: Buddhist-era year 2569, month 11.
@@ -17,7 +17,7 @@ function quickItems(u: ChatUser): messagingApi.QuickReplyItem[] {
 }
 const quickLabels = (u: ChatUser) => quickItems(u).map((i) => (i.action as { label?: string }).label ?? "");
 
-describe.each(DATABASE_KINDS)("housing request on %s", (kind) => {
+describe.each(FLOW_DATABASES)("housing request on %s", (kind) => {
   let h: Harness;
   let n = 0;
   const newUser = (label: string) => h.user(`U-house-${label}-${++n}`);

@@ -1,4 +1,4 @@
-// "My requests" (คำขอของฉัน) as transcripts, on both databases: the list
+// "My requests" (คำขอของฉัน) as transcripts, on PGlite: the list
 // (empty, newest update first, paging), a request's card with its history,
 // a forged id of someone else's request, and the three flows (add photos,
 // add a note, cancel) with back, cancel, wrong input, a sticker, and a
@@ -7,7 +7,7 @@ import type { messagingApi } from "@line/bot-sdk";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { encodePostback } from "../../src/engine/postback.ts";
 import type { HelpRequestKind, HelpRequestStatus } from "../../src/generated/prisma/client.ts";
-import { DATABASE_KINDS } from "../support/database.ts";
+import { FLOW_DATABASES } from "../support/database.ts";
 import { Harness, START_TIME, newEventId, textOf, type ChatUser } from "../support/harness.ts";
 
 const MINUTE = 60_000;
@@ -45,7 +45,7 @@ function expectInOrder(text: string, parts: string[]) {
 const bubbleTexts = (u: ChatUser) =>
   (flexOf(u).contents as messagingApi.FlexCarousel).contents.map((b) => textOf([{ type: "flex", altText: "-", contents: b }]));
 
-describe.each(DATABASE_KINDS)("my requests on %s", (kind) => {
+describe.each(FLOW_DATABASES)("my requests on %s", (kind) => {
   let h: Harness;
   let n = 0;
   let cases = 0;

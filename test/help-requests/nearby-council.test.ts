@@ -4,7 +4,7 @@
 // province (or a typed village) keeps the district → council questions.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { nearestTambon, tambonNear } from "../../src/geography/tambon-centres.ts";
-import { DATABASE_KINDS } from "../support/database.ts";
+import { FLOW_DATABASES } from "../support/database.ts";
 import { Harness, type ChatUser } from "../support/harness.ts";
 
 const SISAKET = 33;
@@ -21,7 +21,7 @@ describe("tambon centres", () => {
   });
 });
 
-describe.each(DATABASE_KINDS)("nearby council on %s", (kind) => {
+describe.each(FLOW_DATABASES)("nearby council on %s", (kind) => {
   let h: Harness;
   let n = 0;
   const newUser = (label: string) => h.user(`U-nearby-${label}-${++n}`);

@@ -5,10 +5,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { claimPhotos, photoBackoffMs, PHOTO_FETCH_DEFAULTS } from "../../src/help-requests/photo-fetcher.ts";
 import { attachPhotos } from "../../src/help-requests/request-store.ts";
-import { DATABASE_KINDS } from "../support/database.ts";
+import { STORE_DATABASES } from "../support/database.ts";
 import { Harness, newEventId } from "../support/harness.ts";
 
-describe.each(DATABASE_KINDS)("request photos on %s", (kind) => {
+describe.each(STORE_DATABASES)("request photos on %s", (kind) => {
   let h: Harness;
   let n = 0;
 

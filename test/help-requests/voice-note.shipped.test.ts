@@ -34,7 +34,7 @@ describe("a voice note, shipped", () => {
   let bot: ShippedBot;
   beforeAll(async () => {
     bot = await ShippedBot.start({ db: "postgres" });
-  }, 120_000);
+  });
   afterAll(async () => bot?.stop());
 
   it("is fetched from LINE in the background and played from the secretary's case card by its signed link", async () => {
@@ -91,7 +91,7 @@ describe("a voice note, shipped", () => {
             },
           );
         }),
-      { timeoutMs: 60_000, what: "the voice note fetched" },
+      { what: "the voice note fetched" },
     );
 
     await sec.send({

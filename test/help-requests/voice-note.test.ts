@@ -1,5 +1,5 @@
 // A voice message as a flood request's note (issue 11 §2), as transcripts
-// on both databases: the villager sends a voice message instead of typing
+// on PGlite: the villager sends a voice message instead of typing
 // the note; it is kept with the request, fetched from LINE after the turn
 // (LINE may answer "not ready" first: tried again later), and the
 // secretary's case card plays it through a signed, expiring link.
@@ -9,7 +9,7 @@ import { encodePostback } from "../../src/engine/postback.ts";
 import { getCouncilWithPlace, type CouncilWithPlace } from "../../src/geography/councils.ts";
 import { MediaLinks, PHOTO_LINK_DAYS } from "../../src/line/media-links.ts";
 import { grantRole } from "../../src/staff/roles.ts";
-import { DATABASE_KINDS } from "../support/database.ts";
+import { FLOW_DATABASES } from "../support/database.ts";
 import { Harness, textOf, type ChatUser } from "../support/harness.ts";
 import { floodToPhotos } from "../support/flood.ts";
 
@@ -35,7 +35,7 @@ function uriButtons(node: unknown): Map<string, string> {
   return found;
 }
 
-describe.each(DATABASE_KINDS)("a voice note on %s", (kind) => {
+describe.each(FLOW_DATABASES)("a voice note on %s", (kind) => {
   let h: Harness;
   let n = 0;
   let council: CouncilWithPlace;
@@ -56,10 +56,10 @@ describe.each(DATABASE_KINDS)("a voice note on %s", (kind) => {
       orderBy: [{ tambonId: "asc" }, { id: "asc" }],
     });
     council = (await getCouncilWithPlace(h.db.prisma, row.id))!;
-  }, 180_000);
+  });
   afterAll(async () => {
     await h?.stop();
-  }, 60_000);
+  });
   afterEach(() => {
     expect(h.line.limitProblems).toEqual([]);
   });

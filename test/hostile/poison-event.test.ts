@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InboxWriter } from "../../src/inbox/inbox-writer.ts";
 import type { WebhookEvent } from "../../src/line/events.ts";
-import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../support/database.ts";
+import { createTestDatabase, STORE_DATABASES, type TestDatabase } from "../support/database.ts";
 import { newEventId } from "../support/harness.ts";
 
 const event = (userId: string, timestamp = Date.now()): WebhookEvent => {
@@ -22,7 +22,7 @@ const event = (userId: string, timestamp = Date.now()): WebhookEvent => {
   };
 };
 
-describe.each(DATABASE_KINDS)("a poison delivery in a group commit on %s", (kind) => {
+describe.each(STORE_DATABASES)("a poison delivery in a group commit on %s", (kind) => {
   let db: TestDatabase;
   beforeAll(async () => {
     db = await createTestDatabase(kind);

@@ -37,7 +37,7 @@ describe("hostile input through the shipped bot (PostgreSQL)", () => {
 
   beforeAll(async () => {
     bot = await ShippedBot.start({ db: "postgres" });
-  }, 120_000);
+  });
   afterAll(async () => bot?.stop());
 
   const conversation = (u: ShippedUser) =>
@@ -49,7 +49,6 @@ describe("hostile input through the shipped bot (PostgreSQL)", () => {
     await u.follow();
     // The profile is fetched after the follow is answered.
     await waitUntil(async () => ((await conversation(u))?.data as Record<string, unknown> | undefined)?.lineDisplayName === ASTRAL_NAME, {
-      timeoutMs: 30_000,
       what: "the display name stored",
     });
     await u.tap("ยินยอม");
@@ -130,12 +129,12 @@ describe("hostile input through the shipped bot (PostgreSQL)", () => {
     const poisonAt = [20, 31];
     expect(poisonAt.map((i) => statuses[i])).toEqual([400, 400]);
     expect(statuses.filter((s, i) => !poisonAt.includes(i) && s !== 200)).toEqual([]);
-    await waitUntil(() => users.every((u) => u.accepted().length > 0), { timeoutMs: 60_000, what: "every follower greeted" });
+    await waitUntil(() => users.every((u) => u.accepted().length > 0), { what: "every follower greeted" });
     const stored = await bot.withDb((db) =>
       db.prisma.webhookEvent.count({ where: { id: { in: poisons.map((p) => String(p.webhookEventId)) } } }),
     );
     expect(stored).toBe(0);
-  }, 120_000);
+  });
 
   it("typed text starting with edit: is an answer, never a jump to a summary edit", async () => {
     const u = newUser();
@@ -216,7 +215,6 @@ describe("hostile input through the shipped bot (PostgreSQL)", () => {
       expect(LONG_ADDRESS.startsWith(r.address!.slice(0, -1))).toBe(true);
     }
     await waitUntil(() => cases.slice(1).every((c) => JSON.stringify(notified.accepted()).includes(c)), {
-      timeoutMs: 60_000,
       what: "the secretary told of each new case",
     });
 
@@ -240,5 +238,5 @@ describe("hostile input through the shipped bot (PostgreSQL)", () => {
     for (const bubble of carousel.contents) expect(utf8Bytes(bubble)).toBeLessThanOrEqual(LINE_LIMITS.flexBubbleBytes);
     // Shortened, not dropped: every case of the page is listed.
     for (const caseNumber of cases) expect(JSON.stringify(carousel)).toContain(caseNumber);
-  }, 180_000);
+  });
 });

@@ -14,14 +14,14 @@ import { EventProcessor } from "../../src/inbox/processor.ts";
 import { retryKeyFor } from "../../src/line/gateway.ts";
 import { silentLogger } from "../../src/log.ts";
 import { quotaMonth } from "../../src/outbox/quota.ts";
-import { DATABASE_KINDS } from "../support/database.ts";
+import { STORE_DATABASES } from "../support/database.ts";
 import type { LineCall } from "../support/fake-line.ts";
 import { Harness, newEventId } from "../support/harness.ts";
 
 type Push = Extract<LineCall, { kind: "push" }>;
 type Reply = Extract<LineCall, { kind: "reply" }>;
 
-describe.each(DATABASE_KINDS)("lease owners and retried replies on %s", (kind) => {
+describe.each(STORE_DATABASES)("lease owners and retried replies on %s", (kind) => {
   let h: Harness;
   let mine: InstanceLock;
   let processor: EventProcessor;
@@ -55,7 +55,7 @@ describe.each(DATABASE_KINDS)("lease owners and retried replies on %s", (kind) =
       sweepIntervalMs: 0,
       instanceKey: mine.key,
     });
-  }, 60_000);
+  });
   afterAll(async () => {
     await processor?.drain();
     await live?.close();

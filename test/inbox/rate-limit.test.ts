@@ -7,17 +7,17 @@
 //  - a standby event is stored and closed, never handled or answered.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { INBOX_TEXT } from "../../src/inbox/texts.ts";
-import { DATABASE_KINDS } from "../support/database.ts";
+import { STORE_DATABASES } from "../support/database.ts";
 import type { LineCall } from "../support/fake-line.ts";
 import { Harness, newEventId, textOf, type Event } from "../support/harness.ts";
 
 type Reply = Extract<LineCall, { kind: "reply" }>;
 
-describe.each(DATABASE_KINDS)("rate limit and standby on %s", (kind) => {
+describe.each(STORE_DATABASES)("rate limit and standby on %s", (kind) => {
   let h: Harness;
   beforeAll(async () => {
     h = await Harness.start({ kind, geography: false });
-  }, 60_000);
+  });
   afterAll(async () => h?.stop());
 
   const text = (userId: string, t: string, fields: Event = {}) =>

@@ -2,13 +2,13 @@
 // order in which a user receives answers when LINE fails some of them.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_HANDLING_ATTEMPTS } from "../../src/inbox/processor.ts";
-import { DATABASE_KINDS } from "../support/database.ts";
+import { STORE_DATABASES } from "../support/database.ts";
 import type { LineCall } from "../support/fake-line.ts";
 import { Harness, textOf } from "../support/harness.ts";
 
 type Sent = Extract<LineCall, { kind: "reply" | "push" }>;
 
-describe.each(DATABASE_KINDS)("recovery on %s", (kind) => {
+describe.each(STORE_DATABASES)("recovery on %s", (kind) => {
   let h: Harness;
   beforeAll(async () => {
     h = await Harness.start({ kind });

@@ -1,4 +1,4 @@
-// The staff rich menu on both databases: the setup puts both menus on the
+// The staff rich menu on PGlite: the setup puts both menus on the
 // (fake) channel with their aliases, villagers' as the default, twice over
 // without leaving extra menus; the link job links a user who got a role to
 // the staff menu once, unlinks them when the last role goes, does nothing
@@ -12,7 +12,7 @@ import { STAFF_TILES } from "../../src/bot.ts";
 import { STAFF_MENU, STAFF_PNG, staffRichMenu } from "../../src/line/rich-menu/staff-menu.ts";
 import { VILLAGER_MENU, VILLAGER_PNG, villagerRichMenu } from "../../src/line/rich-menu/villager-menu.ts";
 import { grantRole, revokeRole, type RoleGrant } from "../../src/staff/roles.ts";
-import { DATABASE_KINDS } from "../support/database.ts";
+import { FLOW_DATABASES } from "../support/database.ts";
 import { Harness } from "../support/harness.ts";
 
 const MENUS: MenuToInstall[] = [
@@ -22,7 +22,7 @@ const MENUS: MenuToInstall[] = [
 const SECRETARY: RoleGrant = { role: "SECRETARY", level: "COUNCIL", areaId: 1 };
 const MINUTE = 60_000;
 
-describe.each(DATABASE_KINDS)("staff rich menu on %s", (kind) => {
+describe.each(FLOW_DATABASES)("staff rich menu on %s", (kind) => {
   let h: Harness;
   let n = 0;
   const by = () => ({ by: "cli:test", at: h.clock.now, via: "test" });
@@ -36,7 +36,7 @@ describe.each(DATABASE_KINDS)("staff rich menu on %s", (kind) => {
 
   beforeAll(async () => {
     h = await Harness.start({ kind, geography: false });
-  }, 120_000);
+  });
   afterAll(async () => {
     await h?.stop();
   });

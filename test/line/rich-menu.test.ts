@@ -192,7 +192,7 @@ describe("the villagers' menu", () => {
     const json = out.slice(0, out.lastIndexOf("}") + 1);
     expect(JSON.parse(json)).toEqual({ [VILLAGER_MENU.alias]: menu, [STAFF_MENU.alias]: staffRichMenu(STAFF_TILES) });
     expect(out).toMatch(/staff-menu\.png \(image\/png, \d+ bytes\)\.\nDry run: nothing sent\./);
-  }, 30_000);
+  });
 });
 
 describe("the staff menu", () => {

@@ -1,9 +1,10 @@
-// Meetings, villager side, as transcripts on both databases: the list of
+// Meetings, villager side, as transcripts on PGlite: the list of
 // upcoming meetings (audience, seats, map button), the detail card,
 // registering (back, edit, cancel word, wrong counts, a sticker), refusals
 // (non-member, deadline, forged postbacks), the waitlist and its promotion
 // with one push to the promoted member, my registrations and cancelling,
-// and two members taking the last seat at once.
+// and two members taking the last seat at once. The seat count's lock is
+// checked in the store on both databases.
 import type { messagingApi } from "@line/bot-sdk";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { encodePostback } from "../../src/engine/postback.ts";
@@ -11,7 +12,7 @@ import { getCouncilWithPlace } from "../../src/geography/councils.ts";
 import { register } from "../../src/meetings/meeting-store.ts";
 import { seedMeetings } from "../../src/meetings/seed.ts";
 import { bangkokInstant } from "../../src/thai/format.ts";
-import { DATABASE_KINDS } from "../support/database.ts";
+import { createTestDatabase, FLOW_DATABASES, STORE_DATABASES, type TestDatabase } from "../support/database.ts";
 import { Harness, actionsOf, type ChatUser } from "../support/harness.ts";
 
 const HOUR = 3_600_000;
@@ -31,7 +32,7 @@ function bubbles(u: ChatUser): Record<string, unknown>[] {
 
 const bubbleText = (b: unknown) => JSON.stringify(b);
 
-describe.each(DATABASE_KINDS)("meetings on %s", (kind) => {
+describe.each(FLOW_DATABASES)("meetings on %s", (kind) => {
   let h: Harness;
   let n = 0;
   let area: { councilId: number; districtId: number; provinceId: number };
@@ -424,28 +425,6 @@ describe.each(DATABASE_KINDS)("meetings on %s", (kind) => {
     expect(answers).toMatch(/ที่นั่งเต็มแล้ว/);
   });
 
-  it.runIf(kind === "postgres")("holds the meeting row while counting seats (a slow transaction makes the other wait)", async () => {
-    const m = await meeting({ capacity: 2 });
-    let releaseFirst!: () => void;
-    const firstDone = new Promise<void>((resolve) => (releaseFirst = resolve));
-    let firstRegistered!: () => void;
-    const firstIn = new Promise<void>((resolve) => (firstRegistered = resolve));
-    const first = h.db.transaction(async (tx) => {
-      const outcome = await register(tx, { meetingId: m.id, lineUserId: "U-lock-1", memberId: null, people: 2, now: h.clock.now });
-      firstRegistered();
-      await firstDone; // still uncommitted: without the lock the other would count 0 seats taken
-      return outcome;
-    });
-    await firstIn;
-    const second = h.db.transaction((tx) =>
-      register(tx, { meetingId: m.id, lineUserId: "U-lock-2", memberId: null, people: 1, now: h.clock.now }),
-    );
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    releaseFirst();
-    expect(await first).toEqual({ kind: "registered", people: 2 });
-    expect(await second).toEqual({ kind: "waitlisted", position: 1 });
-  });
-
   it("seeds believable meetings once: seeding twice changes nothing", async () => {
     const before = await h.db.prisma.meeting.count();
     const first = await h.db.transaction((tx) => seedMeetings(tx, { provinceCode: 33, now: h.clock.now }));
@@ -460,5 +439,59 @@ describe.each(DATABASE_KINDS)("meetings on %s", (kind) => {
       if (s.registrationDeadline) expect(s.registrationDeadline.getTime()).toBeLessThan(s.startsAt.getTime());
     }
     expect(Math.min(...seeded.map((s) => s.capacity ?? Infinity))).toBeLessThanOrEqual(15);
+  });
+});
+
+describe.each(STORE_DATABASES)("meeting seats on %s", (kind) => {
+  let db: TestDatabase;
+  const now = new Date("2026-11-28T03:00:00.000Z");
+  beforeAll(async () => {
+    db = await createTestDatabase(kind);
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  const meeting = (capacity: number) =>
+    db.prisma.meeting.create({
+      data: {
+        title: `ประชุมทดสอบที่นั่ง ${capacity}`,
+        startsAt: bangkokInstant("2026-12-05", "09:30"),
+        endsAt: bangkokInstant("2026-12-05", "12:00"),
+        placeName: "ศาลาประชาคมบ้านโนนสูง",
+        capacity,
+        status: "SCHEDULED",
+        audience: { create: [{ level: "PROVINCE", areaId: 33 }] },
+      },
+    });
+
+  it("gives the last seat to one of two registrations at once; the other waits", async () => {
+    const m = await meeting(1);
+    const outcomes = await Promise.all(
+      ["U-seat-1", "U-seat-2"].map((lineUserId) =>
+        db.transaction((tx) => register(tx, { meetingId: m.id, lineUserId, memberId: null, people: 1, now })),
+      ),
+    );
+    expect(outcomes.map((o) => o.kind).sort()).toEqual(["registered", "waitlisted"]);
+  });
+
+  it.runIf(kind === "postgres")("holds the meeting row while counting seats (a slow transaction makes the other wait)", async () => {
+    const m = await meeting(2);
+    let releaseFirst!: () => void;
+    const firstDone = new Promise<void>((resolve) => (releaseFirst = resolve));
+    let firstRegistered!: () => void;
+    const firstIn = new Promise<void>((resolve) => (firstRegistered = resolve));
+    const first = db.transaction(async (tx) => {
+      const outcome = await register(tx, { meetingId: m.id, lineUserId: "U-lock-1", memberId: null, people: 2, now });
+      firstRegistered();
+      await firstDone; // still uncommitted: without the lock the other would count 0 seats taken
+      return outcome;
+    });
+    await firstIn;
+    const second = db.transaction((tx) => register(tx, { meetingId: m.id, lineUserId: "U-lock-2", memberId: null, people: 1, now }));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    releaseFirst();
+    expect(await first).toEqual({ kind: "registered", people: 2 });
+    expect(await second).toEqual({ kind: "waitlisted", position: 1 });
   });
 });

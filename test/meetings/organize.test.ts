@@ -1,4 +1,4 @@
-// Coordinators organising meetings, as transcripts on both databases:
+// Coordinators organising meetings, as transcripts on PGlite:
 // creating one with LINE's datetime picker and a location (wrong times
 // refused, back, an edit from the summary, the cancel word, typed dates),
 // "ประชุมที่ฉันจัด" with an edit of the time and a cancel, each pushed once to
@@ -10,7 +10,7 @@ import { getCouncilWithPlace, type CouncilWithPlace } from "../../src/geography/
 import { register } from "../../src/meetings/meeting-store.ts";
 import { grantRole, type RoleGrant } from "../../src/staff/roles.ts";
 import { bangkokInstant } from "../../src/thai/format.ts";
-import { DATABASE_KINDS } from "../support/database.ts";
+import { FLOW_DATABASES } from "../support/database.ts";
 import { Harness, textOf, type ChatUser } from "../support/harness.ts";
 
 const KANTHARALAK = 3304;
@@ -18,7 +18,7 @@ const NOT_FOUND = /ไม่พบการประชุมนี้ หรื
 /** The number "ประชุมที่ฉันจัด" gives a meeting. */
 const rowOf = (list: string, title: string) => new RegExp(`(\\d+)\\. ${title}\\n`).exec(list)?.[1] ?? "?";
 
-describe.each(DATABASE_KINDS)("organising meetings on %s", (kind) => {
+describe.each(FLOW_DATABASES)("organising meetings on %s", (kind) => {
   let h: Harness;
   let n = 0;
   let councilA: CouncilWithPlace;
@@ -64,7 +64,7 @@ describe.each(DATABASE_KINDS)("organising meetings on %s", (kind) => {
     });
     councilA = (await getCouncilWithPlace(h.db.prisma, rows.find((r) => r.tambon.districtId === KANTHARALAK)!.id))!;
     councilC = (await getCouncilWithPlace(h.db.prisma, rows.find((r) => r.tambon.districtId !== KANTHARALAK)!.id))!;
-  }, 120_000);
+  });
   afterAll(async () => {
     await h?.stop();
   });

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { encodePostback } from "../../src/engine/postback.ts";
 import { grantRole } from "../../src/staff/roles.ts";
 import { bangkokInstant } from "../../src/thai/format.ts";
-import { DATABASE_KINDS } from "../support/database.ts";
+import { FLOW_DATABASES } from "../support/database.ts";
 import { Harness, textOf, type ChatUser } from "../support/harness.ts";
 
 function quickLabels(u: ChatUser): string[] {
@@ -14,7 +14,7 @@ function quickLabels(u: ChatUser): string[] {
   return (last?.quickReply?.items ?? []).map((item) => (item.action as { label?: string }).label ?? "");
 }
 
-describe.each(DATABASE_KINDS)("registration notices on %s", (kind) => {
+describe.each(FLOW_DATABASES)("registration notices on %s", (kind) => {
   let h: Harness;
   let n = 0;
   let councilId: number;
@@ -53,7 +53,7 @@ describe.each(DATABASE_KINDS)("registration notices on %s", (kind) => {
     await signUp(probe, "ผู้ทดสอบ ระบบ");
     councilId = (await h.db.prisma.member.findUniqueOrThrow({ where: { lineUserId: probe.id } })).councilId!;
     otherCouncilId = (await h.db.prisma.council.findFirstOrThrow({ where: { id: { not: councilId } } })).id;
-  }, 120_000);
+  });
   afterAll(async () => {
     await h?.stop();
   });

@@ -7,12 +7,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { meetingReminderJob, reminderKey } from "../../src/meetings/reminder-job.ts";
 import { bangkokInstant } from "../../src/thai/format.ts";
-import { DATABASE_KINDS } from "../support/database.ts";
+import { STORE_DATABASES } from "../support/database.ts";
 import { Clock, Harness } from "../support/harness.ts";
 
 type Status = "REGISTERED" | "WAITLISTED" | "CANCELLED";
 
-describe.each(DATABASE_KINDS)("meeting reminders on %s", (kind) => {
+describe.each(STORE_DATABASES)("meeting reminders on %s", (kind) => {
   let h: Harness;
   let seq = 0;
 

@@ -4,7 +4,7 @@
 import { GUEST_MENU, MEMBER_MENU } from "../support/menus.ts";
 import type { messagingApi } from "@line/bot-sdk";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { DATABASE_KINDS } from "../support/database.ts";
+import { FLOW_DATABASES } from "../support/database.ts";
 import { Harness, type ChatUser } from "../support/harness.ts";
 
 const MENU_PROMPT = /ต้องการทำรายการใด/;
@@ -34,7 +34,7 @@ function spellings(phone: string): string[] {
   return [phone, dashed, local, phone.slice(0, 6)];
 }
 
-describe.each(DATABASE_KINDS)("members on %s", (kind) => {
+describe.each(FLOW_DATABASES)("members on %s", (kind) => {
   let h: Harness;
   let n = 0;
   const phones = new Set<string>();

@@ -111,7 +111,7 @@ describe("backup and restore of the embedded PGlite database", () => {
     } finally {
       await back.close();
     }
-  }, 300_000);
+  });
 
   it("restoring over an existing directory keeps the replaced one aside", async () => {
     const dataDir = path.join(work, "over");
@@ -136,7 +136,7 @@ describe("backup and restore of the embedded PGlite database", () => {
     } finally {
       await back.close();
     }
-  }, 300_000);
+  });
 });
 
 describe("backup and restore of PostgreSQL", () => {
@@ -181,5 +181,5 @@ describe("backup and restore of PostgreSQL", () => {
       await admin.end();
       await created.drop();
     }
-  }, 300_000);
+  });
 });

@@ -24,7 +24,7 @@ describe("metrics", () => {
   let h: Harness;
   beforeAll(async () => {
     h = await Harness.start({ kind: "pglite" });
-  }, 120_000);
+  });
   afterAll(async () => {
     await h?.stop();
   });
@@ -102,5 +102,5 @@ describe("metrics", () => {
     expect(sample(after, "reply_latency_seconds_count")).toBe(4);
     expect(sample(after, "line_events_processed_total")).toBe(5);
     expect(after).not.toMatch(/U-metrics|0812345678/);
-  }, 120_000);
+  });
 });

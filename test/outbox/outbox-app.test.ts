@@ -2,22 +2,19 @@
 // queued it committed, and the app's background jobs send it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { enqueuePush } from "../../src/outbox/outbox.ts";
-import { DATABASE_KINDS } from "../support/database.ts";
+import { STORE_DATABASES } from "../support/database.ts";
 import { Harness, textOf } from "../support/harness.ts";
 
 const uid = (n: number) => `U${n.toString(16).padStart(32, "0")}`;
 const ADMIN = uid(0xad);
 
-describe.each(DATABASE_KINDS)("outbox in the app on %s", (kind) => {
+describe.each(STORE_DATABASES)("outbox in the app on %s", (kind) => {
   let h: Harness;
   beforeAll(async () => {
     h = await Harness.start({
       kind,
       geography: false,
       env: { PUSH_QUOTA_MONTHLY: "3", PUSH_QUOTA_WARN_PERCENT: "50", ADMIN_LINE_USER_IDS: ADMIN },
-      // Not about timeouts: the stand-in compiles LINE's schemas on its first request, which on a
-      // busy machine outlasts the 2 s default, and a timed-out (yet accepted) push is counted later.
-      lineTimeoutMs: 30_000,
     });
   });
   afterAll(async () => {

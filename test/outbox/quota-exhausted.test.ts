@@ -17,7 +17,7 @@ import {
 } from "../../src/outbox/held.ts";
 import { enqueueMulticast, enqueuePush } from "../../src/outbox/outbox.ts";
 import { outboxWorker } from "../../src/outbox/worker.ts";
-import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../support/database.ts";
+import { createTestDatabase, STORE_DATABASES, type TestDatabase } from "../support/database.ts";
 import { FakeLine } from "../support/fake-line.ts";
 
 const MONTHLY_LIMIT = { message: "You have reached your monthly limit." };
@@ -34,7 +34,7 @@ describe("the probe time", () => {
   });
 });
 
-describe.each(DATABASE_KINDS)("monthly quota used up, on %s", (kind) => {
+describe.each(STORE_DATABASES)("monthly quota used up, on %s", (kind) => {
   let db: TestDatabase;
   let line: FakeLine;
   let now: Date;
@@ -57,7 +57,7 @@ describe.each(DATABASE_KINDS)("monthly quota used up, on %s", (kind) => {
   const worker = () =>
     outboxWorker({
       db,
-      gateway: new LineGateway({ channelAccessToken: "test-token", apiBaseUrl: line.baseUrl, timeoutMs: 5_000 }),
+      gateway: new LineGateway({ channelAccessToken: "test-token", apiBaseUrl: line.baseUrl, timeoutMs: 60_000 }),
       logger: silentLogger,
       now: () => now,
       quota: { monthly: 300, warnPercent: 80, adminLineUserIds: ADMINS },

@@ -51,7 +51,7 @@ describe("LINE's monthly quota used up, in the shipped bot", () => {
       );
       return place;
     });
-  }, 180_000);
+  });
   afterAll(async () => bot?.stop());
 
   /** A non-member files a critical flood request (bedridden) through the chat; every answer is a reply. */
@@ -88,15 +88,15 @@ describe("LINE's monthly quota used up, in the shipped bot", () => {
         enqueuePush(tx, target, [{ type: "text", text: "แจ้งเตือนทดสอบ" }], { purpose: "test.rate-limit", now: new Date() }),
       ),
     );
-    await waitUntil(() => pushes().filter((r) => r.to.includes(target)).length >= 2, { timeoutMs: 30_000, what: "retried" });
+    await waitUntil(() => pushes().filter((r) => r.to.includes(target)).length >= 2, { what: "retried" });
     bot.line.policy = () => ({ kind: "accept" });
-    await waitUntil(() => bot.user(target).accepted().length === 1, { timeoutMs: 30_000, what: "sent once LINE takes it" });
+    await waitUntil(() => bot.user(target).accepted().length === 1, { what: "sent once LINE takes it" });
     expect(await bot.withDb((db) => db.prisma.pushQuotaUsage.count({ where: { exhaustedAt: { not: null } } }))).toBe(0);
     expect(bot.log).not.toMatch(/quota used up/);
 
     // From now on: replies are free, LINE takes them; every push or multicast: the quota is gone.
     bot.line.policy = ({ kind }) => (kind === "reply" ? { kind: "accept" } : { kind: "status", status: 429, body: MONTHLY_LIMIT });
-  }, 60_000);
+  });
 
   it("a flood request filed: the secretary's card is tried once, then held; no push loop; the admins are warned in the log", async () => {
     const villager = bot.user(VILLAGER);
@@ -105,8 +105,8 @@ describe("LINE's monthly quota used up, in the shipped bot", () => {
     expect(villager.accepted().every((r) => r.kind === "reply")).toBe(true);
 
     // The worker tries the secretary's card and hears that the quota is gone.
-    await waitUntil(() => pushes().some((r) => r.to.includes(SECRETARY)), { timeoutMs: 30_000, what: "the card tried once" });
-    await waitUntil(() => /monthly message quota used up/.test(bot.log), { timeoutMs: 30_000, what: "the quota logged" });
+    await waitUntil(() => pushes().some((r) => r.to.includes(SECRETARY)), { what: "the card tried once" });
+    await waitUntil(() => /monthly message quota used up/.test(bot.log), { what: "the quota logged" });
     const tried = pushes().length - base;
     // A rate-limit 429 is retried after 1 s, 2 s, 4 s…; the quota is not retried for 15 minutes.
     await sleep(8_000);
@@ -121,7 +121,7 @@ describe("LINE's monthly quota used up, in the shipped bot", () => {
     expect(rows).toContainEqual({ purpose: "push-quota.exhausted", recipients: [ADMIN], attempts: 0 });
     const month = await bot.withDb((db) => db.prisma.pushQuotaUsage.findMany({ where: { exhaustedAt: { not: null } } }));
     expect(month).toHaveLength(1);
-  }, 180_000);
+  });
 
   it("villagers' replies keep working while pushes cannot go", async () => {
     const other = bot.user(OTHER_VILLAGER);
@@ -132,7 +132,7 @@ describe("LINE's monthly quota used up, in the shipped bot", () => {
     const [again] = await bot.user(VILLAGER).say("คำขอของฉัน");
     expect(textOf(again!)).toContain(caseNumber);
     expect(pushes().length).toBe(before);
-  }, 60_000);
+  });
 
   it("the secretary writes anything: the held new-case card comes with the reply, once", async () => {
     const secretary = bot.user(SECRETARY);
@@ -153,7 +153,7 @@ describe("LINE's monthly quota used up, in the shipped bot", () => {
     // Handed over once: the next reply is the answer alone.
     const [next] = await secretary.say("เมนู");
     expect(cards(next!)).not.toContain(caseNumber);
-  }, 60_000);
+  });
 
   it("the admin writes anything: the quota warning comes with the reply", async () => {
     const admin = bot.user(ADMIN);
@@ -161,5 +161,5 @@ describe("LINE's monthly quota used up, in the shipped bot", () => {
     expect(admin.accepted().at(-1)!.kind).toBe("reply");
     expect(textOf(reply!)).toMatch(/โควตาข้อความ LINE ของเดือน.*หมดแล้ว/);
     expect(textOf(reply!)).toContain("การตอบแชตยังใช้ได้");
-  }, 60_000);
+  });
 });

@@ -65,7 +65,7 @@ describe("a message LINE refuses, in the shipped bot", () => {
       );
       return district.id;
     });
-  }, 180_000);
+  });
   afterAll(async () => bot?.stop());
 
   it("an announcement LINE refuses: its author is told why at once, and the report says it failed", async () => {
@@ -104,7 +104,7 @@ describe("a message LINE refuses, in the shipped bot", () => {
     );
 
     const author = bot.user(COORDINATOR);
-    await waitUntil(() => author.accepted().length > 0, { timeoutMs: 30_000, what: "the author told" });
+    await waitUntil(() => author.accepted().length > 0, { what: "the author told" });
     const told = author.lastText();
     expect(author.accepted()[0]!.kind).toBe("push");
     expect(told).toContain("ส่งไม่สำเร็จ");
@@ -117,7 +117,7 @@ describe("a message LINE refuses, in the shipped bot", () => {
 
     await waitUntil(
       async () => (await bot.withDb((db) => db.prisma.announcement.findUniqueOrThrow({ where: { id: announcementId } }))).status === "SENT",
-      { timeoutMs: 30_000, what: "the announcement finished" },
+      { what: "the announcement finished" },
     );
     const [report] = await author.say("รายงานการส่ง");
     expect(textOf(report!)).toContain("ส่งไม่สำเร็จ (LINE ไม่รับ)");
@@ -125,7 +125,7 @@ describe("a message LINE refuses, in the shipped bot", () => {
     expect(textOf(report!)).not.toContain("ส่งครบแล้ว");
     // Told once, however often the report is read.
     expect(author.accepted().filter((r) => r.kind === "push")).toHaveLength(1);
-  }, 120_000);
+  });
 
   it("another push LINE refuses is failed at once and logged with LINE's words, without its content", async () => {
     const id = await bot.withDb((db) =>
@@ -135,13 +135,13 @@ describe("a message LINE refuses, in the shipped bot", () => {
     );
     await waitUntil(
       async () => (await bot.withDb((db) => db.prisma.outboxMessage.findUniqueOrThrow({ where: { id: id! } }))).status === "FAILED",
-      { timeoutMs: 30_000, what: "the push failed" },
+      { what: "the push failed" },
     );
     const logged = () => bot.log.split("\n").find((l) => l.includes("outbox send failed for good") && l.includes("meeting.promoted"));
-    await waitUntil(() => logged() !== undefined, { timeoutMs: 10_000, what: "logged" });
+    await waitUntil(() => logged() !== undefined, { what: "logged" });
     const line = logged()!;
     expect(line).toContain("must be specified with https");
     expect(line).not.toContain("สมศรี");
     expect(bot.line.requests.filter((r) => r.kind === "push" && r.to.includes(RECIPIENTS[0]!))).toHaveLength(1);
-  }, 60_000);
+  });
 });

@@ -8,7 +8,7 @@ import { LineGateway } from "../../src/line/gateway.ts";
 import { createLogger, silentLogger } from "../../src/log.ts";
 import { enqueueMulticast, enqueuePush } from "../../src/outbox/outbox.ts";
 import { outboxWorker, throttlePauseMs, type OutboxGateway, type OutboxWorkerOptions } from "../../src/outbox/worker.ts";
-import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../support/database.ts";
+import { createTestDatabase, STORE_DATABASES, type TestDatabase } from "../support/database.ts";
 import { FakeLine, type LineCall } from "../support/fake-line.ts";
 
 // The harness's start time; the clock is local so this file does not build the whole app.
@@ -26,7 +26,7 @@ const uid = (n: number) => `U${n.toString(16).padStart(32, "0")}`;
 const text = (t: string): messagingApi.Message[] => [{ type: "text", text: t }];
 const never = <T>() => new Promise<T>(() => undefined);
 
-describe.each(DATABASE_KINDS)("outbox worker on %s", (kind) => {
+describe.each(STORE_DATABASES)("outbox worker on %s", (kind) => {
   let db: TestDatabase;
   let line: FakeLine;
   let clock: Clock;
@@ -44,7 +44,7 @@ describe.each(DATABASE_KINDS)("outbox worker on %s", (kind) => {
   beforeEach(async () => {
     line = new FakeLine();
     clock = new Clock();
-    gateway = new LineGateway({ channelAccessToken: "test-token", apiBaseUrl: line.baseUrl, timeoutMs: 5_000 });
+    gateway = new LineGateway({ channelAccessToken: "test-token", apiBaseUrl: line.baseUrl, timeoutMs: 60_000 });
     impatient = new LineGateway({ channelAccessToken: "test-token", apiBaseUrl: line.baseUrl, timeoutMs: 200 });
     await db.sql.exec(`TRUNCATE outbox_message, push_quota_usage`);
   });
@@ -294,7 +294,8 @@ describe.each(DATABASE_KINDS)("outbox worker on %s", (kind) => {
     };
     void worker({ gateway: dying, concurrency: 2 }).runOnce(clock.now);
     const status = async () => (await db.prisma.outboxMessage.findMany({ where: { id: { in: all } } })).map((r) => r.status);
-    for (let i = 0; i < 500 && (sent().length < 3 || (await status()).filter((s) => s === "SENT").length < 2); i++) {
+    // Polls for up to 3 minutes: only a hang should fail on a busy machine.
+    for (let i = 0; i < 18_000 && (sent().length < 3 || (await status()).filter((s) => s === "SENT").length < 2); i++) {
       await new Promise((r) => setTimeout(r, 10));
     }
     expect(sent()).toHaveLength(3);

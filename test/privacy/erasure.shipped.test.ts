@@ -148,7 +148,7 @@ describe("consent withdrawal erases everywhere, shipped (postgres)", () => {
     bot = await ShippedBot.start({ db: "postgres" });
     sql = new pg.Client({ connectionString: bot.database.url });
     await sql.connect();
-  }, 120_000);
+  });
   afterAll(async () => {
     await sql?.end();
     await bot?.stop();
@@ -298,7 +298,6 @@ describe("consent withdrawal erases everywhere, shipped (postgres)", () => {
     const openCase = await fileFlood(member, { vulnerable: ["ผู้ป่วยติดเตียง", "ผู้สูงอายุ"], photo: true, note: NOTE });
     // The secretary takes it from her card; the villager's "accepted" push is refused by LINE.
     await waitUntil(() => secA.accepted().some((r) => JSON.stringify(r.messages).includes(openCase)), {
-      timeoutMs: 30_000,
       what: "the case card",
     });
     await secA.tap("รับเรื่อง");
@@ -317,7 +316,7 @@ describe("consent withdrawal erases everywhere, shipped (postgres)", () => {
         // (5 was a moment on the way: the cancel notice to B came in with 2fef668.)
         expect(q).toEqual({ failed: 6, photos: 1, digest: 1 });
       },
-      { timeoutMs: 60_000, what: "failed pushes, the fetched photo, the digest line" },
+      { what: "failed pushes, the fetched photo, the digest line" },
     );
     // The test reaches every place the issue names (else the final check proves nothing).
     const before = await whereFound(member.id, texts);
@@ -356,7 +355,6 @@ describe("consent withdrawal erases everywhere, shipped (postgres)", () => {
 
     // The waiting member gets the freed seats, as after any cancellation.
     await waitUntil(() => waiting.accepted().some((r) => r.kind === "push" && JSON.stringify(r.messages).includes("ประชุมสภาฯ ประจำเดือน")), {
-      timeoutMs: 30_000,
       what: "the promotion push",
     });
     const registrations = (
@@ -399,7 +397,7 @@ describe("consent withdrawal erases everywhere, shipped (postgres)", () => {
         expect((await sql.query(`SELECT 1 FROM outbox_message WHERE status = 'PENDING'`)).rows).toEqual([]);
         expect((await sql.query(`SELECT 1 FROM help_request_photo WHERE status = 'PENDING'`)).rows).toEqual([]);
       },
-      { timeoutMs: 60_000, what: "the resolved request anonymised" },
+      { what: "the resolved request anonymised" },
     );
     const open = await requestRow(openCase);
     expect(open).toMatchObject({
@@ -435,5 +433,5 @@ describe("consent withdrawal erases everywhere, shipped (postgres)", () => {
       return typeof cls === "string";
     });
     expect(leaks, "columns still holding the withdrawn member's data").toEqual([]);
-  }, 300_000);
+  });
 });

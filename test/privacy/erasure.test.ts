@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eraseClosedRequests, eraseOnWithdrawal, QUEUED_NOTICE_GRACE_MS } from "../../src/privacy/erasure.ts";
 import { enqueueMulticast, enqueuePush } from "../../src/outbox/outbox.ts";
-import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../support/database.ts";
+import { createTestDatabase, STORE_DATABASES, type TestDatabase } from "../support/database.ts";
 
 const U = "U0000000000000000000000000000e1a5";
 const OTHER = "U0000000000000000000000000000e1a6";
@@ -15,7 +15,7 @@ const NAME = "บุญมี ลบแล้ว";
 const PHONE = "0861230000";
 const text = (t: string) => ({ replies: [{ kind: "text" as const, text: t }], buttons: [] });
 
-describe.each(DATABASE_KINDS)("erasure on %s", (kind) => {
+describe.each(STORE_DATABASES)("erasure on %s", (kind) => {
   let db: TestDatabase;
   let councilId = 0;
   let seq = 0;
@@ -27,7 +27,7 @@ describe.each(DATABASE_KINDS)("erasure on %s", (kind) => {
     await db.prisma.district.create({ data: { id: 3301, provinceId: 33, nameTh: "เมืองศรีสะเกษ", nameEn: "Mueang" } });
     await db.prisma.tambon.create({ data: { id: 330101, districtId: 3301, nameTh: "เมืองเหนือ", nameEn: "Mueang Nuea" } });
     councilId = (await db.prisma.council.create({ data: { tambonId: 330101, name: "สภาองค์กรชุมชนตำบลเมืองเหนือ" } })).id;
-  }, 60_000);
+  });
   afterAll(async () => db?.drop());
 
   async function request(lineUserId: string, status: "PENDING" | "RESOLVED") {
@@ -164,7 +164,7 @@ describe.each(DATABASE_KINDS)("erasure on %s", (kind) => {
     expect(await db.prisma.staffDigestItem.count()).toBe(0);
     expect(await db.prisma.pendingErasure.count()).toBe(0);
     expect(await db.transaction((tx) => eraseClosedRequests(tx, now))).toBe(0);
-  }, 60_000);
+  });
 
   it("a closed request whose queued push never leaves is anonymised after the grace period", async () => {
     const user = "U0000000000000000000000000000e1b0";
@@ -176,5 +176,5 @@ describe.each(DATABASE_KINDS)("erasure on %s", (kind) => {
     const later = new Date(now.getTime() + QUEUED_NOTICE_GRACE_MS + 1);
     expect(await db.transaction((tx) => eraseClosedRequests(tx, later))).toBe(1);
     expect((await row(r.id)).lineUserId).toBe("erased");
-  }, 60_000);
+  });
 });

@@ -1,4 +1,4 @@
-// Coordinator reports as transcripts, on both databases: who may open them
+// Coordinator reports as transcripts, on PGlite: who may open them
 // (coordinators; not secretaries or villagers, not even with a forged
 // button), what each area sees (a district coordinator their councils, a
 // province coordinator per-district totals), periods in Bangkok days
@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { encodePostback } from "../../src/engine/postback.ts";
 import { KIND_LIST } from "../../src/help-requests/kinds/index.ts";
 import { grantRole, revokeRole } from "../../src/staff/roles.ts";
-import { DATABASE_KINDS } from "../support/database.ts";
+import { FLOW_DATABASES } from "../support/database.ts";
 import { Harness, type ChatUser } from "../support/harness.ts";
 
 const by = { by: "cli:test", at: new Date("2026-11-01T00:00:00Z"), via: "cli" };
@@ -66,7 +66,7 @@ function rawGet(baseUrl: string, path: string): Promise<{ status: number; body: 
   });
 }
 
-describe.each(DATABASE_KINDS)("coordinator reports on %s", (kind) => {
+describe.each(FLOW_DATABASES)("coordinator reports on %s", (kind) => {
   let h: Harness;
   let a1: Council, a2: Council, b1: Council; // a1, a2 in one district; b1 in another
   let caseNo = 0;

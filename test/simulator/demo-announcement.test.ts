@@ -89,7 +89,7 @@ describe("a photo announcement in the demo", () => {
           image = got.find((e) => e.message.type === "image")?.message as { originalContentUrl: string } | undefined;
           return image !== undefined;
         },
-        { timeoutMs: 30_000, what: "the announcement with its photo" },
+        { what: "the announcement with its photo" },
       );
       const texts = (await chat()).filter((e) => e.via === "multicast" && e.message.type === "text").map((e) => String(e.message.text));
       expect(texts.join("\n")).toContain("จาก ผู้ประสานงานอำเภอเมืองศรีสะเกษ");
@@ -101,5 +101,5 @@ describe("a photo announcement in the demo", () => {
       child.kill("SIGTERM");
       expect(await exited, out).toBe(0);
     }
-  }, 300_000);
+  });
 });

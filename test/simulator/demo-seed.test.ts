@@ -1,10 +1,9 @@
 // The demo province: seeded once, and a second run changes nothing.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadGeography } from "../../src/geography/load-geography.ts";
 import { rolesOf } from "../../src/staff/roles.ts";
 import { DEMO_MEMBER, DEMO_PERSONAS, needsDemoSeed, seedDemo } from "../../src/simulator/demo-seed.ts";
 import { isValidNationalId } from "../../src/thai/national-id.ts";
-import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../support/database.ts";
+import { createTestDatabase, STORE_DATABASES, type TestDatabase } from "../support/database.ts";
 
 const counts = async (db: TestDatabase) => ({
   funds: await db.prisma.welfareFund.count(),
@@ -16,12 +15,11 @@ const counts = async (db: TestDatabase) => ({
   roles: await db.prisma.staffRole.count(),
 });
 
-describe.each(DATABASE_KINDS)("demo seed (%s)", (kind) => {
+describe.each(STORE_DATABASES)("demo seed (%s)", (kind) => {
   let db: TestDatabase;
   const now = new Date("2026-11-28T03:00:00Z");
   beforeAll(async () => {
-    db = await createTestDatabase(kind);
-    await loadGeography(db.prisma, { provinceCode: 33 });
+    db = await createTestDatabase(kind, { geography: true });
   });
   afterAll(async () => {
     await db.drop();
@@ -43,7 +41,7 @@ describe.each(DATABASE_KINDS)("demo seed (%s)", (kind) => {
     expect(await counts(db)).toEqual(after);
     expect(second.funds.every((f) => f.membersAdded + f.contributionsAdded + f.paymentsAdded === 0)).toBe(true);
     expect(second).toMatchObject({ rulesAdded: 0, meetingsAdded: 0, rolesGranted: 0 });
-  }, 120_000);
+  });
 
   it("has the demo member to link, unlinked, and the staff personas' roles", async () => {
     expect(isValidNationalId(DEMO_MEMBER.nationalId)).toBe(true);

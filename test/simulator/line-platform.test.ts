@@ -52,7 +52,7 @@ describe("LinePlatform", () => {
       profileOf: (id) => (id === userId ? { userId, displayName: "ยายสมศรี" } : null),
     });
     app.use("/v2/bot", platform.router());
-    gateway = new LineGateway({ channelAccessToken: TOKEN, apiBaseUrl: base, dataApiBaseUrl: base, timeoutMs: 5_000 });
+    gateway = new LineGateway({ channelAccessToken: TOKEN, apiBaseUrl: base, dataApiBaseUrl: base, timeoutMs: 60_000 });
   });
   afterAll(async () => {
     platform.closeStreams();

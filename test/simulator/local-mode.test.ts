@@ -6,7 +6,6 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.ts";
 import { loadConfig } from "../../src/config.ts";
-import { loadGeography } from "../../src/geography/load-geography.ts";
 import { silentLogger } from "../../src/log.ts";
 import { DEMO_PERSONAS } from "../../src/simulator/demo-seed.ts";
 import { prepareLocalMode, wantsLocalMode, type LocalMode } from "../../src/simulator/local-mode.ts";
@@ -21,8 +20,7 @@ const close = (server: Server) => new Promise<void>((resolve) => server.close(()
 describe("local mode", () => {
   let db: TestDatabase;
   beforeAll(async () => {
-    db = await createTestDatabase("pglite");
-    await loadGeography(db.prisma, { provinceCode: 33 });
+    db = await createTestDatabase("pglite", { geography: true });
   });
   afterAll(async () => {
     await db.drop();

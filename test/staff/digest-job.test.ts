@@ -11,10 +11,10 @@ import { registrationDigestLine } from "../../src/meetings/registration-notice.t
 import { grantRole } from "../../src/staff/roles.ts";
 import { digestKey, staffDigestJob } from "../../src/staff/digest-job.ts";
 import { bangkokInstant } from "../../src/thai/format.ts";
-import { DATABASE_KINDS } from "../support/database.ts";
+import { STORE_DATABASES } from "../support/database.ts";
 import { Harness, textOf, type ChatUser } from "../support/harness.ts";
 
-describe.each(DATABASE_KINDS)("staff digest on %s", (kind) => {
+describe.each(STORE_DATABASES)("staff digest on %s", (kind) => {
   let h: Harness;
   let n = 0;
 
@@ -32,7 +32,7 @@ describe.each(DATABASE_KINDS)("staff digest on %s", (kind) => {
 
   beforeAll(async () => {
     h = await Harness.start({ kind, geography: false });
-  }, 120_000);
+  });
   afterAll(async () => {
     await h?.stop();
   });
@@ -114,7 +114,7 @@ describe.each(DATABASE_KINDS)("staff digest on %s", (kind) => {
   });
 });
 
-describe.each(DATABASE_KINDS)("the digest's registrations on %s", (kind) => {
+describe.each(STORE_DATABASES)("the digest's registrations on %s", (kind) => {
   let h: Harness;
   let n = 0;
   const newUser = (label: string) => h.user(`U-digest-reg-${label}-${++n}`);
@@ -147,7 +147,7 @@ describe.each(DATABASE_KINDS)("the digest's registrations on %s", (kind) => {
 
   beforeAll(async () => {
     h = await Harness.start({ kind });
-  }, 120_000);
+  });
   afterAll(async () => {
     await h?.stop();
   });

@@ -6,23 +6,21 @@ import { execFile } from "node:child_process";
 import { rmSync } from "node:fs";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadGeography } from "../../src/geography/load-geography.ts";
 import { parseRolesCommand, UsageError } from "../../src/cli/roles.ts";
 import { createInvite, normaliseInviteCode, redeemInvite } from "../../src/staff/invites.ts";
 import { canHandleCouncil, coordinatorsOf, councilsInScope, grantRole, revokeRole, rolesOf, secretariesOf } from "../../src/staff/roles.ts";
-import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../support/database.ts";
+import { createTestDatabase, STORE_DATABASES, type TestDatabase } from "../support/database.ts";
 
 const by = (at = new Date("2026-11-28T03:00:00Z")) => ({ by: "Uadmin", at, via: "test" });
 
-describe.each(DATABASE_KINDS)("staff roles on %s", (kind) => {
+describe.each(STORE_DATABASES)("staff roles on %s", (kind) => {
   let db: TestDatabase;
   let councilA: { id: number; districtId: number };
   let councilB: { id: number; districtId: number }; // same district as A
   let councilC: { id: number; districtId: number }; // another district
 
   beforeAll(async () => {
-    db = await createTestDatabase(kind);
-    await loadGeography(db.prisma, { provinceCode: 33 });
+    db = await createTestDatabase(kind, { geography: true });
     const rows = await db.prisma.council.findMany({
       select: { id: true, tambon: { select: { districtId: true } } },
       orderBy: { id: "asc" },
@@ -194,5 +192,5 @@ describe("roles CLI", () => {
     const listed = await run(["list"]);
     expect(listed.stdout).toMatch(/No staff roles yet/);
     rmSync(dir, { recursive: true, force: true });
-  }, 60_000);
+  });
 });

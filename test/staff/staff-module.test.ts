@@ -1,4 +1,4 @@
-// The staff module as transcripts, on both databases: "งานเจ้าหน้าที่" names
+// The staff module as transcripts, on PGlite: "งานเจ้าหน้าที่" names
 // the user's roles and offers what they may do; villagers typing staff words
 // or forging staff postbacks get the normal menu; coordinators make invite
 // codes only for their own area (checked again when the code is made); a
@@ -11,7 +11,7 @@ import { getCouncilWithPlace, type CouncilWithPlace } from "../../src/geography/
 import { createInvite } from "../../src/staff/invites.ts";
 import { grantRole, revokeRole, rolesOf, type RoleGrant } from "../../src/staff/roles.ts";
 import { STAFF_RICH_MENU_AREAS, staffModule } from "../../src/staff/staff-module.ts";
-import { DATABASE_KINDS } from "../support/database.ts";
+import { FLOW_DATABASES } from "../support/database.ts";
 import { Harness, type ChatUser } from "../support/harness.ts";
 
 const HOUR = 3_600_000;
@@ -43,7 +43,7 @@ describe("staff rich menu areas", () => {
   });
 });
 
-describe.each(DATABASE_KINDS)("staff module on %s", (kind) => {
+describe.each(FLOW_DATABASES)("staff module on %s", (kind) => {
   let h: Harness;
   let n = 0;
   let councilA: CouncilWithPlace; // Kantharalak

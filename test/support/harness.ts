@@ -12,7 +12,6 @@ import type { messagingApi } from "@line/bot-sdk";
 import nock from "nock";
 import { createApp } from "../../src/app.ts";
 import { loadConfig, type Config } from "../../src/config.ts";
-import { loadGeography } from "../../src/geography/load-geography.ts";
 import { createLogger, silentLogger, type Logger } from "../../src/log.ts";
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from "./database.ts";
 import { FakeLine, type LineCall } from "./fake-line.ts";
@@ -46,6 +45,7 @@ export interface HarnessOptions {
   /** Reuse a database (a "restart"): the harness will not drop it. */
   db?: TestDatabase;
   env?: Record<string, string>;
+  /** false: no geography and no councils in the new database (ignored with `db`). */
   geography?: boolean;
   clock?: Clock;
   line?: FakeLine;
@@ -72,8 +72,8 @@ export class Harness {
   static async start(options: HarnessOptions): Promise<Harness> {
     nock.disableNetConnect();
     nock.enableNetConnect((host) => host.startsWith("127.0.0.1") || host.startsWith("localhost"));
-    const db = options.db ?? (await createTestDatabase(options.kind));
-    if (options.geography !== false && !options.db) await loadGeography(db.prisma, { provinceCode: 33 });
+    // A copy of the migrated template, with Sisaket's geography and councils unless told otherwise.
+    const db = options.db ?? (await createTestDatabase(options.kind, { geography: options.geography !== false }));
     const clock = options.clock ?? new Clock();
     const line = options.line ?? new FakeLine();
     const config = loadConfig({
@@ -92,7 +92,9 @@ export class Harness {
       now: () => clock.now,
       sweepIntervalMs: 0,
       jobIntervalMs: 0,
-      lineTimeoutMs: options.lineTimeoutMs ?? 2_000,
+      // Generous: the fake LINE answers in-process, but its first answer compiles
+      // LINE's schemas, and a busy machine is slow. Tests of hangs pass their own.
+      lineTimeoutMs: options.lineTimeoutMs ?? 30_000,
     });
     const server = await new Promise<Server>((resolve) => {
       const s = app.http.listen(0, "127.0.0.1", () => resolve(s));

@@ -217,9 +217,13 @@ export class LineServer {
   }
 }
 
-/** Polls until `check` passes (returns without throwing); fails with its last error after `timeoutMs`. */
+/**
+ * Polls until `check` passes (returns without throwing); fails with its last
+ * error after `timeoutMs`. The default only catches a hang (with `what` in the
+ * message): a busy machine may take many times the usual time.
+ */
 export async function waitUntil(check: () => unknown, options: { timeoutMs?: number; what?: string } = {}): Promise<void> {
-  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  const deadline = Date.now() + (options.timeoutMs ?? 180_000);
   for (;;) {
     let failure: unknown;
     try {

@@ -119,7 +119,7 @@ export class ShippedBot {
       void this.exited.then((code) => reject(new Error(`the bot exited (${code}) before it was up:\n${this.output}`)));
     });
     if (waitHealthy) {
-      await waitUntil(async () => (await fetch(`${this.url}/healthz`)).status === 200, { timeoutMs: 60_000, what: "/healthz 200" });
+      await waitUntil(async () => (await fetch(`${this.url}/healthz`)).status === 200, { what: "/healthz 200" });
     }
   }
 
@@ -257,7 +257,7 @@ export class ShippedUser {
     const status = await this.bot.deliver([event]);
     if (status !== 200) throw new Error(`webhook answered ${status}`);
     if (options.wait === false) return [];
-    await waitUntil(() => this.accepted().length > before, { timeoutMs: options.timeoutMs ?? 60_000, what: `an answer to ${this.id}` });
+    await waitUntil(() => this.accepted().length > before, { timeoutMs: options.timeoutMs, what: `an answer to ${this.id}` });
     return this.accepted()
       .slice(before)
       .map((r) => r.messages);

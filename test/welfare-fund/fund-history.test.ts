@@ -6,7 +6,7 @@ import type { messagingApi } from "@line/bot-sdk";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { encodePostback } from "../../src/engine/postback.ts";
 import { nationalIdCheckDigit } from "../../src/thai/national-id.ts";
-import { DATABASE_KINDS } from "../support/database.ts";
+import { FLOW_DATABASES } from "../support/database.ts";
 import { Harness, type ChatUser } from "../support/harness.ts";
 
 const date = (iso: string) => new Date(`${iso}T00:00:00.000Z`);
@@ -54,7 +54,7 @@ const monthly = (fundMemberId: number, year: number, months: number[], amount = 
     };
   });
 
-describe.each(DATABASE_KINDS)("fund history and statement on %s", (kind) => {
+describe.each(FLOW_DATABASES)("fund history and statement on %s", (kind) => {
   let h: Harness;
   let n = 0;
   let seed = 5000;

@@ -12,7 +12,7 @@ import {
   type ImportReport,
   type LedgerInput,
 } from "../../src/welfare-fund/ledger-import.ts";
-import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../support/database.ts";
+import { createTestDatabase, STORE_DATABASES, type TestDatabase } from "../support/database.ts";
 
 const TODAY = "2026-01-01";
 const FUND_NAME = "กองทุนสวัสดิการชุมชนตำบลเมืองเหนือ";
@@ -58,7 +58,7 @@ function expectNoFullId(text: string) {
   for (const id of sampleIds) expect(text).not.toContain(id);
 }
 
-describe.each(DATABASE_KINDS)("welfare-fund ledger import on %s", (kind) => {
+describe.each(STORE_DATABASES)("welfare-fund ledger import on %s", (kind) => {
   let db: TestDatabase;
   let councilId: number;
   let otherCouncilId: number;

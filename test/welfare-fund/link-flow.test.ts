@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { encodePostback } from "../../src/engine/postback.ts";
 import { thaiDateTime } from "../../src/thai/format.ts";
 import { nationalIdCheckDigit } from "../../src/thai/national-id.ts";
-import { DATABASE_KINDS } from "../support/database.ts";
+import { FLOW_DATABASES } from "../support/database.ts";
 import { Harness, type ChatUser } from "../support/harness.ts";
 
 const NOT_UNDERSTOOD = /ยังไม่เข้าใจ/;
@@ -27,7 +27,7 @@ function quickLabels(u: ChatUser): string[] {
   return (last?.quickReply?.items ?? []).map((item) => (item.action as { label?: string }).label ?? "");
 }
 
-describe.each(DATABASE_KINDS)("fund link on %s", (kind) => {
+describe.each(FLOW_DATABASES)("fund link on %s", (kind) => {
   let h: Harness;
   let n = 0;
   let seed = 1000;

@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { encodePostback } from "../../src/engine/postback.ts";
 import { grantRole, type RoleGrant } from "../../src/staff/roles.ts";
 import { nationalIdCheckDigit } from "../../src/thai/national-id.ts";
-import { DATABASE_KINDS } from "../support/database.ts";
+import { FLOW_DATABASES } from "../support/database.ts";
 import { actionsOf, Harness, textOf, type ChatUser } from "../support/harness.ts";
 
 const KANTHARALAK = 3304;
@@ -29,7 +29,7 @@ function quickLabels(u: ChatUser): string[] {
   return (last?.quickReply?.items ?? []).map((item) => (item.action as { label?: string }).label ?? "");
 }
 
-describe.each(DATABASE_KINDS)("fund-link review on %s", (kind) => {
+describe.each(FLOW_DATABASES)("fund-link review on %s", (kind) => {
   let h: Harness;
   let n = 0;
   let seed = 5000;
@@ -112,7 +112,7 @@ describe.each(DATABASE_KINDS)("fund-link review on %s", (kind) => {
     });
     homeCouncil = rows.find((r) => r.tambon.districtId === KANTHARALAK)!.id;
     otherCouncil = rows.find((r) => r.tambon.districtId !== KANTHARALAK)!.id;
-  }, 120_000);
+  });
   afterAll(async () => {
     await h?.stop();
   });

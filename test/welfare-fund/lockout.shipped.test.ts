@@ -77,7 +77,7 @@ describe("fund-link lock-outs, shipped (postgres)", () => {
         },
       });
     });
-  }, 120_000);
+  });
   afterAll(async () => bot?.stop());
 
   async function addFundMember(nationalId: string, birthDate: string, memberNo: string) {
@@ -119,7 +119,7 @@ describe("fund-link lock-outs, shipped (postgres)", () => {
     await attacker.say("เชื่อมบัญชีกองทุน");
     expect(attacker.lastText()).toMatch(LOCKED_USER);
     expect((await fundMemberOf(victimId)).memberId).toBeNull();
-  }, 180_000);
+  });
 
   it("five failures against one ID from five LINE users lock the ID for a sixth; the secretary hears once", async () => {
     const victimId = validId(5002);
@@ -141,7 +141,7 @@ describe("fund-link lock-outs, shipped (postgres)", () => {
     const sent = () => bot.requestsTo(secretary).filter((r) => r.accepted);
     const notices = () => sent().filter((r) => ID_LOCK_NOTICE.test(textOf(r.messages)));
     // The five requests' cards came before the notice in the same turns.
-    await waitUntil(() => notices().length === 1 && sent().length >= 6, { timeoutMs: 60_000, what: "the secretary's notices" });
+    await waitUntil(() => notices().length === 1 && sent().length >= 6, { what: "the secretary's notices" });
     const notice = textOf(notices()[0]!.messages);
     expect(notice).toContain("กองทุนสวัสดิการชุมชนทดสอบ");
     expect(notice).toContain(`x-xxxx-xxxxx-${victimId.slice(10, 12)}-${victimId[12]}`);
@@ -149,7 +149,7 @@ describe("fund-link lock-outs, shipped (postgres)", () => {
     expect(notice).not.toMatch(/เหยื่อ|ผู้เดา|คนที่หก|2503|0002/);
     expect(await lockNoticesQueued()).toBe(1);
     expect(notices()).toHaveLength(1);
-  }, 240_000);
+  });
 
   it("six users confirming at once against an ID one failure short of the lock: one more failure, one notice", async () => {
     const victimId = validId(5003);
@@ -169,17 +169,17 @@ describe("fund-link lock-outs, shipped (postgres)", () => {
     const before = racers.map((u) => u.accepted().length);
     const confirm = (u: ShippedUser) => u.actions().find((a) => a.label === "ยืนยัน")!.data!;
     expect(await bot.deliver(racers.map((u) => bot.event(u.id, { type: "postback", postback: { data: confirm(u) } })))).toBe(200);
-    await waitUntil(() => racers.every((u, i) => u.accepted().length > before[i]!), { timeoutMs: 60_000, what: "six answers" });
+    await waitUntil(() => racers.every((u, i) => u.accepted().length > before[i]!), { what: "six answers" });
 
     const refused = racers.filter((u) => LOCKED_ID.test(u.lastText()));
     expect(refused).toHaveLength(5);
     const notices = () =>
       bot.requestsTo(secretary).filter((r) => r.accepted && ID_LOCK_NOTICE.test(textOf(r.messages)) && textOf(r.messages).includes(masked));
-    await waitUntil(() => notices().length >= 1, { timeoutMs: 60_000, what: "the notice" });
+    await waitUntil(() => notices().length >= 1, { what: "the notice" });
     // Queued in the turns' transactions, so final once all six were answered.
     expect((await lockNoticesQueued()) - queuedBefore).toBe(1);
     expect(notices()).toHaveLength(1);
-  }, 240_000);
+  });
 
   it("no attempt row holds a national ID, in any column", async () => {
     expect(typedIds.size).toBeGreaterThan(0);
