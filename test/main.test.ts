@@ -2,6 +2,7 @@
 // starts the local demo (the LINE stand-in and the chat page) on the
 // embedded database; with one credential missing it says what is missing;
 // it serves /healthz and exits cleanly on SIGTERM.
+import { SHIPPED_MAIN } from "./support/shipped-command.ts";
 import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -19,7 +20,7 @@ describe("npm start", () => {
     dirs.push(dataDir);
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: "0", DATA_DIR: dataDir, LOG_LEVEL: "warn", ...extra };
     for (const name of ["DATABASE_URL", ...drop]) delete env[name];
-    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [...SHIPPED_MAIN], { env, stdio: ["ignore", "pipe", "pipe"] });
     const io = { stdout: "", stderr: "" };
     child.stderr.on("data", (d) => (io.stderr += d));
     const url = await new Promise<string>((resolve, reject) => {
@@ -60,7 +61,7 @@ describe("npm start", () => {
 
   it("refuses to start on a bad variable and names it", async () => {
     const env = { ...process.env, PORT: "not-a-port" };
-    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [...SHIPPED_MAIN], { env, stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
     child.stderr.on("data", (d) => (stderr += d));
     const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));

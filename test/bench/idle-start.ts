@@ -1,5 +1,5 @@
 // Issue 13's idle and start figures, measured from outside the shipped
-// process (`node dist/main.js`, or `node --import tsx src/main.ts` for the
+// process (`node dist/main.js`, or `node dist/main.js`, as `npm start` runs it for the
 // comparison), configured by environment only:
 //
 //  - start: spawn → /healthz 200, on a database that already exists (a

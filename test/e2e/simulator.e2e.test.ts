@@ -6,6 +6,7 @@
 // rich menu, gets the case, accepts it and sees the photo; the villager sees the status. Screenshots of the key screens go to
 // a temporary folder, or to docs/screenshots/ (shown in the README) with
 // UPDATE_SCREENSHOTS=1, so a test run leaves the tree clean.
+import { SHIPPED_MAIN } from "../support/shipped-command.ts";
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
@@ -47,7 +48,7 @@ describe.skipIf(!hasChromium)("demo chat in a browser (local mode)", () => {
     dataDir = await mkdtemp(path.join(tmpdir(), "clb-e2e-"));
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: "0", DATA_DIR: dataDir, LOG_LEVEL: "warn" };
     for (const name of ["DATABASE_URL", "LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN", "PUBLIC_BASE_URL"]) delete env[name];
-    child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { env, stdio: ["ignore", "pipe", "pipe"] });
+    child = spawn(process.execPath, [...SHIPPED_MAIN], { env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stderr!.on("data", (d) => (stderr += d));

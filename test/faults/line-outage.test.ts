@@ -1,5 +1,5 @@
 // LINE misbehaves for a while, then recovers, against the bot as it ships
-// (`node --import tsx src/main.ts`, configured by environment only: no test
+// (`node dist/main.js`, as `npm start` runs it, configured by environment only: no test
 // option, no clock of the test's; test/support/shipped.ts): 500s, then 429s,
 // then it flaps (an earlier answer fails once more while later ones would go
 // through), then answers that never come (past the gateway's 10 s timeout;

@@ -1,5 +1,5 @@
 // One user floods the bot, and LINE's standby mode, against the bot as it
-// ships (`node --import tsx src/main.ts`, environment only;
+// ships (`node dist/main.js`, as `npm start` runs it, environment only;
 // test/support/shipped.ts).
 //  - 2,000 fast messages from one user, in a few deliveries: the push quota
 //    (300 free messages a month) must not pay for them. Each answer goes out

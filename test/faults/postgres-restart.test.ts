@@ -1,5 +1,5 @@
 // PostgreSQL goes away in the middle of a conversation and comes back, under
-// the bot as it ships (`node --import tsx src/main.ts`, environment only;
+// the bot as it ships (`node dist/main.js`, as `npm start` runs it, environment only;
 // test/support/shipped.ts). Its DATABASE_URL points at a TCP proxy the test
 // cuts (every connection dropped, new ones refused) and restores; the test
 // keeps its own direct connection to look at what was stored.

@@ -1,4 +1,4 @@
-// The real server (`node --import tsx src/main.ts`) killed with SIGKILL while
+// The real server (`node dist/main.js`, as `npm start` runs it) killed with SIGKILL while
 // it is working, then started again on the same database, against a fake
 // LINE API it reaches over HTTP (test/support/line-server.ts):
 //  - events: 30 users × 3 messages; LINE takes some answers, then stops
@@ -26,6 +26,7 @@
 // slow LINE (1.5 s a call), 200 acknowledged events in flight, SIGKILL,
 // restart; it prints how many of the 200 went unanswered and how many were
 // answered twice.
+import { SHIPPED_MAIN } from "../support/shipped-command.ts";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -106,7 +107,7 @@ class Server {
   static async start(env: Record<string, string>): Promise<Server> {
     const childEnv: NodeJS.ProcessEnv = { ...process.env, PORT: "0", LOG_LEVEL: "warn", ...env };
     if (!env.DATABASE_URL) delete childEnv.DATABASE_URL;
-    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [...SHIPPED_MAIN], { env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     child.stderr!.on("data", (d) => (output += d));
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code, signal) => resolve(code ?? (signal ? -1 : null))));

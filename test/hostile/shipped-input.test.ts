@@ -1,5 +1,5 @@
 // Hostile input that used to break the shipped bot (issue 10, section 7),
-// through `node --import tsx src/main.ts` started with environment only:
+// through `node dist/main.js`, as `npm start` runs it started with environment only:
 //  - astral characters (𝐒, emoji) in a LINE display name and in a meeting
 //    title: the bot refused its own reply (labels counted in code points,
 //    LINE counts UTF-16 units) and nothing was sent;

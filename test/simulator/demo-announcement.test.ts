@@ -4,6 +4,7 @@
 // bot's own /media URLs in local mode. The district coordinator persona
 // composes an announcement with a photo on the chat page's API; it arrives,
 // from the coordinator's area, with the photo the page can load.
+import { SHIPPED_MAIN } from "../support/shipped-command.ts";
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_PERSONAS } from "../../src/simulator/demo-seed.ts";
@@ -26,7 +27,7 @@ describe("a photo announcement in the demo", () => {
   it("is sent with its photo at the bot's own http://localhost address, and says who sent it", async () => {
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: "0", LOG_LEVEL: "warn", DATABASE_URL: pg.url };
     for (const name of ["LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN", "DATA_DIR", "HOST", "PUBLIC_BASE_URL"]) delete env[name];
-    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [...SHIPPED_MAIN], { env, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     child.stdout.on("data", (d) => (out += d));
     child.stderr.on("data", (d) => (out += d));

@@ -4,6 +4,7 @@
 // personas made on the page, greets nobody again, and gives chat entries new
 // keys that cannot collide with what the page holds; the time panel runs the
 // evening digest, the day-before reminders and the escalations now.
+import { SHIPPED_MAIN } from "../support/shipped-command.ts";
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "../../src/db/database.ts";
@@ -31,7 +32,7 @@ async function startLocal(databaseUrl: string): Promise<Run> {
     MEETING_REMINDER_TIME: "23:59",
   };
   for (const name of ["LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN", "DATA_DIR", "HOST", "PUBLIC_BASE_URL"]) delete env[name];
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...SHIPPED_MAIN], { env, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   child.stdout.on("data", (d) => (out += d));
   child.stderr.on("data", (d) => (out += d));

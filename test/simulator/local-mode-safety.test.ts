@@ -4,6 +4,7 @@
 // what it exposes; it refuses to seed demo data into a database holding real
 // members (so does `npm run demo:seed`); with credentials it still listens on
 // every interface; METRICS_TOKEN guards /metrics.
+import { SHIPPED_MAIN } from "../support/shipped-command.ts";
 import { spawn } from "node:child_process";
 import { networkInterfaces } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -37,7 +38,9 @@ function run(script: string, env: Record<string, string>): Run {
   const full: NodeJS.ProcessEnv = { ...process.env, PORT: "0", LOG_LEVEL: "warn", ...env };
   for (const name of ["LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN", "DATA_DIR", "HOST", "METRICS_TOKEN"])
     if (!env[name]) delete full[name];
-  const child = spawn(process.execPath, ["--import", "tsx", script], { env: full, stdio: ["ignore", "pipe", "pipe"] });
+  // The bot as it ships (dist/main.js); the CLI scripts run through tsx as npm runs them.
+  const args = script === "src/main.ts" ? [...SHIPPED_MAIN] : ["--import", "tsx", script];
+  const child = spawn(process.execPath, args, { env: full, stdio: ["ignore", "pipe", "pipe"] });
   const io = { out: "" };
   child.stdout.on("data", (d) => (io.out += d));
   child.stderr.on("data", (d) => (io.out += d));

@@ -1,4 +1,4 @@
-// The bot as it ships: `node --import tsx src/main.ts`, configured by
+// The bot as it ships: `node dist/main.js`, as `npm start` runs it, configured by
 // environment variables only, against a fake LINE API on loopback
 // (test/support/line-server.ts) and its own database (a fresh PostgreSQL
 // database, or PGlite in a temporary data directory). Faults are injected
@@ -13,6 +13,7 @@
 //   await somchai.tap("ยินยอม");
 //   expect(somchai.lastText()).toMatch(/ชื่อ/);
 //   await bot.stop();
+import { SHIPPED_MAIN } from "./shipped-command.ts";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -102,7 +103,7 @@ export class ShippedBot {
 
   private async boot(waitHealthy: boolean): Promise<void> {
     this.output = "";
-    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    const child = spawn(process.execPath, [...SHIPPED_MAIN], {
       env: this.environment(),
       stdio: ["ignore", "pipe", "pipe"],
     });
