@@ -18,12 +18,18 @@ export const TRANSCRIPTS_PATH = fileURLToPath(new URL("../../docs/transcripts.md
 
 let out: string[] = [];
 
+/** A bubble's blocks in the order LINE shows them, whatever order its JSON keys are in. */
+const BLOCKS = ["header", "hero", "body", "footer"];
+const shownFirst = ([a]: [string, unknown], [b]: [string, unknown]) =>
+  (BLOCKS.indexOf(a) + 1 || BLOCKS.length + 1) - (BLOCKS.indexOf(b) + 1 || BLOCKS.length + 1);
+
 function flexTexts(node: unknown): string[] {
   if (Array.isArray(node)) return node.flatMap(flexTexts);
   if (!node || typeof node !== "object") return [];
   const o = node as Record<string, unknown>;
   const own = o.type === "text" && typeof o.text === "string" ? [o.text] : [];
-  return [...own, ...Object.entries(o).flatMap(([k, v]) => (k === "text" || k === "action" ? [] : flexTexts(v)))];
+  const children = Object.entries(o).sort(shownFirst);
+  return [...own, ...children.flatMap(([k, v]) => (k === "text" || k === "action" ? [] : flexTexts(v)))];
 }
 
 function render(batches: messagingApi.Message[][]): void {
