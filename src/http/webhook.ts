@@ -176,7 +176,10 @@ export function webhookRouter(options: WebhookOptions): express.Router {
       const eventIds = events.map((e) => e.webhookEventId);
       metrics.eventsReceived(eventIds);
       options.logger.debug("webhook stored", { requestId: res.locals.requestId, eventIds });
-      res.status(200).json({});
+      // The same answer as res.json({}) less its ETag (meaningless on a POST),
+      // in one write: res.json's path (ETag hash, headers and body written
+      // apart) cost 14% of the acknowledgement's CPU (test/bench/ack-path-cost.ts).
+      res.writeHead(200, { "content-type": "application/json; charset=utf-8" }).end("{}");
       if (sourceKeys.length > 0) options.onStored(sourceKeys);
     },
   );
