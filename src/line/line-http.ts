@@ -2,9 +2,10 @@
 // animation; src/line/gateway.ts): a JSON POST over node:http(s) on a
 // keep-alive agent. The SDK's client goes through the global fetch, whose
 // machinery (WHATWG headers, streams, a Response per call) cost 0.50 ms of
-// CPU per reply against 0.08 ms for a plain keep-alive request (issue 13;
-// test/bench/line-call-cost.ts). Only the transport changes: the bodies are
-// the SDK's types, serialised as the SDK does, and its headers are sent.
+// CPU per reply against 0.08 ms for a plain keep-alive request (issue 13);
+// through the gateway, 0.34 ms before and 0.07 ms now (test/bench/line-call-cost.ts).
+// Only the transport changes: the bodies are the SDK's types, serialised as
+// the SDK does, and its headers are sent.
 import { createRequire } from "node:module";
 import http, { type IncomingMessage, type OutgoingHttpHeaders } from "node:http";
 import https from "node:https";
@@ -40,7 +41,7 @@ export class LineHttp {
   // The module, not its request function: looked up at each call, so what
   // patches http.request (nock, in the tests) sees these calls too.
   private readonly transport: typeof http | typeof https;
-  private readonly target: { protocol: string; hostname: string; port: string; host: string };
+  private readonly target: { protocol: string; hostname: string; port: string };
   private readonly headers: OutgoingHttpHeaders;
 
   constructor(baseUrl: string, channelAccessToken: string) {
@@ -48,7 +49,7 @@ export class LineHttp {
     this.transport = url.protocol === "https:" ? https : http;
     this.agent = new this.transport.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS });
     // An IPv6 literal comes bracketed; the socket wants it bare.
-    this.target = { protocol: url.protocol, hostname: url.hostname.replace(/^\[(.*)\]$/, "$1"), port: url.port, host: url.host };
+    this.target = { protocol: url.protocol, hostname: url.hostname.replace(/^\[(.*)\]$/, "$1"), port: url.port };
     this.headers = {
       "content-type": "application/json",
       authorization: `Bearer ${channelAccessToken}`,
