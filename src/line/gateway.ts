@@ -1,10 +1,14 @@
 // The only module that talks to LINE's API. It checks every payload against
 // LINE's limits, bounds every call with a timeout (the SDK has none), and
 // turns LINE's answers into a small set of outcomes the callers act on.
+// The calls made per message (reply, push, multicast, the loading animation)
+// go over a keep-alive node:http agent (./line-http.ts); the rest through
+// the SDK's client. Both end in the same LineApiError.
 import { createHash } from "node:crypto";
 import { HTTPFetchError, messagingApi } from "@line/bot-sdk";
 import type { Metrics } from "../metrics.ts";
 import { assertWithinLineLimits } from "./limits.ts";
+import { LineHttp, LineHttpTimeout } from "./line-http.ts";
 import { assertValidRichMenu } from "./rich-menu/validate.ts";
 import { withDefaults } from "../options.ts";
 
@@ -46,11 +50,13 @@ export const LINE_GATEWAY_DEFAULTS = { timeoutMs: 10_000 };
 export class LineGateway {
   private readonly client: messagingApi.MessagingApiClient;
   private readonly blobClient: messagingApi.MessagingApiBlobClient;
+  private readonly http: LineHttp;
   private readonly timeoutMs: number;
   private readonly metrics: LineGatewayOptions["metrics"];
 
   constructor(options: LineGatewayOptions) {
     this.metrics = options.metrics;
+    this.http = new LineHttp(options.apiBaseUrl, options.channelAccessToken);
     this.client = new messagingApi.MessagingApiClient({
       channelAccessToken: options.channelAccessToken,
       baseURL: options.apiBaseUrl,
@@ -83,16 +89,47 @@ export class LineGateway {
     }
   }
 
+  /**
+   * A hot call over the keep-alive transport, with the SDK's semantics: a
+   * 2xx is success (its JSON body parsed, as the SDK does, and dropped); any
+   * other status is LineApiError(status, body); no answer, a cut connection
+   * or a body that is not JSON is LineApiError(null, why).
+   */
+  private async post(operation: string, path: string, payload: unknown, retryKey?: string): Promise<void> {
+    let failure: LineApiError;
+    try {
+      const json = JSON.stringify(payload);
+      const answer = await this.http.post(
+        path,
+        json,
+        this.timeoutMs,
+        retryKey === undefined ? undefined : { "x-line-retry-key": retryKey },
+      );
+      if (answer.status >= 200 && answer.status < 300) {
+        if (answer.body) JSON.parse(answer.body);
+        return;
+      }
+      failure = new LineApiError(operation, answer.status, answer.body);
+    } catch (error) {
+      failure =
+        error instanceof LineHttpTimeout
+          ? new LineApiError(operation, null, "timeout")
+          : new LineApiError(operation, null, error instanceof Error ? error.message : String(error));
+    }
+    this.metrics?.lineApiError(operation, failure.status);
+    throw failure;
+  }
+
   async reply(replyToken: string, messages: messagingApi.Message[]): Promise<void> {
     assertWithinLineLimits(messages);
-    await this.call("reply", () => this.client.replyMessage({ replyToken, messages }));
+    await this.post("reply", "/v2/bot/message/reply", { replyToken, messages } satisfies messagingApi.ReplyMessageRequest);
   }
 
   /** Resolves "duplicate" when LINE already accepted this retry key (409). */
   async push(to: string, messages: messagingApi.Message[], retryKey: string): Promise<"sent" | "duplicate"> {
     assertWithinLineLimits(messages);
     try {
-      await this.call("push", () => this.client.pushMessage({ to, messages }, retryKey));
+      await this.post("push", "/v2/bot/message/push", { to, messages } satisfies messagingApi.PushMessageRequest, retryKey);
       return "sent";
     } catch (error) {
       if (error instanceof LineApiError && error.status === 409) return "duplicate";
@@ -105,7 +142,7 @@ export class LineGateway {
     assertWithinLineLimits(messages);
     if (to.length === 0 || to.length > 500) throw new Error(`multicast takes 1–500 users, got ${to.length}`);
     try {
-      await this.call("multicast", () => this.client.multicast({ to, messages }, retryKey));
+      await this.post("multicast", "/v2/bot/message/multicast", { to, messages } satisfies messagingApi.MulticastRequest, retryKey);
       return "sent";
     } catch (error) {
       if (error instanceof LineApiError && error.status === 409) return "duplicate";
@@ -130,7 +167,10 @@ export class LineGateway {
 
   /** LINE's typing dots; best effort, one-to-one chats only. */
   async showLoading(chatId: string, seconds = 5): Promise<void> {
-    await this.call("loading", () => this.client.showLoadingAnimation({ chatId, loadingSeconds: seconds }));
+    await this.post("loading", "/v2/bot/chat/loading/start", {
+      chatId,
+      loadingSeconds: seconds,
+    } satisfies messagingApi.ShowLoadingAnimationRequest);
   }
 
   async displayName(userId: string): Promise<string | null> {
