@@ -104,7 +104,7 @@ export function createApp(options: AppOptions) {
   const quota = { ...config.pushQuota, adminLineUserIds: config.adminLineUserIds };
   if (gateway) {
     // A message LINE refuses for good is reported: an announcement to its author.
-    jobs.add(outboxWorker({ db, gateway, logger, now, quota, onRefused: reportRefusedAnnouncement }), {
+    jobs.add(outboxWorker({ db, gateway, logger, now, quota, onRefused: reportRefusedAnnouncement, instanceKey: options.instanceKey }), {
       every: 15,
       wakeOn: ["turn", "work"],
     });

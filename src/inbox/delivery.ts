@@ -31,6 +31,8 @@ export interface DeliveryOptions {
   maxAttempts: number;
   instanceKey: string | null;
   quota?: PushQuota;
+  /** A delivery of this source waits for a retry at `at`. */
+  onRetry?: (sourceKey: string, at: Date) => void;
 }
 
 export class Delivery {
@@ -160,8 +162,10 @@ export class Delivery {
     const now = this.o.now();
     const backoffMs = Math.min(2_000 * 2 ** (attempts - 1), 300_000);
     const next = new Date(now.getTime() + backoffMs);
-    if (retriable) await this.o.inbox.retryLater(event.id, attempts, reason, next, now, replyRefused);
-    else {
+    if (retriable) {
+      await this.o.inbox.retryLater(event.id, attempts, reason, next, now, replyRefused);
+      this.o.onRetry?.(event.sourceKey, next);
+    } else {
       await this.o.inbox.failed(event.id, attempts, reason, now);
       this.o.metrics.eventFailed();
     }

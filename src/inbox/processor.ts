@@ -83,6 +83,7 @@ export class EventProcessor {
   private active = 0;
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
+  private readonly retryTimers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
   private ticking = false;
   private lastPurge = 0;
   private readonly now: () => Date;
@@ -95,7 +96,7 @@ export class EventProcessor {
     this.now = options.now ?? (() => new Date());
     this.inbox = inboxQueries(options.db);
     this.o = withDefaults(PROCESSOR_DEFAULTS, options);
-    const shared = { ...this.o, now: this.now, inbox: this.inbox };
+    const shared = { ...this.o, now: this.now, inbox: this.inbox, onRetry: (key: string, at: Date) => this.retryAt(key, at) };
     this.turns = new Turns(shared);
     this.delivery = new Delivery(shared);
   }
@@ -128,6 +129,26 @@ export class EventProcessor {
     } finally {
       this.ticking = false;
     }
+  }
+
+  /**
+   * A delivery backed off until `at`: the source runs again then, rather
+   * than at the next sweep (which stays the safety net, and finds retries
+   * another process left). Only with the sweep timer on: tests without it
+   * decide when retries run.
+   */
+  private retryAt(key: string, at: Date): void {
+    if (!this.timer || this.stopped) return;
+    const delay = Math.max(0, at.getTime() - this.now().getTime());
+    const known = this.retryTimers.get(key);
+    if (known && known.at <= at.getTime()) return;
+    if (known) clearTimeout(known.timer);
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(key);
+      this.schedule(key);
+    }, delay);
+    timer.unref();
+    this.retryTimers.set(key, { at: at.getTime(), timer });
   }
 
   /** New events arrived for these sources. */
@@ -177,6 +198,8 @@ export class EventProcessor {
     this.stopped = true;
     clearInterval(this.timer);
     this.timer = undefined;
+    for (const { timer } of this.retryTimers.values()) clearTimeout(timer);
+    this.retryTimers.clear();
     this.waiting.length = 0;
     this.fresh.clear();
     await Promise.allSettled([...this.running.values()]);

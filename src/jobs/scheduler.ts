@@ -12,6 +12,8 @@ export interface Job {
   name: string;
   /** Does what is due at `now`; resolves how much it did (0: nothing due). */
   runOnce(now: Date): Promise<number>;
+  /** Work of its own that falls due later (a retry it set): the scheduler looks then, not only at its next look. */
+  nextWake?(): Date | null;
 }
 
 /**
@@ -132,6 +134,8 @@ export class JobScheduler {
       try {
         // Work left over (a batch limit) is looked for again at once.
         if ((await e.job.runOnce(this.options.now())) > 0) e.woken = true;
+        const wake = e.job.nextWake?.();
+        if (wake) e.nextLook = Math.min(e.nextLook, this.options.clock() + Math.max(0, wake.getTime() - this.options.now().getTime()));
       } catch (error) {
         this.options.logger.error("job failed", { job: e.job.name, error });
       }

@@ -6,6 +6,7 @@
 // workers that both got LINE's yes count the quota once), and a retry or a
 // failure only lands while the writer still holds the lease it claimed with
 // (a worker whose lease ran out must not undo another worker's progress).
+import { ownerGoneSql } from "../db/instance-lock.ts";
 import { randomUUID } from "node:crypto";
 import type { messagingApi } from "@line/bot-sdk";
 import type { Database } from "../db/database.ts";
@@ -32,19 +33,20 @@ export function outboxQueries(db: Database) {
     /**
      * Leases up to `limit` due messages, oldest first. SKIP LOCKED lets
      * several instances claim at once without waiting on each other; a row
-     * whose lease ran out (its worker died) is due again.
+     * whose lease ran out, or whose owner holds no instance lock any more
+     * (killed), is due again.
      */
-    async claim(now: Date, leaseUntil: Date, limit: number): Promise<ClaimedMessage[]> {
+    async claim(now: Date, leaseUntil: Date, limit: number, owner: string | null = null): Promise<ClaimedMessage[]> {
       const rows = await sql.query<Record<string, unknown>>(
-        `UPDATE outbox_message SET "leaseUntil" = $2::timestamp
+        `UPDATE outbox_message SET "leaseUntil" = $2::timestamp, "leaseOwner" = $4::bigint
           WHERE id IN (SELECT id FROM outbox_message
                         WHERE status = 'PENDING' AND "notBefore" <= $1::timestamp
                           AND ("nextAttemptAt" IS NULL OR "nextAttemptAt" <= $1::timestamp)
-                          AND ("leaseUntil" IS NULL OR "leaseUntil" <= $1::timestamp)
+                          AND ("leaseUntil" IS NULL OR "leaseUntil" <= $1::timestamp OR ${ownerGoneSql(`"leaseOwner"`)})
                         ORDER BY id LIMIT $3
                         FOR UPDATE SKIP LOCKED)
           RETURNING id, purpose, recipients, messages, "retryKey", attempts`,
-        [iso(now), iso(leaseUntil), limit],
+        [iso(now), iso(leaseUntil), limit, owner],
       );
       return rows
         .map((r) => ({

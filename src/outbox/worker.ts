@@ -39,6 +39,11 @@ export interface OutboxWorkerOptions {
   db: Database;
   gateway: OutboxGateway;
   logger: Logger;
+  /**
+   * This process's instance key (src/db/instance-lock.ts), recorded on its
+   * leases, so a process started after a kill takes them over at once.
+   */
+  instanceKey?: string | null;
   /** The time of writes during a run (sentAt, backoffs, the pause); tests move it. */
   now?: () => Date;
   /** How long a claimed row is reserved; it must cover the sends of a whole batch. */
@@ -95,6 +100,12 @@ export function outboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const watchQuota = options.quota ? quotaWatcher(options.quota, o.logger) : null;
   let resumeAt = 0;
   let throttles = 0;
+  // The earliest retry this run set: the scheduler comes back then.
+  let wakeAt: number | null = null;
+  const retryAt = (at: Date) => {
+    wakeAt = wakeAt === null ? at.getTime() : Math.min(wakeAt, at.getTime());
+    return at;
+  };
   // LINE said the month's quota is used up during this run: the rest of the batch waits.
   let quotaHeld = false;
   let accepted = 0;
@@ -162,14 +173,14 @@ export function outboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         resumeAt = now.getTime() + throttlePauseMs(throttles);
         o.logger.warn("LINE rate limit: outbox paused", { outboxId: row.id, pauseMs: resumeAt - now.getTime() });
       }
-      await queries.retryLater(row, row.attempts, reason, new Date(resumeAt));
+      await queries.retryLater(row, row.attempts, reason, retryAt(new Date(resumeAt)));
       return;
     }
     const attempts = row.attempts + 1;
     const retriable = error instanceof LineApiError && error.retriable && attempts < o.maxAttempts;
     // LINE's own words (its message and details, no content of ours) for the log and the report.
     const line = error instanceof LineApiError ? summariseLineError(error.body) : reason;
-    if (retriable) await queries.retryLater(row, attempts, reason, new Date(now.getTime() + retryBackoffMs(attempts)));
+    if (retriable) await queries.retryLater(row, attempts, reason, retryAt(new Date(now.getTime() + retryBackoffMs(attempts))));
     else {
       const refused = error instanceof LineApiError && status !== null && status !== undefined && status < 500;
       await queries.failed(row, attempts, reason, async (tx) => {
@@ -219,7 +230,11 @@ export function outboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     get pausedUntil() {
       return resumeAt > 0 ? new Date(resumeAt) : null;
     },
+    nextWake() {
+      return wakeAt === null ? null : new Date(wakeAt);
+    },
     async runOnce(now: Date): Promise<number> {
+      wakeAt = resumeAt > now.getTime() ? resumeAt : null;
       if (now.getTime() < resumeAt) return 0;
       // The month's quota used up: one push now and then (the probe), else nothing.
       const month = quotaMonth(now);
@@ -228,7 +243,7 @@ export function outboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       if (probing && !(quota.probeDue && (await takeProbe(o.db.sql, month, now)))) return 0;
       accepted = 0;
       quotaHeld = false;
-      const rows = await queries.claim(now, new Date(now.getTime() + o.leaseMs), probing ? 1 : o.batchSize);
+      const rows = await queries.claim(now, new Date(now.getTime() + o.leaseMs), probing ? 1 : o.batchSize, options.instanceKey ?? null);
       if (rows.length === 0) return 0;
       const queue = lanes(rows);
       // A row whose outcome could not be written (the database failing)

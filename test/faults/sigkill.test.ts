@@ -19,8 +19,8 @@
 // Nothing is aged by hand: the restarted process takes the dead one's event
 // leases over at once (their owner holds no instance lock any more, see
 // src/db/instance-lock.ts), and every event accepted before the kill must be
-// answered within ANSWERED_WITHIN_MS of the restart. Outbox rows still wait
-// out their own 60 s lease (src/outbox/), so the broadcast gets longer.
+// answered within ANSWERED_WITHIN_MS of the restart. The outbox rows it had
+// claimed are taken over the same way (outbox_message.leaseOwner).
 //
 // The second test is the measurement of issue 10 (docs/performance.md): a
 // slow LINE (1.5 s a call), 200 acknowledged events in flight, SIGKILL,
@@ -51,7 +51,7 @@ const TWO_MINUTES = 2 * 60_000;
 const ANSWERED_WITHIN_MS = 15_000;
 /** The same with LINE taking 1.5 s a call: bound by LINE's pace, not by leases (measured 13–16 s). */
 const SLOW_ANSWERED_WITHIN_MS = 45_000;
-/** An outbox row a dead process claimed waits out its 60 s lease. */
+/** An outbox row's lease: the longest a claimed row could wait if the takeover by owner failed (a bound for hangs only). */
 const OUTBOX_LEASE_MS = 60_000;
 /** LINE-shaped user ids (U + 32 hex digits). */
 const uid = (n: number) => `U${n.toString(16).padStart(32, "0")}`;

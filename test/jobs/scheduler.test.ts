@@ -70,6 +70,20 @@ describe("job scheduler", () => {
     expect(outbox.runs).toBe(3);
   });
 
+  it("a job's own retry time brings its next look forward (nothing polls for it)", async () => {
+    let ms = 0;
+    const s = new JobScheduler({ logger: silentLogger, intervalMs: 1_000, clock: () => ms, now: () => new Date(ms) });
+    const outbox = Object.assign(counting("outbox"), { nextWake: () => (outbox.runs === 1 ? new Date(3_000) : null) });
+    s.add(outbox, { every: 15 });
+    for (let second = 0; second <= 10; second++) {
+      ms = second * 1_000;
+      s.tick();
+      await s.settled();
+    }
+    // At start, then at the retry (3 s); the next idle look is 15 s after that.
+    expect(outbox.runs).toBe(2);
+  });
+
   it("with interval 0 (tests) only runAll runs jobs", async () => {
     const s = new JobScheduler({ logger: silentLogger, intervalMs: 0 });
     const outbox = counting("outbox", [1]);
