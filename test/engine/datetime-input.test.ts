@@ -3,6 +3,7 @@
 // its postback answer (params.datetime) stored as an instant, typed Thai
 // dates through the optional parse, bounds and checks, choices, stale picks;
 // and the parsing helpers of src/engine/datetime.ts.
+import { emptyConversation } from "../support/memory-chat.ts";
 import { describe, expect, it } from "vitest";
 import type { Tx } from "../../src/db/database.ts";
 import { parsePickerValue, parseThaiDateTime, pickerValue } from "../../src/engine/datetime.ts";
@@ -68,18 +69,7 @@ function setup() {
       },
     ],
   });
-  const state: ConversationState = {
-    lineUserId: "U1",
-    flowId: null,
-    stepId: null,
-    flowVersion: null,
-    data: {},
-    history: [],
-    returnTo: null,
-    attempts: 0,
-    turn: 0,
-    expiresAt: null,
-  };
+  const state: ConversationState = emptyConversation();
   const ctx = { tx: {} as Tx, userId: "U1", now: NOW, state };
   let last: Outgoing = { replies: [], buttons: [] };
   const send = async (input: Input) => (last = await engine.handle(ctx, input));

@@ -2,6 +2,7 @@
 // its first photos and says so once; the rest of the set stays quiet. With
 // doneLabel, photos sent one at a time add up until done or the maximum. A toy
 // flow without a database (the flow never touches ctx.tx).
+import { emptyConversation } from "../support/memory-chat.ts";
 import { describe, expect, it } from "vitest";
 import type { Tx } from "../../src/db/database.ts";
 import { Engine } from "../../src/engine/engine.ts";
@@ -43,18 +44,7 @@ function setup(image: { max?: number; tooMany?: string; doneLabel?: string }) {
       },
     ],
   });
-  const state: ConversationState = {
-    lineUserId: "U1",
-    flowId: null,
-    stepId: null,
-    flowVersion: null,
-    data: {},
-    history: [],
-    returnTo: null,
-    attempts: 0,
-    turn: 0,
-    expiresAt: null,
-  };
+  const state: ConversationState = emptyConversation();
   const ctx = { tx: {} as Tx, userId: "U1", now: new Date("2026-11-28T03:00:00Z"), state };
   let last: Outgoing = { replies: [], buttons: [] };
   const send = async (input: Input) => (last = await engine.handle(ctx, input));

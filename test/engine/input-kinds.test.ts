@@ -1,6 +1,7 @@
 // The engine's location, multi-select and image inputs on a toy flow, run
 // without a database (the flow never touches ctx.tx), and how render.ts
 // turns the location button into a LINE quick reply.
+import { emptyConversation } from "../support/memory-chat.ts";
 import { describe, expect, it } from "vitest";
 import type { Tx } from "../../src/db/database.ts";
 import { Engine, IMAGE_SKIP, MULTI_DONE } from "../../src/engine/engine.ts";
@@ -64,18 +65,7 @@ function setup(options: { parseTyped?: boolean } = {}) {
       },
     ],
   });
-  const state: ConversationState = {
-    lineUserId: "U1",
-    flowId: null,
-    stepId: null,
-    flowVersion: null,
-    data: {},
-    history: [],
-    returnTo: null,
-    attempts: 0,
-    turn: 0,
-    expiresAt: null,
-  };
+  const state: ConversationState = emptyConversation();
   const ctx = { tx: {} as Tx, userId: "U1", now: new Date("2026-11-28T03:00:00Z"), state };
   let last: Outgoing = { replies: [], buttons: [] };
   const send = async (input: Input) => (last = await engine.handle(ctx, input));

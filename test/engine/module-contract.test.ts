@@ -2,6 +2,7 @@
 // zod schema, outcomes instead of calls into the engine, refs checked at
 // boot. Conversations here run in microseconds; the same engine runs the
 // real flows in the transcript tests.
+import { emptyConversation } from "../support/memory-chat.ts";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { Tx } from "../../src/db/database.ts";
@@ -17,18 +18,7 @@ const say = (text: string) => ({ kind: "text" as const, text });
 
 /** One user's conversation in memory: each turn is what the processor does around the engine. */
 function chat(engine: Engine) {
-  const state: ConversationState = {
-    lineUserId: "U1",
-    flowId: null,
-    stepId: null,
-    flowVersion: null,
-    data: {},
-    history: [],
-    returnTo: null,
-    attempts: 0,
-    turn: 0,
-    expiresAt: null,
-  };
+  const state: ConversationState = emptyConversation();
   // No entry or flow below touches the database: a turn without a transaction.
   const ctx = (): TurnContext => ({ tx: null as unknown as Tx, userId: "U1", now: new Date("2026-11-28T03:00:00Z"), state });
   const turn = (input: Input): Promise<Outgoing> => engine.handle(ctx(), input);
