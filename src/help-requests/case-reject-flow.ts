@@ -4,72 +4,37 @@
 import { z } from "zod";
 import { defineFlow } from "../engine/module.ts";
 import { confirmStep, NO, YES } from "../engine/steps.ts";
-import { END, type ParseResult } from "../engine/types.ts";
+import { END } from "../engine/types.ts";
 import type { MediaLinks } from "../line/media-links.ts";
 import { changeStatus } from "./case-actions.ts";
 import { caseOf, ON_CASE, recheck, showCase, text } from "./case-answers.ts";
 import { CASE_TEXT as T } from "./case-texts.ts";
+import { reasonSteps } from "./reason-steps.ts";
 import { maskNote } from "./request-notes.ts";
 
-const REASON_MAX = 200;
 const REJECT_REASONS = ["criteria", "incomplete", "duplicate", "helped", "other"] as const;
 
-/** A tapped reason is its code; anything typed is the secretary's own reason. */
-function parseReason(typed: string): ParseResult {
-  if ((REJECT_REASONS as readonly string[]).includes(typed)) return { ok: true, value: { code: typed } };
-  const t = typed.trim();
-  return /[\p{L}\p{N}]/u.test(t) && [...t].length <= REASON_MAX
-    ? { ok: true, value: { code: "other", text: t } }
-    : { ok: false, message: T.reasonInvalid };
-}
-
-function parseReasonDetail(typed: string): ParseResult {
-  const t = typed.trim();
-  return /[\p{L}\p{N}]/u.test(t) && [...t].length <= REASON_MAX ? { ok: true, value: t } : { ok: false, message: T.reasonInvalid };
-}
-
-const reasonSchema = z.object({ code: z.enum(REJECT_REASONS), text: z.string().optional() });
-
-/** The reason as stored and told to the villager: the typed words, else the chosen label. */
-function rejectReason(data: { reason?: unknown; reasonDetail?: unknown }): string {
-  const parsed = reasonSchema.safeParse(data.reason);
-  const reason = parsed.success ? parsed.data : { code: "other" as const, text: undefined };
-  const detail = typeof data.reasonDetail === "string" && data.reasonDetail ? data.reasonDetail : undefined;
-  return reason.text ?? detail ?? T.rejectReasons[reason.code];
-}
+const reason = reasonSteps({
+  codes: REJECT_REASONS,
+  labels: T.rejectReasonLabels,
+  names: T.rejectReasons,
+  invalid: T.reasonInvalid,
+  prompt: (ctx) => [text(T.askRejectReason(caseOf(ctx)))],
+  expects: T.rejectReasonExpects,
+  // "อื่น ๆ" tapped without words: the villager needs to read a reason.
+  detailPrompt: T.askRejectDetail,
+  detailExpects: T.rejectDetailExpects,
+});
+const rejectReason = reason.reasonText;
 
 export function caseRejectFlow(options: { media?: MediaLinks }) {
   return defineFlow({
     id: "case-reject",
     version: 1,
     title: T.flowTitles.reject,
-    schema: z.object({ ...ON_CASE, reason: reasonSchema, reasonDetail: z.string().optional(), confirmed: z.enum([YES, NO]) }),
+    schema: z.object({ ...ON_CASE, reason: reason.schema, reasonDetail: z.string().optional(), confirmed: z.enum([YES, NO]) }),
     steps: [
-      {
-        id: "reason",
-        slot: "reason",
-        clears: ["reasonDetail"],
-        prompt: (ctx) => [text(T.askRejectReason(caseOf(ctx)))],
-        expects: T.rejectReasonExpects,
-        input: {
-          kind: "text",
-          parse: parseReason,
-          suggestions: () => REJECT_REASONS.map((code) => ({ label: T.rejectReasonLabels[code], value: code })),
-          prose: true,
-        },
-        // "อื่น ๆ" tapped without words: the villager needs to read a reason.
-        next: (data) => {
-          const r = reasonSchema.safeParse(data.reason);
-          return r.success && r.data.code === "other" && r.data.text === undefined ? "detail" : "confirm";
-        },
-      },
-      {
-        id: "detail",
-        slot: "reasonDetail",
-        prompt: () => [text(T.askRejectDetail)],
-        expects: T.rejectDetailExpects,
-        input: { kind: "text", parse: parseReasonDetail, prose: true },
-      },
+      ...reason.steps,
       confirmStep({
         prompt: (ctx) => [text(T.confirmReject(caseOf(ctx), maskNote(rejectReason(ctx.state.data))))],
         expects: T.confirmRejectExpects,

@@ -4,43 +4,30 @@
 import { z } from "zod";
 import { defineFlow } from "../engine/module.ts";
 import { confirmStep, NO, YES } from "../engine/steps.ts";
-import { END, type ParseResult } from "../engine/types.ts";
+import { END } from "../engine/types.ts";
 import type { MediaLinks } from "../line/media-links.ts";
 import { notifyCouncilOfUpdate } from "./case-notify.ts";
 import { caseOf, ON_REQUEST, showRequest, stillOpen, text } from "./my-requests-card.ts";
 import { MY_REQUESTS_TEXT as T } from "./my-requests-texts.ts";
+import { reasonSteps } from "./reason-steps.ts";
 import { shortNote } from "./request-notes.ts";
 import { recordRequestEvent, setRequestStatus } from "./request-store.ts";
 
-const REASON_MAX = 200;
-const SKIP = "~skip";
 const CANCEL_REASONS = ["helped", "solved", "duplicate", "other"] as const;
-type CancelReason = (typeof CANCEL_REASONS)[number];
 
-/** A tapped reason is its code; anything typed is the villager's own reason. */
-function parseReason(typed: string): ParseResult {
-  if ((CANCEL_REASONS as readonly string[]).includes(typed)) return { ok: true, value: { code: typed } };
-  const t = typed.trim();
-  return /[\p{L}\p{N}]/u.test(t) && [...t].length <= REASON_MAX
-    ? { ok: true, value: { code: "other", text: t } }
-    : { ok: false, message: T.reasonInvalid };
-}
-
-function parseReasonDetail(typed: string): ParseResult {
-  if (typed === SKIP) return { ok: true, value: "" };
-  const t = typed.trim();
-  return /[\p{L}\p{N}]/u.test(t) && [...t].length <= REASON_MAX ? { ok: true, value: t } : { ok: false, message: T.reasonInvalid };
-}
-
-const reasonSchema = z.object({ code: z.enum(CANCEL_REASONS), text: z.string().optional() });
-
-/** The reason as stored in the history: the typed words, else the chosen label. */
-function reasonText(data: { reason?: unknown; reasonDetail?: unknown }): string {
-  const parsed = reasonSchema.safeParse(data.reason);
-  const reason = parsed.success ? parsed.data : { code: "other" as CancelReason, text: undefined };
-  const detail = typeof data.reasonDetail === "string" && data.reasonDetail ? data.reasonDetail : undefined;
-  return reason.text ?? detail ?? T.reasons[reason.code];
-}
+const reason = reasonSteps({
+  codes: CANCEL_REASONS,
+  labels: T.reasons,
+  names: T.reasons,
+  invalid: T.reasonInvalid,
+  prompt: (ctx) => [text(T.askReason(caseOf(ctx)))],
+  expects: T.reasonExpects,
+  // "อื่น ๆ" tapped without words: ask for them (optional).
+  detailPrompt: T.askReasonDetail,
+  detailExpects: T.reasonDetailExpects,
+  skipLabel: T.skip,
+});
+const reasonText = reason.reasonText;
 
 export function requestCancelFlow(options: { media?: MediaLinks }) {
   return defineFlow({
@@ -49,33 +36,9 @@ export function requestCancelFlow(options: { media?: MediaLinks }) {
     title: T.flowTitles.cancel,
     // ยกเลิก typed on the way stops the cancelling: the request stays, said as such.
     cancelled: T.keptAny,
-    schema: z.object({ ...ON_REQUEST, reason: reasonSchema, reasonDetail: z.string().optional(), confirmed: z.enum([YES, NO]) }),
+    schema: z.object({ ...ON_REQUEST, reason: reason.schema, reasonDetail: z.string().optional(), confirmed: z.enum([YES, NO]) }),
     steps: [
-      {
-        id: "reason",
-        slot: "reason",
-        clears: ["reasonDetail"],
-        prompt: (ctx) => [text(T.askReason(caseOf(ctx)))],
-        expects: T.reasonExpects,
-        input: {
-          kind: "text",
-          parse: parseReason,
-          suggestions: () => CANCEL_REASONS.map((code) => ({ label: T.reasons[code], value: code })),
-          prose: true,
-        },
-        // "อื่น ๆ" tapped without words: ask for them (optional).
-        next: (data) => {
-          const r = reasonSchema.safeParse(data.reason);
-          return r.success && r.data.code === "other" && r.data.text === undefined ? "detail" : "confirm";
-        },
-      },
-      {
-        id: "detail",
-        slot: "reasonDetail",
-        prompt: () => [text(T.askReasonDetail)],
-        expects: T.reasonDetailExpects,
-        input: { kind: "text", parse: parseReasonDetail, suggestions: () => [{ label: T.skip, value: SKIP }], prose: true },
-      },
+      ...reason.steps,
       confirmStep({
         prompt: (ctx) => [text(T.confirmCancel(caseOf(ctx), shortNote(reasonText(ctx.state.data))))],
         expects: T.confirmExpects,
