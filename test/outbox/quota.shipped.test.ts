@@ -10,13 +10,14 @@
 //  - a secretary's new-case card, held by the quota, arrives with the reply
 //    to the secretary's next message;
 //  - villagers' replies keep working throughout.
+import { floodToPhotos } from "../support/flood.ts";
 import type { messagingApi } from "@line/bot-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getCouncilWithPlace, type CouncilWithPlace } from "../../src/geography/councils.ts";
 import { SENT_IN_REPLY } from "../../src/outbox/held.ts";
 import { enqueuePush } from "../../src/outbox/outbox.ts";
 import { grantRole } from "../../src/staff/roles.ts";
-import { newEventId, textOf } from "../support/harness.ts";
+import { textOf } from "../support/harness.ts";
 import { waitUntil, type LineRequest } from "../support/line-server.ts";
 import { lineUserId, ShippedBot, type ShippedUser } from "../support/shipped.ts";
 
@@ -56,20 +57,7 @@ describe("LINE's monthly quota used up, in the shipped bot", () => {
 
   /** A non-member files a critical flood request (bedridden) through the chat; every answer is a reply. */
   async function fileFlood(u: ShippedUser): Promise<string> {
-    await u.say("น้ำท่วม");
-    await u.tap("บ้านของฉันเอง");
-    await u.send({ type: "message", message: { type: "location", id: newEventId(), latitude: 15.05, longitude: 104.52 } });
-    // The nearest tambon is offered first; this test picks its own council.
-    await u.tap("เลือกเอง");
-    await u.say(council.districtNameTh);
-    await u.tap(council.tambonNameTh);
-    await u.say("089-123-4567");
-    await u.say("4");
-    await u.tap("ผู้ป่วยติดเตียง");
-    await u.tap("เสร็จแล้ว");
-    await u.tap("เอว");
-    await u.tap("ยา");
-    await u.tap("เสร็จแล้ว");
+    await floodToPhotos(u, council);
     await u.tap("ข้าม");
     await u.tap("ข้าม");
     await u.tap("ยืนยันส่งคำขอ");

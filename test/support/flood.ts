@@ -1,13 +1,18 @@
 // The flood request as several transcripts need it filed, in one place: a
 // change of the flow's early steps changes this file, not every test that
 // only needs a case to exist.
-import type { ChatUser } from "./harness.ts";
+/** What the script needs of a user: the in-process harness's or the shipped process's. */
+interface Chatter {
+  say(text: string): Promise<unknown>;
+  tap(label: string): Promise<unknown>;
+  location(latitude?: number, longitude?: number): Promise<unknown>;
+}
 
 /**
  * A non-member's critical flood request (bedridden, waist-deep water,
  * medicine) for `council`, answered up to the photo question.
  */
-export async function floodToPhotos(u: ChatUser, council: { districtNameTh: string; tambonNameTh: string }): Promise<void> {
+export async function floodToPhotos(u: Chatter, council: { districtNameTh: string; tambonNameTh: string }): Promise<void> {
   await u.say("น้ำท่วม");
   await u.tap("บ้านของฉันเอง");
   await u.location(15.05, 104.52);

@@ -275,6 +275,10 @@ export class ShippedUser {
   say(text: string, options?: { wait?: boolean; ageMs?: number }) {
     return this.send({ type: "message", message: { type: "text", id: newEventId(), quoteToken: "q", text } }, options);
   }
+  /** A LINE location message (as ChatUser.location). */
+  location(latitude = 15.1186, longitude = 104.322) {
+    return this.send({ type: "message", message: { type: "location", id: newEventId(), latitude, longitude } });
+  }
   postback(data: string, options?: { wait?: boolean; params?: Record<string, string> }) {
     return this.send({ type: "postback", postback: { data, ...(options?.params ? { params: options.params } : {}) } }, options);
   }
