@@ -10,7 +10,7 @@ import { entryButton } from "../engine/engine.ts";
 import { defineModule } from "../engine/module.ts";
 import { startFlow, withMenu, type Outcome } from "../engine/outcome.ts";
 import type { Button, MenuEntry, TurnContext } from "../engine/types.ts";
-import { areaChoices, areaLabels } from "../meetings/organize-areas.ts";
+import { areaChoices, areaLabels } from "../staff/areas.ts";
 import type { StaffAction } from "../staff/staff-module.ts";
 import { staffOnly } from "../staff/staff-module.ts";
 import { thaiDateTime } from "../thai/format.ts";

@@ -18,7 +18,7 @@
 // for it), so the photo is usually fetched by the time of the preview.
 import type { Tx } from "../db/database.ts";
 import type { Announcement, AnnouncementAudience, AnnouncementArea, Meeting } from "../generated/prisma/client.ts";
-import type { Area } from "../meetings/organize-areas.ts";
+import type { Area } from "../staff/areas.ts";
 import { mayOrganise, organiserTest } from "../meetings/organize-store.ts";
 import { coordinatesAll, coordinatorCoverage } from "../staff/roles.ts";
 

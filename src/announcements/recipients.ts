@@ -15,7 +15,7 @@
 // would still cost quota. Staff with no line_user row are counted.
 import type { Tx } from "../db/database.ts";
 import type { AnnouncementAudience } from "../generated/prisma/client.ts";
-import { councilsOf, type Area } from "../meetings/organize-areas.ts";
+import { councilsOf, type Area } from "../staff/areas.ts";
 import { quotaMonth } from "../outbox/quota.ts";
 
 export interface AudienceSpec {

@@ -31,7 +31,7 @@ import { enqueueMulticast, MULTICAST_CHUNK } from "../outbox/outbox.ts";
 import { LOST_PHOTO, PENDING_PHOTO } from "./announcement-store.ts";
 import { entryButton } from "../engine/engine.ts";
 import type { Announcement } from "../generated/prisma/client.ts";
-import { areaNames, type Area } from "../meetings/organize-areas.ts";
+import { areaNames, type Area } from "../staff/areas.ts";
 import { notifyStaff } from "../staff/notify.ts";
 import { adminsOf, coordinatesAll, coordinatorsMeeting } from "../staff/roles.ts";
 import { thaiDateTime } from "../thai/format.ts";

@@ -9,7 +9,7 @@ import { confirmStep, YES } from "../engine/steps.ts";
 import { END } from "../engine/types.ts";
 import { staffOnly } from "../staff/staff-module.ts";
 import { meetingWhen } from "./format.ts";
-import { areaChoices, areaLabels, areaNames, parseAreas } from "./organize-areas.ts";
+import { areaChoices, areaLabels, areaNames, parseAreas } from "../staff/areas.ts";
 import {
   capacitySchema,
   capacityText,

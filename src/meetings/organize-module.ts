@@ -11,7 +11,7 @@ import type { MenuEntry, TurnContext } from "../engine/types.ts";
 import type { StaffAction } from "../staff/staff-module.ts";
 import { staffOnly } from "../staff/staff-module.ts";
 import { meetingWhen } from "./format.ts";
-import { areaChoices, areaLabels } from "./organize-areas.ts";
+import { areaChoices, areaLabels } from "../staff/areas.ts";
 import { organizeCancelFlow } from "./organize-cancel-flow.ts";
 import { organizeCreateFlow } from "./organize-create-flow.ts";
 import { organizeEditFlow } from "./organize-edit-flow.ts";

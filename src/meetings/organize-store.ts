@@ -14,7 +14,7 @@ import { enqueuePush } from "../outbox/outbox.ts";
 import { coordinatorCoverage } from "../staff/roles.ts";
 import { meetingPlace, meetingWhen } from "./format.ts";
 import { lockMeetingForChange, parseMeetingId, promoteAfterChange } from "./meeting-store.ts";
-import { allWithin, type Area } from "./organize-areas.ts";
+import { allWithin, type Area } from "../staff/areas.ts";
 import { ORGANIZE_TEXT as T } from "./texts.ts";
 
 export interface NewMeeting {

@@ -10,7 +10,7 @@
 import type { Tx } from "../db/database.ts";
 import type { Choice } from "../engine/types.ts";
 import type { AreaLevel } from "../generated/prisma/client.ts";
-import { coordinatesAll, rolesOf } from "../staff/roles.ts";
+import { coordinatesAll, rolesOf } from "./roles.ts";
 
 export interface Area {
   level: AreaLevel;
