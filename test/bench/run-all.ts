@@ -27,7 +27,7 @@
 // Options: --quick, --runs=N, --only=ack,announce,flood,scaling,
 //   --flood-villagers=N (5000), --flood-minutes=M (10), --dbs=pglite,postgres
 import { execFileSync, spawn, fork, type ChildProcess } from "node:child_process";
-import { createHmac, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -47,6 +47,7 @@ import {
   type LatencySummary,
 } from "./conversations.ts";
 import { FakeLineApi } from "./fake-line-api.ts";
+import { greetingSetup } from "./greetings.ts";
 import { type IdleStartResult, idleStartReport, runIdleStart, startMedian } from "./idle-start.ts";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -487,34 +488,6 @@ async function startMain(env: Record<string, string>): Promise<MainProcess> {
   return { pid: child.pid!, url, stop, tail: () => lines.join("\n") };
 }
 
-/** Greetings (no flow's keyword), one signed event per request, as in the ack benchmark. */
-function greetingSetup(tag: string) {
-  let n = 0;
-  const users = Array.from({ length: 1_000 }, (_, i) => userId("bench-g-", i));
-  return (req: { headers: Record<string, string>; body: Buffer | string }) => {
-    n += 1;
-    const id = `01GREET${tag}${String(n).padStart(13, "0")}`.slice(0, 26);
-    const event = {
-      type: "message",
-      message: { type: "text", id: `g${tag}${n}`, quoteToken: `q${n}`, text: "สวัสดีครับ" },
-      webhookEventId: id,
-      deliveryContext: { isRedelivery: false },
-      timestamp: Date.now(),
-      source: { type: "user", userId: users[n % users.length] },
-      replyToken: `g${tag}${n}`,
-      mode: "active",
-    };
-    const body = Buffer.from(JSON.stringify({ destination: "Ubench", events: [event] }));
-    req.body = body;
-    req.headers = {
-      ...req.headers,
-      "content-type": "application/json; charset=utf-8",
-      "x-line-signature": createHmac("sha256", CHANNEL_SECRET).update(body).digest("base64"),
-    };
-    return req;
-  };
-}
-
 interface ScalingRun {
   ackPerSec: number;
   p50: number;
@@ -539,7 +512,7 @@ async function ackMax(urls: string[], seconds: number, client: pg.Client): Promi
               connections: Math.round(50 / urls.length),
               duration: seconds,
               timeout: 10,
-              requests: [{ method: "POST", path: "/webhook", setupRequest: greetingSetup(runTag()) as never }],
+              requests: [{ method: "POST", path: "/webhook", setupRequest: greetingSetup(CHANNEL_SECRET, runTag()) as never }],
             },
             (e, r) => (e ? reject(e) : resolve(r)),
           );
