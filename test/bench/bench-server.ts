@@ -7,7 +7,7 @@
 //
 //   tsx test/bench/bench-server.ts pglite | postgres   (postgres: DATABASE_URL)
 //
-// Messages: seed, announce, query, stats, mark (restart peak-RSS sampling),
+// Messages: seed, announce, query, kick (wake the jobs), stats, mark (restart peak-RSS sampling),
 // stop. Each answer carries the request's id. It exits when its parent goes.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -23,7 +23,8 @@ import { grantRole } from "../../src/staff/roles.ts";
 export type BenchOrder =
   | { type: "seed"; members: number; councils: number; memberPrefix: string; secretaries: string[]; coordinator?: string }
   | { type: "announce"; by: string; text: string; audience: "MEMBERS" | "EVERYONE" }
-  | { type: "query"; sql: string }
+  | { type: "query"; sql: string; params?: unknown[] }
+  | { type: "kick" }
   | { type: "stats" }
   | { type: "mark" }
   | { type: "stop" };
@@ -166,9 +167,12 @@ async function main(): Promise<void> {
         return { id: a.id };
       }
       case "query":
-        return (await db.sql.query<Record<string, unknown>>(r.sql)).map((row) =>
+        return (await db.sql.query<Record<string, unknown>>(r.sql, r.params)).map((row) =>
           Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === "bigint" ? Number(v) : v])),
         );
+      case "kick":
+        app.jobs.kick();
+        return null;
       case "stats":
         return {
           rssMb: Math.round(process.memoryUsage().rss / 2 ** 20),

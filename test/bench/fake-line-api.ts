@@ -13,6 +13,8 @@ export interface FakeLineHooks {
   onReply?(replyToken: string, messages: messagingApi.Message[], at: number, firstUse: boolean): void;
   onPush?(to: string, messages: messagingApi.Message[], at: number): void;
   onMulticast?(to: string[], messages: messagingApi.Message[], at: number): void;
+  /** Rich menu bulk link (POST /v2/bot/richmenu/bulk/link) and unlink. */
+  onBulkLink?(userIds: string[], unlink: boolean): void;
 }
 
 export interface FakeLineCounts {
@@ -81,6 +83,23 @@ export class FakeLineApi {
         res.end(body);
       };
       const path = (req.url ?? "").split("?")[0]!;
+      // Rich menus by alias (the flood-first and staff menus): one made-up id per alias.
+      const alias = /^\/v2\/bot\/richmenu\/alias\/([^/]+)$/.exec(path);
+      if (req.method === "GET" && alias) {
+        this.counts.other += 1;
+        return answer(200, JSON.stringify({ richMenuAliasId: alias[1], richMenuId: `richmenu-bench-${alias[1]}` }));
+      }
+      const bulk = /^\/v2\/bot\/richmenu\/bulk\/(link|unlink)$/.exec(path);
+      if (req.method === "POST" && bulk) {
+        this.counts.other += 1;
+        try {
+          const { userIds } = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { userIds?: unknown };
+          this.hooks.onBulkLink?.(Array.isArray(userIds) ? userIds.map(String) : [], bulk[1] === "unlink");
+        } catch {
+          return answer(400, '{"message":"malformed"}');
+        }
+        return answer(202);
+      }
       if (req.method !== "POST" || !/^\/v2\/bot\/message\/(reply|push|multicast)$/.test(path)) {
         this.counts.other += 1;
         return answer(200);

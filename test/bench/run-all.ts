@@ -19,15 +19,21 @@
 //     database: conversations alternating between the two instances are
 //     checked for consistency, then the acknowledgement load (autocannon,
 //     max rate) is run against one and against both.
+//  5. Start and idle (idle-start.ts).
+//  7. Disaster mode (issue 14): a flood declared over the whole province,
+//     the check-in to 100,000 members through the real check-in job and
+//     outbox, the flood menu bulk-linked, and 20% answering within 10 minutes.
+// Sections not run (--only) are carried over from the previous report
+// (carry-over.ts), as are 3a and 6, which no script writes.
 // Servers are child processes (bench-server.ts, dist/main.js); this process
 // generates load and plays LINE. Each figure is the median of --runs runs
 // (3; quick 1), except the flood day, which is one run of ~10 minutes per
 // database (its percentiles are over ~65,000 events).
 //
-// Options: --quick, --runs=N, --only=ack,announce,flood,scaling,
+// Options: --quick, --runs=N, --only=ack,announce,flood,checkin,scaling,idle,
 //   --flood-villagers=N (5000), --flood-minutes=M (10), --dbs=pglite,postgres
 import { execFileSync, spawn, fork, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -47,7 +53,10 @@ import {
   type LatencySummary,
 } from "./conversations.ts";
 import { FakeLineApi } from "./fake-line-api.ts";
+import { encodePostback } from "../../src/engine/postback.ts";
+import { checkInArg } from "../../src/disaster/checkin-answers.ts";
 import { greetingSetup } from "./greetings.ts";
+import { keepFaultFigures } from "./carry-over.ts";
 import { type IdleStartResult, idleStartReport, runIdleStart, startMedian } from "./idle-start.ts";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -78,13 +87,16 @@ const num = (name: string, fallback: number) => {
   return n;
 };
 const RUNS = num("runs", QUICK ? 1 : 3);
-const ONLY = typeof opt("only") === "string" ? String(opt("only")).split(",") : ["ack", "announce", "flood", "scaling", "idle"];
+const ONLY = typeof opt("only") === "string" ? String(opt("only")).split(",") : ["ack", "announce", "flood", "checkin", "scaling", "idle"];
 const DBS = (typeof opt("dbs") === "string" ? String(opt("dbs")).split(",") : ["pglite", "postgres"]) as ("pglite" | "postgres")[];
 const FLOOD_VILLAGERS = num("flood-villagers", QUICK ? 200 : 5_000);
 const FLOOD_WINDOW_MS = num("flood-minutes", QUICK ? 0.5 : 10) * 60_000;
 const FLOOD_SECRETARIES = 20;
 const ANNOUNCE_RECIPIENTS = QUICK ? 5_000 : 100_000;
 const SCALING_USERS = QUICK ? 40 : 400;
+const CHECKIN_MEMBERS = QUICK ? 5_000 : 100_000;
+const CHECKIN_ANSWER_SHARE = 0.2;
+const CHECKIN_WINDOW_MS = QUICK ? 30_000 : 600_000;
 const SCALING_DURATION_S = QUICK ? 3 : 8;
 const OUT_DIR = QUICK ? path.join(ROOT, "scratch/bench") : path.join(ROOT, "docs");
 const TARGETS = { replyP99Ms: 300, peakRssMb: 300 };
@@ -346,6 +358,205 @@ async function runAnnounce(line: FakeLineApi, kind: "pglite" | "postgres"): Prom
       return { db: kind, seedMs, runs, hwmMb: stats.hwmMb };
     } catch (error) {
       say(`announce/${kind} server output:\n${server.tail()}`);
+      throw error;
+    } finally {
+      await server.stop();
+    }
+  });
+}
+
+// --- 7. province-wide check-in (issue 14) -----------------------------------------------
+interface CheckinResult {
+  db: string;
+  members: number;
+  seedMs: number;
+  /** Declaration → first and last check-in multicast at the fake LINE. */
+  firstMs: number;
+  lastMs: number;
+  multicasts: number;
+  reached: number;
+  duplicates: number;
+  missing: number;
+  /** Users the flood-first menu was bulk-linked to by the end, and in how many calls. */
+  menuLinked: number;
+  bulkCalls: number;
+  answersSent: number;
+  answersPerSec: number;
+  replied: number;
+  lost: number;
+  repliedTwice: number;
+  latency: LatencySummary;
+  answersStored: number;
+  peakRssMb: number;
+  hwmMb: number;
+}
+
+/** One signed webhook delivery of one event. */
+async function postEvent(url: string, event: Record<string, unknown>): Promise<number> {
+  const body = JSON.stringify({ destination: "Ubench", events: [event] });
+  const res = await fetch(`${url}/webhook`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json; charset=utf-8",
+      "x-line-signature": createHmac("sha256", CHANNEL_SECRET).update(body).digest("base64"),
+    },
+    body,
+  });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+/**
+ * A flood declared over the whole province (rows written as the declare flow
+ * would): the real check-in job sends every member the check-in, the flood
+ * menu job links them the flood-first menu, and 20% of them answer
+ * "ปลอดภัย" through signed webhooks spread evenly over the window.
+ */
+async function runCheckin(line: FakeLineApi, kind: "pglite" | "postgres"): Promise<CheckinResult> {
+  return withDatabase(kind, async (env) => {
+    line.reset();
+    const server = await startBenchServer(kind, { ...env, ...lineEnv(line), BENCH_JOB_INTERVAL_MS: "200" });
+    try {
+      const coordinator = userId("bench-coord-", 1);
+      const s0 = performance.now();
+      await server.call({
+        type: "seed",
+        members: CHECKIN_MEMBERS,
+        councils: 10_000,
+        memberPrefix: "bench-c-",
+        secretaries: [],
+        coordinator,
+      });
+      const seedMs = performance.now() - s0;
+      say(`checkin/${kind}: seeded ${int(CHECKIN_MEMBERS)} members in ${(seedMs / 1000).toFixed(1)} s`);
+      await server.call({ type: "mark" });
+      const seen = new Map<string, number>();
+      const linked = new Set<string>();
+      let multicasts = 0;
+      let bulkCalls = 0;
+      let first = Number.NaN;
+      let last = Number.NaN;
+      const sentAt = new Map<string, number>();
+      const latencies: number[] = [];
+      let repliedTwice = 0;
+      line.hooks = {
+        onMulticast(to, _m, at) {
+          multicasts += 1;
+          if (Number.isNaN(first)) first = at;
+          last = at;
+          for (const id of to) seen.set(id, (seen.get(id) ?? 0) + 1);
+        },
+        onBulkLink(userIds, unlink) {
+          bulkCalls += 1;
+          for (const id of userIds) unlink ? linked.delete(id) : linked.add(id);
+        },
+        onReply(token, _m, at, firstUse) {
+          const sent = sentAt.get(token);
+          if (sent === undefined) return;
+          if (!firstUse) repliedTwice += 1;
+          else latencies.push(at - sent);
+        },
+      };
+      const start = performance.now();
+      const [row] = await server.call<{ id: number }[]>({
+        type: "query",
+        sql: `INSERT INTO situation (level, message, status, "declaredBy", "declaredAt", "updatedAt")
+              VALUES ('CRISIS', 'แม่น้ำมูลล้นตลิ่ง โปรดขึ้นที่สูง', 'ACTIVE', $1, now(), now()) RETURNING id`,
+        params: [coordinator],
+      });
+      const situationId = Number(row!.id);
+      await server.call({
+        type: "query",
+        sql: `INSERT INTO situation_area ("situationId", level, "areaId") VALUES ($1, 'PROVINCE', 33)`,
+        params: [situationId],
+      });
+      await server.call({
+        type: "query",
+        sql: `INSERT INTO situation_change ("situationId", action, level, areas, message, by, at)
+              VALUES ($1, 'DECLARED', 'CRISIS', '[{"level":"PROVINCE","areaId":33}]', 'แม่น้ำมูลล้นตลิ่ง โปรดขึ้นที่สูง', $2, now())`,
+        params: [situationId, coordinator],
+      });
+      await server.call({ type: "kick" });
+      const limit = start + 600_000;
+      while (seen.size < CHECKIN_MEMBERS && performance.now() < limit) await sleep(100);
+      say(`checkin/${kind}: ${int(seen.size)} reached in ${multicasts} multicasts, last after ${f((last - start) / 1000)} s`);
+
+      // 20% answer "ปลอดภัย", evenly over the window.
+      const answerers = Array.from({ length: Math.round(CHECKIN_MEMBERS * CHECKIN_ANSWER_SHARE) }, (_, i) =>
+        userId("bench-c-", Math.floor(i / CHECKIN_ANSWER_SHARE)),
+      );
+      const data = encodePostback({ kind: "menu", entry: "checkin", arg: checkInArg(situationId, "safe") });
+      const tag = runTag();
+      const windowStart = performance.now();
+      const inFlight = new Set<Promise<unknown>>();
+      let httpErrors = 0;
+      for (const [i, user] of answerers.entries()) {
+        const due = windowStart + (i * CHECKIN_WINDOW_MS) / answerers.length;
+        const wait = due - performance.now();
+        if (wait > 0) await sleep(wait);
+        const token = `ck${tag}${i}`;
+        sentAt.set(token, performance.now());
+        const p = postEvent(server.url, {
+          type: "postback",
+          postback: { data },
+          webhookEventId: `01CHECK${tag}${String(i).padStart(13, "0")}`.slice(0, 26),
+          deliveryContext: { isRedelivery: false },
+          timestamp: Date.now(),
+          source: { type: "user", userId: user },
+          replyToken: token,
+          mode: "active",
+        })
+          .then((status) => {
+            if (status !== 200) httpErrors += 1;
+          })
+          .catch(() => {
+            httpErrors += 1;
+          })
+          .finally(() => inFlight.delete(p));
+        inFlight.add(p);
+      }
+      await Promise.all(inFlight);
+      const answersPerSec = answerers.length / ((performance.now() - windowStart) / 1000);
+      const grace = performance.now() + 120_000;
+      while (latencies.length < answerers.length && performance.now() < grace) await sleep(200);
+      await sleep(1_000); // a second reply would arrive now
+      // The flood menu's links (paced): wait for them too, up to a few minutes.
+      const linkLimit = performance.now() + (QUICK ? 60_000 : 300_000);
+      while (linked.size < CHECKIN_MEMBERS && performance.now() < linkLimit) await sleep(500);
+      line.hooks = {};
+      const [stored] = await server.call<{ n: number }[]>({
+        type: "query",
+        sql: `SELECT count(*)::int AS n FROM safety_answer WHERE "situationId" = $1`,
+        params: [situationId],
+      });
+      const stats = await server.call<BenchServerStats>({ type: "stats" });
+      let duplicates = 0;
+      for (const n of seen.values()) if (n > 1) duplicates += 1;
+      if (httpErrors > 0) say(`checkin/${kind}: ${httpErrors} answers got no 200`);
+      return {
+        db: kind,
+        members: CHECKIN_MEMBERS,
+        seedMs,
+        firstMs: first - start,
+        lastMs: last - start,
+        multicasts,
+        reached: seen.size,
+        duplicates,
+        missing: CHECKIN_MEMBERS - seen.size,
+        menuLinked: linked.size,
+        bulkCalls,
+        answersSent: answerers.length,
+        answersPerSec,
+        replied: latencies.length,
+        lost: answerers.length - latencies.length,
+        repliedTwice,
+        latency: percentiles(latencies),
+        answersStored: Number(stored?.n ?? 0),
+        peakRssMb: stats.peakRssMb,
+        hwmMb: stats.hwmMb,
+      };
+    } catch (error) {
+      say(`checkin/${kind} server output:\n${server.tail()}`);
       throw error;
     } finally {
       await server.stop();
@@ -685,6 +896,7 @@ interface Results {
   idle?: IdleStartResult;
   announce: AnnounceResult[];
   flood: FloodResult[];
+  checkin: CheckinResult[];
   scaling?: ScalingResult;
   failures: string[];
 }
@@ -759,6 +971,14 @@ function report(r: Results, tookS: number): string {
       L.push(`| ack ${t}: ≥ 50% of the bare rate (issue 2) | ${f(v.ratio * 100)}% | ${met(v.ratioMet)} |`);
       L.push(`| ack ${t}: p99 ≤ 50 ms at 200 events/s (issue 2) | ${f(v.p99AtRate)} ms | ${met(v.p99Met)} |`);
     }
+  }
+  for (const c of r.checkin) {
+    L.push(
+      `| check-in (${c.db}): every member of the area sent it exactly once (issue 14) | ${int(c.reached)} of ${int(c.members)}, ${c.duplicates} twice | ${met(c.missing === 0 && c.duplicates === 0)} |`,
+    );
+    L.push(
+      `| check-in (${c.db}): answers' reply p99 ≤ 300 ms, none lost (issue 14) | ${f(c.latency.p99)} ms, ${c.lost} lost, ${c.repliedTwice} twice | ${met(c.latency.p99 <= TARGETS.replyP99Ms && c.lost === 0 && c.repliedTwice === 0)} |`,
+    );
   }
   if (r.idle) {
     L.push(`| idle: ≤ 1 statement/s with no traffic (issue 13) | ${f(r.idle.idle.perSecond, 2)}/s | ${met(r.idle.idle.perSecond <= 1)} |`);
@@ -895,6 +1115,28 @@ function report(r: Results, tookS: number): string {
     );
   }
 
+  if (r.checkin.length) {
+    L.push(`## 7. Disaster mode: a province-wide check-in (issue 14)`, "");
+    L.push(
+      `${int(CHECKIN_MEMBERS)} active members (rows seeded directly, spread over every council of the province). A flood situation is declared over the ` +
+        "whole province (its rows written as the declare flow writes them); the real check-in job queues the safety check-in as outbox multicasts of ≤ 500 " +
+        "(one safety_check_in row per member, in the chunk's transaction) and the outbox worker sends them under LINE's multicast limit; the flood menu job " +
+        `links the flood-first rich menu with bulk link calls of ≤ 500. Then ${f(CHECKIN_ANSWER_SHARE * 100, 0)}% of the members answer "ปลอดภัย" ` +
+        `(a postback, one signed webhook each), spread evenly over ${f(CHECKIN_WINDOW_MS / 60_000, 1)} min. Latency: webhook sent → the reply at the fake LINE.`,
+      "",
+    );
+    L.push(
+      "| database | reached (twice) | multicasts | first / last multicast after | menu linked (bulk calls) | answers (per s) | reply p50 / p95 / p99 | lost / twice | answers stored | peak RSS |",
+      "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    );
+    for (const c of r.checkin)
+      L.push(
+        `| ${c.db} | ${int(c.reached)} (${c.duplicates}) | ${c.multicasts} | ${f(c.firstMs / 1000, 2)} s / ${f(c.lastMs / 1000, 2)} s | ${int(c.menuLinked)} (${c.bulkCalls}) | ` +
+          `${int(c.answersSent)} (${f(c.answersPerSec)}) | ${f(c.latency.p50)} / ${f(c.latency.p95)} / ${f(c.latency.p99)} ms | ${c.lost} / ${c.repliedTwice} | ${int(c.answersStored)} | ${c.peakRssMb} MB |`,
+      );
+    L.push("");
+  }
+
   if (r.idle) L.push(idleStartReport(r.idle));
 
   if (r.failures.length) L.push("## Failures", "", ...r.failures.map((x) => `- ${x}`), "");
@@ -931,7 +1173,7 @@ async function main(): Promise<number> {
   execFileSync("npm", ["run", "--silent", "build"], { cwd: ROOT, stdio: "inherit" });
   const line = await FakeLineApi.start();
   cleanups.push(() => line.close());
-  const results: Results = { announce: [], flood: [], failures: [] };
+  const results: Results = { announce: [], flood: [], checkin: [], failures: [] };
   const attempt = async (name: string, work: () => Promise<void>) => {
     try {
       await work();
@@ -962,6 +1204,16 @@ async function main(): Promise<number> {
       });
     }
   }
+  if (ONLY.includes("checkin"))
+    for (const db of DBS)
+      await attempt(`checkin/${db}`, async () => {
+        const c = await runCheckin(line, db);
+        results.checkin.push(c);
+        say(
+          `checkin/${db}: ${int(c.reached)} reached (${c.duplicates} twice); answers ${int(c.answersSent)} at ${f(c.answersPerSec)}/s, ` +
+            `reply p50 ${f(c.latency.p50)} p99 ${f(c.latency.p99)} ms, lost ${c.lost}, stored ${int(c.answersStored)}; menu linked ${int(c.menuLinked)} in ${c.bulkCalls} calls`,
+        );
+      });
   if (ONLY.includes("scaling"))
     await attempt("scaling", async () => {
       results.scaling = await runScaling(line);
@@ -1006,21 +1258,3 @@ try {
   await cleanupAll();
 }
 process.exit(code);
-
-/**
- * Section 3a (answers in flight at a SIGKILL) is measured by a fault test,
- * and section 6 (issue 13's levers, before and after) is written from
- * several runs, not by this script: a new report carries the previous
- * one's sections and the 3a target rows over, so a bench run does not
- * erase them.
- */
-function keepFaultFigures(md: string, previous: string): string {
-  // §6, the levers' before/after table of issue 13, is written by hand from several runs.
-  const levers = /^## 6\.[\s\S]*?(?=^## )/m.exec(previous)?.[0];
-  let out = levers ? md.replace(/^## Failures|^## Reproduce/m, (heading) => `${levers}${heading}`) : md;
-  const section = /^## 3a\.[\s\S]*?(?=^## )/m.exec(previous)?.[0];
-  if (!section) return out;
-  const rows = previous.split("\n").filter((line) => line.startsWith("|") && line.includes("(§3a)"));
-  if (rows.length > 0) out = out.replace(/^(## Targets\n\n(?:\|.*\n)+)/m, (table) => `${table + rows.join("\n")}\n`);
-  return out.replace(/^## 4\. /m, `${section}## 4. `);
-}

@@ -1,0 +1,56 @@
+// How a new docs/performance.md keeps what the run that wrote it did not measure.
+/**
+ * Sections this run did not measure are carried over from the previous
+ * report, with their rows of the targets table: section 3a (answers in
+ * flight at a SIGKILL) is measured by a fault test and section 6 (issue 13's
+ * levers, before and after) is written by hand from several runs, never by
+ * this script; and `--only=checkin` (say) must not erase the flood day.
+ */
+export function keepFaultFigures(md: string, previous: string): string {
+  if (!previous) return md;
+  type Section = { key: string; text: string };
+  const split = (doc: string) => {
+    const parts = doc.split(/^(?=## )/m);
+    return {
+      head: parts[0] ?? "",
+      sections: parts.slice(1).map((text): Section => ({ key: /^## (\d+[a-z]?)\./.exec(text)?.[1] ?? text.split("\n")[0]!, text })),
+    };
+  };
+  const now = split(md);
+  const before = split(previous);
+  const numbered = (x: Section) => /^\d/.test(x.key);
+  const have = new Set(now.sections.map((x) => x.key));
+  const carried = before.sections.filter((x) => numbered(x) && !have.has(x.key));
+  if (carried.length === 0) return md;
+  const carriedKeys = new Set(carried.map((x) => x.key));
+  // Which section a target row belongs to, by how its first cell starts.
+  const sectionOfRow = (row: string) =>
+    row.includes("(§3a)")
+      ? "3a"
+      : row.startsWith("| flood day")
+        ? "3"
+        : row.startsWith("| 2 instances")
+          ? "4"
+          : row.startsWith("| ack ")
+            ? "1"
+            : row.startsWith("| idle") || row.startsWith("| start")
+              ? "5"
+              : row.startsWith("| check-in")
+                ? "7"
+                : null;
+  const oldTargets = before.sections.find((x) => x.key === "## Targets")?.text ?? "";
+  const rows = oldTargets.split("\n").filter((row) => {
+    const key = row.startsWith("| ") && !row.startsWith("| target") ? sectionOfRow(row) : null;
+    return key !== null && carriedKeys.has(key);
+  });
+  const order = (key: string) =>
+    numbered({ key, text: "" }) ? Number.parseFloat(key) + (key.endsWith("a") ? 0.5 : 0) : key === "## Targets" ? -1 : 1e9;
+  const sections = [...now.sections, ...carried]
+    .map((x) =>
+      x.key === "## Targets" && rows.length > 0
+        ? { ...x, text: x.text.replace(/((?:^\|.*\n)+)/m, (table) => `${table + rows.join("\n")}\n`) }
+        : x,
+    )
+    .sort((a, b) => order(a.key) - order(b.key));
+  return now.head + sections.map((x) => x.text).join("");
+}
