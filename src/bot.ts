@@ -6,6 +6,8 @@ import { inputOf, userIdOf } from "./line/events.ts";
 import { forgetUnsentMessage } from "./line/unsend.ts";
 import type { EventHandler } from "./inbox/processor.ts";
 import { CASE_STAFF_ACTIONS, caseHandlingModule } from "./help-requests/case-module.ts";
+import { CASES_ENTRY } from "./help-requests/case-card.ts";
+import { aidModule } from "./disaster/aid-module.ts";
 import { FLOOD_ENTRY, helpRequestsModule } from "./help-requests/help-module.ts";
 import { myRequestsModule } from "./help-requests/my-requests.ts";
 import { ANNOUNCE_ACTIONS, announceModule } from "./announcements/announce-module.ts";
@@ -54,6 +56,7 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
   const mine = myRequestsModule({ media: options.mediaLinks });
   const reports = reportsModule({ provinceCode: options.provinceCode, exportLinks: options.exportLinks });
   const cases = caseHandlingModule({ media: options.mediaLinks });
+  const aid = aidModule({ casesEntry: CASES_ENTRY });
   const staff = staffModule({
     provinceCode: options.provinceCode,
     inviteHours: options.inviteCodeHours,
@@ -62,7 +65,7 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
   });
   // Each domain's menu entries and flows; a module reaching for another's
   // flow or entry uses its ref, checked here at boot (assembleModules).
-  const modules: BotModule[] = [members, linkReview, fund, help, mine, organize, announce, meetings, staff, reports, cases];
+  const modules: BotModule[] = [members, linkReview, fund, help, mine, organize, announce, meetings, staff, reports, cases, aid];
   // "ช่วยด้วย", "น้ำท่วม" open the flood request from any step, for anyone.
   const emergency = FLOOD_ENTRY.id;
   engine = new Engine({ ...assembleModules(modules, { emergency }), timeoutMinutes: options.conversationTimeoutMinutes, emergency });

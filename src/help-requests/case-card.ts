@@ -27,6 +27,9 @@ import { rolesOf } from "../staff/roles.ts";
 import { photoCarousel, shownPhotos, type ShownPhoto } from "./case-photos.ts";
 import { latestVoice, memberNamesOf, type CaseRow } from "./case-store.ts";
 import { councilNamesOf, countEvents, latestEvents } from "./request-store.ts";
+import { AID_ENTRY, aidArg } from "../disaster/aid-module.ts";
+import { aidCounts, aidOfRequests } from "../disaster/aid-store.ts";
+import { AID_TEXT } from "../disaster/aid-texts.ts";
 
 export const CASES_ENTRY = "staff-cases";
 const HISTORY_ROWS = 10;
@@ -75,8 +78,11 @@ export function placeOf(r: { village: string | null; latitude: number | null; ad
   return T.dash;
 }
 
-/** `assignee`: the name of whom the case was given to (staffNamesOf), if anyone. */
-function fieldRows(r: CaseRow, assignee?: string): Record<string, unknown>[] {
+/**
+ * `assignee`: the name of whom the case was given to (staffNamesOf), if
+ * anyone; `received`: the aid handed out so far ("ถุงยังชีพ 1, น้ำดื่ม 2").
+ */
+function fieldRows(r: CaseRow, assignee?: string, received?: string): Record<string, unknown>[] {
   const F = T.fields;
   const rows: CardRow[] = [
     [F.council, r.council.name],
@@ -90,6 +96,7 @@ function fieldRows(r: CaseRow, assignee?: string): Record<string, unknown>[] {
   else if (r.voice) rows.push([F.note, T.voiceNote]);
   rows.push([F.createdAt, thaiDateTime(r.createdAt)]);
   if (assignee) rows.push([F.assignee, assignee]);
+  if (received) rows.push([AID_TEXT.receivedLabel, received]);
   return rows.map(([label, value]) => renderFlexTemplate("case-field-row", { label, value }));
 }
 
@@ -238,6 +245,13 @@ export async function detailCard(tx: Tx, r: CaseRow, view: { media?: MediaLinks;
   );
   const verbs = ACTIONS_FROM[r.status];
   const actions = verbs.map((v, i) => actionButton(v, r, i === 0 ? "primary" : v === "reject" || v === "handover" ? "link" : "secondary"));
+  // Flood relief (issue 14 §4): what was handed out, and recording more (src/disaster/aid-*.ts).
+  const aid = r.kind === "FLOOD" ? aidCounts(await aidOfRequests(tx, [r.id])) : [];
+  if (r.kind === "FLOOD") {
+    const data = encodePostback({ kind: "menu", entry: AID_ENTRY, arg: aidArg("r", r.id) });
+    const displayText = T.buttonDisplay(AID_TEXT.button, r.caseNumber);
+    actions.push(renderFlexTemplate("case-action-button", { label: AID_TEXT.button, data, style: "secondary", displayText }));
+  }
   actions.push(actionButton("list", r, "link"));
   const status = T.statuses[r.status];
   const contents = renderFlexTemplate(
@@ -251,7 +265,7 @@ export async function detailCard(tx: Tx, r: CaseRow, view: { media?: MediaLinks;
       historyNote: T.historyShown(events.length, total),
     },
     {
-      fields: fieldRows(r, r.assignedTo ? staffNames.get(r.assignedTo) : undefined),
+      fields: fieldRows(r, r.assignedTo ? staffNames.get(r.assignedTo) : undefined, aid.length > 0 ? AID_TEXT.counts(aid) : undefined),
       history: rows,
       photoRows: photoRows(photos),
       actions,

@@ -18,6 +18,8 @@ import { MY_REQUESTS_TEXT as T } from "./my-requests-texts.ts";
 import { shortNote } from "./request-notes.ts";
 import { isOpenStatus, STATUS_COLORS } from "./request-status.ts";
 import { councilNamesOf, findOwnRequest, latestEvents, lockOwnRequest, requestStatusOf } from "./request-store.ts";
+import { aidOfRequests } from "../disaster/aid-store.ts";
+import { AID_TEXT, aidReceivedText } from "../disaster/aid-texts.ts";
 
 /** The "my requests" entry (my-requests.ts): the card's buttons and the villager's status messages open it. */
 export const MY_REQUESTS = entryRef("my-requests");
@@ -123,7 +125,10 @@ export async function showRequest(ctx: TurnContext, id: number, media: MediaLink
   const request = await requestStatusOf(ctx.tx, id);
   const after =
     request?.status === "RESOLVED" ? photoCarousel(await shownPhotos(ctx.tx, id, media, ctx.now, "AFTER"), request.caseNumber) : null;
-  return { say: [...lead.map(text), card, ...(after ? [after] : [])], next: withMenu() };
+  // Flood relief recorded against the request by its secretary (src/disaster/aid-*.ts).
+  const aid = await aidOfRequests(ctx.tx, [id]);
+  const received = aid.length > 0 && request ? [text(aidReceivedText(AID_TEXT.forRequestOf(request.caseNumber), aid))] : [];
+  return { say: [...lead.map(text), card, ...received, ...(after ? [after] : [])], next: withMenu() };
 }
 
 /** The card with a line saying why the request can no longer be changed. */

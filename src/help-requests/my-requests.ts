@@ -24,6 +24,8 @@ import { requestNoteFlow } from "./request-note-flow.ts";
 import { requestPhotoFlow } from "./request-photo-flow.ts";
 import { isOpenStatus, STATUS_COLORS } from "./request-status.ts";
 import { countOwnRequests, findOwnRequest, hasOwnRequests, ownRequestsPage } from "./request-store.ts";
+import { householdAidOfUser } from "../disaster/aid-store.ts";
+import { AID_TEXT, aidReceivedText } from "../disaster/aid-texts.ts";
 
 export { MY_REQUESTS };
 
@@ -47,8 +49,12 @@ export function myRequestsModule(options: { media?: MediaLinks }) {
 
   async function list(ctx: TurnContext, page: number): Promise<Outcome> {
     const total = await countOwnRequests(ctx.tx, ctx.userId);
+    // Aid a secretary recorded for the member's household without a request (from the unanswered list).
+    const aid = page <= 0 ? await householdAidOfUser(ctx.tx, ctx.userId) : [];
+    const received = aid.length > 0 ? [text(aidReceivedText(AID_TEXT.villagerTitle, aid))] : [];
     // None yet: the entries to file one, first.
-    if (total === 0) return { say: [text(T.none)], next: withMenu(KIND_LIST.map((k) => entryButton(k.entry.ref, k.entry.label))) };
+    if (total === 0)
+      return { say: [text(T.none), ...received], next: withMenu(KIND_LIST.map((k) => entryButton(k.entry.ref, k.entry.label))) };
     const pages = Math.ceil(total / PAGE_SIZE);
     const p = Math.min(Math.max(page, 0), pages - 1);
     const requests = await ownRequestsPage(ctx.tx, ctx.userId, { skip: p * PAGE_SIZE, take: PAGE_SIZE });
@@ -71,6 +77,7 @@ export function myRequestsModule(options: { media?: MediaLinks }) {
       say: [
         text(T.listLead(total, from, from + requests.length - 1)),
         { kind: "flex", altText: T.listAlt(total), contents: { type: "carousel", contents: bubbles } },
+        ...(p === 0 ? received : []),
       ],
       next: withMenu(paging),
     };

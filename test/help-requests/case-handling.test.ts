@@ -225,6 +225,7 @@ describe.each(FLOW_DATABASES)("case handling on %s", (kind) => {
       "ไม่รับเรื่อง",
       "ส่งต่อสภาอื่น",
       "มอบหมายงาน",
+      "บันทึกการช่วยเหลือ",
       "คำขอที่รอดำเนินการ",
       "โทร",
       "แผนที่",
@@ -251,7 +252,7 @@ describe.each(FLOW_DATABASES)("case handling on %s", (kind) => {
     expect(secA.lastText()).toContain("xxx-xxx-5678");
     await secA.tap("ยืนยันเสร็จสิ้น");
     expect(secA.lastText()).toContain(`ปิดคำขอ ${caseNumber} เป็น “เสร็จสิ้น” แล้วค่ะ`);
-    expect(cardButtons(flexIn(secA.last()).contents)).toEqual(["คำขอที่รอดำเนินการ", "โทร", "แผนที่"]);
+    expect(cardButtons(flexIn(secA.last()).contents)).toEqual(["บันทึกการช่วยเหลือ", "คำขอที่รอดำเนินการ", "โทร", "แผนที่"]);
 
     const row = await requestRow(caseNumber);
     expect(row.status).toBe("RESOLVED");
