@@ -50,28 +50,6 @@ const data = (arg: string) => encodePostback({ kind: "menu", entry: UNANSWERED_E
 function memberBubble(m: UnansweredMember): Record<string, unknown> {
   const name = m.fullName ?? "-";
   const vulnerable = m.vulnerable.length > 0;
-  const postbackButton = (label: string, d: string, style: "secondary" | "link") => ({
-    type: "button",
-    style,
-    height: "sm",
-    action: { type: "postback", label, data: d, displayText: `${label} ${name}`.slice(0, 300) },
-  });
-  const buttons = [
-    ...(m.phone
-      ? [
-          {
-            type: "button",
-            style: "primary",
-            height: "sm",
-            color: "#2E7D32",
-            action: { type: "uri", label: T.buttons.call, uri: `tel:${m.phone}` },
-          },
-        ]
-      : []),
-    postbackButton(T.buttons.contactedSafe, data(`safe:${m.memberId}`), "secondary"),
-    postbackButton(T.buttons.fileFor, data(`file:${m.memberId}`), "link"),
-    postbackButton(T.buttons.aid, encodePostback({ kind: "menu", entry: AID_ENTRY_ID, arg: `m:${m.memberId}` }), "link"),
-  ];
   return renderFlexTemplate(
     "unanswered-member",
     {
@@ -82,8 +60,15 @@ function memberBubble(m: UnansweredMember): Record<string, unknown> {
       vulnerable: vulnerable ? T.vulnerableLine(m.vulnerable.map((v) => VULNERABLE_NAMES[v] ?? v).join(", ")) : T.noVulnerable,
       vulnerableColor: vulnerable ? "#C62828" : "#6B6B6B",
       sent: T.sent(thaiDateTime(m.sentAt)),
+      safeLabel: T.buttons.contactedSafe,
+      safeData: data(`safe:${m.memberId}`),
+      fileLabel: T.buttons.fileFor,
+      fileData: data(`file:${m.memberId}`),
+      aidLabel: T.buttons.aid,
+      aidData: encodePostback({ kind: "menu", entry: AID_ENTRY_ID, arg: `m:${m.memberId}` }),
     },
-    { buttons },
+    // The whole number only here, on the tap-to-call button.
+    { call: m.phone ? [renderFlexTemplate("unanswered-call", { label: T.buttons.call, phone: m.phone })] : [] },
   );
 }
 
