@@ -12,6 +12,8 @@ export const ANSWER_TEXT = {
   membersOnly: "การตอบสถานะความปลอดภัยสำหรับสมาชิกสภาฯ ค่ะ หากต้องการความช่วยเหลือ แตะ “ขอช่วยเหลือน้ำท่วม” ได้เลยค่ะ",
   /** The situation has ended, never existed, or does not cover the member's council. */
   notActive: "ขอบคุณที่ตอบค่ะ 🙏 เหตุการณ์นี้สิ้นสุดแล้ว หรือไม่ครอบคลุมตำบลของท่าน จึงไม่ต้องตอบแล้วค่ะ",
+  /** After notActive, to a tap of ต้องการความช่วยเหลือ: help is still one tap away. */
+  stillHelp: "หากต้องการความช่วยเหลือ แตะ “ขอช่วยเหลือน้ำท่วม” ด้านล่าง หรือโทร 1784 ได้ตลอด 24 ชั่วโมงค่ะ",
   noSituation: "ตอนนี้ไม่มีเหตุการณ์น้ำท่วมที่ประกาศในตำบลของท่านค่ะ 🙏",
   situationLine: (level: SituationLevel, message: string) => `เหตุการณ์ (${LEVEL_NAMES[level]}): ${message}`,
   safeThanks: [

@@ -68,7 +68,8 @@ export function checkInModule(options: { provinceCode: number }) {
     if (!member) return { say: [text(T.membersOnly)], next: showMenu() };
     const situation: Situation | null = await situationById(ctx.tx, parsed.situationId);
     if (situation?.status !== "ACTIVE" || covering?.id !== situation.id) {
-      return { say: [text(T.notActive)], next: withMenu() };
+      const lines = parsed.answer === "help" ? [T.notActive, T.stillHelp] : [T.notActive];
+      return { say: [text(lines.join("\n"))], next: withMenu() };
     }
     const record = { situationId: situation.id, lineUserId: ctx.userId, councilId: member.councilId, answeredBy: ctx.userId, at: ctx.now };
     switch (parsed.answer) {
