@@ -211,6 +211,36 @@ describe.each(FLOW_DATABASES)("the unanswered list on %s", (kind) => {
     expect(noticesTo(sec.id)).toHaveLength(1);
   });
 
+  it("pages of 10 within LINE's limits: ดูเพิ่ม, then back to the first page", async () => {
+    const s = await h.db.prisma.situation.create({
+      data: {
+        level: "CRISIS",
+        message: "น้ำล้นตลิ่ง",
+        declaredBy: "U-coordinator",
+        declaredAt: h.clock.now,
+        updatedAt: h.clock.now,
+        areas: { create: [{ level: "COUNCIL", areaId: councilA }] },
+      },
+    });
+    for (let i = 0; i < 12; i++) {
+      const m = await member(councilA, `p${String(i).padStart(2, "0")}`, `08100000${String(i).padStart(2, "0")}`);
+      await h.db.prisma.safetyCheckIn.create({
+        data: { situationId: s.id, lineUserId: m.lineUserId!, councilId: councilA, sentAt: new Date(h.clock.now.getTime() + i * 60_000) },
+      });
+    }
+    h.clock.advance(4 * HOUR);
+    const sec = await secretary(councilA, "pages");
+    await sec.say("สมาชิกที่ยังไม่ตอบ");
+    expect(sec.lastText()).toContain("12 คน (แสดง 1–10)");
+    expect(uris(sec.last())).toHaveLength(10);
+    await sec.tap("ดูเพิ่ม");
+    expect(sec.lastText()).toContain("12 คน (แสดง 11–12)");
+    expect(textOf(sec.last().filter((m) => m.type === "flex"))).toContain("สมาชิกp11");
+    await sec.tap("กลับหน้าแรก");
+    expect(sec.lastText()).toContain("(แสดง 1–10)");
+    expect(h.line.limitProblems).toEqual([]);
+  });
+
   it("a villager cannot open the list (keyword or forged postback), nor act on a member", async () => {
     const s = await h.db.prisma.situation.create({
       data: {
