@@ -23,6 +23,7 @@ import { erasureJob } from "./privacy/erasure.ts";
 import { outboxWorker } from "./outbox/worker.ts";
 import { ExportLinks, exportSigningSecret } from "./reports/export-links.ts";
 import { staffDigestJob } from "./staff/digest-job.ts";
+import { unansweredNoticeJob } from "./disaster/unanswered-job.ts";
 import { STAFF_USERS_SQL } from "./staff/roles.ts";
 import { fundLinkHashSecret } from "./welfare-fund/link-store.ts";
 
@@ -72,6 +73,7 @@ export function createApp(options: AppOptions) {
     provinceCode: config.provinceCode,
     conversationTimeoutMinutes: config.conversationTimeoutMinutes,
     inviteCodeHours: config.inviteCodeHours,
+    disasterUnansweredHours: config.disasterUnansweredHours,
     digestTime: config.digestTime,
     pushQuotaMonthly: config.pushQuota.monthly,
     fundLinkHashSecret: fundLinkHashSecret({ fundLinkHashSecret: config.fundLinkHashSecret, channelSecret: config.line.channelSecret }),
@@ -98,6 +100,8 @@ export function createApp(options: AppOptions) {
     staffDigestJob({ db, digestTime: config.digestTime, casesEntry: CASES_ENTRY, currentLine: registrationDigestLine }),
     EVERY_MINUTE,
   );
+  // Disaster mode: a council's secretaries told once when members have not answered the check-in.
+  jobs.add(unansweredNoticeJob({ db, hours: config.disasterUnansweredHours }), EVERY_MINUTE);
   // Starts due announcements (queues their outbox chunks) before the worker sends them.
   jobs.add(announcementSendJob({ db, logger, media: mediaLinks, gateway }), WOKEN_BY_TURNS);
   // Without LINE credentials the outbox keeps its rows until a token is set.

@@ -23,6 +23,8 @@ import { REPORT_TEXT } from "./reports/texts.ts";
 import { STAFF_ACTIONS, STAFF_ENTRY, staffModule } from "./staff/staff-module.ts";
 import { STAFF_TEXT } from "./staff/texts.ts";
 import { fundModule } from "./welfare-fund/fund-module.ts";
+import { checkInModule } from "./disaster/checkin-module.ts";
+import { unansweredModule } from "./disaster/unanswered-module.ts";
 import { fundLinkHashSecret } from "./welfare-fund/link-store.ts";
 import { LINK_REVIEW_ACTION, linkReviewModule } from "./welfare-fund/link-review.ts";
 import { staffActionFor, staffTiles } from "./line/rich-menu/staff-menu.ts";
@@ -42,6 +44,8 @@ export interface BotOptions {
   pushQuotaMonthly?: number;
   /** Keys the hashes fund-link lock-outs are kept under; unset: random, so lock-outs last as long as the process. */
   fundLinkHashSecret?: Buffer;
+  /** DISASTER_UNANSWERED_HOURS: the secretaries' unanswered list shows members not answered after this; default 3. */
+  disasterUnansweredHours?: number;
 }
 
 export function createBot(options: BotOptions): { engine: Engine; handleEvent: EventHandler } {
@@ -57,15 +61,32 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
   const reports = reportsModule({ provinceCode: options.provinceCode, exportLinks: options.exportLinks });
   const cases = caseHandlingModule({ media: options.mediaLinks });
   const aid = aidModule({ casesEntry: CASES_ENTRY });
+  const checkIn = checkInModule({ provinceCode: options.provinceCode });
+  const unanswered = unansweredModule({ hours: options.disasterUnansweredHours });
   const staff = staffModule({
     provinceCode: options.provinceCode,
     inviteHours: options.inviteCodeHours,
     digestTime: options.digestTime,
-    actions: [...cases.staffActions, ...linkReview.actions, ...organize.staffActions, ...announce.staffActions],
+    actions: [...cases.staffActions, ...linkReview.actions, ...organize.staffActions, ...announce.staffActions, ...unanswered.staffActions],
   });
   // Each domain's menu entries and flows; a module reaching for another's
   // flow or entry uses its ref, checked here at boot (assembleModules).
-  const modules: BotModule[] = [members, linkReview, fund, help, mine, organize, announce, meetings, staff, reports, cases, aid];
+  const modules: BotModule[] = [
+    members,
+    linkReview,
+    fund,
+    help,
+    mine,
+    organize,
+    announce,
+    meetings,
+    staff,
+    reports,
+    cases,
+    checkIn,
+    unanswered,
+    aid,
+  ];
   // "ช่วยด้วย", "น้ำท่วม" open the flood request from any step, for anyone.
   const emergency = FLOOD_ENTRY.id;
   engine = new Engine({ ...assembleModules(modules, { emergency }), timeoutMinutes: options.conversationTimeoutMinutes, emergency });

@@ -31,6 +31,8 @@ const envSchema = z.object({
   // wait for LINE, so this is well above the core count.
   EVENT_CONCURRENCY: positiveInt(32),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  // Disaster mode: the secretaries' unanswered list (and its notice) shows members who have not answered the check-in after this many hours.
+  DISASTER_UNANSWERED_HOURS: z.coerce.number().int().min(1).max(72).default(3),
   // How long a staff invite code made in the chat stays valid (at most 30 days).
   INVITE_CODE_HOURS: z.coerce.number().int().min(1).max(720).default(72),
   // Where the bot's HTTP server is reached from outside (report download
@@ -97,6 +99,8 @@ export interface Config {
   eventConcurrency: number;
   logLevel: Env["LOG_LEVEL"];
   inviteCodeHours: number;
+  /** DISASTER_UNANSWERED_HOURS: members not answering the check-in after this appear in the secretaries' list. */
+  disasterUnansweredHours: number;
   publicBaseUrl: string;
   /**
    * Set by local mode only: the LINE stand-in fetches the bot's own media over
@@ -164,6 +168,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     eventConcurrency: e.EVENT_CONCURRENCY,
     logLevel: e.LOG_LEVEL,
     inviteCodeHours: e.INVITE_CODE_HOURS,
+    disasterUnansweredHours: e.DISASTER_UNANSWERED_HOURS,
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
     exportSigningSecret: e.EXPORT_SIGNING_SECRET,
     fundLinkHashSecret: e.FUND_LINK_HASH_SECRET,

@@ -74,7 +74,7 @@ export async function fileRequest(
   provinceCode: number,
   kind: HelpRequestKind,
   filing: Filing,
-): Promise<{ caseNumber: string; council: CouncilWithPlace } | null> {
+): Promise<{ id: number; caseNumber: string; council: CouncilWithPlace } | null> {
   const member = await activeMember(ctx.tx, ctx.userId);
   const council = await getCouncilWithPlace(ctx.tx, filing.councilId);
   if (!council?.active) return null;
@@ -95,7 +95,7 @@ export async function fileRequest(
   if (filing.voice) await attachVoice(ctx.tx, request.id, filing.voice, { userId: ctx.userId, at: ctx.now });
   await recordRequestEvent(ctx.tx, request.id, { kind: "CREATED", at: ctx.now, actorUserId: ctx.userId, toStatus: "PENDING" });
   await notifyCouncilOfRequest(ctx.tx, request.id, ctx.now);
-  return { caseNumber, council };
+  return { id: request.id, caseNumber, council };
 }
 
 /** The council chosen went inactive while the villager answered: start again, or call. */

@@ -27,6 +27,7 @@ import {
   type TurnContext,
   type VoiceAnswer,
 } from "../engine/types.ts";
+import { linkFloodRequest } from "../disaster/answer-store.ts";
 import { getCouncilWithPlace } from "../geography/councils.ts";
 import { renderFlexTemplate } from "../templates/flex.ts";
 import { parseThaiAmount } from "../thai/format.ts";
@@ -133,6 +134,8 @@ const FLOOD_ANSWERS = z.object({
   needs: z.array(z.enum(NEEDS)),
   note: noteSchema,
   confirmed: z.literal("yes"),
+  /** Opened from disaster mode: what the filed request answers (src/disaster/answer-store.ts, linkFloodRequest). */
+  safetyLink: z.string().optional(),
 });
 
 export function floodFlow(provinceCode: number) {
@@ -272,6 +275,8 @@ export function floodFlow(provinceCode: number) {
         },
       });
       if (!filed) return councilGone();
+      // A check-in's ต้องการความช่วยเหลือ, a neighbour's report, a secretary's call: linked to this request.
+      await linkFloodRequest(ctx.tx, { requestId: filed.id, filedBy: ctx.userId, forSomeoneElse, link: data.safetyLink, now: ctx.now });
       const say: Reply[] = [text(T.sent(filed.caseNumber, T.priority[priority], filed.council.name))];
       if (priority === "CRITICAL") say.push(text(T.critical), hotlineCard());
       return { say, next: showMenu() };

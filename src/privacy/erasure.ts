@@ -10,6 +10,7 @@
 // keeps what its handling needs (phone, location, the LINE id that hears of
 // its progress) and is marked in pending_erasure; erasureJob anonymises it
 // once it is resolved, rejected or cancelled.
+import { randomUUID } from "node:crypto";
 import type { Database, Tx } from "../db/database.ts";
 import { isOpenStatus, OPEN_STATUS_LIST } from "../help-requests/request-status.ts";
 import type { HelpRequestStatus } from "../generated/prisma/client.ts";
@@ -79,6 +80,8 @@ export async function eraseOnWithdrawal(tx: Tx, w: Withdrawal): Promise<Withdraw
     UPDATE announcement_recipient SET "lineUserId" = ${ERASED} || ':' || gen_random_uuid()::text
     WHERE "lineUserId" = ${w.lineUserId}`;
 
+  await eraseDisasterAnswers(tx, w.lineUserId);
+
   await anonymiseRequests(tx, closed);
   if (open.length > 0) {
     await tx.$executeRaw`
@@ -87,6 +90,28 @@ export async function eraseOnWithdrawal(tx: Tx, w: Withdrawal): Promise<Withdraw
       ON CONFLICT ("requestId") DO NOTHING`;
   }
   return { openRequests: open.length, closedRequests: closed.length, cancelledRegistrations };
+}
+
+/**
+ * Disaster mode (src/disaster/): the household's vulnerable people (health
+ * data) cleared; neighbour reports they made lose the neighbour's name and
+ * their LINE id; their check-ins and safety answers keep the status (the
+ * situation's counts per council stay right) under one placeholder shared
+ * by both tables, so "sent but not answered" still pairs them up. A
+ * secretary's id in answeredBy (CONTACTED_SAFE) is staff data and stays.
+ */
+async function eraseDisasterAnswers(tx: Tx, lineUserId: string): Promise<void> {
+  await tx.$executeRaw`
+    UPDATE member SET "householdVulnerable" = '[]'::jsonb, "householdVulnerableAt" = NULL WHERE "lineUserId" = ${lineUserId}`;
+  await tx.$executeRaw`
+    UPDATE neighbour_report SET name = NULL, "reportedBy" = ${ERASED} WHERE "reportedBy" = ${lineUserId}`;
+  const placeholder = `${ERASED}:${randomUUID()}`;
+  await tx.$executeRaw`
+    UPDATE safety_answer SET
+      "answeredBy" = CASE WHEN "answeredBy" = ${lineUserId} THEN ${placeholder} ELSE "answeredBy" END,
+      "lineUserId" = ${placeholder}
+    WHERE "lineUserId" = ${lineUserId}`;
+  await tx.$executeRaw`UPDATE safety_check_in SET "lineUserId" = ${placeholder} WHERE "lineUserId" = ${lineUserId}`;
 }
 
 /**

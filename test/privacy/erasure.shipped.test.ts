@@ -92,7 +92,7 @@ const CATALOG: Record<string, Record<string, Class>> = {
     createdBy: STAFF,
   },
   meeting_registration: { lineUserId: PERSONAL },
-  member: { lineUserId: PERSONAL, fullName: PERSONAL, phone: PERSONAL },
+  member: { lineUserId: PERSONAL, fullName: PERSONAL, phone: PERSONAL, householdVulnerable: PERSONAL },
   outbox_message: { purpose: NOT_PERSONAL, recipients: PERSONAL, messages: PERSONAL, dedupeKey: PERSONAL, lastError: NOT_PERSONAL },
   push_quota_usage: { month: NOT_PERSONAL },
   rich_menu_link: { lineUserId: STAFF, menu: NOT_PERSONAL },
@@ -101,6 +101,14 @@ const CATALOG: Record<string, Record<string, Class>> = {
     userId: kept("local-mode demo personas (src/simulator); empty on a real channel"),
     displayName: kept("local-mode demo personas (src/simulator); empty on a real channel"),
   },
+  // Disaster mode (src/disaster/): the coordinators' situations are staff data; a member's
+  // check-in, answer and neighbour reports lose their LINE id (and the neighbour's name).
+  situation: { message: STAFF, declaredBy: STAFF, endedBy: STAFF },
+  situation_change: { areas: NOT_PERSONAL, message: STAFF, by: STAFF },
+  safety_check_in: { lineUserId: PERSONAL },
+  safety_answer: { lineUserId: PERSONAL, answeredBy: PERSONAL },
+  neighbour_report: { reportedBy: PERSONAL, name: PERSONAL },
+  aid_distribution: { householdKey: PERSONAL, recordedBy: STAFF },
   staff_digest_item: { lineUserId: STAFF, text: PERSONAL, subject: NOT_PERSONAL },
   staff_preference: { lineUserId: STAFF },
   staff_role: { lineUserId: STAFF, grantedBy: STAFF },
