@@ -212,6 +212,11 @@ async function anonymiseRequests(tx: Tx, requests: RequestRow[]): Promise<void> 
       address = NULL, village = NULL, vulnerable = '[]'::jsonb, note = NULL, "householdHead" = NULL,
       "incomeBand" = NULL, "landStatus" = NULL, phone = NULL
     WHERE id = ANY(${ids}::int[])`;
+  // Aid handed out for a household named on the request ("n:<council>:<name>",
+  // src/disaster/household.ts) keeps its counts under the request instead.
+  await tx.$executeRaw`
+    UPDATE aid_distribution SET "householdKey" = 'r:' || "helpRequestId"::text
+    WHERE "helpRequestId" = ANY(${ids}::int[]) AND "householdKey" LIKE 'n:%'`;
   await tx.$executeRaw`DELETE FROM pending_erasure WHERE "requestId" = ANY(${ids}::int[])`;
 }
 
