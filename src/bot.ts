@@ -24,6 +24,7 @@ import { fundModule } from "./welfare-fund/fund-module.ts";
 import { fundLinkHashSecret } from "./welfare-fund/link-store.ts";
 import { LINK_REVIEW_ACTION, linkReviewModule } from "./welfare-fund/link-review.ts";
 import { staffActionFor, staffTiles } from "./line/rich-menu/staff-menu.ts";
+import { emergencyNumbersModule } from "./disaster/emergency-numbers.ts";
 
 export interface BotOptions {
   provinceCode: number;
@@ -63,6 +64,8 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
   // Each domain's menu entries and flows; a module reaching for another's
   // flow or entry uses its ref, checked here at boot (assembleModules).
   const modules: BotModule[] = [members, linkReview, fund, help, mine, organize, announce, meetings, staff, reports, cases];
+  // The flood-first rich menu's เบอร์ฉุกเฉิน tile.
+  modules.push(emergencyNumbersModule());
   // "ช่วยด้วย", "น้ำท่วม" open the flood request from any step, for anyone.
   const emergency = FLOOD_ENTRY.id;
   engine = new Engine({ ...assembleModules(modules, { emergency }), timeoutMinutes: options.conversationTimeoutMinutes, emergency });
