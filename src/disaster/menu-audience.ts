@@ -9,15 +9,20 @@
 import { Prisma } from "../generated/prisma/client.ts";
 import { STAFF_USERS_SQL } from "../staff/roles.ts";
 
+// The councils covered are found first (few: one statement over the active
+// situations' areas, none at all on a dry day), then their members by
+// member.councilId: the link job runs this every few hundred milliseconds
+// while it links, and every half minute when idle.
 export const FLOOD_MENU_AUDIENCE_SQL = Prisma.sql`
   SELECT m."lineUserId" FROM member m
   JOIN line_user u ON u.id = m."lineUserId"
-  JOIN council c ON c.id = m."councilId"
-  JOIN tambon t ON t.id = c."tambonId"
-  JOIN district d ON d.id = t."districtId"
   WHERE m.status = 'ACTIVE' AND u.following
-    AND EXISTS (
-      SELECT 1 FROM situation s JOIN situation_area a ON a."situationId" = s.id
+    AND m."councilId" IN (
+      SELECT c.id FROM situation s
+      JOIN situation_area a ON a."situationId" = s.id
+      CROSS JOIN council c
+      JOIN tambon t ON t.id = c."tambonId"
+      JOIN district d ON d.id = t."districtId"
       WHERE s.status = 'ACTIVE'
         AND ((a.level = 'COUNCIL' AND a."areaId" = c.id)
           OR (a.level = 'DISTRICT' AND a."areaId" = d.id)
