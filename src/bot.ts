@@ -28,6 +28,7 @@ import { unansweredModule } from "./disaster/unanswered-module.ts";
 import { fundLinkHashSecret } from "./welfare-fund/link-store.ts";
 import { LINK_REVIEW_ACTION, linkReviewModule } from "./welfare-fund/link-review.ts";
 import { staffActionFor, staffTiles } from "./line/rich-menu/staff-menu.ts";
+import { emergencyNumbersModule } from "./disaster/emergency-numbers.ts";
 
 export interface BotOptions {
   provinceCode: number;
@@ -86,6 +87,8 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
     checkIn,
     unanswered,
     aid,
+    // The flood-first rich menu's เบอร์ฉุกเฉิน tile.
+    emergencyNumbersModule(),
   ];
   // "ช่วยด้วย", "น้ำท่วม" open the flood request from any step, for anyone.
   const emergency = FLOOD_ENTRY.id;

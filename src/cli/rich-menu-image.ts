@@ -1,9 +1,10 @@
 // Draws the rich menu images from their tiles: villager-menu.png from
-// src/line/rich-menu/villager-menu.ts and staff-menu.png from the staff
-// tiles (STAFF_TILES in src/bot.ts, drawn as src/line/rich-menu/staff-menu.ts says):
+// src/line/rich-menu/villager-menu.ts, staff-menu.png from the staff
+// tiles (STAFF_TILES in src/bot.ts, drawn as src/line/rich-menu/staff-menu.ts says)
+// and flood-menu.png from src/line/rich-menu/flood-menu.ts:
 //
-//   npm run richmenu:image                                   # both
-//   npm run richmenu:image -- --menu staff [--out <file.png>] [--svg <file.svg>]
+//   npm run richmenu:image                                   # all three
+//   npm run richmenu:image -- --menu staff|flood [--out <file.png>] [--svg <file.svg>]
 //
 // Needs Debian's Thai fonts (`apt-get install -y fonts-thai-tlwg`; or point
 // RICHMENU_FONT at another bold Thai TTF/OTF) and the @resvg/resvg-js dev
@@ -13,7 +14,8 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { STAFF_TILES } from "../bot.ts";
-import { DIGEST_KEYWORD, LABEL_FONT, staffSvg, svgDigest, villagerSvg } from "../line/rich-menu/image-svg.ts";
+import { FLOOD_MENU, FLOOD_PNG } from "../line/rich-menu/flood-menu.ts";
+import { DIGEST_KEYWORD, floodSvg, LABEL_FONT, staffSvg, svgDigest, villagerSvg } from "../line/rich-menu/image-svg.ts";
 import { withPngText } from "../line/rich-menu/png-text.ts";
 import { STAFF_MENU, STAFF_PNG } from "../line/rich-menu/staff-menu.ts";
 import { richMenuImageProblems } from "../line/rich-menu/validate.ts";
@@ -21,11 +23,12 @@ import { VILLAGER_MENU, VILLAGER_PNG } from "../line/rich-menu/villager-menu.ts"
 import { runCli } from "./run-cli.ts";
 
 const FONT_DIR = "/usr/share/fonts/truetype/tlwg";
-const USAGE = "Usage: npm run richmenu:image [-- --menu villager|staff [--out <file.png>] [--svg <file.svg>]]";
+const USAGE = "Usage: npm run richmenu:image [-- --menu villager|staff|flood [--out <file.png>] [--svg <file.svg>]]";
 
 const MENUS = {
   villager: { svg: villagerSvg, size: VILLAGER_MENU.size, png: VILLAGER_PNG },
   staff: { svg: () => staffSvg(STAFF_TILES), size: STAFF_MENU.size, png: STAFF_PNG },
+  flood: { svg: floodSvg, size: FLOOD_MENU.size, png: FLOOD_PNG },
 } as const;
 type MenuKind = keyof typeof MENUS;
 

@@ -240,4 +240,27 @@ export class LineGateway {
   async unlinkRichMenuFromUser(userId: string): Promise<void> {
     await this.call("richmenu unlink", () => this.client.unlinkRichMenuIdFromUser(userId));
   }
+
+  /**
+   * Up to 500 users see this menu (LINE's bulk link; 202: LINE links them
+   * shortly after). A 400 refuses the whole call, e.g. for one bad user id.
+   */
+  async linkRichMenuToUsers(userIds: readonly string[], richMenuId: string): Promise<void> {
+    assertBulkSize(userIds);
+    await this.call("richmenu bulk link", () => this.client.linkRichMenuIdToUsers({ richMenuId, userIds: [...userIds] }));
+  }
+
+  /** Up to 500 users back to the default menu (LINE's bulk unlink, 202). */
+  async unlinkRichMenuFromUsers(userIds: readonly string[]): Promise<void> {
+    assertBulkSize(userIds);
+    await this.call("richmenu bulk unlink", () => this.client.unlinkRichMenuIdFromUsers({ userIds: [...userIds] }));
+  }
+}
+
+/** LINE's bulk link and unlink take 1 to 500 user ids a call. */
+export const RICH_MENU_BULK_MAX = 500;
+
+function assertBulkSize(userIds: readonly string[]): void {
+  if (userIds.length === 0 || userIds.length > RICH_MENU_BULK_MAX)
+    throw new RangeError(`A bulk rich menu call takes 1 to ${RICH_MENU_BULK_MAX} user ids, not ${userIds.length}`);
 }

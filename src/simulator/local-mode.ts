@@ -14,6 +14,7 @@ import type { Config } from "../config.ts";
 import type { Database } from "../db/database.ts";
 import { LineGateway } from "../line/gateway.ts";
 import { installRichMenus } from "../line/rich-menu/setup.ts";
+import { FLOOD_MENU, FLOOD_PNG, floodRichMenu } from "../line/rich-menu/flood-menu.ts";
 import { STAFF_MENU, STAFF_PNG, staffRichMenu } from "../line/rich-menu/staff-menu.ts";
 import { VILLAGER_MENU, VILLAGER_PNG, villagerRichMenu } from "../line/rich-menu/villager-menu.ts";
 import type { Logger } from "../log.ts";
@@ -203,6 +204,7 @@ async function installDemoRichMenus(platform: LinePlatform, line: { channelAcces
     await installRichMenus(gateway, [
       { menu: villagerRichMenu(), image: readFileSync(VILLAGER_PNG), alias: VILLAGER_MENU.alias, makeDefault: true },
       { menu: staffRichMenu(STAFF_TILES), image: readFileSync(STAFF_PNG), alias: STAFF_MENU.alias, makeDefault: false },
+      { menu: floodRichMenu(), image: readFileSync(FLOOD_PNG), alias: FLOOD_MENU.alias, makeDefault: false },
     ]);
   } catch (error) {
     // The page falls back to the shipped menu; the demo still runs.

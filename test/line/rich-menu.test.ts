@@ -11,6 +11,7 @@ import { decodePostback } from "../../src/engine/postback.ts";
 import { LineGateway } from "../../src/line/gateway.ts";
 import { createBot, STAFF_TILES } from "../../src/bot.ts";
 import { DIGEST_KEYWORD, fitFontSize, splitSaraAm, staffSvg, svgDigest, villagerSvg } from "../../src/line/rich-menu/image-svg.ts";
+import { FLOOD_MENU, floodRichMenu } from "../../src/line/rich-menu/flood-menu.ts";
 import { STAFF_MENU, STAFF_PNG, staffRichMenu } from "../../src/line/rich-menu/staff-menu.ts";
 import { STAFF_RICH_MENU_AREAS } from "../../src/staff/staff-module.ts";
 import { gridLayout } from "../../src/line/rich-menu/layout.ts";
@@ -184,14 +185,20 @@ describe("the villagers' menu", () => {
     expect(fitFontSize("น้ำ", 100, 500)).toBe(fitFontSize("นำ", 100, 500));
   });
 
-  it("prints both menus without calling LINE in a dry run", () => {
+  it("prints the three menus without calling LINE in a dry run", () => {
     const out = execFileSync(process.execPath, ["--import", "tsx", "src/cli/rich-menu.ts", "--dry-run"], {
       encoding: "utf8",
       env: { ...process.env, LINE_CHANNEL_ACCESS_TOKEN: "", LINE_API_BASE_URL: "https://unreachable.invalid" },
     });
     const json = out.slice(0, out.lastIndexOf("}") + 1);
-    expect(JSON.parse(json)).toEqual({ [VILLAGER_MENU.alias]: menu, [STAFF_MENU.alias]: staffRichMenu(STAFF_TILES) });
-    expect(out).toMatch(/staff-menu\.png \(image\/png, \d+ bytes\)\.\nDry run: nothing sent\./);
+    expect(JSON.parse(json)).toEqual({
+      [VILLAGER_MENU.alias]: menu,
+      [STAFF_MENU.alias]: staffRichMenu(STAFF_TILES),
+      [FLOOD_MENU.alias]: floodRichMenu(),
+    });
+    expect(out).toMatch(
+      /staff-menu\.png \(image\/png, \d+ bytes\), \S+flood-menu\.png \(image\/png, \d+ bytes\)\.\nDry run: nothing sent\./,
+    );
   });
 });
 

@@ -34,7 +34,7 @@ export type LineCall =
   | { kind: "profile"; userId: string };
 
 type Operation = LineCall["kind"];
-type RichMenuUserOperation = "alias get" | "link" | "unlink";
+type RichMenuUserOperation = "alias get" | "link" | "unlink" | "bulk link" | "bulk unlink";
 
 type Handler = (
   uri: string,
@@ -322,6 +322,13 @@ export class FakeLine {
   readonly richMenuAliases = new Map<string, string>();
   /** User id → the rich menu linked to that user. */
   readonly userRichMenus = new Map<string, string>();
+  /**
+   * User ids LINE refuses: a link (one or bulk) naming one answers 400 for
+   * the whole call, as LINE does for an invalid user id.
+   */
+  readonly invalidUserIds = new Set<string>();
+  /** Every bulk link/unlink request that passed LINE's schema check, whatever the answer, in order. */
+  readonly bulkRichMenuRequests: { op: "bulk link" | "bulk unlink"; richMenuId?: string; userIds: string[]; status: number }[] = [];
   private readonly richMenuFailures = new Map<RichMenuUserOperation, Failure[]>();
 
   /** The next `times` calls of this kind answer `status` (0: never answer), recorded in richMenuCalls as "<op> failed". */
@@ -381,6 +388,31 @@ export class FakeLine {
             return richMenuId ? [200, { richMenuAliasId: alias, richMenuId }] : [404, { message: "richmenu alias not found" }];
           }),
         )
+        // Up to 500 users a call (the schema's maxItems is checked by the gate); 202 as LINE.
+        .post("/v2/bot/richmenu/bulk/link")
+        .reply(
+          this.route((_uri, body) => {
+            const { richMenuId, userIds } = body as { richMenuId: string; userIds: string[] };
+            const request = { op: "bulk link" as const, richMenuId, userIds: [...userIds], status: 0 };
+            this.bulkRichMenuRequests.push(request);
+            const failure = this.richMenuFailure("bulk link");
+            const answer: nock.ReplyFnResult = failure ?? this.bulkLink(userIds, richMenuId);
+            if (Array.isArray(answer)) request.status = answer[0] as number;
+            return answer;
+          }),
+        )
+        .post("/v2/bot/richmenu/bulk/unlink")
+        .reply(
+          this.route((_uri, body) => {
+            const { userIds } = body as { userIds: string[] };
+            const request = { op: "bulk unlink" as const, userIds: [...userIds], status: 0 };
+            this.bulkRichMenuRequests.push(request);
+            const failure = this.richMenuFailure("bulk unlink");
+            const answer: nock.ReplyFnResult = failure ?? this.bulkLink(userIds, null);
+            if (Array.isArray(answer)) request.status = answer[0] as number;
+            return answer;
+          }),
+        )
         // "all" is the default menu's path, answered above.
         .post(/^\/v2\/bot\/user\/(?!all\/)[^/]+\/richmenu\/[^/]+$/)
         .reply(
@@ -393,6 +425,7 @@ export class FakeLine {
             const entry = this.richMenus.get(richMenuId);
             if (!entry) return [404, { message: "Not found" }];
             if (!entry.image) return [400, { message: "must upload a rich menu image" }];
+            if (this.invalidUserIds.has(userId)) return [400, { message: "The user ID is invalid" }];
             this.userRichMenus.set(userId, richMenuId);
             return [200, {}];
           }),
@@ -409,6 +442,27 @@ export class FakeLine {
           }),
         )
     );
+  }
+
+  /** A bulk link (`richMenuId`) or unlink (null), all or nothing: one invalid user id refuses the call. */
+  private bulkLink(userIds: string[], richMenuId: string | null): nock.ReplyFnResult {
+    this.richMenuCalls.push(richMenuId === null ? `bulk unlink ${userIds.length}` : `bulk link ${richMenuId} ${userIds.length}`);
+    if (richMenuId !== null) {
+      const entry = this.richMenus.get(richMenuId);
+      if (!entry) return [404, { message: "Not found" }];
+      if (!entry.image) return [400, { message: "must upload a rich menu image" }];
+    }
+    const invalid = userIds.findIndex((id) => this.invalidUserIds.has(id));
+    if (invalid >= 0)
+      return [
+        400,
+        { message: "The request body has 1 error(s)", details: [{ message: "The user ID is invalid", property: `userIds[${invalid}]` }] },
+      ];
+    for (const userId of userIds) {
+      if (richMenuId === null) this.userRichMenus.delete(userId);
+      else this.userRichMenus.set(userId, richMenuId);
+    }
+    return [202, {}];
   }
 
   private answerRichMenuImage(uri: string, body: nock.Body, contentType: string): nock.ReplyFnResult {

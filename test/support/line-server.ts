@@ -70,6 +70,8 @@ export class LineServer {
   readonly contents = new Map<string, { contentType: string; bytes: Buffer; notReady?: number }>();
   /** Every request LINE would refuse for itself (400), as "property: message" lines: a bug of the bot's. */
   readonly refused: string[][] = [];
+  /** Bulk rich menu links and unlinks LINE took (202), in order; `richMenuId` null: an unlink. */
+  readonly bulkRichMenu: { richMenuId: string | null; userIds: string[] }[] = [];
   private readonly ledger = new LineLedger();
   private readonly sockets = new Set<Socket>();
   private seq = 0;
@@ -195,6 +197,14 @@ export class LineServer {
     }
     if (operationId === "showLoadingAnimation") return send(202, {});
     if (operationId === "createRichMenu") return send(200, { richMenuId: `richmenu-${++this.seq}` });
+    if (operationId === "linkRichMenuIdToUsers" || operationId === "unlinkRichMenuIdFromUsers") {
+      const body = parsed as { richMenuId?: string; userIds: string[] };
+      this.bulkRichMenu.push({
+        richMenuId: operationId === "linkRichMenuIdToUsers" ? String(body.richMenuId) : null,
+        userIds: body.userIds,
+      });
+      return send(202, {});
+    }
     const profile = /^\/v2\/bot\/profile\/([^/?]+)$/.exec(url);
     if (operationId === "getProfile" && profile) {
       const userId = decodeURIComponent(profile[1]!);

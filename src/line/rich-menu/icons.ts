@@ -18,7 +18,10 @@ export type IconName =
   | "megaphone"
   | "invite"
   | "bell"
-  | "home";
+  | "home"
+  // the flood-first menu's
+  | "safe"
+  | "phone";
 
 const stroke = (c: string, w = 7) => `fill="none" stroke="${c}" stroke-width="${w}" stroke-linecap="round" stroke-linejoin="round"`;
 
@@ -79,6 +82,13 @@ export const ICONS: Record<IconName, (c: string, bg: string) => string> = {
   bell: (c) =>
     `<path d="M50 10 a6 6 0 0 1 0 12 a24 24 0 0 0 -26 26 V66 L14 78 H86 L76 66 V48 a24 24 0 0 0 -26 -26 a6 6 0 0 1 0 -12 Z" fill="${c}"/>` +
     `<path d="M38 84 a12 10 0 0 0 24 0 Z" fill="${c}"/>`,
+  // A shield with a tick: "I am safe".
+  safe: (c, bg) =>
+    `<path d="M50 6 L88 20 V46 C88 70 72 86 50 95 C28 86 12 70 12 46 V20 Z" fill="${c}"/>` +
+    `<path d="M32 50 L45 63 L69 37" ${stroke(bg, 9)}/>`,
+  // A telephone handset: emergency numbers.
+  phone: (c) =>
+    `<path d="M22 8 L38 8 L46 30 L34 40 C40 54 48 62 60 68 L70 56 L92 64 L92 80 C92 88 86 94 78 94 C40 90 10 60 6 22 C6 14 12 8 22 8 Z" fill="${c}"/>`,
   // A house: back to the villagers' services.
   home: (c, bg) =>
     `<path d="M50 8 L94 46 H82 V92 H18 V46 H6 Z" fill="${c}"/><rect x="40" y="60" width="20" height="32" rx="3" fill="${bg}"/>`,

@@ -4,6 +4,7 @@
 import { createHash } from "node:crypto";
 import { ICONS } from "./icons.ts";
 import type { Box } from "./layout.ts";
+import { FLOOD_MENU, FLOOD_TILES, floodLayout } from "./flood-menu.ts";
 import { STAFF_MENU, staffLayout } from "./staff-menu.ts";
 import { VILLAGER_MENU, VILLAGER_TILES, villagerLayout, type MenuTile } from "./villager-menu.ts";
 
@@ -35,7 +36,7 @@ function tileSvg(tile: MenuTile, box: Box): string {
   const h = box.height - GAP;
   const parts = [`<rect x="${x}" y="${y}" width="${w}" height="${h}" rx="${RADIUS}" fill="${tile.colour}"/>`];
   const icon = ICONS[tile.icon]("#FFFFFF", tile.colour);
-  if (tile.wide) {
+  if (tile.wide || tile.small) {
     // Icon at the left, label and note beside it: the row is wide, not tall.
     const iconSize = Math.round(h * 0.62);
     const iconX = x + Math.round(w * 0.06);
@@ -102,4 +103,8 @@ export function villagerSvg(): string {
 /** `tiles`: STAFF_TILES of src/bot.ts. */
 export function staffSvg(tiles: readonly MenuTile[]): string {
   return menuSvg(tiles, staffLayout(tiles), STAFF_MENU.size);
+}
+
+export function floodSvg(): string {
+  return menuSvg(FLOOD_TILES, floodLayout(), FLOOD_MENU.size);
 }

@@ -5,8 +5,10 @@
 // that fails half-way leaves an extra menu that the next run deletes.
 // Running it twice leaves one menu of each name.
 //
-// Users linked to a replaced staff menu lose it when it is deleted; the link
-// job sees the alias point elsewhere and links them again (link-job.ts).
+// Users linked to a replaced staff (or flood-first) menu lose it when it is
+// deleted; the link job sees the alias point elsewhere and links them again
+// (link-job.ts, bulk-link-job.ts). src/cli/rich-menu.ts installs the three
+// menus: villagers' (default), staff and flood-first (aliases, not default).
 import type { messagingApi } from "@line/bot-sdk";
 import type { LineGateway } from "../gateway.ts";
 import { imageInfo, RichMenuError, richMenuImageProblems, richMenuProblems } from "./validate.ts";

@@ -26,6 +26,8 @@ export interface MenuTile {
   icon: IconName;
   /** Takes a whole row, with a larger label: the service that must not be missed. */
   wide?: boolean;
+  /** In a lower row (of small tiles only), drawn icon-beside-label as a wide tile: what is needed less often. */
+  small?: boolean;
 }
 
 // Dark shades (Material 800–900): white bold text on them passes WCAG AA.
