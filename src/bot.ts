@@ -19,6 +19,8 @@ import type { ExportLinks } from "./reports/export-links.ts";
 import { REPORT_ENTRY, reportsModule } from "./reports/reports-module.ts";
 import { REPORT_TEXT } from "./reports/texts.ts";
 import { STAFF_ACTIONS, STAFF_ENTRY, staffModule } from "./staff/staff-module.ts";
+import type { SummaryCsvLinks } from "./disaster/summary-csv.ts";
+import { summaryModule } from "./disaster/summary-module.ts";
 import { STAFF_TEXT } from "./staff/texts.ts";
 import { fundModule } from "./welfare-fund/fund-module.ts";
 import { fundLinkHashSecret } from "./welfare-fund/link-store.ts";
@@ -40,6 +42,10 @@ export interface BotOptions {
   pushQuotaMonthly?: number;
   /** Keys the hashes fund-link lock-outs are kept under; unset: random, so lock-outs last as long as the process. */
   fundLinkHashSecret?: Buffer;
+  /** Signs the situation summary's CSV links (src/disaster/summary-csv.ts). */
+  summaryCsvLinks?: SummaryCsvLinks;
+  /** SUMMARY_CHART_FONT: the Thai font of the situation summary's chart. */
+  summaryChartFont?: string;
 }
 
 export function createBot(options: BotOptions): { engine: Engine; handleEvent: EventHandler } {
@@ -54,15 +60,16 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
   const mine = myRequestsModule({ media: options.mediaLinks });
   const reports = reportsModule({ provinceCode: options.provinceCode, exportLinks: options.exportLinks });
   const cases = caseHandlingModule({ media: options.mediaLinks });
+  const summary = summaryModule({ media: options.mediaLinks, csvLinks: options.summaryCsvLinks, chartFont: options.summaryChartFont });
   const staff = staffModule({
     provinceCode: options.provinceCode,
     inviteHours: options.inviteCodeHours,
     digestTime: options.digestTime,
-    actions: [...cases.staffActions, ...linkReview.actions, ...organize.staffActions, ...announce.staffActions],
+    actions: [...cases.staffActions, ...linkReview.actions, ...organize.staffActions, ...announce.staffActions, ...summary.staffActions],
   });
   // Each domain's menu entries and flows; a module reaching for another's
   // flow or entry uses its ref, checked here at boot (assembleModules).
-  const modules: BotModule[] = [members, linkReview, fund, help, mine, organize, announce, meetings, staff, reports, cases];
+  const modules: BotModule[] = [members, linkReview, fund, help, mine, organize, announce, meetings, staff, reports, cases, summary];
   // "ช่วยด้วย", "น้ำท่วม" open the flood request from any step, for anyone.
   const emergency = FLOOD_ENTRY.id;
   engine = new Engine({ ...assembleModules(modules, { emergency }), timeoutMinutes: options.conversationTimeoutMinutes, emergency });
