@@ -9,9 +9,10 @@ import { renderChartPng, summaryChartSvg } from "../../src/disaster/summary-char
 import { SummaryCsvLinks, summaryCsv } from "../../src/disaster/summary-csv.ts";
 import { situationSummary } from "../../src/disaster/summary-module.ts";
 import { councilFigures, oldestUnacceptedCritical, summaryScopes } from "../../src/disaster/summary-store.ts";
+import { grantRole, revokeRole } from "../../src/staff/roles.ts";
 import { createTestDatabase, STORE_DATABASES, type TestDatabase } from "../support/database.ts";
 import { START_TIME } from "../support/harness.ts";
-import { type Council, OLDEST_CRITICAL, pickCouncils, seedRoles, seedSituation } from "./summary-seed.ts";
+import { by, type Council, OLDEST_CRITICAL, pickCouncils, seedRoles, seedSituation } from "./summary-seed.ts";
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const FONT = "/usr/share/fonts/truetype/tlwg/Garuda.ttf";
@@ -79,6 +80,16 @@ describe.each(STORE_DATABASES)("the summary's statements on %s", (kind) => {
     expect(await summaryScopes(db.prisma, "Uvillager")).toBeNull();
     expect(await summaryCsv(db.prisma, "Usec", situationId)).toBeNull();
     expect(await summaryCsv(db.prisma, "Udist", situationId + 100)).toBeNull();
+  });
+
+  it("the CSV follows the roles at download time: a revoked coordinator gets nothing", async () => {
+    const grant = { role: "COORDINATOR" as const, level: "DISTRICT" as const, areaId: c.b1.districtId };
+    await grantRole(db.prisma, "Ulater", grant, by);
+    const csv = await summaryCsv(db.prisma, "Ulater", situationId);
+    expect(csv).toContain(`${c.b1.district},${c.b1.tambon},${c.b1.name},4,4,0,0,0,0,0,1,0,1,0,0,0`);
+    expect(csv).not.toContain(c.a1.name);
+    await revokeRole(db.prisma, "Ulater", grant, by);
+    expect(await summaryCsv(db.prisma, "Ulater", situationId)).toBeNull();
   });
 
   it("without media links (no https:// address) there is no chart; the table is still there", async () => {
