@@ -5,6 +5,8 @@
 // its font file, and without media links (no chart, the table still there).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MediaLinks } from "../../src/line/media-links.ts";
+import { lineLimitProblems } from "../../src/line/limits.ts";
+import { renderOutgoing } from "../../src/line/render.ts";
 import { renderChartPng, summaryChartSvg } from "../../src/disaster/summary-chart.ts";
 import { SummaryCsvLinks, summaryCsv } from "../../src/disaster/summary-csv.ts";
 import { situationSummary } from "../../src/disaster/summary-module.ts";
@@ -133,5 +135,25 @@ describe("the chart", () => {
     expect(png).not.toBeNull();
     expect([...png!.slice(0, 8)]).toEqual(PNG_SIGNATURE);
     expect(png!.length).toBeGreaterThan(5_000);
+  });
+});
+
+describe("an image reply", () => {
+  it("renders as LINE's image message, with the buttons on it when it is last", () => {
+    const url = "https://bot.example.org/media/7-abc.png";
+    const messages = renderOutgoing({
+      replies: [
+        { kind: "text", text: "สรุป" },
+        { kind: "image", url, previewUrl: url, altText: "กราฟ" },
+      ],
+      buttons: [{ kind: "postback", label: "ดูสรุปอีกครั้ง", data: "m=situation-summary" }],
+    });
+    expect(messages[1]).toMatchObject({
+      type: "image",
+      originalContentUrl: url,
+      previewImageUrl: url,
+      quickReply: { items: [{ type: "action" }] },
+    });
+    expect(lineLimitProblems(messages)).toEqual([]);
   });
 });
