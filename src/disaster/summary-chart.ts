@@ -7,6 +7,7 @@
 // Garuda). Without it the PNG is still made: the system's fonts are tried,
 // and at worst the labels do not show while the bars do.
 import { existsSync } from "node:fs";
+import { truncateForLine } from "../line/limits.ts";
 import { splitSaraAm } from "../line/rich-menu/image-svg.ts";
 import { SUMMARY_TEXT } from "./summary-texts.ts";
 
@@ -40,7 +41,7 @@ const BAR = 28;
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 const label = (s: string) => esc(splitSaraAm(s));
 const n = (x: number) => x.toLocaleString("en-US");
-const cut = (s: string, max: number) => ([...s].length <= max ? s : `${[...s].slice(0, max - 1).join("")}…`);
+const cut = (s: string, max: number) => truncateForLine(s, max);
 
 function text(s: string, x: number, y: number, size: number, opts: { anchor?: string; color?: string; bold?: boolean } = {}): string {
   return (

@@ -15,6 +15,7 @@ import { defineModule } from "../engine/module.ts";
 import { outcome, showMenu, withMenu, type Outcome } from "../engine/outcome.ts";
 import type { MenuEntry, Reply, TurnContext } from "../engine/types.ts";
 import type { Tx } from "../db/database.ts";
+import { truncateForLine } from "../line/limits.ts";
 import type { MediaLinks } from "../line/media-links.ts";
 import type { StaffAction } from "../staff/staff-module.ts";
 import { staffOnly } from "../staff/staff-module.ts";
@@ -63,7 +64,9 @@ export async function situationSummary(
   const figures = await councilFigures(tx, situation, scope.councilIds);
   const oldest = await oldestUnacceptedCritical(tx, situation, scope.councilIds);
   // A district coordinator of a province-wide situation sees their district(s) only.
-  const areasLabel = scope.whole ? await situationAreaNames(tx, situation) : [...new Set(figures.map((f) => `อ.${f.district}`))].join(", ");
+  const names = scope.whole ? await situationAreaNames(tx, situation) : [...new Set(figures.map((f) => `อ.${f.district}`))].join(", ");
+  // A situation over many tambons names them all: headings and the chart's title keep the first ones.
+  const areasLabel = truncateForLine(names, 80);
   const at = thaiDateTime(now);
   const heading = T.heading(areasLabel, situation.level, thaiDateTime(situation.declaredAt));
   const replies: Reply[] = [
