@@ -57,6 +57,11 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY --from=deps /app/src/generated ./src/generated
 COPY --from=build /app/dist ./dist
 
+# The situation summary's chart is drawn with a Thai font (SUMMARY_CHART_FONT,
+# default Garuda from fonts-thai-tlwg); without it the labels do not show.
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-thai-tlwg \
+ && rm -rf /var/lib/apt/lists/*
+
 # The code stays root-owned (read-only for the app); only the embedded
 # database directory (DATA_DIR, default ./data) is writable by `node`.
 RUN mkdir -p /app/data && chown node:node /app/data

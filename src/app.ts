@@ -27,6 +27,8 @@ import { outboxWorker } from "./outbox/worker.ts";
 import { ExportLinks, exportSigningSecret } from "./reports/export-links.ts";
 import { staffDigestJob } from "./staff/digest-job.ts";
 import { unansweredNoticeJob } from "./disaster/unanswered-job.ts";
+import { SummaryCsvLinks } from "./disaster/summary-csv.ts";
+import { situationSummaryJob } from "./disaster/summary-job.ts";
 import { STAFF_USERS_SQL } from "./staff/roles.ts";
 import { fundLinkHashSecret } from "./welfare-fund/link-store.ts";
 
@@ -70,7 +72,11 @@ export function createApp(options: AppOptions) {
     now: options.now,
     allowHttp: config.mediaOverHttp,
   });
+  // The situation summary's CSV links (a key of their own derived from the same secret).
+  const summaryCsvLinks = new SummaryCsvLinks({ secret: signingSecret, baseUrl: config.publicBaseUrl });
   const bot = createBot({
+    summaryCsvLinks,
+    summaryChartFont: config.summaryChartFont,
     exportLinks,
     mediaLinks,
     provinceCode: config.provinceCode,
@@ -105,6 +111,17 @@ export function createApp(options: AppOptions) {
   );
   // Disaster mode: a council's secretaries told once when members have not answered the check-in.
   jobs.add(unansweredNoticeJob({ db, hours: config.disasterUnansweredHours }), EVERY_MINUTE);
+  // Each active flood situation's summary to its coordinators, every DISASTER_SUMMARY_HOURS.
+  jobs.add(
+    situationSummaryJob({
+      db,
+      hours: config.disasterSummaryHours,
+      csvLinks: summaryCsvLinks,
+      media: mediaLinks,
+      chartFont: config.summaryChartFont,
+    }),
+    EVERY_MINUTE,
+  );
   // Starts due announcements (queues their outbox chunks) before the worker sends them.
   jobs.add(announcementSendJob({ db, logger, media: mediaLinks, gateway }), WOKEN_BY_TURNS);
   // Without LINE credentials the outbox keeps its rows until a token is set.
@@ -145,7 +162,7 @@ export function createApp(options: AppOptions) {
     onStored: (keys) => processor.kick(keys),
     metrics,
     metricsToken: config.metricsToken,
-    exports: { links: exportLinks, now },
+    exports: { links: exportLinks, now, summary: summaryCsvLinks },
     media: mediaLinks,
   });
   return { http, processor, jobs, bot, gateway, metrics };

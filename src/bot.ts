@@ -21,6 +21,8 @@ import type { ExportLinks } from "./reports/export-links.ts";
 import { REPORT_ENTRY, reportsModule } from "./reports/reports-module.ts";
 import { REPORT_TEXT } from "./reports/texts.ts";
 import { STAFF_ACTIONS, STAFF_ENTRY, staffModule } from "./staff/staff-module.ts";
+import type { SummaryCsvLinks } from "./disaster/summary-csv.ts";
+import { summaryModule } from "./disaster/summary-module.ts";
 import { STAFF_TEXT } from "./staff/texts.ts";
 import { fundModule } from "./welfare-fund/fund-module.ts";
 import { checkInModule } from "./disaster/checkin-module.ts";
@@ -47,6 +49,10 @@ export interface BotOptions {
   fundLinkHashSecret?: Buffer;
   /** DISASTER_UNANSWERED_HOURS: the secretaries' unanswered list shows members not answered after this; default 3. */
   disasterUnansweredHours?: number;
+  /** Signs the situation summary's CSV links (src/disaster/summary-csv.ts). */
+  summaryCsvLinks?: SummaryCsvLinks;
+  /** SUMMARY_CHART_FONT: the Thai font of the situation summary's chart. */
+  summaryChartFont?: string;
 }
 
 export function createBot(options: BotOptions): { engine: Engine; handleEvent: EventHandler } {
@@ -64,11 +70,19 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
   const aid = aidModule({ casesEntry: CASES_ENTRY });
   const checkIn = checkInModule({ provinceCode: options.provinceCode });
   const unanswered = unansweredModule({ hours: options.disasterUnansweredHours });
+  const summary = summaryModule({ media: options.mediaLinks, csvLinks: options.summaryCsvLinks, chartFont: options.summaryChartFont });
   const staff = staffModule({
     provinceCode: options.provinceCode,
     inviteHours: options.inviteCodeHours,
     digestTime: options.digestTime,
-    actions: [...cases.staffActions, ...linkReview.actions, ...organize.staffActions, ...announce.staffActions, ...unanswered.staffActions],
+    actions: [
+      ...cases.staffActions,
+      ...linkReview.actions,
+      ...organize.staffActions,
+      ...announce.staffActions,
+      ...unanswered.staffActions,
+      ...summary.staffActions,
+    ],
   });
   // Each domain's menu entries and flows; a module reaching for another's
   // flow or entry uses its ref, checked here at boot (assembleModules).
@@ -87,6 +101,7 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
     checkIn,
     unanswered,
     aid,
+    summary,
     // The flood-first rich menu's เบอร์ฉุกเฉิน tile.
     emergencyNumbersModule(),
   ];

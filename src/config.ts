@@ -56,6 +56,10 @@ const envSchema = z.object({
   // A housing case with no change for this many days reminds the secretary
   // (again after as many more idle days).
   HOUSING_IDLE_REMINDER_DAYS: positiveInt(14),
+  // A declared flood situation's summary goes to its coordinators every this many hours.
+  DISASTER_SUMMARY_HOURS: positiveInt(3),
+  // The Thai TTF the summary chart is drawn with; missing: drawn without it (labels may not show).
+  SUMMARY_CHART_FONT: z.string().default("/usr/share/fonts/truetype/tlwg/Garuda.ttf"),
   // When staff who chose the digest get it, Asia/Bangkok wall clock.
   DIGEST_TIME: z
     .string()
@@ -116,6 +120,10 @@ export interface Config {
   escalateCriticalAfterMinutes: number;
   /** Housing cases with no change: days before the secretary is reminded. */
   housingIdleReminderDays: number;
+  /** Hours between a flood situation's periodic summaries to its coordinators. */
+  disasterSummaryHours: number;
+  /** The Thai font file of the situation summary's chart. */
+  summaryChartFont: string;
   /** The staff digest: "HH:mm", Asia/Bangkok. */
   digestTime: string;
   pushQuota: { monthly: number; warnPercent: number };
@@ -175,6 +183,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     meetingReminderTime: e.MEETING_REMINDER_TIME,
     escalateCriticalAfterMinutes: e.ESCALATE_CRITICAL_AFTER_MINUTES,
     housingIdleReminderDays: e.HOUSING_IDLE_REMINDER_DAYS,
+    disasterSummaryHours: e.DISASTER_SUMMARY_HOURS,
+    summaryChartFont: e.SUMMARY_CHART_FONT,
     digestTime: e.DIGEST_TIME,
     pushQuota: { monthly: e.PUSH_QUOTA_MONTHLY, warnPercent: e.PUSH_QUOTA_WARN_PERCENT },
     adminLineUserIds: Object.freeze(e.ADMIN_LINE_USER_IDS ?? []),

@@ -14,7 +14,11 @@ export type Input =
   /** video, audio, file; an audio message (a voice message) carries its id: a text step may take it (`voice`). */
   | { kind: "media"; what: string; messageId?: string; durationMs?: number };
 
-export type Reply = { kind: "text"; text: string } | { kind: "flex"; altText: string; contents: Record<string, unknown> };
+export type Reply =
+  | { kind: "text"; text: string }
+  | { kind: "flex"; altText: string; contents: Record<string, unknown> }
+  /** An image the bot serves itself (an https:// URL LINE fetches: a chart); altText only for transcripts and logs. */
+  | { kind: "image"; url: string; previewUrl: string; altText: string };
 
 export type Button =
   | { kind: "postback"; label: string; data: string; displayText?: string }

@@ -14,7 +14,7 @@ export interface HttpOptions extends WebhookOptions {
   db: Database;
   logger: Logger;
   /** Signed report downloads (GET /exports/…); without it there are none. */
-  exports?: Pick<ExportsOptions, "links" | "now">;
+  exports?: Pick<ExportsOptions, "links" | "now" | "summary">;
   /** Signed media files for LINE to fetch (GET /media/…); without it there are none. */
   media?: MediaLinks;
   /** GET /metrics (Prometheus); without it there is none. */

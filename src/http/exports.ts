@@ -5,6 +5,7 @@
 // roles table now, not from the link.
 import express, { type Request, type Response } from "express";
 import type { Database } from "../db/database.ts";
+import { SummaryCsvLinks, summaryCsv, summaryCsvFileName } from "../disaster/summary-csv.ts";
 import type { Logger } from "../log.ts";
 import { isExportReport, type ExportLinks } from "../reports/export-links.ts";
 import { reportScope } from "../reports/queries.ts";
@@ -15,6 +16,8 @@ export interface ExportsOptions {
   logger: Logger;
   links: ExportLinks;
   now: () => Date;
+  /** A flood situation's summary (GET /exports/situation-<id>.csv, src/disaster/summary-csv.ts); without it there is none. */
+  summary?: SummaryCsvLinks;
 }
 
 export function exportsRouter(options: ExportsOptions): express.Router {
@@ -22,6 +25,22 @@ export function exportsRouter(options: ExportsOptions): express.Router {
   router.get("/exports/:file", async (req: Request, res: Response) => {
     res.set("Cache-Control", "private, no-store");
     const file = String(req.params.file);
+    if (options.summary && SummaryCsvLinks.owns(file)) {
+      const now = options.now();
+      const verified = options.summary.verify(file, req.query as Record<string, unknown>, now);
+      const csv = verified.ok ? await summaryCsv(options.db.prisma, verified.userId, verified.situationId) : null;
+      if (!verified.ok || csv === null) {
+        options.logger.info("export refused", { report: "situation", reason: verified.ok ? "no access" : verified.reason });
+        res.status(403).json({ error: !verified.ok && verified.reason === "expired" ? "link expired" : "invalid link" });
+        return;
+      }
+      options.logger.info("export served", { report: "situation", situationId: verified.situationId });
+      res.set("Content-Type", "text/csv; charset=utf-8");
+      res.set("Content-Disposition", `attachment; filename="${summaryCsvFileName(verified.situationId, now)}"`);
+      res.set("X-Content-Type-Options", "nosniff");
+      res.status(200).send(csv);
+      return;
+    }
     const name = file.endsWith(".csv") ? file.slice(0, -4) : "";
     if (!isExportReport(name)) {
       res.status(404).json({ error: "not found" });

@@ -39,7 +39,8 @@ export class MediaLinks {
   private readonly key: Buffer;
   private readonly baseUrl: string;
   private readonly now: () => Date;
-  private readonly linkable: boolean;
+  /** Can LINE fetch these links (https://, or local mode)? Without it, messages leave images out. */
+  readonly linkable: boolean;
   /**
    * `secret`: the export links' signing secret (exportSigningSecret); a key of its own is derived from it. `now`: tests' clock.
    * `allowHttp`: local mode, where the LINE stand-in fetches http://localhost (Config.mediaOverHttp).

@@ -39,11 +39,13 @@ export function renderOutgoing(out: Outgoing): messagingApi.Message[] {
   const messages: messagingApi.Message[] = mergeTexts(out.replies).map((reply) =>
     reply.kind === "text"
       ? ({ type: "text", text: reply.text } satisfies messagingApi.TextMessage)
-      : ({
-          type: "flex",
-          altText: reply.altText,
-          contents: reply.contents as unknown as messagingApi.FlexContainer,
-        } satisfies messagingApi.FlexMessage),
+      : reply.kind === "image"
+        ? ({ type: "image", originalContentUrl: reply.url, previewImageUrl: reply.previewUrl } satisfies messagingApi.ImageMessage)
+        : ({
+            type: "flex",
+            altText: reply.altText,
+            contents: reply.contents as unknown as messagingApi.FlexContainer,
+          } satisfies messagingApi.FlexMessage),
   );
   const last = messages.at(-1);
   if (last && out.buttons.length > 0) last.quickReply = { items: out.buttons.map(quickReplyItem) };

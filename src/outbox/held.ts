@@ -159,9 +159,13 @@ export async function takeHeldNoticesFor(
   return taken;
 }
 
-/** A held LINE message as the engine says it (text and Flex: what notices are made of). */
+/** A held LINE message as the engine says it (text and Flex: what notices are made of; images: a situation summary's chart). */
 function asReply(m: messagingApi.Message): Reply | null {
   if (m.type === "text") return { kind: "text", text: (m as messagingApi.TextMessage).text };
+  if (m.type === "image") {
+    const image = m as messagingApi.ImageMessage;
+    return { kind: "image", url: image.originalContentUrl, previewUrl: image.previewImageUrl, altText: "" };
+  }
   if (m.type === "flex") {
     const flex = m as messagingApi.FlexMessage;
     return { kind: "flex", altText: flex.altText, contents: flex.contents as unknown as Record<string, unknown> };
