@@ -60,6 +60,6 @@ export async function situationCoveringCouncil(tx: Tx, councilId: number): Promi
 /** The active situation covering a member's council (by LINE user id); null when none or not a member. */
 export async function situationForUser(tx: Tx, lineUserId: string): Promise<Situation | null> {
   const member = await tx.member.findUnique({ where: { lineUserId }, select: { councilId: true, status: true } });
-  if (!member || member.status !== "ACTIVE" || member.councilId === null) return null;
+  if (member?.status !== "ACTIVE" || member.councilId === null) return null;
   return situationCoveringCouncil(tx, member.councilId);
 }
