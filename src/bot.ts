@@ -11,6 +11,7 @@ import { myRequestsModule } from "./help-requests/my-requests.ts";
 import { ANNOUNCE_ACTIONS, announceModule } from "./announcements/announce-module.ts";
 import { meetingsModule } from "./meetings/meetings-module.ts";
 import { ORGANIZE_ACTIONS, organizeModule } from "./meetings/organize-module.ts";
+import { situationModule } from "./disaster/situation-module.ts";
 import { membersModule } from "./members/members.ts";
 import { eraseOnWithdrawal } from "./privacy/erasure.ts";
 import { withHeldNotices } from "./outbox/held.ts";
@@ -51,6 +52,7 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
   const meetings = meetingsModule();
   const organize = organizeModule();
   const announce = announceModule({ pushQuotaMonthly: options.pushQuotaMonthly ?? 0, media: options.mediaLinks });
+  const situation = situationModule({ pushQuotaMonthly: options.pushQuotaMonthly ?? 0 });
   const mine = myRequestsModule({ media: options.mediaLinks });
   const reports = reportsModule({ provinceCode: options.provinceCode, exportLinks: options.exportLinks });
   const cases = caseHandlingModule({ media: options.mediaLinks });
@@ -58,11 +60,11 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
     provinceCode: options.provinceCode,
     inviteHours: options.inviteCodeHours,
     digestTime: options.digestTime,
-    actions: [...cases.staffActions, ...linkReview.actions, ...organize.staffActions, ...announce.staffActions],
+    actions: [...cases.staffActions, ...linkReview.actions, ...organize.staffActions, ...announce.staffActions, ...situation.staffActions],
   });
   // Each domain's menu entries and flows; a module reaching for another's
   // flow or entry uses its ref, checked here at boot (assembleModules).
-  const modules: BotModule[] = [members, linkReview, fund, help, mine, organize, announce, meetings, staff, reports, cases];
+  const modules: BotModule[] = [members, linkReview, fund, help, mine, organize, announce, situation, meetings, staff, reports, cases];
   // "ช่วยด้วย", "น้ำท่วม" open the flood request from any step, for anyone.
   const emergency = FLOOD_ENTRY.id;
   engine = new Engine({ ...assembleModules(modules, { emergency }), timeoutMinutes: options.conversationTimeoutMinutes, emergency });
