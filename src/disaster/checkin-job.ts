@@ -43,14 +43,18 @@ export function checkInJob(options: CheckInJobOptions): Job {
   const { db, logger } = options;
   const batch = options.batch ?? CHECKIN_BATCH;
 
-  /** One batch of one situation; resolves how many members it queued (0: none left; null: ended, or another instance has it). */
-  async function sendBatch(situationId: number, now: Date): Promise<number | null> {
+  /**
+   * One batch of one situation, after `after` (the last id of this run's
+   * previous batch); resolves the members it queued (none left: []; null:
+   * ended, or another instance has it).
+   */
+  async function sendBatch(situationId: number, now: Date, after: string | null): Promise<string[] | null> {
     return db.transaction(async (tx) => {
       if (!(await lockActiveSituation(tx, situationId))) return null;
       const s = await tx.situation.findUniqueOrThrow({ where: { id: situationId }, include: { areas: true } });
       const councils = await situationCouncils(tx, s);
-      const members = await nextCheckInBatch(tx, situationId, councils, batch);
-      if (members.length === 0) return 0;
+      const members = await nextCheckInBatch(tx, situationId, councils, batch, after);
+      if (members.length === 0) return [];
       const ids = members.map((m) => m.lineUserId);
       let key = checkInKey(situationId, ids[0]!);
       // The first member's check-in was sent before and erased since (a withdrawal, a rejoin): a key of its own.
@@ -64,7 +68,7 @@ export function checkInJob(options: CheckInJobOptions): Job {
         now,
       );
       await options.beforeCommit?.(tx, situationId);
-      return members.length;
+      return ids;
     });
   }
 
@@ -84,16 +88,23 @@ export function checkInJob(options: CheckInJobOptions): Job {
         const seen = done.get(s.id);
         if (seen && seen.updatedAt === s.updatedAt.getTime() && Math.abs(now.getTime() - seen.at) < RECHECK_MS) continue;
         done.delete(s.id);
+        let after: string | null = null;
         while (batches < limit) {
-          const sent = await sendBatch(s.id, now);
+          const sent = await sendBatch(s.id, now, after);
           if (sent === null) break;
-          if (sent === 0) {
-            done.set(s.id, { updatedAt: s.updatedAt.getTime(), at: now.getTime() });
+          // None left after the cursor: looked at again from the start next run, then left alone.
+          if (sent.length === 0) {
+            if (after === null) done.set(s.id, { updatedAt: s.updatedAt.getTime(), at: now.getTime() });
             break;
           }
           batches += 1;
-          logger.info("situation check-ins queued", { situationId: s.id, members: sent, chunks: Math.ceil(sent / MULTICAST_CHUNK) });
-          if (sent < batch) break;
+          after = sent.at(-1)!;
+          logger.info("situation check-ins queued", {
+            situationId: s.id,
+            members: sent.length,
+            chunks: Math.ceil(sent.length / MULTICAST_CHUNK),
+          });
+          if (sent.length < batch) break;
         }
         if (batches >= limit) break;
       }

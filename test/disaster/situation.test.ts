@@ -304,6 +304,38 @@ describe.each(FLOW_DATABASES)("flood situations on %s", (kind) => {
     expect(coord.lastText()).toMatch(/พื้นที่ใดได้รับผลกระทบ/);
   });
 
+  it("narrowing the area before the chunks go: those no longer covered get nothing, the rest get it once", async () => {
+    const coord = await coordinator("narrow");
+    const inA = await members(councilA, 300, "a");
+    const inB = await members(councilB, 300, "b");
+    await declare(coord, ["ทั้งอำเภอกันทรลักษ์"]);
+    expect(reach(coord)).toBe(600);
+    await coord.tap("ยืนยันประกาศ");
+    // Queued (two chunks), not sent yet.
+    expect(await checkInJob({ db: h.db, logger: silentLogger }).runOnce(h.clock.now)).toBe(1);
+    expect(await h.db.prisma.outboxMessage.count({ where: { purpose: "situation.checkin", status: "PENDING" } })).toBe(2);
+
+    await coord.say("ประกาศสถานการณ์");
+    await coord.tap("เปลี่ยน 1");
+    await coord.tap("แก้พื้นที่");
+    // The district is selected ("✓ ทั้งอำเภอ…"): a tap takes it out.
+    await coord.tap(coord.buttons().find((b) => b.startsWith("✓ ทั้งอำเภอ"))!);
+    await coord.tap(`ต.${councilA.tambonNameTh}`);
+    await coord.tap("เลือกเสร็จแล้ว");
+    expect(coord.lastText()).toContain(`พื้นที่: ต.${councilA.tambonNameTh}`);
+    await coord.tap("ยืนยันการเปลี่ยนแปลง");
+    // The queued chunks stopped; those still covered are queued again, with the words as they are now.
+    expect(coord.lastText()).toMatch(/ที่ยังไม่ได้รับ 300 คน/);
+    const chunks = await h.db.prisma.outboxMessage.findMany({ where: { purpose: "situation.checkin" }, orderBy: { id: "asc" } });
+    expect(chunks.map((c) => c.status)).toEqual(["CANCELLED", "CANCELLED"]);
+    expect(chunks[0]!.lastError).toMatch(/situation changed/);
+    await h.runJobs();
+    await h.runJobs();
+    expectCheckedInOnce(inA, inB);
+    const s = await situation(coord);
+    expect(await h.db.prisma.safetyCheckIn.count({ where: { situationId: s.id } })).toBe(300);
+  });
+
   it("a crash before a batch commits queues nothing; the next run sends each member the check-in once", async () => {
     const coord = await coordinator("crash");
     const inA = await members(councilA, 3, "a");
