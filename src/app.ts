@@ -18,6 +18,7 @@ import type { Logger } from "./log.ts";
 import { createMetrics, type MetricsRegistry } from "./metrics.ts";
 import { outboxProbe } from "./http/metrics.ts";
 import { announcementSendJob } from "./announcements/send-job.ts";
+import { checkInJob } from "./disaster/checkin-job.ts";
 import { reportRefusedAnnouncement } from "./announcements/refused.ts";
 import { MediaLinks } from "./line/media-links.ts";
 import { meetingReminderJob } from "./meetings/reminder-job.ts";
@@ -124,6 +125,8 @@ export function createApp(options: AppOptions) {
   );
   // Starts due announcements (queues their outbox chunks) before the worker sends them.
   jobs.add(announcementSendJob({ db, logger, media: mediaLinks, gateway }), WOKEN_BY_TURNS);
+  // Queues each active situation's safety check-ins (batches of outbox multicasts) for the worker.
+  jobs.add(checkInJob({ db, logger }), WOKEN_BY_TURNS);
   // Without LINE credentials the outbox keeps its rows until a token is set.
   const quota = { ...config.pushQuota, adminLineUserIds: config.adminLineUserIds };
   if (gateway) {

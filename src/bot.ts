@@ -13,6 +13,7 @@ import { myRequestsModule } from "./help-requests/my-requests.ts";
 import { ANNOUNCE_ACTIONS, announceModule } from "./announcements/announce-module.ts";
 import { meetingsModule } from "./meetings/meetings-module.ts";
 import { ORGANIZE_ACTIONS, organizeModule } from "./meetings/organize-module.ts";
+import { situationModule } from "./disaster/situation-module.ts";
 import { membersModule } from "./members/members.ts";
 import { eraseOnWithdrawal } from "./privacy/erasure.ts";
 import { withHeldNotices } from "./outbox/held.ts";
@@ -64,6 +65,7 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
   const meetings = meetingsModule();
   const organize = organizeModule();
   const announce = announceModule({ pushQuotaMonthly: options.pushQuotaMonthly ?? 0, media: options.mediaLinks });
+  const situation = situationModule({ pushQuotaMonthly: options.pushQuotaMonthly ?? 0 });
   const mine = myRequestsModule({ media: options.mediaLinks });
   const reports = reportsModule({ provinceCode: options.provinceCode, exportLinks: options.exportLinks });
   const cases = caseHandlingModule({ media: options.mediaLinks });
@@ -80,6 +82,7 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
       ...linkReview.actions,
       ...organize.staffActions,
       ...announce.staffActions,
+      ...situation.staffActions,
       ...unanswered.staffActions,
       ...summary.staffActions,
     ],
@@ -94,6 +97,7 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
     mine,
     organize,
     announce,
+    situation,
     meetings,
     staff,
     reports,
