@@ -10,7 +10,7 @@ import { EDIT_PREFIX, END, type FlowData, type ParseResult, type Reply, type Tur
 import type { AnnouncementAudience } from "../generated/prisma/client.ts";
 import type { MediaLinks } from "../line/media-links.ts";
 import { meetingById } from "../meetings/meeting-store.ts";
-import { allWithin, areaChoices, areaLabels, areaNames, parseAreas } from "../staff/areas.ts";
+import { allWithin, areaNames, coordinatorAreasStep, parseAreas } from "../staff/areas.ts";
 import { staffOnly } from "../staff/staff-module.ts";
 import { bangkokIsoDate, thaiDateTime, thaiShortDate, thaiTime } from "../thai/format.ts";
 import { composePhotoFile, createAnnouncement, linkableMeeting, linkableMeetings } from "./announcement-store.ts";
@@ -152,18 +152,14 @@ export function composeFlow(options: {
           ],
         },
       },
-      {
+      coordinatorAreasStep({
         id: "areas",
         slot: "areas",
         prompt: () => [text(T.askAreas)],
         expects: T.areasExpects,
-        input: {
-          kind: "multi",
-          choices: (ctx) => areaChoices(ctx.tx, ctx.userId, areaLabels),
-          doneLabel: T.areasDone,
-          required: T.areasRequired,
-        },
-      },
+        doneLabel: T.areasDone,
+        required: T.areasRequired,
+      }),
       {
         id: "audience",
         slot: "audience",

@@ -16,7 +16,7 @@ import { entryRef } from "../engine/refs.ts";
 import { confirmStep } from "../engine/steps.ts";
 import type { ParseResult, Reply, StepDef, TurnContext } from "../engine/types.ts";
 import type { SituationLevel } from "../generated/prisma/client.ts";
-import { allWithin, areaChoices, areaLabels, areaNames, areaValue, councilsOf, parseAreas, type Area } from "../staff/areas.ts";
+import { allWithin, areaNames, areaValue, coordinatorAreasStep, councilsOf, parseAreas, type Area } from "../staff/areas.ts";
 import { coordinatesAll } from "../staff/roles.ts";
 import { staffOnly } from "../staff/staff-module.ts";
 import { checkInAlt, checkInBubble } from "./checkin-message.ts";
@@ -58,18 +58,14 @@ const idOf = (v: unknown): number | null =>
 
 function situationSteps(change: boolean): StepDef[] {
   return [
-    {
+    coordinatorAreasStep({
       id: "areas",
       slot: "areas",
       prompt: () => [text(change ? T.askAreasChange : T.askAreas)],
       expects: T.areasExpects,
-      input: {
-        kind: "multi",
-        choices: (ctx) => areaChoices(ctx.tx, ctx.userId, areaLabels),
-        doneLabel: T.areasDone,
-        required: T.areasRequired,
-      },
-    },
+      doneLabel: T.areasDone,
+      required: T.areasRequired,
+    }),
     {
       id: "level",
       slot: "level",

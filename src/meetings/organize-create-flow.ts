@@ -9,7 +9,7 @@ import { confirmStep, YES } from "../engine/steps.ts";
 import { END } from "../engine/types.ts";
 import { staffOnly } from "../staff/staff-module.ts";
 import { meetingWhen } from "./format.ts";
-import { areaChoices, areaLabels, areaNames, parseAreas } from "../staff/areas.ts";
+import { areaNames, coordinatorAreasStep, parseAreas } from "../staff/areas.ts";
 import {
   capacitySchema,
   capacityText,
@@ -68,18 +68,14 @@ export const organizeCreateFlow = defineFlow({
       expects: T.agendaExpects,
       input: { kind: "text", parse: parseAgenda, suggestions: () => [{ label: T.noAgenda, value: `~${NONE}` }], prose: true },
     },
-    {
+    coordinatorAreasStep({
       id: "audience",
       slot: "audience",
       prompt: () => [text(T.askAudience)],
       expects: T.audienceExpects,
-      input: {
-        kind: "multi",
-        choices: (ctx) => areaChoices(ctx.tx, ctx.userId, areaLabels),
-        doneLabel: T.audienceDone,
-        required: T.audienceRequired,
-      },
-    },
+      doneLabel: T.audienceDone,
+      required: T.audienceRequired,
+    }),
     steps.capacity(),
     steps.deadline(),
     confirmStep({

@@ -8,7 +8,7 @@
 // are reached through a district coordinator). A district coordinator is
 // offered the district and its councils, by tambon name.
 import type { Tx } from "../db/database.ts";
-import type { Choice } from "../engine/types.ts";
+import type { Choice, StepDef } from "../engine/types.ts";
 import type { AreaLevel } from "../generated/prisma/client.ts";
 import { coordinatesAll, rolesOf } from "./roles.ts";
 
@@ -72,6 +72,18 @@ export async function areaChoices(
   }
   const seen = new Set<string>();
   return choices.filter((c) => !seen.has(c.value) && seen.add(c.value));
+}
+
+/**
+ * The step where a coordinator picks areas (several, with a done button)
+ * among areaChoices: a meeting's audience, an announcement's areas, a flood
+ * situation's areas. The flow checks them again when it saves.
+ */
+export function coordinatorAreasStep(
+  step: Pick<StepDef, "id" | "slot" | "prompt" | "expects"> & { doneLabel: string; required: string },
+): StepDef {
+  const { doneLabel, required, ...rest } = step;
+  return { ...rest, input: { kind: "multi", choices: (ctx) => areaChoices(ctx.tx, ctx.userId, areaLabels), doneLabel, required } };
 }
 
 /** Is the area inside what this user coordinates? Asked on the server, never trusted from a button. */
