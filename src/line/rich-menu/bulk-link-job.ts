@@ -49,6 +49,7 @@ import type { Job } from "../../jobs/scheduler.ts";
 import type { Logger } from "../../log.ts";
 import { withDefaults } from "../../options.ts";
 import { LineApiError, type LineGateway, RICH_MENU_BULK_MAX } from "../gateway.ts";
+import { richMenuAliasCache } from "./alias-cache.ts";
 
 export type BulkRichMenuLinkGateway = Pick<LineGateway, "getRichMenuAlias" | "linkRichMenuToUsers" | "unlinkRichMenuFromUsers">;
 
@@ -94,9 +95,6 @@ export function bulkRichMenuLinkJob(options: BulkRichMenuLinkOptions): Job {
   const o = withDefaults(BULK_RICH_MENU_LINK_DEFAULTS, options);
   const chunkSize = Math.max(1, Math.min(RICH_MENU_BULK_MAX, o.chunkSize));
   const prisma = o.db.prisma;
-  let cached: { richMenuId: string | null; at: number } | null = null;
-  let lastSeen: string | null = null;
-  let missingLogged = false;
   let pausedUntil = 0;
   let nextCallAt = 0;
   /** The last run found work: the scheduler should look again when the pace allows. */
@@ -105,26 +103,16 @@ export function bulkRichMenuLinkJob(options: BulkRichMenuLinkOptions): Job {
   let pending: Chunk[] = [];
   const refused = new Map<string, number>(); // lineUserId → when to try again
 
-  async function resolveAlias(now: number): Promise<{ richMenuId: string | null; relink: number }> {
-    if (cached && now - cached.at < o.aliasTtlMs) return { richMenuId: cached.richMenuId, relink: 0 };
-    const richMenuId = await o.gateway.getRichMenuAlias(o.alias);
-    cached = { richMenuId, at: now };
-    if (richMenuId === null) {
-      if (!missingLogged) o.logger.info("rich menu alias not found; run npm run richmenu:setup", { alias: o.alias });
-      missingLogged = true;
-      return { richMenuId: null, relink: 0 };
-    }
-    missingLogged = false;
-    let relink = 0;
-    if (lastSeen !== null && lastSeen !== richMenuId) {
-      // The setup replaced the menu and deleted the old one, which dropped its links on LINE's side.
-      relink = (await prisma.richMenuLink.deleteMany({ where: { menu: o.alias } })).count;
+  const aliasCache = richMenuAliasCache({
+    gateway: o.gateway,
+    alias: o.alias,
+    ttlMs: o.aliasTtlMs,
+    logger: o.logger,
+    onReplaced: async () => {
       pending = [];
-      o.logger.info("rich menu replaced; linking its users again", { alias: o.alias, links: relink });
-    }
-    lastSeen = richMenuId;
-    return { richMenuId, relink };
-  }
+      return (await prisma.richMenuLink.deleteMany({ where: { menu: o.alias } })).count;
+    },
+  });
 
   /** The next chunk: users to unlink first (they see a menu that is no longer theirs), then users to link. */
   async function nextChunk(now: number): Promise<Chunk | null> {
@@ -164,7 +152,7 @@ export function bulkRichMenuLinkJob(options: BulkRichMenuLinkOptions): Job {
         { ...chunk, userIds: chunk.userIds.slice(0, half), split: true },
       );
       // A whole chunk refused may be the menu's fault (replaced meanwhile): ask the alias before the halves.
-      if (!chunk.split && chunk.op === "link") cached = null;
+      if (!chunk.split && chunk.op === "link") aliasCache.forget();
       o.logger.warn("rich menu bulk call refused; splitting it", {
         alias: o.alias,
         op: chunk.op,
@@ -187,10 +175,10 @@ export function bulkRichMenuLinkJob(options: BulkRichMenuLinkOptions): Job {
     const chunk = pending.pop() ?? (await nextChunk(now));
     if (!chunk) {
       // Nothing to do; still notice, every few minutes, a menu replaced under linked users.
-      const stale = !cached || now - cached.at >= o.aliasTtlMs;
+      const stale = aliasCache.stale(now);
       if (!stale || (await prisma.richMenuLink.count({ where: { menu: o.alias } })) === 0) return 0;
       try {
-        return (await resolveAlias(now)).relink;
+        return (await aliasCache.resolve(now)).relink;
       } catch (error) {
         if (!(error instanceof LineApiError) || !error.retriable) throw error;
         pause(now, "alias", error.status);
@@ -200,9 +188,9 @@ export function bulkRichMenuLinkJob(options: BulkRichMenuLinkOptions): Job {
     busy = true;
     let richMenuId: string | null = null;
     if (chunk.op === "link") {
-      let resolved: Awaited<ReturnType<typeof resolveAlias>>;
+      let resolved: Awaited<ReturnType<typeof aliasCache.resolve>>;
       try {
-        resolved = await resolveAlias(now);
+        resolved = await aliasCache.resolve(now);
       } catch (error) {
         if (chunk.split) pending.push(chunk);
         if (!(error instanceof LineApiError) || !error.retriable) throw error;
@@ -228,7 +216,7 @@ export function bulkRichMenuLinkJob(options: BulkRichMenuLinkOptions): Job {
         if (chunk.split) pending.push(chunk);
         if (!error.retriable) {
           o.logger.warn("rich menu not found; resolving its alias again", { alias: o.alias });
-          cached = null;
+          aliasCache.forget();
         }
         pause(now, `bulk ${chunk.op}`, error.status);
         return 0;

@@ -25,6 +25,7 @@ import type { Prisma } from "../../generated/prisma/client.ts";
 import type { Job } from "../../jobs/scheduler.ts";
 import type { Logger } from "../../log.ts";
 import { LineApiError, type LineGateway } from "../gateway.ts";
+import { richMenuAliasCache } from "./alias-cache.ts";
 import { STAFF_MENU } from "./staff-menu.ts";
 import { withDefaults } from "../../options.ts";
 
@@ -60,34 +61,17 @@ export interface RichMenuLinkOptions {
 export function richMenuLinkJob(options: RichMenuLinkOptions): Job {
   const o = withDefaults({ ...RICH_MENU_LINK_DEFAULTS, alias: STAFF_MENU.alias }, options);
   const prisma = o.db.prisma;
-  let cached: { richMenuId: string | null; at: number } | null = null;
-  /** The last menu the alias pointed at: a different one means the menu was replaced. */
-  let lastSeen: string | null = null;
-  let missingLogged = false;
+  const aliasCache = richMenuAliasCache({
+    gateway: o.gateway,
+    alias: o.alias,
+    ttlMs: o.aliasTtlMs,
+    logger: o.logger,
+    onReplaced: async () => (await prisma.richMenuLink.deleteMany({ where: { menu: o.alias } })).count,
+  });
   let pausedUntil = 0;
   /** A 404 on link: the menu, unless the alias still names it after a fresh look; then the user. */
   let notFound: { richMenuId: string; lineUserId: string } | null = null;
   const refused = new Map<string, number>(); // lineUserId → when to try again
-
-  /** The staff menu's id; `relink`: rows were dropped because the menu was replaced. */
-  async function resolveAlias(now: number): Promise<{ richMenuId: string | null; relink: number }> {
-    if (cached && now - cached.at < o.aliasTtlMs) return { richMenuId: cached.richMenuId, relink: 0 };
-    const richMenuId = await o.gateway.getRichMenuAlias(o.alias);
-    cached = { richMenuId, at: now };
-    if (richMenuId === null) {
-      if (!missingLogged) o.logger.info("staff rich menu alias not found; run npm run richmenu:setup", { alias: o.alias });
-      missingLogged = true;
-      return { richMenuId: null, relink: 0 };
-    }
-    missingLogged = false;
-    let relink = 0;
-    if (lastSeen !== null && lastSeen !== richMenuId) {
-      relink = (await prisma.richMenuLink.deleteMany({ where: { menu: o.alias } })).count;
-      o.logger.info("staff rich menu replaced; linking staff again", { alias: o.alias, links: relink });
-    }
-    lastSeen = richMenuId;
-    return { richMenuId, relink };
-  }
 
   /** Retriable: stop this run and rest a little; anything else is the caller's to judge. */
   function transient(error: unknown, now: number, operation: string): boolean {
@@ -137,12 +121,12 @@ export function richMenuLinkJob(options: RichMenuLinkOptions): Job {
       .map((r) => r.lineUserId)
       .filter((id) => !refused.has(id))
       .slice(0, o.batchSize);
-    const stale = !cached || now - cached.at >= o.aliasTtlMs;
+    const stale = aliasCache.stale(now);
     // Only ask LINE when there is someone to link, or links a replaced menu may have dropped.
     if (due.length === 0 && !(stale && (await prisma.richMenuLink.count({ where: { menu: o.alias } })) > 0)) return 0;
-    let resolved: Awaited<ReturnType<typeof resolveAlias>>;
+    let resolved: Awaited<ReturnType<typeof aliasCache.resolve>>;
     try {
-      resolved = await resolveAlias(now);
+      resolved = await aliasCache.resolve(now);
     } catch (error) {
       if (transient(error, now, "alias")) return 0;
       throw error;
@@ -165,7 +149,7 @@ export function richMenuLinkJob(options: RichMenuLinkOptions): Job {
         if (error.status === 404) {
           // The menu (or, rarely, the user) is gone: ask the alias again after a pause.
           o.logger.warn("staff rich menu not found; resolving its alias again", { alias: o.alias });
-          cached = null;
+          aliasCache.forget();
           notFound = { richMenuId, lineUserId };
           pausedUntil = now + o.pauseMs;
           break;
