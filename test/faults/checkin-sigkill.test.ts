@@ -13,14 +13,12 @@
 // situation), as a coordinator's declaration would leave it.
 // On PostgreSQL and on the embedded database on disk.
 import { afterAll, describe, expect, it } from "vitest";
-import { grantRole } from "../../src/staff/roles.ts";
-import { ACCEPT, waitUntil, type LineRequest } from "../support/line-server.ts";
+import { isCheckIn, seedFloodArea } from "../support/checkin-seed.ts";
+import { ACCEPT, waitUntil } from "../support/line-server.ts";
 import { lineUserId, ShippedBot, type ShippedDatabase } from "../support/shipped.ts";
 
-const KANTHARALAK = 3304;
 const IN_AREA = 6_000;
 const OUTSIDE = 50;
-const isCheckIn = (r: LineRequest) => r.kind === "multicast" && JSON.stringify(r.messages).includes("ท่านและครอบครัวปลอดภัยไหมคะ");
 
 describe.each([["PostgreSQL", "postgres"] as const, ["PGlite on disk", "pglite"] as const])(
   "SIGKILL mid check-in on %s",
@@ -36,56 +34,13 @@ describe.each([["PostgreSQL", "postgres"] as const, ["PGlite on disk", "pglite"]
       const inArea = Array.from({ length: IN_AREA }, (_, i) => lineUserId(0x100000 + i));
       const outside = Array.from({ length: OUTSIDE }, (_, i) => lineUserId(0x900000 + i));
       const staff = lineUserId(0x5ec);
-      await bot.withDb(async (database) => {
-        const p = database.prisma;
-        const councils = await p.council.findMany({
-          where: { tambon: { districtId: KANTHARALAK } },
-          select: { id: true },
-          orderBy: { id: "asc" },
-        });
-        const other = await p.council.findFirstOrThrow({ where: { tambon: { districtId: { not: KANTHARALAK } } }, select: { id: true } });
-        expect(councils.length).toBeGreaterThan(1);
-        const all = [...inArea, ...outside, staff];
-        await p.lineUser.createMany({ data: all.map((id) => ({ id })) });
-        await p.member.createMany({
-          data: all.map((lineUserId, i) => ({
-            lineUserId,
-            fullName: `สมาชิก ${i}`,
-            phone: "0812345678",
-            councilId: outside.includes(lineUserId) ? other.id : councils[i % councils.length]!.id,
-            status: "ACTIVE" as const,
-          })),
-        });
-        await grantRole(
-          p,
-          staff,
-          { role: "SECRETARY", level: "COUNCIL", areaId: councils[0]!.id },
-          { by: "Uadmin", at: new Date(), via: "test" },
-        );
-        const now = new Date();
-        await p.situation.create({
-          data: {
-            level: "CRISIS",
-            message: "น้ำล้นตลิ่ง ขอให้ขนของขึ้นที่สูง",
-            declaredBy: lineUserId(0xc00),
-            declaredAt: now,
-            updatedAt: now,
-            areas: { create: [{ level: "DISTRICT", areaId: KANTHARALAK }] },
-            changes: {
-              create: [
-                {
-                  action: "DECLARED",
-                  level: "CRISIS",
-                  areas: [{ level: "DISTRICT", areaId: KANTHARALAK }],
-                  message: "น้ำล้นตลิ่ง ขอให้ขนของขึ้นที่สูง",
-                  by: lineUserId(0xc00),
-                  at: now,
-                },
-              ],
-            },
-          },
-        });
-      });
+      await bot.withDb((database) =>
+        seedFloodArea(database, {
+          inArea,
+          outside,
+          staff: [{ id: staff, member: true, grant: (council) => ({ role: "SECRETARY", level: "COUNCIL", areaId: council }) }],
+        }),
+      );
 
       // LINE takes three chunks, takes the fourth without answering, and leaves the rest hanging.
       let arrived = 0;

@@ -9,8 +9,11 @@
 // 409 to a retry key already accepted, and an X-Line-Request-Id on every
 // answer. What it does with a request is decided by `policy` (default:
 // accept), so a test can say "500 until I say otherwise", "429, the monthly
-// quota is gone", "hang everything from now on", or "accept, then never
-// answer" (LINE took it, the bot never heard back).
+// quota is gone", "hang everything from now on", "accept, then never
+// answer" (LINE took it, the bot never heard back), or "hold it until I say
+// what to do with it" (a request in flight for as long as the test likes).
+// The flood-first menu's alias resolves when the test names its menu in
+// `richMenuAliases`; bulk links and unlinks are recorded in `bulkRichMenu`.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { messagingApi } from "@line/bot-sdk";
@@ -45,6 +48,8 @@ export interface LineRequest {
   problems?: string[];
   /** LINE took it (counts as a delivery): 200, or accepted and then hung. */
   accepted: boolean;
+  /** The client closed the connection before any answer (its timeout): a held request is then not taken. */
+  gaveUp?: boolean;
 }
 
 export type Behaviour =
@@ -56,7 +61,9 @@ export type Behaviour =
   /** Taken (token used, retry key spent) but never answered. */
   | { kind: "accept-then-hang" }
   /** Taken, answered 200 after a delay (a slow LINE). */
-  | { kind: "slow"; ms: number };
+  | { kind: "slow"; ms: number }
+  /** Nothing said until `until` resolves, then what it says; a client that gave up meanwhile gets nothing taken. */
+  | { kind: "hold"; until: Promise<Behaviour> };
 
 export type Policy = (request: { kind: SendKind; replyToken?: string; retryKey?: string; to: string[] }) => Behaviour;
 
@@ -72,6 +79,8 @@ export class LineServer {
   readonly refused: string[][] = [];
   /** Bulk rich menu links and unlinks LINE took (202), in order; `richMenuId` null: an unlink. */
   readonly bulkRichMenu: { richMenuId: string | null; userIds: string[] }[] = [];
+  /** Rich menu aliases LINE knows (alias → rich menu id); any other alias: 404. */
+  readonly richMenuAliases = new Map<string, string>();
   private readonly ledger = new LineLedger();
   private readonly sockets = new Set<Socket>();
   private seq = 0;
@@ -158,8 +167,15 @@ export class LineServer {
         accepted: false,
       };
       this.requests.push(request);
+      res.on("close", () => {
+        if (!res.writableFinished) request.gaveUp = true;
+      });
       // The policy stands for LINE failing before it looks at the request.
-      const behaviour = this.policy({ kind, replyToken, retryKey, to });
+      let behaviour = this.policy({ kind, replyToken, retryKey, to });
+      while (behaviour.kind === "hold") {
+        behaviour = await behaviour.until;
+        if (request.gaveUp || res.destroyed) return;
+      }
       if (behaviour.kind === "hang") return; // the socket stays open until the client or close() cuts it
       if (behaviour.kind === "status") {
         request.outcome = behaviour.status;
@@ -204,6 +220,12 @@ export class LineServer {
         userIds: body.userIds,
       });
       return send(202, {});
+    }
+    const alias = /^\/v2\/bot\/richmenu\/alias\/([^/?]+)$/.exec(url);
+    if (operationId === "getRichMenuAlias" && alias) {
+      const richMenuAliasId = decodeURIComponent(alias[1]!);
+      const richMenuId = this.richMenuAliases.get(richMenuAliasId);
+      return richMenuId ? send(200, { richMenuAliasId, richMenuId }) : answer(LINE_ANSWERS.notFound);
     }
     const profile = /^\/v2\/bot\/profile\/([^/?]+)$/.exec(url);
     if (operationId === "getProfile" && profile) {
