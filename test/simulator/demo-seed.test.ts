@@ -35,12 +35,15 @@ describe.each(STORE_DATABASES)("demo seed (%s)", (kind) => {
     expect(after.payments).toBeGreaterThanOrEqual(18);
     expect(after.meetings).toBeGreaterThanOrEqual(4);
     expect(first.rolesGranted).toBe(3);
+    // Disaster mode's check-in has someone to reach: three villagers signed up.
+    expect(first.membersSignedUp).toBe(3);
+    expect(await db.prisma.member.count({ where: { status: "ACTIVE", lineUser: { following: true } } })).toBe(3);
     expect(await needsDemoSeed(db)).toBe(false);
 
     const second = await seedDemo(db, { now });
     expect(await counts(db)).toEqual(after);
     expect(second.funds.every((f) => f.membersAdded + f.contributionsAdded + f.paymentsAdded === 0)).toBe(true);
-    expect(second).toMatchObject({ rulesAdded: 0, meetingsAdded: 0, rolesGranted: 0 });
+    expect(second).toMatchObject({ rulesAdded: 0, meetingsAdded: 0, rolesGranted: 0, membersSignedUp: 0 });
   });
 
   it("has the demo member to link, unlinked, and the staff personas' roles", async () => {
