@@ -104,7 +104,9 @@ function renderMessage(m, from) {
       return el("div", { className: "sticker", title: `sticker ${m.packageId}/${m.stickerId}` }, "😊");
     case "image": {
       const src = from === "user" ? `/simulator/api/content/${encodeURIComponent(m.id)}` : (m.previewImageUrl ?? m.originalContentUrl);
-      return el("img", { className: "msg-image", src, alt: "รูปภาพ" });
+      // A tap opens it full size, as LINE's image viewer does (originalContentUrl).
+      const full = from === "user" ? src : (m.originalContentUrl ?? src);
+      return el("img", { className: "msg-image", src, alt: "รูปภาพ", title: "แตะเพื่อดูรูปเต็ม", onclick: () => viewImage(full) });
     }
     case "location":
       return el(
@@ -166,6 +168,11 @@ async function runAction(a) {
 async function send(action) {
   const userId = state.current;
   await post("/send", { userId, action });
+}
+
+function viewImage(src) {
+  $("image-viewer-img").src = src;
+  $("image-viewer").showModal();
 }
 
 function pickDatetime(a) {
