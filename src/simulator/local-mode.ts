@@ -143,6 +143,7 @@ export async function prepareLocalMode(config: Config, logger: Logger): Promise<
         funds: result.funds.length,
         meetings: result.meetingsAdded,
         roles: result.rolesGranted,
+        signedUp: result.membersSignedUp,
         ms: Date.now() - started,
       });
       return true;
