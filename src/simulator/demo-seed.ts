@@ -427,6 +427,19 @@ async function seedSignedUpVillagers(db: Database, councilId: number, now: Date)
   });
 }
 
+/**
+ * A demo database seeded before the signed-up villagers existed gets them
+ * (the local start calls this when it does not seed). Only on a demo
+ * database: the demo's first fund is there and nobody real is.
+ */
+export async function seedMissingDemoVillagers(db: Database, now: Date = new Date()): Promise<number> {
+  const fund = await db.prisma.welfareFund.findFirst({ where: { code: DEMO_FUNDS[0]!.code }, select: { councilId: true } });
+  if (!fund) return 0;
+  const real = await realMembers(db);
+  if (real.fundMembers > 0 || real.signUps > 0) return 0;
+  return seedSignedUpVillagers(db, fund.councilId, now);
+}
+
 /** The first local start seeds; later starts (or a real province's data) are left alone. */
 export async function needsDemoSeed(db: Database): Promise<boolean> {
   return (await db.prisma.welfareFund.count()) === 0;

@@ -1,7 +1,7 @@
 // The demo province: seeded once, and a second run changes nothing.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rolesOf } from "../../src/staff/roles.ts";
-import { DEMO_MEMBER, DEMO_PERSONAS, needsDemoSeed, seedDemo } from "../../src/simulator/demo-seed.ts";
+import { DEMO_MEMBER, DEMO_PERSONAS, needsDemoSeed, seedDemo, seedMissingDemoVillagers } from "../../src/simulator/demo-seed.ts";
 import { isValidNationalId } from "../../src/thai/national-id.ts";
 import { createTestDatabase, STORE_DATABASES, type TestDatabase } from "../support/database.ts";
 
@@ -64,5 +64,16 @@ describe.each(STORE_DATABASES)("demo seed (%s)", (kind) => {
     const villager = DEMO_PERSONAS.find((p) => p.role === "villager")!;
     expect(await rolesOf(db.prisma, villager.userId)).toEqual([]);
     expect(await db.prisma.member.count({ where: { lineUserId: villager.userId } })).toBe(0);
+  });
+
+  it("signs up the villagers on a demo database seeded before they existed, once", async () => {
+    expect(await seedMissingDemoVillagers(db, now)).toBe(0);
+    await db.prisma.member.deleteMany({});
+    expect(await seedMissingDemoVillagers(db, now)).toBe(3);
+    expect(await seedMissingDemoVillagers(db, now)).toBe(0);
+    const council = await db.prisma.welfareFund.findFirstOrThrow({ where: { code: "SWF-MN" } });
+    const members = await db.prisma.member.findMany({ orderBy: { id: "asc" } });
+    expect(members.map((m) => m.councilId)).toEqual([council.councilId, council.councilId, council.councilId]);
+    expect(members.filter((m) => (m.householdVulnerable as string[]).length > 0)).toHaveLength(1);
   });
 });
