@@ -97,6 +97,8 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
     mine,
     organize,
     announce,
+    // Before situation: its keyword "สรุปสถานการณ์" contains situation's "สถานการณ์" (the first entry named wins).
+    summary,
     situation,
     meetings,
     staff,
@@ -105,7 +107,6 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
     checkIn,
     unanswered,
     aid,
-    summary,
     // The flood-first rich menu's เบอร์ฉุกเฉิน tile.
     emergencyNumbersModule(),
   ];

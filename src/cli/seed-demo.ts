@@ -39,7 +39,7 @@ async function main(): Promise<number> {
       );
     }
     console.log(
-      `Benefit rules added: ${result.rulesAdded}; meetings added: ${result.meetingsAdded}; staff roles granted: ${result.rolesGranted}.`,
+      `Benefit rules added: ${result.rulesAdded}; meetings added: ${result.meetingsAdded}; staff roles granted: ${result.rolesGranted}; villagers signed up: ${result.membersSignedUp}.`,
     );
     console.log(`Demo personas: ${DEMO_PERSONAS.map((p) => `${p.displayName} (${p.role})`).join(", ")}.`);
     // Invented data: printing this ID is the point (the evaluator types it to link).

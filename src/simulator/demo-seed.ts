@@ -12,7 +12,9 @@
 import { createHash } from "node:crypto";
 import type { Database } from "../db/database.ts";
 import type { BenefitType } from "../generated/prisma/enums.ts";
+import { recordHouseholdConsent, setHouseholdVulnerable, type HouseholdVulnerable } from "../disaster/answer-store.ts";
 import { seedMeetings } from "../meetings/seed.ts";
+import { recordConsent, recordFollow, saveMember } from "../members/member-store.ts";
 import { grantRole, type RoleGrant } from "../staff/roles.ts";
 import { bangkokIsoDate } from "../thai/format.ts";
 import { importLedger, type RawSheet } from "../welfare-fund/ledger-import.ts";
@@ -67,6 +69,41 @@ export const SPARE_DEMO_MEMBERS = [2, 3, 4].map((n) => ({
   birthDateThai: thaiDate(birthOf(1, n)),
 }));
 
+/** Villagers of ตำบลเมืองเหนือ who are members already (invented; phones in a 0800 range nobody has). */
+const DEMO_SIGNED_UP: readonly {
+  key: string;
+  displayName: string;
+  fullName: string;
+  phone: string;
+  household: HouseholdVulnerable[];
+  about: string;
+}[] = [
+  {
+    key: "villager-khampun",
+    displayName: "ลุงคำปุ่น",
+    fullName: "นายคำปุ่น ศรีสุข",
+    phone: "0800000101",
+    household: [],
+    about: "สมาชิกตำบลเมืองเหนือ (สมัครแล้ว): เมื่อมีน้ำท่วม ได้รับข้อความถามความปลอดภัย",
+  },
+  {
+    key: "villager-buaphan",
+    displayName: "ป้าบัวผัน",
+    fullName: "นางบัวผัน ทองมา",
+    phone: "0800000102",
+    household: ["bedridden", "elderly"],
+    about: "สมาชิกตำบลเมืองเหนือ (สมัครแล้ว) ในบ้านมีผู้ป่วยติดเตียง",
+  },
+  {
+    key: "villager-thongbai",
+    displayName: "พี่ทองใบ",
+    fullName: "นายทองใบ คำภา",
+    phone: "0800000103",
+    household: [],
+    about: "สมาชิกตำบลเมืองเหนือ (สมัครแล้ว)",
+  },
+];
+
 export const DEMO_PERSONAS: readonly Persona[] = [
   {
     userId: demoUserId("villager-somsri"),
@@ -92,6 +129,14 @@ export const DEMO_PERSONAS: readonly Persona[] = [
     role: "coordinator",
     about: "ผู้ประสานงานจังหวัดศรีสะเกษ",
   },
+  // Disaster mode: members already signed up, so a flood declared over their
+  // tambon (the time panel's "จำลองน้ำท่วม") has someone to check on.
+  ...DEMO_SIGNED_UP.map((v) => ({
+    userId: demoUserId(v.key),
+    displayName: v.displayName,
+    role: "villager" as const,
+    about: v.about,
+  })),
 ];
 
 const FIRST_F = [
@@ -249,6 +294,8 @@ export interface DemoSeedResult {
   rulesAdded: number;
   meetingsAdded: number;
   rolesGranted: number;
+  /** Villagers signed up as members (disaster mode's check-in reaches them). */
+  membersSignedUp: number;
 }
 
 /** The national IDs the demo ledgers use: any other fund member is real. */
@@ -299,7 +346,7 @@ export async function seedDemo(db: Database, options: { now?: Date } = {}): Prom
   if (real.fundMembers > 0 || real.signUps > 0) throw new DemoSeedRefused(real);
   const now = options.now ?? new Date();
   const today = bangkokIsoDate(now);
-  const result: DemoSeedResult = { funds: [], rulesAdded: 0, meetingsAdded: 0, rolesGranted: 0 };
+  const result: DemoSeedResult = { funds: [], rulesAdded: 0, meetingsAdded: 0, rolesGranted: 0, membersSignedUp: 0 };
   const councils: { id: number; districtId: number }[] = [];
   for (const [i, f] of DEMO_FUNDS.entries()) {
     const council = await db.prisma.council.findFirst({
@@ -351,7 +398,46 @@ export async function seedDemo(db: Database, options: { now?: Date } = {}): Prom
       if (await grantRole(tx, persona.userId, grant, { by: "demo-seed", at: now, via: "demo-seed" })) result.rolesGranted += 1;
     }
   });
+  result.membersSignedUp = await seedSignedUpVillagers(db, councils[0]!.id, now);
   return result;
+}
+
+/**
+ * The signed-up villagers, as the sign-up flow leaves them (friend of the
+ * bot, consent recorded, member of the council), one with her household's
+ * vulnerable people recorded with their consent. Skips those who exist.
+ */
+async function seedSignedUpVillagers(db: Database, councilId: number, now: Date): Promise<number> {
+  return db.transaction(async (tx) => {
+    let added = 0;
+    for (const v of DEMO_SIGNED_UP) {
+      const lineUserId = demoUserId(v.key);
+      if ((await tx.member.count({ where: { lineUserId } })) > 0) continue;
+      await recordFollow(tx, lineUserId, now);
+      await recordConsent(tx, lineUserId, true, now);
+      await saveMember(tx, lineUserId, { fullName: v.fullName, phone: v.phone, councilId });
+      if (v.household.length > 0) {
+        const member = await tx.member.findUniqueOrThrow({ where: { lineUserId } });
+        await recordHouseholdConsent(tx, lineUserId, true, now);
+        await setHouseholdVulnerable(tx, member.id, v.household, now);
+      }
+      added += 1;
+    }
+    return added;
+  });
+}
+
+/**
+ * A demo database seeded before the signed-up villagers existed gets them
+ * (the local start calls this when it does not seed). Only on a demo
+ * database: the demo's first fund is there and nobody real is.
+ */
+export async function seedMissingDemoVillagers(db: Database, now: Date = new Date()): Promise<number> {
+  const fund = await db.prisma.welfareFund.findFirst({ where: { code: DEMO_FUNDS[0]!.code }, select: { councilId: true } });
+  if (!fund) return 0;
+  const real = await realMembers(db);
+  if (real.fundMembers > 0 || real.signUps > 0) return 0;
+  return seedSignedUpVillagers(db, fund.councilId, now);
 }
 
 /** The first local start seeds; later starts (or a real province's data) are left alone. */

@@ -19,7 +19,7 @@ import { STAFF_MENU, STAFF_PNG, staffRichMenu } from "../line/rich-menu/staff-me
 import { VILLAGER_MENU, VILLAGER_PNG, villagerRichMenu } from "../line/rich-menu/villager-menu.ts";
 import type { Logger } from "../log.ts";
 import { chatPageRouter } from "./chat-api.ts";
-import { needsDemoSeed, seedDemo } from "./demo-seed.ts";
+import { needsDemoSeed, seedDemo, seedMissingDemoVillagers } from "./demo-seed.ts";
 import { LinePlatform } from "./line-platform.ts";
 import { Personas } from "./personas.ts";
 
@@ -132,7 +132,12 @@ export async function prepareLocalMode(config: Config, logger: Logger): Promise<
     async seedIfEmpty(db, log) {
       // As LINE does when a menu is deleted: its links go, and the link job links staff again.
       await db.prisma.richMenuLink.deleteMany({});
-      if (!(await needsDemoSeed(db))) return false;
+      if (!(await needsDemoSeed(db))) {
+        // A demo database from before disaster mode: its signed-up villagers.
+        const added = await seedMissingDemoVillagers(db);
+        if (added > 0) log.info("demo villagers signed up", { added });
+        return false;
+      }
       if (config.provinceCode !== 33) {
         log.warn("demo data is for Sisaket (PROVINCE_CODE=33); not seeded", { provinceCode: config.provinceCode });
         return false;
@@ -143,6 +148,7 @@ export async function prepareLocalMode(config: Config, logger: Logger): Promise<
         funds: result.funds.length,
         meetings: result.meetingsAdded,
         roles: result.rolesGranted,
+        signedUp: result.membersSignedUp,
         ms: Date.now() - started,
       });
       return true;

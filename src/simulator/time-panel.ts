@@ -11,8 +11,10 @@ import { registrationDigestLine } from "../meetings/registration-notice.ts";
 import { meetingReminderJob, REMINDER_PURPOSE } from "../meetings/reminder-job.ts";
 import { DIGEST_PURPOSE, staffDigestJob } from "../staff/digest-job.ts";
 import { bangkokInstant, bangkokIsoDate } from "../thai/format.ts";
+import { advanceSituations, declareDemoFlood } from "./disaster-demo.ts";
 
-export const TIME_ACTIONS = ["digest", "reminders", "escalations"] as const;
+// "flood" and "later3h": disaster mode (disaster-demo.ts).
+export const TIME_ACTIONS = ["digest", "reminders", "escalations", "flood", "later3h"] as const;
 export type TimeAction = (typeof TIME_ACTIONS)[number];
 
 const DAY_MS = 86_400_000;
@@ -26,6 +28,12 @@ export async function runNow(db: Database, action: TimeAction, now: Date = new D
       return escalationJob({ db, criticalAfterMinutes: 0, housingIdleDays: 0 }).runOnce(now);
     case "reminders":
       return remindNextMeeting(db, now);
+    case "flood": {
+      const flood = await declareDemoFlood(db, now);
+      return flood.declared ? flood.recipients : 0;
+    }
+    case "later3h":
+      return advanceSituations(db, 3);
   }
 }
 

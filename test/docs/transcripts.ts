@@ -38,7 +38,8 @@ function render(batches: messagingApi.Message[][]): void {
       if (m.type === "text") out.push(...(m as messagingApi.TextMessage).text.split("\n").map((l) => `> 🤖 ${l}`));
       else if (m.type === "flex") {
         const f = m as messagingApi.FlexMessage;
-        out.push(`> 🤖 **[การ์ด: ${f.altText}]** ${flexTexts(f.contents).join(" · ")}`);
+        // A text's own line breaks would end the quote: one line per card.
+        out.push(`> 🤖 **[การ์ด: ${f.altText}]** ${flexTexts(f.contents).join(" · ").replace(/\n/g, " ")}`);
       } else out.push(`> 🤖 [${m.type}]`);
     }
     const buttons = actionsOf(messages).map((a) => a.label);
@@ -114,10 +115,108 @@ export async function renderTranscripts(): Promise<string> {
     await h.runJobs();
     out.push("", "(push to the villager)", ">");
     render(h.messagesTo(somsri.id).slice(-1));
+
+    await disasterMode(h, { somsri, secretary, councilId: member.councilId! });
   } finally {
     await h.stop();
   }
   return `${out.join("\n")}\n`;
+}
+
+/** What the bot pushed or multicast to a user since `since` (a LINE call count), shown and kept as what they last received. */
+function pushed(h: Harness, u: ChatUser, since: number, heading: string): void {
+  const batches = h.messagesTo(u.id, since);
+  out.push(heading, ">");
+  render(batches);
+  u.received.push(...batches);
+}
+
+/**
+ * Disaster mode (issue 14), each role's part: the district coordinator
+ * declares a flood; villagers answer the check-in (ปลอดภัย, and
+ * ต้องการความช่วยเหลือ, which files the flood request); three hours later
+ * the secretary's unanswered list and ติดต่อแล้ว ปลอดภัย; the coordinator's
+ * summary; the secretary records aid and is warned of a second one.
+ */
+async function disasterMode(h: Harness, p: { somsri: ChatUser; secretary: ChatUser; councilId: number }): Promise<void> {
+  const { somsri, secretary } = p;
+  const council = await h.db.prisma.council.findUniqueOrThrow({ where: { id: p.councilId }, include: { tambon: true } });
+  const coordinator = h.user("Udemo-coordinator");
+  await grantRole(
+    h.db.prisma,
+    coordinator.id,
+    { role: "COORDINATOR", level: "DISTRICT", areaId: council.tambon.districtId },
+    { by: "docs", at: h.clock.now, via: "docs" },
+  );
+  // Two more members of the same council, signed up before (as the sign-up above leaves them).
+  const neighbours: ChatUser[] = [];
+  for (const [id, fullName, phone, householdVulnerable] of [
+    ["Udemo-khampun", "คำปุ่น ศรีสุข", "0800000101", []],
+    ["Udemo-buaphan", "บัวผัน ทองมา", "0800000102", ["bedridden"]],
+    ["Udemo-thongbai", "ทองใบ คำภา", "0800000103", []],
+  ] as const) {
+    await h.db.prisma.lineUser.create({ data: { id, following: true, followedAt: h.clock.now } });
+    await h.db.prisma.member.create({
+      data: { lineUserId: id, fullName, phone, councilId: p.councilId, householdVulnerable: [...householdVulnerable] },
+    });
+    neighbours.push(h.user(id));
+  }
+  const [khampun, buaphan] = neighbours as [ChatUser, ChatUser];
+
+  out.push("", "## Disaster mode: the coordinator declares a flood (ประกาศสถานการณ์)", "");
+  await say(coordinator, "ประกาศสถานการณ์");
+  await tap(coordinator, `ทั้งอำเภอ${await districtName(h, council.tambon.districtId)}`);
+  await tap(coordinator, "เลือกเสร็จแล้ว");
+  await tap(coordinator, "เกิดเหตุ");
+  await say(coordinator, "น้ำมูลล้นตลิ่ง ขอให้ยกของขึ้นที่สูง");
+  await tap(coordinator, "ยืนยันประกาศ");
+
+  out.push("", "## Disaster mode: the villager answers the check-in (ปลอดภัย, ต้องการความช่วยเหลือ)", "");
+  const sent = h.line.calls.length;
+  await h.runJobs();
+  await h.runJobs();
+  pushed(h, somsri, sent, "(multicast to the members of the area)");
+  await tap(somsri, "ปลอดภัย");
+  khampun.received.push(...h.messagesTo(khampun.id, sent));
+  buaphan.received.push(...h.messagesTo(buaphan.id, sent));
+  out.push("(another member)", ">");
+  await tap(khampun, "ต้องการความช่วยเหลือ");
+  await say(khampun, "บ้านโนนสูง หมู่ 5");
+  await say(khampun, "4");
+  await tap(khampun, "ไม่มี");
+  await tap(khampun, "เสร็จแล้ว");
+  await tap(khampun, "หัวเข่า");
+  await tap(khampun, "อาหาร");
+  await tap(khampun, "เสร็จแล้ว");
+  await tap(khampun, "ข้าม");
+  await tap(khampun, "ข้าม");
+  await tap(khampun, "ยืนยันส่งคำขอ");
+
+  out.push("", "## Disaster mode: the secretary's unanswered list, three hours later (สมาชิกที่ยังไม่ตอบ)", "");
+  h.clock.advance(3 * 3_600_000 + 60_000);
+  const later = h.line.calls.length;
+  await h.runJobs();
+  pushed(h, secretary, later, "(push to the secretary)");
+  await tap(secretary, "สมาชิกที่ยังไม่ตอบ");
+  await tap(secretary, "ติดต่อแล้ว ปลอดภัย");
+
+  out.push("", "## Disaster mode: the coordinator's summary (สรุปสถานการณ์)", "");
+  await say(coordinator, "สรุปสถานการณ์");
+
+  out.push("", "## Disaster mode: the secretary records aid, and is warned of a second (บันทึกความช่วยเหลือ)", "");
+  await say(secretary, "สมาชิกที่ยังไม่ตอบ");
+  await tap(secretary, "บันทึกความช่วยเหลือ");
+  await tap(secretary, "ถุงยังชีพ");
+  await tap(secretary, "บันทึก");
+  h.clock.advance(3_600_000);
+  await say(secretary, "สมาชิกที่ยังไม่ตอบ");
+  await tap(secretary, "บันทึกความช่วยเหลือ");
+  await tap(secretary, "ถุงยังชีพ");
+  await tap(secretary, "ยกเลิก");
+}
+
+async function districtName(h: Harness, districtId: number): Promise<string> {
+  return (await h.db.prisma.district.findUniqueOrThrow({ where: { id: districtId } })).nameTh;
 }
 
 async function main(target = TRANSCRIPTS_PATH): Promise<void> {

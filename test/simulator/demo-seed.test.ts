@@ -1,7 +1,7 @@
 // The demo province: seeded once, and a second run changes nothing.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rolesOf } from "../../src/staff/roles.ts";
-import { DEMO_MEMBER, DEMO_PERSONAS, needsDemoSeed, seedDemo } from "../../src/simulator/demo-seed.ts";
+import { DEMO_MEMBER, DEMO_PERSONAS, needsDemoSeed, seedDemo, seedMissingDemoVillagers } from "../../src/simulator/demo-seed.ts";
 import { isValidNationalId } from "../../src/thai/national-id.ts";
 import { createTestDatabase, STORE_DATABASES, type TestDatabase } from "../support/database.ts";
 
@@ -35,12 +35,15 @@ describe.each(STORE_DATABASES)("demo seed (%s)", (kind) => {
     expect(after.payments).toBeGreaterThanOrEqual(18);
     expect(after.meetings).toBeGreaterThanOrEqual(4);
     expect(first.rolesGranted).toBe(3);
+    // Disaster mode's check-in has someone to reach: three villagers signed up.
+    expect(first.membersSignedUp).toBe(3);
+    expect(await db.prisma.member.count({ where: { status: "ACTIVE", lineUser: { following: true } } })).toBe(3);
     expect(await needsDemoSeed(db)).toBe(false);
 
     const second = await seedDemo(db, { now });
     expect(await counts(db)).toEqual(after);
     expect(second.funds.every((f) => f.membersAdded + f.contributionsAdded + f.paymentsAdded === 0)).toBe(true);
-    expect(second).toMatchObject({ rulesAdded: 0, meetingsAdded: 0, rolesGranted: 0 });
+    expect(second).toMatchObject({ rulesAdded: 0, meetingsAdded: 0, rolesGranted: 0, membersSignedUp: 0 });
   });
 
   it("has the demo member to link, unlinked, and the staff personas' roles", async () => {
@@ -61,5 +64,16 @@ describe.each(STORE_DATABASES)("demo seed (%s)", (kind) => {
     const villager = DEMO_PERSONAS.find((p) => p.role === "villager")!;
     expect(await rolesOf(db.prisma, villager.userId)).toEqual([]);
     expect(await db.prisma.member.count({ where: { lineUserId: villager.userId } })).toBe(0);
+  });
+
+  it("signs up the villagers on a demo database seeded before they existed, once", async () => {
+    expect(await seedMissingDemoVillagers(db, now)).toBe(0);
+    await db.prisma.member.deleteMany({});
+    expect(await seedMissingDemoVillagers(db, now)).toBe(3);
+    expect(await seedMissingDemoVillagers(db, now)).toBe(0);
+    const council = await db.prisma.welfareFund.findFirstOrThrow({ where: { code: "SWF-MN" } });
+    const members = await db.prisma.member.findMany({ orderBy: { id: "asc" } });
+    expect(members.map((m) => m.councilId)).toEqual([council.councilId, council.councilId, council.councilId]);
+    expect(members.filter((m) => (m.householdVulnerable as string[]).length > 0)).toHaveLength(1);
   });
 });

@@ -104,7 +104,9 @@ function renderMessage(m, from) {
       return el("div", { className: "sticker", title: `sticker ${m.packageId}/${m.stickerId}` }, "😊");
     case "image": {
       const src = from === "user" ? `/simulator/api/content/${encodeURIComponent(m.id)}` : (m.previewImageUrl ?? m.originalContentUrl);
-      return el("img", { className: "msg-image", src, alt: "รูปภาพ" });
+      // A tap opens it full size, as LINE's image viewer does (originalContentUrl).
+      const full = from === "user" ? src : (m.originalContentUrl ?? src);
+      return el("img", { className: "msg-image", src, alt: "รูปภาพ", title: "แตะเพื่อดูรูปเต็ม", onclick: () => viewImage(full) });
     }
     case "location":
       return el(
@@ -166,6 +168,11 @@ async function runAction(a) {
 async function send(action) {
   const userId = state.current;
   await post("/send", { userId, action });
+}
+
+function viewImage(src) {
+  $("image-viewer-img").src = src;
+  $("image-viewer").showModal();
 }
 
 function pickDatetime(a) {
@@ -479,14 +486,28 @@ $("new-persona").addEventListener("submit", async (e) => {
   await selectPersona(persona.userId);
 });
 
+/** The disaster buttons say what happened in their own words (the others: what they sent). */
+const TIME_SAID = {
+  flood: (n) =>
+    n > 0
+      ? `ประกาศแล้ว กำลังส่งข้อความถามความปลอดภัยถึงสมาชิก ${n} คน ดูในแชตของชาวบ้านและผู้ประสานอำเภอ`
+      : "มีสถานการณ์น้ำท่วมอยู่แล้ว (หรือไม่มีสมาชิกให้ส่ง) ดูในแชตของผู้ประสานอำเภอ",
+  later3h: (n) =>
+    n > 0
+      ? `ผ่านไป 3 ชั่วโมงแล้ว (${n} คนได้รับข้อความถามความปลอดภัย) ดูรายชื่อผู้ที่ยังไม่ตอบในแชตเลขาฯ และสรุปในแชตผู้ประสาน`
+      : "ยังไม่มีสถานการณ์น้ำท่วม: แตะ “จำลองน้ำท่วม” ก่อน",
+};
+
 $("time-panel").addEventListener("click", async (e) => {
   const button = e.target.closest("button[data-time]");
   if (!button) return;
   const label = button.textContent;
   $("time-result").textContent = "กำลังทำ…";
   const result = await post(`/time/${button.dataset.time}`, {});
-  $("time-result").textContent =
-    result.queued > 0
+  const said = TIME_SAID[button.dataset.time];
+  $("time-result").textContent = said
+    ? `${label}: ${result.error ? "ไม่สำเร็จ" : said(result.queued)}`
+    : result.queued > 0
       ? `${label}: ส่ง ${result.queued} รายการ ดูในแชตของผู้รับ`
       : result.error
         ? `${label}: ไม่สำเร็จ`
