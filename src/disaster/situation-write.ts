@@ -9,11 +9,13 @@
 // and who have no safety_check_in row for the situation yet.
 //
 // Stopping the rest (an end, or a change): the situation's check-in chunks
-// still PENDING and not leased by a worker are marked CANCELLED, and their
-// members' check-in rows deleted (they were never sent); the job then sends
-// to whoever is still covered (after a change) or to nobody (after an end).
-// A chunk a worker holds at that moment (leased, its multicast on the way to
-// LINE) still goes: at most one per worker.
+// still PENDING and not in flight are marked CANCELLED, and their members'
+// check-in rows deleted (they were never sent); the job then sends to
+// whoever is still covered (after a change) or to nobody (after an end).
+// "In flight" is a chunk whose multicast is on its way to LINE (the worker
+// marks it just before the call: sendingAt): it still goes, at most one per
+// worker lane. A chunk a worker has claimed in its batch but not started is
+// withdrawn: the worker checks just before it calls, and skips it.
 import type { Tx } from "../db/database.ts";
 import { ownerGoneSql } from "../db/instance-lock.ts";
 import { Prisma, type SituationAction, type SituationLevel } from "../generated/prisma/client.ts";
@@ -144,28 +146,31 @@ export async function lockForWrite(tx: Tx, situationId: number): Promise<Situati
   return tx.situation.findUnique({ where: { id: situationId }, include: { areas: { select: { level: true, areaId: true } } } });
 }
 
-/** The members whose check-in still waits in a chunk no worker holds (what an end or change would stop). */
+/** The members whose check-in still waits in a chunk not yet on its way to LINE (what an end or change would stop). */
 export async function pendingCheckIns(tx: Tx, situationId: number, now: Date): Promise<number> {
   const rows = await tx.$queryRaw<{ n: number }[]>`
     SELECT count(*)::int AS n FROM safety_check_in c JOIN outbox_message o ON o.id = c."outboxMessageId"
-    WHERE c."situationId" = ${situationId} AND ${unleasedPending(now)}`;
+    WHERE c."situationId" = ${situationId} AND ${notInFlight(now)}`;
   return Number(rows[0]?.n ?? 0);
 }
 
-const unleasedPending = (now: Date) =>
-  Prisma.sql`o.status = 'PENDING' AND (o."leaseUntil" IS NULL OR o."leaseUntil" <= ${now} OR ${Prisma.raw(ownerGoneSql(`o."leaseOwner"`))})`;
+// A chunk a worker has claimed but not started is withdrawn too (the worker
+// checks just before its LINE call: src/outbox/queries.ts startSending); one
+// in flight is not, unless its worker is gone (lease over, or owner dead).
+const notInFlight = (now: Date) =>
+  Prisma.sql`o.status = 'PENDING' AND (o."sendingAt" IS NULL OR o."leaseUntil" IS NULL OR o."leaseUntil" <= ${now} OR ${Prisma.raw(ownerGoneSql(`o."leaseOwner"`))})`;
 
 /**
- * Cancels the situation's check-in chunks still PENDING and unleased (lastError
+ * Cancels the situation's check-in chunks still PENDING and not in flight (lastError
  * says why) and deletes their members' check-in rows. Resolves how many
  * members' check-ins were stopped.
  */
 export async function cancelPendingCheckIns(tx: Tx, situationId: number, reason: string, now: Date): Promise<number> {
   const chunks = await tx.$queryRaw<{ id: number }[]>`
-    UPDATE outbox_message o SET status = 'CANCELLED', "lastError" = ${reason}, "leaseUntil" = NULL
+    UPDATE outbox_message o SET status = 'CANCELLED', "lastError" = ${reason}, "leaseUntil" = NULL, "sendingAt" = NULL
     WHERE o.id IN (SELECT DISTINCT c."outboxMessageId" FROM safety_check_in c
                    WHERE c."situationId" = ${situationId} AND c."outboxMessageId" IS NOT NULL)
-      AND o.purpose = ${CHECKIN_PURPOSE} AND ${unleasedPending(now)}
+      AND o.purpose = ${CHECKIN_PURPOSE} AND ${notInFlight(now)}
     RETURNING o.id`;
   if (chunks.length === 0) return 0;
   const removed = await tx.safetyCheckIn.deleteMany({

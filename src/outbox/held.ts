@@ -152,7 +152,7 @@ export async function takeHeldNoticesFor(
     if (!messages.every(usable)) continue;
     if (taken.length + messages.length > room) break;
     await tx.$executeRaw`
-      UPDATE outbox_message SET status = 'SENT', "sentAt" = ${now}, "leaseUntil" = NULL, messages = '[]'::jsonb, "lastError" = ${SENT_IN_REPLY}
+      UPDATE outbox_message SET status = 'SENT', "sentAt" = ${now}, "leaseUntil" = NULL, "sendingAt" = NULL, messages = '[]'::jsonb, "lastError" = ${SENT_IN_REPLY}
        WHERE id = ${Number(row.id)} AND status = 'PENDING'`;
     taken.push(...messages);
   }

@@ -38,7 +38,7 @@ export function outboxQueries(db: Database) {
      */
     async claim(now: Date, leaseUntil: Date, limit: number, owner: string | null = null): Promise<ClaimedMessage[]> {
       const rows = await sql.query<Record<string, unknown>>(
-        `UPDATE outbox_message SET "leaseUntil" = $2::timestamp, "leaseOwner" = $4::bigint
+        `UPDATE outbox_message SET "leaseUntil" = $2::timestamp, "leaseOwner" = $4::bigint, "sendingAt" = NULL
           WHERE id IN (SELECT id FROM outbox_message
                         WHERE status = 'PENDING' AND "notBefore" <= $1::timestamp
                           AND ("nextAttemptAt" IS NULL OR "nextAttemptAt" <= $1::timestamp)
@@ -61,10 +61,25 @@ export function outboxQueries(db: Database) {
         .sort((a, b) => a.id - b.id);
     },
 
+    /**
+     * Just before the LINE call: the row is still PENDING and still this
+     * claim's, so it goes, and from now on it is in flight (sendingAt), which
+     * a withdrawal leaves alone. False: it was withdrawn (a flood situation
+     * ended, src/disaster/situation-write.ts) or taken over since the claim.
+     */
+    async startSending(row: ClaimedMessage, now: Date): Promise<boolean> {
+      const rows = await sql.query(
+        `UPDATE outbox_message SET "sendingAt" = $3::timestamp
+          WHERE id = $1 AND status = 'PENDING' AND "leaseUntil" = $2::timestamp RETURNING id`,
+        [row.id, iso(row.leaseUntil), iso(now)],
+      );
+      return rows.length > 0;
+    },
+
     /** Gives a claimed message back untouched (the channel is paused, or the lease is nearly over). */
     async release(row: ClaimedMessage): Promise<void> {
       await sql.query(
-        `UPDATE outbox_message SET "leaseUntil" = NULL WHERE id = $1 AND status = 'PENDING' AND "leaseUntil" = $2::timestamp`,
+        `UPDATE outbox_message SET "leaseUntil" = NULL, "sendingAt" = NULL WHERE id = $1 AND status = 'PENDING' AND "leaseUntil" = $2::timestamp`,
         [row.id, iso(row.leaseUntil)],
       );
     },
@@ -80,7 +95,7 @@ export function outboxQueries(db: Database) {
       return sql.transaction(async (tx) => {
         const counted = await tx.query<{ messages: number }>(
           `WITH sent AS (
-             UPDATE outbox_message SET status = 'SENT', "sentAt" = $2::timestamp, "leaseUntil" = NULL, messages = '[]'::jsonb
+             UPDATE outbox_message SET status = 'SENT', "sentAt" = $2::timestamp, "leaseUntil" = NULL, "sendingAt" = NULL, messages = '[]'::jsonb
               WHERE id = $1 AND status = 'PENDING' RETURNING id)
            INSERT INTO push_quota_usage (month, messages) SELECT $3, $4::int FROM sent
            ON CONFLICT (month) DO UPDATE SET messages = push_quota_usage.messages + EXCLUDED.messages,
@@ -99,7 +114,7 @@ export function outboxQueries(db: Database) {
     /** Released for any instance to try again once `next` has come. */
     async retryLater(row: ClaimedMessage, attempts: number, reason: string, next: Date): Promise<void> {
       await sql.query(
-        `UPDATE outbox_message SET attempts = $2, "lastError" = $3, "nextAttemptAt" = $4::timestamp, "leaseUntil" = NULL
+        `UPDATE outbox_message SET attempts = $2, "lastError" = $3, "nextAttemptAt" = $4::timestamp, "leaseUntil" = NULL, "sendingAt" = NULL
           WHERE id = $1 AND status = 'PENDING' AND "leaseUntil" = $5::timestamp`,
         [row.id, attempts, reason, iso(next), iso(row.leaseUntil)],
       );
@@ -109,7 +124,7 @@ export function outboxQueries(db: Database) {
     async failed(row: ClaimedMessage, attempts: number, reason: string, then?: (tx: SqlRunner) => Promise<void>): Promise<void> {
       await sql.transaction(async (tx) => {
         const updated = await tx.query(
-          `UPDATE outbox_message SET status = 'FAILED', attempts = $2, "lastError" = $3, "leaseUntil" = NULL
+          `UPDATE outbox_message SET status = 'FAILED', attempts = $2, "lastError" = $3, "leaseUntil" = NULL, "sendingAt" = NULL
             WHERE id = $1 AND status = 'PENDING' AND "leaseUntil" = $4::timestamp
             RETURNING id`,
           [row.id, attempts, reason, iso(row.leaseUntil)],
@@ -130,7 +145,7 @@ export function outboxQueries(db: Database) {
       return sql.transaction(async (tx) => {
         const recorded = await record(tx);
         await tx.query(
-          `UPDATE outbox_message SET "lastError" = $2, "nextAttemptAt" = NULL, "leaseUntil" = NULL
+          `UPDATE outbox_message SET "lastError" = $2, "nextAttemptAt" = NULL, "leaseUntil" = NULL, "sendingAt" = NULL
             WHERE id = $1 AND status = 'PENDING' AND "leaseUntil" = $3::timestamp`,
           [row.id, reason, iso(row.leaseUntil)],
         );

@@ -123,6 +123,8 @@ export function outboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       await queries.release(row);
       return;
     }
+    // Withdrawn while it waited in this batch (or taken over): not sent.
+    if (!(await queries.startSending(row, clock()))) return;
     let outcome: "sent" | "duplicate";
     try {
       outcome =

@@ -5,8 +5,8 @@
 // it, not to staff, not to who does not follow); a secretary cannot use the
 // entry; a change of area sends only to the newly covered, a change of level
 // to nobody; an area already in a situation is refused with an offer to
-// change that one; ending mid-send cancels the chunks not yet sent (one a
-// worker holds still goes) and nobody else gets it; a crash before a batch
+// change that one; ending mid-send cancels the chunks not yet sent (one
+// in flight still goes) and nobody else gets it; a crash before a batch
 // commits leaves nothing; every declare/change/end is in situation_change.
 import type { messagingApi } from "@line/bot-sdk";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -254,7 +254,7 @@ describe.each(FLOW_DATABASES)("flood situations on %s", (kind) => {
     expect(other.lastText()).toMatch(/ไม่พบสถานการณ์นี้/);
   });
 
-  it("ending mid-send cancels the chunks not yet sent (one a worker holds still goes); nobody else gets it", async () => {
+  it("ending mid-send cancels the chunks not yet sent, claimed or not (one in flight still goes); nobody else gets it", async () => {
     const coord = await coordinator("end");
     const many = await members(councilA, 1_200, "big");
     await declare(coord, [`ต.${councilA.tambonNameTh}`]);
@@ -267,11 +267,11 @@ describe.each(FLOW_DATABASES)("flood situations on %s", (kind) => {
     expect(await job.runOnce(h.clock.now)).toBe(2);
     const chunks = await h.db.prisma.outboxMessage.findMany({ where: { purpose: "situation.checkin" }, orderBy: { id: "asc" } });
     expect(chunks.map((c) => (c.recipients as string[]).length)).toEqual([500, 500]);
-    // A worker holds the first one at this moment (its multicast on the way to LINE).
-    await h.db.prisma.outboxMessage.update({
-      where: { id: chunks[0]!.id },
-      data: { leaseUntil: new Date(h.clock.now.getTime() + 60_000) },
-    });
+    // A worker has claimed both: the first is in flight (its multicast on the
+    // way to LINE: sendingAt), the second still waits in the worker's batch.
+    const lease = new Date(h.clock.now.getTime() + 60_000);
+    await h.db.prisma.outboxMessage.update({ where: { id: chunks[0]!.id }, data: { leaseUntil: lease, sendingAt: h.clock.now } });
+    await h.db.prisma.outboxMessage.update({ where: { id: chunks[1]!.id }, data: { leaseUntil: lease } });
 
     await coord.say("ยุติสถานการณ์");
     await coord.tap("ยุติ 1");

@@ -340,6 +340,36 @@ describe.each(STORE_DATABASES)("outbox worker on %s", (kind) => {
     expect(await usage()).toEqual({ "2026-11": 120 });
   });
 
+  it("skips a row withdrawn after its claim (a flood situation ended); one already in flight goes", async () => {
+    const [first] = await multicast([uid(1), uid(2)], "check-in 1");
+    const [second] = await multicast([uid(3), uid(4)], "check-in 2");
+    const withdrawn: (number | null)[] = [];
+    // One lane: the second row waits in the claimed batch while the first is sent.
+    const slow: OutboxGateway = {
+      push: () => Promise.reject(new Error("no pushes here")),
+      multicast: async (to, messages, retryKey) => {
+        // While the first multicast is on its way, the situation ends: both
+        // rows are withdrawn the way src/disaster/situation-write.ts does it.
+        if (withdrawn.length === 0) {
+          const rows = await db.sql.query<{ id: number }>(
+            `UPDATE outbox_message SET status = 'CANCELLED', "lastError" = 'cancelled: test', "leaseUntil" = NULL
+              WHERE status = 'PENDING' AND "sendingAt" IS NULL RETURNING id`,
+          );
+          withdrawn.push(...rows.map((r) => Number(r.id)));
+        }
+        return gateway.multicast(to, messages, retryKey);
+      },
+    };
+    expect(await worker({ gateway: slow, concurrency: 1 }).runOnce(clock.now)).toBe(2);
+    // The first was in flight (sendingAt set), so the withdrawal left it alone; the second never went.
+    expect(withdrawn).toEqual([second]);
+    expect(sent().map((c) => recipientsOf(c))).toEqual([[uid(1), uid(2)]]);
+    expect((await row(first!)).status).toBe("SENT");
+    expect(await row(second!)).toMatchObject({ status: "CANCELLED", sendingAt: null, leaseUntil: null });
+    expect(await drain()).toBe(0);
+    expect(await usage()).toEqual({ "2026-11": 2 });
+  });
+
   it("counts pushed messages per Bangkok month", async () => {
     clock.now = new Date("2026-11-30T16:59:59.000Z"); // 23:59:59 on 30 Nov in Bangkok
     await push(uid(1));

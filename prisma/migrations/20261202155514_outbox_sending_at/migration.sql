@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "outbox_message" ADD COLUMN     "sendingAt" TIMESTAMP(3);
+
