@@ -236,7 +236,11 @@ export function outboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       return wakeAt === null ? null : new Date(wakeAt);
     },
     async runOnce(now: Date): Promise<number> {
-      wakeAt = resumeAt > now.getTime() ? resumeAt : null;
+      // A retry an earlier run scheduled stays scheduled: a run woken by
+      // another job's commit that finds nothing due must not forget it (it
+      // would wait for the worker's own, slower, schedule).
+      if (wakeAt !== null && wakeAt <= now.getTime()) wakeAt = null;
+      if (resumeAt > now.getTime()) wakeAt = wakeAt === null ? resumeAt : Math.min(wakeAt, resumeAt);
       if (now.getTime() < resumeAt) return 0;
       // The month's quota used up: one push now and then (the probe), else nothing.
       const month = quotaMonth(now);
