@@ -13,7 +13,7 @@ import { LineGateway } from "./line/gateway.ts";
 import { richMenuLinkJob } from "./line/rich-menu/link-job.ts";
 import { bulkRichMenuLinkJob } from "./line/rich-menu/bulk-link-job.ts";
 import { FLOOD_MENU } from "./line/rich-menu/flood-menu.ts";
-import { FLOOD_MENU_AUDIENCE_SQL } from "./disaster/menu-audience.ts";
+import { FLOOD_MENU_AUDIENCE_SQL, FLOOD_MENU_STAMP_SQL } from "./disaster/menu-audience.ts";
 import type { Logger } from "./log.ts";
 import { createMetrics, type MetricsRegistry } from "./metrics.ts";
 import { outboxProbe } from "./http/metrics.ts";
@@ -141,7 +141,17 @@ export function createApp(options: AppOptions) {
     // The staff rich menu for users with a role, the villagers' again when the last role goes.
     jobs.add(richMenuLinkJob({ db, gateway, logger, audience: STAFF_USERS_SQL }), WOKEN_BY_TURNS);
     // The flood-first menu for members in an active situation's area (a declaration is a turn), bulk-linked and paced.
-    jobs.add(bulkRichMenuLinkJob({ db, gateway, logger, alias: FLOOD_MENU.alias, audience: FLOOD_MENU_AUDIENCE_SQL }), WOKEN_BY_TURNS);
+    jobs.add(
+      bulkRichMenuLinkJob({
+        db,
+        gateway,
+        logger,
+        alias: FLOOD_MENU.alias,
+        audience: FLOOD_MENU_AUDIENCE_SQL,
+        audienceStamp: FLOOD_MENU_STAMP_SQL,
+      }),
+      WOKEN_BY_TURNS,
+    );
   }
   const processor = new EventProcessor({
     db,

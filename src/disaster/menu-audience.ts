@@ -28,3 +28,15 @@ export const FLOOD_MENU_AUDIENCE_SQL = Prisma.sql`
           OR (a.level = 'DISTRICT' AND a."areaId" = d.id)
           OR (a.level = 'PROVINCE' AND a."areaId" = d."provinceId")))
     AND NOT EXISTS (SELECT 1 FROM (${STAFF_USERS_SQL}) st WHERE st."lineUserId" = m."lineUserId")`;
+
+// What moves the audience: a situation declared, changed (its areas) or
+// ended, a staff role granted or revoked, a member signed up (the newest
+// member id): each read off an index or a few rows. The bulk link job asks
+// this instead of the whole audience once everyone is linked
+// (bulk-link-job.ts); a member moving or withdrawing is picked up at its
+// next full look, within a minute.
+export const FLOOD_MENU_STAMP_SQL = Prisma.sql`
+  SELECT coalesce((SELECT string_agg(s.id::text || '@' || s."updatedAt"::text, ',' ORDER BY s.id)
+                     FROM situation s WHERE s.status = 'ACTIVE'), '')
+         || '|' || (SELECT count(*)::text || '@' || coalesce(max("grantedAt")::text, '') FROM staff_role)
+         || '|' || coalesce((SELECT max(id)::text FROM member), '') AS stamp`;

@@ -64,6 +64,8 @@ export const BULK_RICH_MENU_LINK_DEFAULTS = {
   pauseMs: 30_000,
   /** A single user LINE refused (4xx) is tried again after this. */
   refusedMs: 60 * 60_000,
+  /** Once everyone is linked, how long the audience is not looked at again unless its stamp changes. */
+  restMs: 60_000,
 };
 
 export interface BulkRichMenuLinkOptions {
@@ -74,6 +76,16 @@ export interface BulkRichMenuLinkOptions {
   alias: string;
   /** Who gets the menu: a query of one column, "lineUserId" (FLOOD_MENU_AUDIENCE_SQL). */
   audience: Prisma.Sql;
+  /**
+   * A cheap query of one text column, "stamp", that changes when the
+   * audience changes in bulk (FLOOD_MENU_STAMP_SQL: the active situations
+   * and the staff roles). Once everyone is linked, the audience query (a
+   * scan of every member in the area: heavy for a province, and on PGlite
+   * it holds the one thread) is run again only when the stamp changes or
+   * `restMs` has passed (a member who signed up, moved or withdrew).
+   * Without it, the audience is queried every run.
+   */
+  audienceStamp?: Prisma.Sql;
   /** The job's name in logs; default "rich-menu-bulk-link:<alias>". */
   name?: string;
   chunkSize?: number;
@@ -81,6 +93,7 @@ export interface BulkRichMenuLinkOptions {
   aliasTtlMs?: number;
   pauseMs?: number;
   refusedMs?: number;
+  restMs?: number;
 }
 
 type Op = "link" | "unlink";
@@ -102,6 +115,14 @@ export function bulkRichMenuLinkJob(options: BulkRichMenuLinkOptions): Job {
   /** Halves of refused chunks, tried before anything new (a stack: depth first). */
   let pending: Chunk[] = [];
   const refused = new Map<string, number>(); // lineUserId → when to try again
+  /** Everyone linked and nobody to unlink, as of this time and stamp. */
+  let caughtUp: { at: number; stamp: string | null } | null = null;
+
+  async function stamp(): Promise<string | null> {
+    if (!o.audienceStamp) return null;
+    const rows = await prisma.$queryRaw<{ stamp: string | null }[]>`${o.audienceStamp}`;
+    return rows[0]?.stamp ?? "";
+  }
 
   const aliasCache = richMenuAliasCache({
     gateway: o.gateway,
@@ -248,7 +269,16 @@ export function bulkRichMenuLinkJob(options: BulkRichMenuLinkOptions): Job {
       const now = at.getTime();
       if (now < pausedUntil || now < nextCallAt) return 0;
       busy = pending.length > 0;
-      return run(now);
+      let seen: string | null = null;
+      if (o.audienceStamp && pending.length === 0) {
+        seen = await stamp();
+        if (caughtUp && caughtUp.stamp === seen && now - caughtUp.at < o.restMs) return 0;
+      }
+      caughtUp = null;
+      const done = await run(now);
+      // Nothing was to be done (and nothing is pending): rest until the stamp moves.
+      if (done === 0 && !busy && pending.length === 0 && now >= pausedUntil) caughtUp = { at: now, stamp: seen };
+      return done;
     },
     nextWake() {
       return busy || pending.length > 0 ? new Date(Math.max(nextCallAt, pausedUntil)) : null;
