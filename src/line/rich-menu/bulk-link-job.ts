@@ -117,6 +117,11 @@ export function bulkRichMenuLinkJob(options: BulkRichMenuLinkOptions): Job {
   const refused = new Map<string, number>(); // lineUserId → when to try again
   /** Everyone linked and nobody to unlink, as of this time and stamp. */
   let caughtUp: { at: number; stamp: string | null } | null = null;
+  /** The last look for users to unlink found none, at this time and stamp. */
+  let noUnlinks: { at: number; stamp: string | null } | null = null;
+  /** Links are read on from here (user id order); "" from the start. */
+  let linkCursor = "";
+  let cursorStamp: string | null = null;
 
   async function stamp(): Promise<string | null> {
     if (!o.audienceStamp) return null;
@@ -131,32 +136,54 @@ export function bulkRichMenuLinkJob(options: BulkRichMenuLinkOptions): Job {
     logger: o.logger,
     onReplaced: async () => {
       pending = [];
+      linkCursor = "";
       return (await prisma.richMenuLink.deleteMany({ where: { menu: o.alias } })).count;
     },
   });
 
-  /** The next chunk: users to unlink first (they see a menu that is no longer theirs), then users to link. */
-  async function nextChunk(now: number): Promise<Chunk | null> {
+  /**
+   * The next chunk: users to unlink first (they see a menu that is no longer
+   * theirs), then users to link. Both are scans of the audience, so each is
+   * kept cheap: unlinks are looked for only when the audience may have
+   * shrunk (the stamp moved since the last look that found none, or restMs
+   * passed); links are read on from the last user linked (a keyset cursor
+   * over the audience in user id order), back to the start once a pass
+   * reaches the end.
+   */
+  async function nextChunk(now: number, seen: string | null): Promise<Chunk | null> {
     for (const [userId, until] of refused) if (until <= now) refused.delete(userId);
-    const rows = await prisma.$queryRaw<{ op: Op; lineUserId: string }[]>`
-      (SELECT 'unlink' AS op, l."lineUserId" FROM rich_menu_link l
+    const lookForUnlinks = !o.audienceStamp || !noUnlinks || noUnlinks.stamp !== seen || now - noUnlinks.at >= o.restMs;
+    if (lookForUnlinks) {
+      const rows = await prisma.$queryRaw<{ lineUserId: string }[]>`
+        SELECT l."lineUserId" FROM rich_menu_link l
         WHERE l.menu = ${o.alias}
           AND NOT EXISTS (SELECT 1 FROM (${o.audience}) r WHERE r."lineUserId" = l."lineUserId")
         ORDER BY l."lineUserId"
-        LIMIT ${chunkSize})
-      UNION ALL
-      (SELECT DISTINCT 'link' AS op, r."lineUserId" FROM (${o.audience}) r
-        WHERE NOT EXISTS (SELECT 1 FROM rich_menu_link l WHERE l."lineUserId" = r."lineUserId")
-        ORDER BY r."lineUserId"
-        LIMIT ${chunkSize + refused.size})`;
-    const unlink = rows.filter((r) => r.op === "unlink").map((r) => r.lineUserId);
-    if (unlink.length > 0) return { op: "unlink", userIds: unlink.sort(), split: false };
+        LIMIT ${chunkSize}`;
+      if (rows.length > 0) return { op: "unlink", userIds: rows.map((r) => r.lineUserId).sort(), split: false };
+      noUnlinks = { at: now, stamp: seen };
+    }
+    // The audience moved (a new member, a situation changed): a new pass from the start.
+    if (seen !== cursorStamp) {
+      linkCursor = "";
+      cursorStamp = seen;
+    }
+    const limit = chunkSize + refused.size;
+    const rows = await prisma.$queryRaw<{ lineUserId: string }[]>`
+      SELECT r."lineUserId" FROM (${o.audience}) r
+      WHERE r."lineUserId" > ${linkCursor}
+        AND NOT EXISTS (SELECT 1 FROM rich_menu_link l WHERE l."lineUserId" = r."lineUserId")
+      ORDER BY r."lineUserId"
+      LIMIT ${limit}`;
     const link = rows
-      .filter((r) => r.op === "link" && !refused.has(r.lineUserId))
       .map((r) => r.lineUserId)
-      .sort()
+      .filter((id) => !refused.has(id))
       .slice(0, chunkSize);
-    return link.length > 0 ? { op: "link", userIds: link, split: false } : null;
+    if (link.length > 0) return { op: "link", userIds: link, split: false };
+    if (linkCursor === "") return null;
+    // The end of a pass: start the next one from the beginning (users added behind the cursor).
+    linkCursor = "";
+    return nextChunk(now, seen);
   }
 
   function pause(now: number, operation: string, status: number | null): void {
@@ -192,8 +219,8 @@ export function bulkRichMenuLinkJob(options: BulkRichMenuLinkOptions): Job {
     return (await prisma.richMenuLink.deleteMany({ where: { lineUserId: userId, menu: o.alias } })).count;
   }
 
-  async function run(now: number): Promise<number> {
-    const chunk = pending.pop() ?? (await nextChunk(now));
+  async function run(now: number, seen: string | null): Promise<number> {
+    const chunk = pending.pop() ?? (await nextChunk(now, seen));
     if (!chunk) {
       // Nothing to do; still notice, every few minutes, a menu replaced under linked users.
       const stale = aliasCache.stale(now);
@@ -253,6 +280,7 @@ export function bulkRichMenuLinkJob(options: BulkRichMenuLinkOptions): Job {
       return (await prisma.richMenuLink.deleteMany({ where: { lineUserId: { in: chunk.userIds }, menu: o.alias } })).count;
     }
     const linkedAt = new Date(now);
+    if (!chunk.split) linkCursor = chunk.userIds.at(-1)!;
     await prisma.richMenuLink.createMany({
       data: chunk.userIds.map((lineUserId) => ({ lineUserId, menu: o.alias, linkedAt })),
       skipDuplicates: true,
@@ -275,7 +303,7 @@ export function bulkRichMenuLinkJob(options: BulkRichMenuLinkOptions): Job {
         if (caughtUp && caughtUp.stamp === seen && now - caughtUp.at < o.restMs) return 0;
       }
       caughtUp = null;
-      const done = await run(now);
+      const done = await run(now, seen);
       // Nothing was to be done (and nothing is pending): rest until the stamp moves.
       if (done === 0 && !busy && pending.length === 0 && now >= pausedUntil) caughtUp = { at: now, stamp: seen };
       return done;
