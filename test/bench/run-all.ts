@@ -1146,6 +1146,8 @@ function report(r: Results, tookS: number): string {
     "npm run bench              # everything, ~30 min on 2 cores; writes docs/performance.md and docs/performance.png",
     "npm run bench -- --quick   # smoke run, a few minutes, writes scratch/bench/",
     "npm run bench -- --only=flood --dbs=postgres --flood-minutes=10",
+    "npm run bench -- --only=checkin           # disaster mode: a province-wide check-in (§7)",
+    "npx tsx test/bench/saturation.ts --profile  # turns/s against an echo bot, with a CPU profile summary (§6)",
     "npm run bench:ack -- --write   # the acknowledgement benchmark alone (docs/benchmarks/ack.md)",
     "```",
     "",
