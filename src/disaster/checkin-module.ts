@@ -20,7 +20,7 @@ import { caseNumberOf, ownAnswerLink, safetyAnswerOf, upsertSafetyAnswer } from 
 import { CHECKIN_ENTRY_ID, type CheckInAnswer, checkInArg, parseCheckInArg } from "./checkin-answers.ts";
 import { householdFlow } from "./household-flow.ts";
 import { FLOOD_REQUEST_FLOW, neighbourFlow } from "./neighbour-flow.ts";
-import { type Situation, situationById, situationCoveringCouncil } from "./situation-store.ts";
+import { type Situation, situationCoveringCouncil } from "./situation-store.ts";
 import { SAFETY_NAMES } from "./texts.ts";
 
 export const SAFETY_ENTRY_ID = "safety";
@@ -66,8 +66,9 @@ export function checkInModule(options: { provinceCode: number }) {
     if (!parsed) return showSafety(ctx);
     const { member, situation: covering } = await memberSituation(ctx);
     if (!member) return { say: [text(T.membersOnly)], next: showMenu() };
-    const situation: Situation | null = await situationById(ctx.tx, parsed.situationId);
-    if (situation?.status !== "ACTIVE" || covering?.id !== situation.id) {
+    // The tapped situation must be the one covering the member now (so ACTIVE): an old or forged tap is not recorded.
+    const situation: Situation | null = covering?.id === parsed.situationId ? covering : null;
+    if (!situation) {
       const lines = parsed.answer === "help" ? [T.notActive, T.stillHelp] : [T.notActive];
       return { say: [text(lines.join("\n"))], next: withMenu() };
     }

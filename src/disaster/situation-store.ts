@@ -41,8 +41,11 @@ export async function situationCouncils(tx: Tx, situation: Pick<SituationWithAre
  * district's province.
  */
 export async function situationCoveringCouncil(tx: Tx, councilId: number): Promise<Situation | null> {
-  const rows = await tx.$queryRaw<{ id: number }[]>`
-    SELECT s.id FROM situation s
+  // The row itself, not its id and a second read: every check-in answer asks this.
+  const rows = await tx.$queryRaw<Situation[]>`
+    SELECT s.id, s.level::text AS level, s.message, s.status::text AS status, s."declaredBy", s."declaredAt",
+           s."updatedAt", s."endedBy", s."endedAt", s."summaryAt"
+    FROM situation s
     JOIN situation_area a ON a."situationId" = s.id
     JOIN council c ON c.id = ${councilId}
     JOIN tambon t ON t.id = c."tambonId"
@@ -53,8 +56,7 @@ export async function situationCoveringCouncil(tx: Tx, councilId: number): Promi
         OR (a.level = 'PROVINCE' AND a."areaId" = d."provinceId"))
     ORDER BY s.id
     LIMIT 1`;
-  const id = rows[0]?.id;
-  return id === undefined ? null : tx.situation.findUnique({ where: { id } });
+  return rows[0] ?? null;
 }
 
 /** The active situation covering a member's council (by LINE user id); null when none or not a member. */

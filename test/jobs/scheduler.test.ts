@@ -59,6 +59,28 @@ describe("job scheduler", () => {
     expect([outbox.runs, reminders.runs]).toEqual([3, 2]);
   });
 
+  it("kicks soon after a round share one round after a short gap (turns under load do not run the jobs back to back)", async () => {
+    const { s, advance } = scheduler();
+    const outbox = counting("outbox");
+    s.add(outbox, { every: 5, wakeOn: ["turn"] });
+    s.kick("turn");
+    await s.settled();
+    expect(outbox.runs).toBe(1);
+    // Ten turns commit at once after that round (the clock has not moved): one more round, not ten.
+    for (let turn = 0; turn < 10; turn++) {
+      s.kick("turn");
+      await Promise.resolve();
+    }
+    expect(outbox.runs).toBe(1);
+    await s.settled();
+    expect(outbox.runs).toBe(2);
+    // Long after the last round, a kick runs the job at once (no wait before a push leaves).
+    advance(1_000);
+    s.kick("turn");
+    expect(outbox.runs).toBe(3);
+    await s.settled();
+  });
+
   it("a job that found work looks again until it finds none", async () => {
     const { s } = scheduler();
     const outbox = counting("outbox", [3, 2]);
