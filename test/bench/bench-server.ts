@@ -11,7 +11,7 @@
 // stop. Each answer carries the request's id. It exits when its parent goes.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createAnnouncement } from "../../src/announcements/announcement-store.ts";
 import { createApp } from "../../src/app.ts";
 import { loadConfig } from "../../src/config.ts";
@@ -19,6 +19,7 @@ import { openDatabase, type Database } from "../../src/db/database.ts";
 import { loadGeography } from "../../src/geography/load-geography.ts";
 import { createLogger, type LogLevel } from "../../src/log.ts";
 import { grantRole } from "../../src/staff/roles.ts";
+import { countStatements, type StatementCounter } from "./statement-counter.ts";
 
 export type BenchOrder =
   | { type: "seed"; members: number; councils: number; memberPrefix: string; secretaries: string[]; coordinator?: string }
@@ -144,6 +145,7 @@ async function main(): Promise<void> {
   app.jobs.kick();
   void app.processor.sweep().catch((error) => logger.error("resuming unfinished events failed", { error }));
 
+  let counter: StatementCounter | null = null;
   const handle = async (r: BenchRequest): Promise<unknown> => {
     switch (r.type) {
       case "seed":
@@ -184,8 +186,16 @@ async function main(): Promise<void> {
         } satisfies BenchServerStats;
       case "mark":
         peakRss = process.memoryUsage().rss;
+        // BENCH_COUNT_STATEMENTS=1 (PostgreSQL): what the bot sent from here on, printed when it stops.
+        if (process.env.BENCH_COUNT_STATEMENTS === "1") counter = countStatements();
         return null;
       case "stop":
+        if (counter) {
+          const c = counter.counts();
+          const top = [...c.byText].sort((a, b) => b[1] - a[1]).slice(0, 40);
+          const file = `scratch/bench/statements-${process.argv[2]}-${process.pid}.txt`;
+          writeFileSync(file, `statements ${c.statements}, commits ${c.commits}\n${top.map(([t, n]) => `${String(n).padStart(8)}  ${t}`).join("\n")}\n`);
+        }
         server.closeAllConnections();
         server.close();
         await Promise.race([app.processor.drain(), new Promise((res) => setTimeout(res, 5_000).unref())]);

@@ -54,3 +54,28 @@ export function keepFaultFigures(md: string, previous: string): string {
     .sort((a, b) => order(a.key) - order(b.key));
   return now.head + sections.map((x) => x.text).join("");
 }
+
+/**
+ * The measured results of sections this run skipped (`--only`), read back
+ * from the previous report's raw JSON, so the new report's JSON and chart
+ * stay whole (carrying only the markdown left the chart empty and the JSON
+ * with one section).
+ */
+export function carryResults<R extends object>(
+  results: R,
+  previous: string,
+  ran: readonly string[],
+  sections: readonly (keyof R & string)[],
+): R {
+  const json = /<summary>Raw results \(JSON\)<\/summary>\s*```json\n([\s\S]*?)\n```/.exec(previous)?.[1];
+  if (!json) return results;
+  let old: Record<string, unknown>;
+  try {
+    old = JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    return results;
+  }
+  const merged = { ...results } as Record<string, unknown>;
+  for (const key of sections) if (!ran.includes(key) && old[key] !== undefined) merged[key] = old[key];
+  return merged as R;
+}

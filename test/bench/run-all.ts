@@ -56,7 +56,7 @@ import { FakeLineApi } from "./fake-line-api.ts";
 import { encodePostback } from "../../src/engine/postback.ts";
 import { checkInArg } from "../../src/disaster/checkin-answers.ts";
 import { greetingSetup } from "./greetings.ts";
-import { keepFaultFigures } from "./carry-over.ts";
+import { carryResults, keepFaultFigures } from "./carry-over.ts";
 import { type IdleStartResult, idleStartReport, runIdleStart, startMedian } from "./idle-start.ts";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -71,7 +71,7 @@ const opt = (name: string): string | true | undefined => {
   }
   return undefined;
 };
-const KNOWN = ["quick", "runs", "only", "flood-villagers", "flood-minutes", "dbs"];
+const KNOWN = ["quick", "runs", "only", "flood-villagers", "flood-minutes", "checkin-members", "checkin-minutes", "dbs", "profile"];
 for (const a of args) {
   if (!KNOWN.includes(a.replace(/^--/, "").split("=")[0]!)) {
     process.stderr.write(`Unknown argument ${a}. Options: ${KNOWN.map((k) => `--${k}`).join(" ")}\n`);
@@ -94,11 +94,15 @@ const FLOOD_WINDOW_MS = num("flood-minutes", QUICK ? 0.5 : 10) * 60_000;
 const FLOOD_SECRETARIES = 20;
 const ANNOUNCE_RECIPIENTS = QUICK ? 5_000 : 100_000;
 const SCALING_USERS = QUICK ? 40 : 400;
-const CHECKIN_MEMBERS = QUICK ? 5_000 : 100_000;
+const CHECKIN_MEMBERS = num("checkin-members", QUICK ? 5_000 : 100_000);
 const CHECKIN_ANSWER_SHARE = 0.2;
-const CHECKIN_WINDOW_MS = QUICK ? 30_000 : 600_000;
+const CHECKIN_WINDOW_MS = num("checkin-minutes", QUICK ? 0.5 : 10) * 60_000;
 const SCALING_DURATION_S = QUICK ? 3 : 8;
-const OUT_DIR = QUICK ? path.join(ROOT, "scratch/bench") : path.join(ROOT, "docs");
+// A diagnosis run (--profile, or a check-in of another size) writes to scratch/ too.
+const SCRATCH = QUICK || opt("profile") === true || opt("checkin-members") !== undefined || opt("checkin-minutes") !== undefined;
+const OUT_DIR = SCRATCH ? path.join(ROOT, "scratch/bench") : path.join(ROOT, "docs");
+// --profile: each bench server writes a V8 CPU profile here when it stops.
+const PROFILE_DIR = opt("profile") === true ? path.join(ROOT, "scratch/bench/profiles") : null;
 const TARGETS = { replyP99Ms: 300, peakRssMb: 300 };
 
 const CHANNEL_SECRET = randomBytes(16).toString("hex");
@@ -161,7 +165,7 @@ async function startBenchServer(kind: "pglite" | "postgres", env: Record<string,
   const child: ChildProcess = fork(path.join(HERE, "bench-server.ts"), [kind], {
     cwd: ROOT,
     env: childEnv(env),
-    execArgv: [...process.execArgv],
+    execArgv: [...process.execArgv, ...(PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : [])],
     stdio: ["ignore", "pipe", "pipe", "ipc"],
   });
   const lines: string[] = [];
@@ -438,6 +442,8 @@ async function runCheckin(line: FakeLineApi, kind: "pglite" | "postgres"): Promi
       let last = Number.NaN;
       const sentAt = new Map<string, number>();
       const latencies: number[] = [];
+      // Reply latencies by the minute (since the declaration) the answer was sent in: where the tail comes from.
+      const byMinute: number[][] = [];
       let repliedTwice = 0;
       line.hooks = {
         onMulticast(to, _m, at) {
@@ -454,7 +460,13 @@ async function runCheckin(line: FakeLineApi, kind: "pglite" | "postgres"): Promi
           const sent = sentAt.get(token);
           if (sent === undefined) return;
           if (!firstUse) repliedTwice += 1;
-          else latencies.push(at - sent);
+          else {
+            latencies.push(at - sent);
+            const minute = Math.floor((sent - start) / 60_000);
+            const bucket = byMinute[minute] ?? [];
+            bucket.push(at - sent);
+            byMinute[minute] = bucket;
+          }
         },
       };
       const start = performance.now();
@@ -533,6 +545,12 @@ async function runCheckin(line: FakeLineApi, kind: "pglite" | "postgres"): Promi
       let duplicates = 0;
       for (const n of seen.values()) if (n > 1) duplicates += 1;
       if (httpErrors > 0) say(`checkin/${kind}: ${httpErrors} answers got no 200`);
+      say(
+        `checkin/${kind}: reply p50/p99 by minute since the declaration: ${byMinute
+          .map((xs, m) => (xs ? `${m}: ${f(percentiles(xs).p50, 0)}/${f(percentiles(xs).p99, 0)}` : null))
+          .filter(Boolean)
+          .join(", ")}`,
+      );
       return {
         db: kind,
         members: CHECKIN_MEMBERS,
@@ -1175,7 +1193,7 @@ async function main(): Promise<number> {
   execFileSync("npm", ["run", "--silent", "build"], { cwd: ROOT, stdio: "inherit" });
   const line = await FakeLineApi.start();
   cleanups.push(() => line.close());
-  const results: Results = { announce: [], flood: [], checkin: [], failures: [] };
+  let results: Results = { announce: [], flood: [], checkin: [], failures: [] };
   const attempt = async (name: string, work: () => Promise<void>) => {
     try {
       await work();
@@ -1227,7 +1245,9 @@ async function main(): Promise<number> {
 
   const tookS = (performance.now() - t0) / 1000;
   const mdFile = path.join(OUT_DIR, "performance.md");
-  const md = keepFaultFigures(report(results, tookS), await readFile(mdFile, "utf8").catch(() => ""));
+  const previous = await readFile(mdFile, "utf8").catch(() => "");
+  results = carryResults(results, previous, ONLY, ["ack", "announce", "flood", "checkin", "scaling", "idle"]);
+  const md = keepFaultFigures(report(results, tookS), previous);
   await writeFile(mdFile, md);
   say(`wrote ${path.relative(ROOT, mdFile)}`);
   try {
