@@ -444,6 +444,7 @@ async function runCheckin(line: FakeLineApi, kind: "pglite" | "postgres"): Promi
       const latencies: number[] = [];
       // Reply latencies by the minute (since the declaration) the answer was sent in: where the tail comes from.
       const byMinute: number[][] = [];
+      const slowest: [number, number][] = []; // [latency ms, sent at s since the declaration]
       let repliedTwice = 0;
       line.hooks = {
         onMulticast(to, _m, at) {
@@ -462,6 +463,7 @@ async function runCheckin(line: FakeLineApi, kind: "pglite" | "postgres"): Promi
           if (!firstUse) repliedTwice += 1;
           else {
             latencies.push(at - sent);
+            slowest.push([at - sent, (sent - start) / 1000]);
             const minute = Math.floor((sent - start) / 60_000);
             const bucket = byMinute[minute] ?? [];
             bucket.push(at - sent);
@@ -549,6 +551,10 @@ async function runCheckin(line: FakeLineApi, kind: "pglite" | "postgres"): Promi
         `checkin/${kind}: reply p50/p99 by minute since the declaration: ${byMinute
           .map((xs, m) => (xs ? `${m}: ${f(percentiles(xs).p50, 0)}/${f(percentiles(xs).p99, 0)}` : null))
           .filter(Boolean)
+          .join(", ")}; slowest: ${slowest
+          .sort((a, b) => b[0] - a[0])
+          .slice(0, 8)
+          .map(([ms, t]) => `${f(ms, 0)} ms at ${f(t, 1)} s`)
           .join(", ")}`,
       );
       return {
