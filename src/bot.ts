@@ -135,7 +135,8 @@ export function createBot(options: BotOptions): { engine: Engine; handleEvent: E
         const input = inputOf(event);
         if (!input) return { outgoing: null };
         // Pushes held by a used-up monthly quota go out with this (free) reply.
-        const outgoing = await withHeldNotices(ctx.tx, ctx.userId, ctx.now, await engine.handle(ctx, input));
+        // Whether any can be held was read with the turn's load (ctx.quotaExhausted).
+        const outgoing = await withHeldNotices(ctx.tx, ctx.userId, ctx.now, await engine.handle(ctx, input), ctx.quotaExhausted);
         // The LINE name, for a sign-up started later than the follow.
         return { outgoing, wantsProfile: members.wantsProfile(ctx.state) };
       }

@@ -70,26 +70,15 @@ export async function listCouncilsInDistrict(db: Tx, districtId: number): Promis
 /** A council with its tambon, district and province; inactive ones too (see `active`). */
 export async function getCouncilWithPlace(db: Tx, councilId: number): Promise<CouncilWithPlace | null> {
   if (!isDbId(councilId)) return null;
-  const c = await db.council.findUnique({
-    where: { id: councilId },
-    select: {
-      id: true,
-      name: true,
-      active: true,
-      tambon: { select: { id: true, nameTh: true, district: { select: { id: true, nameTh: true, provinceId: true } } } },
-    },
-  });
-  if (!c) return null;
-  return {
-    id: c.id,
-    name: c.name,
-    active: c.active,
-    tambonId: c.tambon.id,
-    tambonNameTh: c.tambon.nameTh,
-    districtId: c.tambon.district.id,
-    districtNameTh: c.tambon.district.nameTh,
-    provinceId: c.tambon.district.provinceId,
-  };
+  // Raw SQL, one statement: asked by every filed request, summary and
+  // profile card, and the model query (three nested relations) costs
+  // several times the CPU of a raw one (docs/performance.md §6).
+  const [row] = await db.$queryRaw<CouncilWithPlace[]>`
+    SELECT c.id, c.name, c.active, t.id AS "tambonId", t."nameTh" AS "tambonNameTh",
+           d.id AS "districtId", d."nameTh" AS "districtNameTh", d."provinceId"
+      FROM council c JOIN tambon t ON t.id = c."tambonId" JOIN district d ON d.id = t."districtId"
+     WHERE c.id = ${councilId}`;
+  return row ?? null;
 }
 
 export type AddCouncilResult =

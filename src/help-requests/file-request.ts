@@ -13,7 +13,7 @@ import { activeMember } from "../members/member-store.ts";
 import { allocateCaseNumber } from "./case-number.ts";
 import { notifyCouncilOfRequest } from "./case-notify.ts";
 import { contactPhoneOf } from "./contact-phone.ts";
-import { attachPhotos, attachVoice, createRequest, recordRequestEvent } from "./request-store.ts";
+import { attachPhotos, attachVoice, createRequest, recordCreated } from "./request-store.ts";
 import { HELP_TEXT as T } from "./texts.ts";
 
 /** The location slot: a LINE location, or a typed village (parseVillage). */
@@ -93,7 +93,8 @@ export async function fileRequest(
   });
   await attachPhotos(ctx.tx, request.id, [...filing.photos], { userId: ctx.userId, at: ctx.now });
   if (filing.voice) await attachVoice(ctx.tx, request.id, filing.voice, { userId: ctx.userId, at: ctx.now });
-  await recordRequestEvent(ctx.tx, request.id, { kind: "CREATED", at: ctx.now, actorUserId: ctx.userId, toStatus: "PENDING" });
+  // Created at ctx.now (createdAt = updatedAt): its first event moves nothing.
+  await recordCreated(ctx.tx, request.id, { userId: ctx.userId, at: ctx.now });
   await notifyCouncilOfRequest(ctx.tx, request.id, ctx.now);
   return { id: request.id, caseNumber, council };
 }

@@ -30,6 +30,17 @@ export async function recordRequestEvent(tx: Tx, requestId: number, event: Reque
 }
 
 /**
+ * A new request's CREATED event (to PENDING). Unlike recordRequestEvent it
+ * leaves updatedAt alone: the row was created at this moment. Raw SQL: every
+ * filed request writes it, and the model create costs several times the CPU.
+ */
+export async function recordCreated(tx: Tx, requestId: number, by: { userId: string; at: Date }): Promise<void> {
+  await tx.$executeRaw`
+    INSERT INTO help_request_event ("requestId", kind, at, "actorUserId", "byStaff", "toStatus")
+    VALUES (${requestId}, 'CREATED', ${by.at}, ${by.userId}, false, 'PENDING')`;
+}
+
+/**
  * Attaches LINE image messages to a request. A message id already attached
  * (a redelivered event) is skipped; resolves how many were new.
  */
@@ -116,7 +127,10 @@ export async function requestStatusOf(tx: Tx, requestId: number): Promise<{ stat
 
 /** Whether the user has filed anything. */
 export async function hasOwnRequests(tx: Tx, lineUserId: string): Promise<boolean> {
-  return (await tx.helpRequest.findFirst({ where: { lineUserId }, select: { id: true } })) !== null;
+  // Raw SQL: asked on every menu ("my requests" is shown to those who filed),
+  // and a Prisma model query costs about three times the CPU of a raw one.
+  const rows = await tx.$queryRaw<{ one: number }[]>`SELECT 1 AS one FROM help_request WHERE "lineUserId" = ${lineUserId} LIMIT 1`;
+  return rows.length > 0;
 }
 
 export async function countOwnRequests(tx: Tx, lineUserId: string): Promise<number> {

@@ -230,6 +230,12 @@ export interface TurnLoad {
   inWindow: number | null;
   /** Answers of the user handled before wait for delivery (retries, another instance's). */
   older: boolean;
+  /**
+   * The quota month given to loadTurn is marked used up (push_quota_usage):
+   * pushes may be held for this user's reply (src/outbox/held.ts). Read here
+   * so the reply's check costs no statement of its own.
+   */
+  quotaExhausted: boolean;
 }
 
 export interface HandledFields {
@@ -256,7 +262,10 @@ const received = (rows: Record<string, unknown>[]): ReceivedRow | null => {
 
 const RECEIVED_COLUMNS = `id, type, payload, attempts, ${ms("occurredAt")}, "replyToken"`;
 
-/** The turn's load (see inboxInTx.loadTurn); $1 the source, $2 the time (a new row's updatedAt), $3 the rate window in ms. */
+/**
+ * The turn's load (see inboxInTx.loadTurn); $1 the source, $2 the time (a new
+ * row's updatedAt), $3 the rate window in ms, $4 the push quota's month.
+ */
 const LOAD_TURN_SQL = `
   WITH ${lockConversationCtes("$1", "$2")},
   oldest AS (
@@ -270,7 +279,8 @@ const LOAD_TURN_SQL = `
            SELECT count(*)::int FROM webhook_event e
             WHERE e."sourceKey" = $1 AND e."occurredAt" > o."occurredAt" - $3::int * interval '1 millisecond'
               AND (e."occurredAt", e."receivedAt", e.id) <= (o."occurredAt", o."receivedAt", o.id)) END AS "inWindow",
-         EXISTS (SELECT 1 FROM webhook_event WHERE "sourceKey" = $1 AND status = 'HANDLED') AS "older"
+         EXISTS (SELECT 1 FROM webhook_event WHERE "sourceKey" = $1 AND status = 'HANDLED') AS "older",
+         EXISTS (SELECT 1 FROM push_quota_usage WHERE month = $4 AND "exhaustedAt" IS NOT NULL) AS "quotaExhausted"
     FROM conversation_locked c CROSS JOIN waiting w LEFT JOIN oldest o ON true`;
 
 const LOAD_TURN_FIELDS = new Set([
@@ -283,6 +293,7 @@ const LOAD_TURN_FIELDS = new Set([
   "eventReplyToken",
   "inWindow",
   "older",
+  "quotaExhausted",
 ]);
 
 /** Engine done: payload cleared (it can hold personal data), answer stored; parameters $1 … $10 (handledParams). */
@@ -314,9 +325,9 @@ export const inboxInTx = {
    * reads could be older than the lock (lockConversationCtes): it is then
    * run again, under the lock.
    */
-  async loadTurn(tx: Tx, sourceKey: string, rateWindowMs: number): Promise<TurnLoad> {
+  async loadTurn(tx: Tx, sourceKey: string, rateWindowMs: number, quotaMonth: string): Promise<TurnLoad> {
     for (let attempt = 0; attempt < 2; attempt++) {
-      const [r] = await tx.$queryRawUnsafe<Record<string, unknown>[]>(LOAD_TURN_SQL, sourceKey, new Date(), rateWindowMs);
+      const [r] = await tx.$queryRawUnsafe<Record<string, unknown>[]>(LOAD_TURN_SQL, sourceKey, new Date(), rateWindowMs, quotaMonth);
       if (!r) continue;
       const row: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(r)) if (!LOAD_TURN_FIELDS.has(k)) row[k] = v;
@@ -337,6 +348,7 @@ export const inboxInTx = {
         waiting: Number(r.waiting),
         inWindow: r.inWindow === null || r.inWindow === undefined ? null : Number(r.inWindow),
         older: r.older === true,
+        quotaExhausted: r.quotaExhausted === true,
       };
     }
     throw new Error("conversation row vanished under lock");

@@ -5,7 +5,8 @@
 // A turn's own round trips are four (issue 13): BEGIN; one statement that
 // takes the lock and reads the oldest waiting event, how many wait, what
 // the rate limit needs and whether older answers wait for delivery
-// (inboxInTx.loadTurn); the bot's own statements; one statement that
+// (inboxInTx.loadTurn; it also reads whether LINE's push quota is used up,
+// which the reply's held notices need); the bot's own statements; one statement that
 // stores the answer and saves the conversation; COMMIT. The answer is then
 // delivered as written here (Step.answer), not read back.
 //
@@ -27,6 +28,7 @@ import type { LineGateway } from "../line/gateway.ts";
 import { renderOutgoing } from "../line/render.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
+import { quotaMonth } from "../outbox/quota.ts";
 import { type HandledRow, inboxInTx, type ReceivedRow } from "./inbox.ts";
 import { INBOX_TEXT } from "./texts.ts";
 
@@ -42,6 +44,12 @@ export interface EventHandlerContext {
   now: Date;
   state: ConversationState;
   busy: () => void;
+  /**
+   * Whether the month of `now` had LINE's push quota used up when the turn
+   * began (read with the turn's load): only then can pushes be waiting for
+   * this user's reply (src/outbox/held.ts). Absent: not known, ask.
+   */
+  quotaExhausted?: boolean;
 }
 
 export interface EventHandler {
@@ -138,10 +146,13 @@ export class Turns {
         // One statement: the lock, the oldest waiting event (read under the
         // lock: another worker may have taken events meanwhile), and what
         // the rate limit and the delivery need to know.
-        const load = await inboxInTx.loadTurn(tx, key, RATE_WINDOW_MS);
+        const month = quotaMonth(this.o.now());
+        const load = await inboxInTx.loadTurn(tx, key, RATE_WINDOW_MS, month);
         const { conversation: state, oldest } = load;
         if (!oldest) return { step: null, older: load.older, more: false };
         const now = this.o.now();
+        // Known only for the month it was read for (a turn across midnight at a month's end asks again).
+        const quotaExhausted = quotaMonth(now) === month ? load.quotaExhausted : undefined;
         let row: ReceivedRow = oldest;
         let throttled = false;
         let notice = false;
@@ -160,7 +171,7 @@ export class Turns {
         const parsed = webhookEventSchema.safeParse(row.payload);
         // Standby: another channel answers this chat; the event is only kept.
         if (parsed.success && parsed.data.mode !== "standby") {
-          result = await this.o.handler.handle({ tx, userId: key, now, state, busy }, parsed.data);
+          result = await this.o.handler.handle({ tx, userId: key, now, state, busy, quotaExhausted }, parsed.data);
         }
         let outgoing = result.outgoing && result.outgoing.replies.length > 0 ? renderOutgoing(result.outgoing) : null;
         if (notice) outgoing = [...SLOW_DOWN, ...(outgoing ?? []).slice(-(MAX_MESSAGES - SLOW_DOWN.length))];

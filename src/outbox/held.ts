@@ -126,6 +126,8 @@ export async function recordQuotaExhausted(tx: SqlRunner, options: { now: Date; 
  * messages, and marks them sent (they go out in the caller's reply, which
  * LINE does not count). Call inside the turn's transaction, so a rolled-back
  * turn gives them back. Nothing is taken while pushes can go out.
+ * `quotaExhausted`: whether the month's quota is used up, when the caller
+ * already read it (the turn's load, src/inbox/inbox.ts); absent: read here.
  */
 export async function takeHeldNoticesFor(
   tx: Tx,
@@ -133,11 +135,14 @@ export async function takeHeldNoticesFor(
   now: Date,
   room: number,
   usable: (m: messagingApi.Message) => boolean = () => true,
+  quotaExhausted?: boolean,
 ): Promise<messagingApi.Message[]> {
-  if (room <= 0) return [];
-  const blocked = await tx.$queryRaw<{ one: number }[]>`
-    SELECT 1 AS one FROM push_quota_usage WHERE month = ${quotaMonth(now)} AND "exhaustedAt" IS NOT NULL`;
-  if (blocked.length === 0) return [];
+  if (room <= 0 || quotaExhausted === false) return [];
+  if (quotaExhausted === undefined) {
+    const blocked = await tx.$queryRaw<{ one: number }[]>`
+      SELECT 1 AS one FROM push_quota_usage WHERE month = ${quotaMonth(now)} AND "exhaustedAt" IS NOT NULL`;
+    if (blocked.length === 0) return [];
+  }
   // Rows a worker holds right now are left to it (it may be sending them).
   const rows = await tx.$queryRaw<{ id: number; messages: unknown }[]>`
     SELECT id, messages FROM outbox_message
@@ -178,10 +183,16 @@ function asReply(m: messagingApi.Message): Reply | null {
  * stays last, so its quick-reply buttons stay visible), within LINE's five
  * messages a reply. Unchanged when there is no answer or nothing is held.
  */
-export async function withHeldNotices(tx: Tx, userId: string, now: Date, outgoing: Outgoing | null): Promise<Outgoing | null> {
+export async function withHeldNotices(
+  tx: Tx,
+  userId: string,
+  now: Date,
+  outgoing: Outgoing | null,
+  quotaExhausted?: boolean,
+): Promise<Outgoing | null> {
   if (!outgoing || outgoing.replies.length === 0) return outgoing;
   const room = LINE_LIMITS.messagesPerRequest - renderOutgoing(outgoing).length;
-  const held = await takeHeldNoticesFor(tx, userId, now, room, (m) => asReply(m) !== null);
+  const held = await takeHeldNoticesFor(tx, userId, now, room, (m) => asReply(m) !== null, quotaExhausted);
   if (held.length === 0) return outgoing;
   return { ...outgoing, replies: [...held.map((m) => asReply(m)!), ...outgoing.replies] };
 }

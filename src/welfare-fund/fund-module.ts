@@ -27,7 +27,7 @@ import {
 } from "./fund-store.ts";
 import { isoDate } from "./ledger-format.ts";
 import { bangkokIsoDate } from "../thai/format.ts";
-import { AttemptKeys, attemptLink, linkedFundMember, lockedUntil } from "./link-store.ts";
+import { AttemptKeys, attemptLink, hasLinkedFund, linkedFundMember, lockedUntil } from "./link-store.ts";
 import { fundLinkFlow, type LinkAnswers } from "./link-flow.ts";
 import { formatBaht, THAI_MONTHS_SHORT, thaiDateTime, thaiMonthYear, thaiNumericDate as thaiDate, thaiShortDate } from "../thai/format.ts";
 import { FUND_TEXT as T } from "./texts.ts";
@@ -53,7 +53,7 @@ export function fundModule(options: FundModuleOptions) {
   const isMember = async (ctx: TurnContext) => (await activeMember(ctx.tx, ctx.userId)) !== null;
   const canLink = async (ctx: TurnContext) => {
     const member = await linkableMember(ctx);
-    return member !== null && (await linkedFundMember(ctx.tx, member.id)) === null;
+    return member !== null && !(await hasLinkedFund(ctx.tx, member.id));
   };
 
   const lockedReply = (until: Date) => T.lockedOut(thaiDateTime(until));
