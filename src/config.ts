@@ -22,6 +22,10 @@ const envSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL (leave it unset for the embedded database)")
     .optional(),
   DATA_DIR: z.string().trim().min(1).default("./data"),
+  // 1: the embedded database runs in a worker thread (its CPU on a core of
+  // its own); 0: on the event loop's thread, as before issue 13 (for
+  // before/after measurements).
+  PGLITE_THREAD: z.enum(["0", "1"]).default("1"),
   // Province whose councils are created from the geography data (DOPA code;
   // 33 = Sisaket, the pilot).
   PROVINCE_CODE: z.coerce.number().int().min(10).max(99).default(33),
@@ -97,7 +101,8 @@ export interface Config {
     apiBaseUrl: string;
     dataApiBaseUrl: string;
   };
-  database: { kind: "postgres"; url: string } | { kind: "pglite"; dataDir: string };
+  /** pglite: `thread` false runs PGlite on the main thread (PGLITE_THREAD=0); default true. */
+  database: { kind: "postgres"; url: string } | { kind: "pglite"; dataDir: string; thread?: boolean };
   provinceCode: number;
   conversationTimeoutMinutes: number;
   eventConcurrency: number;
@@ -170,7 +175,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       apiBaseUrl: e.LINE_API_BASE_URL.replace(/\/$/, ""),
       dataApiBaseUrl: e.LINE_DATA_API_BASE_URL.replace(/\/$/, ""),
     },
-    database: e.DATABASE_URL ? { kind: "postgres", url: e.DATABASE_URL } : { kind: "pglite", dataDir: e.DATA_DIR },
+    database: e.DATABASE_URL
+      ? { kind: "postgres", url: e.DATABASE_URL }
+      : { kind: "pglite", dataDir: e.DATA_DIR, thread: e.PGLITE_THREAD === "1" },
     provinceCode: e.PROVINCE_CODE,
     conversationTimeoutMinutes: e.CONVERSATION_TIMEOUT_MINUTES,
     eventConcurrency: e.EVENT_CONCURRENCY,

@@ -19,6 +19,11 @@ describe("configuration", () => {
     expect(config.database).toEqual({ kind: "postgres", url: "postgresql://bot@db:5432/council" });
   });
 
+  it("runs the embedded database in a worker thread unless PGLITE_THREAD=0", () => {
+    expect(loadConfig({}).database).toEqual({ kind: "pglite", dataDir: "./data", thread: true });
+    expect(loadConfig({ PGLITE_THREAD: "0" }).database).toEqual({ kind: "pglite", dataDir: "./data", thread: false });
+  });
+
   it("treats empty values as unset", () => {
     expect(loadConfig({ DATABASE_URL: "", PORT: " " }).database.kind).toBe("pglite");
   });
@@ -30,6 +35,7 @@ describe("configuration", () => {
     ["LINE_API_BASE_URL", "not a url"],
     ["CONVERSATION_TIMEOUT_MINUTES", "0"],
     ["LOG_LEVEL", "loud"],
+    ["PGLITE_THREAD", "yes"],
   ])("stops on a bad %s and names it", (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     try {

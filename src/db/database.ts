@@ -8,8 +8,9 @@ import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import type { Config } from "../config.ts";
 import { PrismaClient } from "../generated/prisma/client.ts";
-import { pgliteDriver, postgresDriver, type SqlDriver } from "./driver.ts";
+import { type PGliteSession, pgliteDriver, postgresDriver, type SqlDriver } from "./driver.ts";
 import { isMigrated, migrate, readMigrations, type Migration } from "./migrator.ts";
+import { PGliteThread } from "./pglite-thread.ts";
 
 export type Prisma = PrismaClient;
 /** The client inside an interactive transaction. */
@@ -19,9 +20,9 @@ export interface Database {
   readonly prisma: PrismaClient;
   readonly sql: SqlDriver;
   /**
-   * An interactive transaction. On PGlite (one in-process connection) they
-   * run one at a time through a queue that gives the event loop a turn in
-   * between, so webhook inserts are not starved by a train of transactions.
+   * An interactive transaction. On PGlite (one session) they run one at a
+   * time through a queue that gives the event loop a turn in between, so
+   * webhook inserts are not starved by a train of transactions.
    * `timeoutMs`: how long the work may take once it holds the connection
    * (30 s unless given; a bulk import needs longer).
    */
@@ -36,8 +37,10 @@ export interface Database {
 /**
  * An in-memory PGlite, empty, or started from a dump of a data directory
  * (`PGlite#dumpDataDir()`, e.g. a migrated template the tests made once).
+ * PGlite runs in a worker thread (src/db/pglite-thread.ts) unless `thread`
+ * is false: in memory too, so the tests run the path that ships.
  */
-export type DatabaseTarget = Config["database"] | { kind: "pglite-memory"; loadDataDir?: Blob };
+export type DatabaseTarget = Config["database"] | { kind: "pglite-memory"; loadDataDir?: Blob; thread?: boolean };
 
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   let prisma: PrismaClient;
@@ -66,14 +69,26 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
       await mkdir(dataDir, { recursive: true });
     }
     const loadDataDir = target.kind === "pglite-memory" ? target.loadDataDir : undefined;
-    const raw = await PGlite.create(dataDir, loadDataDir ? { loadDataDir } : {});
-    const pglite = yieldingPGlite(raw);
-    // The adapter is typed against an older @prisma/driver-adapter-utils; the
-    // runtime contract is the same (checked by every database test).
-    const adapter = new PrismaPGlite(pglite) as unknown as PrismaPg;
+    let session: PGliteSession;
+    if (target.thread ?? true) {
+      const thread = await PGliteThread.open({ dataDir, loadDataDir });
+      session = thread;
+      closeDriver = () => thread.close();
+    } else {
+      const raw = await PGlite.create(dataDir, loadDataDir ? { loadDataDir } : {});
+      session = yieldingPGlite(raw);
+      closeDriver = () => raw.close();
+    }
+    // The adapter is typed against an older @prisma/driver-adapter-utils and
+    // against PGlite itself; the runtime contract is the same, and a
+    // PGliteThread has the part of PGlite it uses (checked by every database
+    // test, and by test/db/pglite-thread.test.ts against in-process PGlite).
+    const adapter = new PrismaPGlite(session as PGlite) as unknown as PrismaPg;
     prisma = new PrismaClient({ adapter });
-    sql = pgliteDriver(pglite);
-    closeDriver = () => raw.close();
+    sql = pgliteDriver(session);
+    // In the thread too: a transaction waiting in PGlite's own queue would
+    // count against Prisma's maxWait (the adapter starts one only once BEGIN
+    // ran) and stand, with every one behind it, before each webhook insert.
     transactionSlot = serialQueue();
   }
 
@@ -105,9 +120,10 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * PGlite runs PostgreSQL as WebAssembly on the main thread, and its queries
- * complete without real I/O, so a chain of them never lets the HTTP server
- * read a request. Each statement first yields one turn of the event loop.
+ * In-process, PGlite runs PostgreSQL as WebAssembly on the main thread, and
+ * its queries complete without real I/O, so a chain of them never lets the
+ * HTTP server read a request. Each statement first yields one turn of the
+ * event loop. (In its thread, each answer arrives as a message: a turn.)
  */
 function yieldingPGlite(db: PGlite): PGlite {
   type Q = Pick<PGlite, "query" | "exec">;

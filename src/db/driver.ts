@@ -2,7 +2,7 @@
 // wrong tool: multi-statement migration scripts (Prisma sends prepared
 // statements, which PostgreSQL refuses to hold several commands) and the
 // webhook's hot insert path.
-import type { PGlite } from "@electric-sql/pglite";
+import type { QueryOptions, Results } from "@electric-sql/pglite";
 import type pg from "pg";
 
 export interface SqlRunner {
@@ -17,8 +17,17 @@ export interface SqlDriver extends SqlRunner {
   transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T>;
 }
 
-export function pgliteDriver(db: PGlite): SqlDriver {
-  const runner = (q: Pick<PGlite, "exec" | "query">): SqlRunner => ({
+/** The statements of PGlite's one session: a PGlite, or a PGliteThread (src/db/pglite-thread.ts). */
+export interface PGliteStatements {
+  query<T>(sql: string, params?: unknown[], options?: QueryOptions): Promise<Results<T>>;
+  exec(sql: string, options?: QueryOptions): Promise<Results[]>;
+}
+export interface PGliteSession extends PGliteStatements {
+  transaction<T>(work: (tx: PGliteStatements) => Promise<T>): Promise<T>;
+}
+
+export function pgliteDriver(db: PGliteSession): SqlDriver {
+  const runner = (q: PGliteStatements): SqlRunner => ({
     async exec(script) {
       await q.exec(script);
     },

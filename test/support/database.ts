@@ -51,6 +51,8 @@ export interface TestDatabaseOptions {
   migrate?: boolean;
   /** true: with the geography and the councils of province 33, as the harness uses. Default false. */
   geography?: boolean;
+  /** PGlite: false runs it on the test's own thread instead of a worker thread (src/db/pglite-thread.ts). Default true. */
+  thread?: boolean;
 }
 
 async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -119,7 +121,7 @@ export async function createTestDatabase(kind: DatabaseKind, options: TestDataba
   let dropDatabase: () => Promise<void> = async () => undefined;
   if (kind === "pglite") {
     const loadDataDir = made && variant ? await pgliteDump(made.pglite[variant]) : undefined;
-    db = await openDatabase({ kind: "pglite-memory", loadDataDir });
+    db = await openDatabase({ kind: "pglite-memory", loadDataDir, thread: options.thread });
   } else {
     let template: string | undefined;
     if (made && variant) {
