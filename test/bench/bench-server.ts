@@ -194,7 +194,10 @@ async function main(): Promise<void> {
           const c = counter.counts();
           const top = [...c.byText].sort((a, b) => b[1] - a[1]).slice(0, 40);
           const file = `scratch/bench/statements-${process.argv[2]}-${process.pid}.txt`;
-          writeFileSync(file, `statements ${c.statements}, commits ${c.commits}\n${top.map(([t, n]) => `${String(n).padStart(8)}  ${t}`).join("\n")}\n`);
+          writeFileSync(
+            file,
+            `statements ${c.statements}, commits ${c.commits}\n${top.map(([t, n]) => `${String(n).padStart(8)}  ${t}`).join("\n")}\n`,
+          );
         }
         server.closeAllConnections();
         server.close();
