@@ -4,6 +4,7 @@ import type { SqlRunner } from "../db/driver.ts";
 import { ownerGoneSql } from "../db/instance-lock.ts";
 import { type ConversationRow, conversationState, lockConversationCtes, saveConversationStatement } from "../engine/state-store.ts";
 import type { ConversationState } from "../engine/types.ts";
+import { quotaExhaustedSql } from "../outbox/quota.ts";
 
 // ---------------------------------------------------------------------------
 // The processor's queries. Hand-written SQL on purpose: this path runs for
@@ -280,7 +281,7 @@ const LOAD_TURN_SQL = `
             WHERE e."sourceKey" = $1 AND e."occurredAt" > o."occurredAt" - $3::int * interval '1 millisecond'
               AND (e."occurredAt", e."receivedAt", e.id) <= (o."occurredAt", o."receivedAt", o.id)) END AS "inWindow",
          EXISTS (SELECT 1 FROM webhook_event WHERE "sourceKey" = $1 AND status = 'HANDLED') AS "older",
-         EXISTS (SELECT 1 FROM push_quota_usage WHERE month = $4 AND "exhaustedAt" IS NOT NULL) AS "quotaExhausted"
+         ${quotaExhaustedSql("$4")} AS "quotaExhausted"
     FROM conversation_locked c CROSS JOIN waiting w LEFT JOIN oldest o ON true`;
 
 const LOAD_TURN_FIELDS = new Set([

@@ -23,7 +23,7 @@ import { LINE_LIMITS } from "../line/limits.ts";
 import { renderOutgoing } from "../line/render.ts";
 import { BANGKOK_OFFSET_MS } from "../thai/format.ts";
 import { enqueueInSql } from "./queries.ts";
-import { quotaMonth } from "./quota.ts";
+import { quotaExhaustedSql, quotaMonth } from "./quota.ts";
 import { OUTBOX_TEXT } from "./texts.ts";
 
 /** How often one push is tried while the quota is used up. */
@@ -139,9 +139,8 @@ export async function takeHeldNoticesFor(
 ): Promise<messagingApi.Message[]> {
   if (room <= 0 || quotaExhausted === false) return [];
   if (quotaExhausted === undefined) {
-    const blocked = await tx.$queryRaw<{ one: number }[]>`
-      SELECT 1 AS one FROM push_quota_usage WHERE month = ${quotaMonth(now)} AND "exhaustedAt" IS NOT NULL`;
-    if (blocked.length === 0) return [];
+    const [blocked] = await tx.$queryRawUnsafe<{ exhausted: boolean }[]>(`SELECT ${quotaExhaustedSql("$1")} AS exhausted`, quotaMonth(now));
+    if (blocked?.exhausted !== true) return [];
   }
   // Rows a worker holds right now are left to it (it may be sending them).
   const rows = await tx.$queryRaw<{ id: number; messages: unknown }[]>`

@@ -31,6 +31,15 @@ export function quotaMonth(at: Date): string {
   return bangkokIsoDate(at).slice(0, 7);
 }
 
+/**
+ * SQL that is true when the quota month in `month` (a placeholder or an
+ * expression) is recorded as used up (recordQuotaExhausted in held.ts).
+ * The one definition, for every reader that has to agree on it.
+ */
+export function quotaExhaustedSql(month: string): string {
+  return `EXISTS (SELECT 1 FROM push_quota_usage WHERE month = ${month} AND "exhaustedAt" IS NOT NULL)`;
+}
+
 export function warningThreshold(quota: PushQuota): number | null {
   if (quota.monthly <= 0) return null;
   return Math.max(1, Math.ceil((quota.monthly * quota.warnPercent) / 100));
