@@ -26,6 +26,15 @@ const envSchema = z.object({
   // its own); 0: on the event loop's thread, as before issue 13 (for
   // before/after measurements).
   PGLITE_THREAD: z.enum(["0", "1"]).default("1"),
+  // The embedded database's page cache (PostgreSQL's shared_buffers). Its
+  // default, 128MB, is half of a small server's memory budget before a single
+  // row is read; pages it does not hold come from the OS's file cache, which
+  // the machine shares and frees under pressure.
+  PGLITE_SHARED_BUFFERS: z
+    .string()
+    .trim()
+    .regex(/^\d+(kB|MB|GB)$/, "must be a size such as 32MB")
+    .default("32MB"),
   // Province whose councils are created from the geography data (DOPA code;
   // 33 = Sisaket, the pilot).
   PROVINCE_CODE: z.coerce.number().int().min(10).max(99).default(33),
@@ -102,7 +111,7 @@ export interface Config {
     dataApiBaseUrl: string;
   };
   /** pglite: `thread` false runs PGlite on the main thread (PGLITE_THREAD=0); default true. */
-  database: { kind: "postgres"; url: string } | { kind: "pglite"; dataDir: string; thread?: boolean };
+  database: { kind: "postgres"; url: string } | { kind: "pglite"; dataDir: string; thread?: boolean; sharedBuffers?: string };
   provinceCode: number;
   conversationTimeoutMinutes: number;
   eventConcurrency: number;
@@ -177,7 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     database: e.DATABASE_URL
       ? { kind: "postgres", url: e.DATABASE_URL }
-      : { kind: "pglite", dataDir: e.DATA_DIR, thread: e.PGLITE_THREAD === "1" },
+      : { kind: "pglite", dataDir: e.DATA_DIR, thread: e.PGLITE_THREAD === "1", sharedBuffers: e.PGLITE_SHARED_BUFFERS },
     provinceCode: e.PROVINCE_CODE,
     conversationTimeoutMinutes: e.CONVERSATION_TIMEOUT_MINUTES,
     eventConcurrency: e.EVENT_CONCURRENCY,

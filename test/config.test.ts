@@ -20,8 +20,17 @@ describe("configuration", () => {
   });
 
   it("runs the embedded database in a worker thread unless PGLITE_THREAD=0", () => {
-    expect(loadConfig({}).database).toEqual({ kind: "pglite", dataDir: "./data", thread: true });
-    expect(loadConfig({ PGLITE_THREAD: "0" }).database).toEqual({ kind: "pglite", dataDir: "./data", thread: false });
+    expect(loadConfig({}).database).toEqual({ kind: "pglite", dataDir: "./data", thread: true, sharedBuffers: "32MB" });
+    expect(loadConfig({ PGLITE_THREAD: "0" }).database).toEqual({
+      kind: "pglite",
+      dataDir: "./data",
+      thread: false,
+      sharedBuffers: "32MB",
+    });
+  });
+
+  it("sizes the embedded database's page cache from PGLITE_SHARED_BUFFERS", () => {
+    expect(loadConfig({ PGLITE_SHARED_BUFFERS: "256MB" }).database).toMatchObject({ kind: "pglite", sharedBuffers: "256MB" });
   });
 
   it("treats empty values as unset", () => {
@@ -36,6 +45,8 @@ describe("configuration", () => {
     ["CONVERSATION_TIMEOUT_MINUTES", "0"],
     ["LOG_LEVEL", "loud"],
     ["PGLITE_THREAD", "yes"],
+    ["PGLITE_SHARED_BUFFERS", "lots"],
+    ["PGLITE_SHARED_BUFFERS", "32"],
   ])("stops on a bad %s and names it", (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     try {

@@ -10,6 +10,7 @@ import type { Config } from "../config.ts";
 import { PrismaClient } from "../generated/prisma/client.ts";
 import { type PGliteSession, pgliteDriver, postgresDriver, type SqlDriver } from "./driver.ts";
 import { isMigrated, migrate, readMigrations, type Migration } from "./migrator.ts";
+import { pgliteStartParams } from "./pglite-settings.ts";
 import { PGliteThread } from "./pglite-thread.ts";
 
 export type Prisma = PrismaClient;
@@ -17,6 +18,8 @@ export type Prisma = PrismaClient;
 export type Tx = Omit<PrismaClient, "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends">;
 
 export interface Database {
+  /** Which PostgreSQL: embedded (PGlite, single-user: no autovacuum of its own) or a server. */
+  readonly kind: "pglite" | "postgres";
   readonly prisma: PrismaClient;
   readonly sql: SqlDriver;
   /**
@@ -40,7 +43,7 @@ export interface Database {
  * PGlite runs in a worker thread (src/db/pglite-thread.ts) unless `thread`
  * is false: in memory too, so the tests run the path that ships.
  */
-export type DatabaseTarget = Config["database"] | { kind: "pglite-memory"; loadDataDir?: Blob; thread?: boolean };
+export type DatabaseTarget = Config["database"] | { kind: "pglite-memory"; loadDataDir?: Blob; thread?: boolean; sharedBuffers?: string };
 
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   let prisma: PrismaClient;
@@ -63,19 +66,27 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
       await Promise.all([pool.end(), sqlPool.end()]);
     };
   } else {
+    // PGlite's Prisma adapter hands Prisma a raw query's `timestamp` value
+    // without its zone ("2026-11-28 03:04:05.678"), and Prisma reads that in
+    // the process's time zone: on a machine set to Asia/Bangkok every date a
+    // raw query reads would be seven hours early (PostgreSQL's adapter adds
+    // "+00:00"). The columns hold UTC and the bot writes Thai time itself
+    // (src/thai/format.ts), so a process on the embedded database keeps UTC.
+    process.env.TZ = "UTC";
     let dataDir = "memory://";
     if (target.kind === "pglite") {
       dataDir = path.resolve(target.dataDir, "pglite");
       await mkdir(dataDir, { recursive: true });
     }
     const loadDataDir = target.kind === "pglite-memory" ? target.loadDataDir : undefined;
+    const startParams = pgliteStartParams(target.sharedBuffers);
     let session: PGliteSession;
     if (target.thread ?? true) {
-      const thread = await PGliteThread.open({ dataDir, loadDataDir });
+      const thread = await PGliteThread.open({ dataDir, loadDataDir, startParams });
       session = thread;
       closeDriver = () => thread.close();
     } else {
-      const raw = await PGlite.create(dataDir, loadDataDir ? { loadDataDir } : {});
+      const raw = await PGlite.create(dataDir, { ...(loadDataDir ? { loadDataDir } : {}), startParams });
       session = yieldingPGlite(raw);
       closeDriver = () => raw.close();
     }
@@ -98,6 +109,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   const TX_OPTIONS = { maxWait: 30_000, timeout: 30_000 };
   let closed = false;
   return {
+    kind: target.kind === "postgres" ? "postgres" : "pglite",
     prisma,
     sql,
     transaction: (work, options) => {

@@ -15,6 +15,8 @@ export interface WorkerInit {
    * lib has no WebAssembly types.)
    */
   wasmModule?: object;
+  /** PostgreSQL's start arguments (pglite-settings.ts). */
+  startParams: string[];
 }
 
 export type ToWorker =

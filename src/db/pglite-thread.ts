@@ -33,6 +33,7 @@ import path from "node:path";
 import { Worker } from "node:worker_threads";
 import { messages, type QueryOptions, type Results, TransactionAbortedError, types } from "@electric-sql/pglite";
 import type { CrossingValue, FromWorker, RawResults, SerializedError, ToWorker, WorkerInit } from "./pglite-protocol.ts";
+import { pgliteStartParams } from "./pglite-settings.ts";
 
 type Parsers = Record<number | string, types.Parser>;
 type Call = ToWorker extends infer M ? (M extends ToWorker ? Omit<M, "id"> : never) : never;
@@ -50,6 +51,8 @@ export interface PGliteThreadOptions {
   dataDir: string;
   /** A dump of a data directory to start from (PGlite's loadDataDir). */
   loadDataDir?: Blob;
+  /** PostgreSQL's start arguments; pglite-settings.ts's defaults without. */
+  startParams?: string[];
 }
 
 const require = createRequire(import.meta.url);
@@ -97,7 +100,12 @@ export class PGliteThread {
 
   static async open(options: PGliteThreadOptions): Promise<PGliteThread> {
     const loadDataDir = options.loadDataDir ? await options.loadDataDir.arrayBuffer() : undefined;
-    const init: WorkerInit = { dataDir: options.dataDir, loadDataDir, wasmModule: await pgliteWasm() };
+    const init: WorkerInit = {
+      dataDir: options.dataDir,
+      loadDataDir,
+      wasmModule: await pgliteWasm(),
+      startParams: options.startParams ?? pgliteStartParams(),
+    };
     const worker = new Worker(WORKER_ENTRY, {
       workerData: init,
       transferList: loadDataDir ? [loadDataDir] : [],

@@ -151,6 +151,7 @@ async function main() {
     db = await PGlite.create(init.dataDir, {
       ...(init.loadDataDir ? { loadDataDir: new Blob([init.loadDataDir]) } : {}),
       ...(init.wasmModule ? { pgliteWasmModule: /** @type {any} */ (init.wasmModule) } : {}),
+      startParams: init.startParams,
     });
   } catch (error) {
     post({ type: "failed", error: serializeError(error) });
