@@ -1,4 +1,5 @@
 // Wires the parts together: HTTP layer → inbox → processor → bot → LINE.
+import { autovacuumJob } from "./db/autovacuum-job.ts";
 import { createBot } from "./bot.ts";
 import type { Config } from "./config.ts";
 import type { Database } from "./db/database.ts";
@@ -105,6 +106,8 @@ export function createApp(options: AppOptions) {
   );
   // Requests kept open past their filer's consent withdrawal, anonymised once closed (PDPA; docs/privacy.md).
   jobs.add(erasureJob({ db }), { every: 60, wakeOn: ["turn"] });
+  // PGlite has no autovacuum of its own (single-user mode).
+  if (db.kind === "pglite") jobs.add(autovacuumJob({ sql: db.sql }), EVERY_MINUTE);
   // The evening digest of staff who chose it.
   jobs.add(
     staffDigestJob({ db, digestTime: config.digestTime, casesEntry: CASES_ENTRY, currentLine: registrationDigestLine }),
