@@ -2,10 +2,12 @@
 // a test. Like src/main.ts it migrates, loads geography, serves the webhook,
 // runs the processor and the background jobs (outbox worker, announcement
 // send job, …); unlike it, it takes orders over IPC so the benchmark can
-// prepare data inside the process that owns the database (PGlite lives in
-// this process's memory):
+// prepare data inside the process that owns the database (PGlite runs in
+// this process, in DATA_DIR or in memory without it):
 //
 //   tsx test/bench/bench-server.ts pglite | postgres   (postgres: DATABASE_URL)
+//
+// run-all.ts runs it compiled over dist/ (compiled-server.ts), as `npm start` runs.
 //
 // Messages: seed, announce, query, kick (wake the jobs), stats, mark (restart peak-RSS sampling),
 // stop. Each answer carries the request's id. It exits when its parent goes.
@@ -133,7 +135,8 @@ async function main(): Promise<void> {
                 throw new Error("DATABASE_URL is not set");
               })(),
         )
-      : await openDatabase({ kind: "pglite-memory" });
+      : // DATA_DIR: on disk, as `npm start` keeps it (run-all gives a fresh one); without it, in memory.
+        await openDatabase(process.env.DATA_DIR ? config.database : { kind: "pglite-memory" });
   await db.migrate();
   await loadGeography(db.prisma, { provinceCode: config.provinceCode });
   const app = createApp({ config, db, logger, jobIntervalMs: Number(process.env.BENCH_JOB_INTERVAL_MS ?? 1_000) });

@@ -37,7 +37,9 @@ export function keepFaultFigures(md: string, previous: string): string {
               ? "5"
               : row.startsWith("| check-in")
                 ? "7"
-                : null;
+                : row.startsWith("| saturation")
+                  ? "8"
+                  : null;
   const oldTargets = before.sections.find((x) => x.key === "## Targets")?.text ?? "";
   const rows = oldTargets.split("\n").filter((row) => {
     const key = row.startsWith("| ") && !row.startsWith("| target") ? sectionOfRow(row) : null;

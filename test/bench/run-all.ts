@@ -20,6 +20,9 @@
 //     checked for consistency, then the acknowledgement load (autocannon,
 //     max rate) is run against one and against both.
 //  5. Start and idle (idle-start.ts).
+//  8. Saturation (issue 13; saturation.ts): turns/s flat out against a
+//     do-nothing echo bot through the same load and fake LINE, with the bot's
+//     CPU profile summary of its last run (where the time goes).
 //  7. Disaster mode (issue 14): a flood declared over the whole province,
 //     the check-in to 100,000 members through the real check-in job and
 //     outbox, the flood menu bulk-linked, and 20% answering within 10 minutes.
@@ -30,12 +33,12 @@
 // (3; quick 1), except the flood day, which is one run of ~10 minutes per
 // database (its percentiles are over ~65,000 events).
 //
-// Options: --quick, --runs=N, --only=ack,announce,flood,checkin,scaling,idle,
+// Options: --quick, --runs=N, --only=ack,announce,flood,checkin,scaling,idle,saturation,
 //   --flood-villagers=N (5000), --flood-minutes=M (10), --dbs=pglite,postgres
 import { execFileSync, spawn, fork, type ChildProcess } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -57,7 +60,9 @@ import { encodePostback } from "../../src/engine/postback.ts";
 import { checkInArg } from "../../src/disaster/checkin-answers.ts";
 import { greetingSetup } from "./greetings.ts";
 import { carryResults, keepFaultFigures } from "./carry-over.ts";
+import { compileBenchServer } from "./compiled-server.ts";
 import { type IdleStartResult, idleStartReport, runIdleStart, startMedian } from "./idle-start.ts";
+import { runSaturation, type SaturationResult, saturationMedians, saturationTable } from "./saturation.ts";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, "../..");
@@ -87,7 +92,8 @@ const num = (name: string, fallback: number) => {
   return n;
 };
 const RUNS = num("runs", QUICK ? 1 : 3);
-const ONLY = typeof opt("only") === "string" ? String(opt("only")).split(",") : ["ack", "announce", "flood", "checkin", "scaling", "idle"];
+const SECTIONS = ["ack", "announce", "flood", "checkin", "scaling", "idle", "saturation"] as const;
+const ONLY = typeof opt("only") === "string" ? String(opt("only")).split(",") : [...SECTIONS];
 const DBS = (typeof opt("dbs") === "string" ? String(opt("dbs")).split(",") : ["pglite", "postgres"]) as ("pglite" | "postgres")[];
 const FLOOD_VILLAGERS = num("flood-villagers", QUICK ? 200 : 5_000);
 const FLOOD_WINDOW_MS = num("flood-minutes", QUICK ? 0.5 : 10) * 60_000;
@@ -98,12 +104,16 @@ const CHECKIN_MEMBERS = num("checkin-members", QUICK ? 5_000 : 100_000);
 const CHECKIN_ANSWER_SHARE = 0.2;
 const CHECKIN_WINDOW_MS = num("checkin-minutes", QUICK ? 0.5 : 10) * 60_000;
 const SCALING_DURATION_S = QUICK ? 3 : 8;
-// A diagnosis run (--profile, or a check-in of another size) writes to scratch/ too.
-const SCRATCH = QUICK || opt("profile") === true || opt("checkin-members") !== undefined || opt("checkin-minutes") !== undefined;
+// A diagnosis run (--profile, or a flood day or check-in of another size) writes to scratch/ too.
+const SCRATCH =
+  QUICK ||
+  opt("profile") === true ||
+  ["checkin-members", "checkin-minutes", "flood-villagers", "flood-minutes"].some((o) => opt(o) !== undefined);
 const OUT_DIR = SCRATCH ? path.join(ROOT, "scratch/bench") : path.join(ROOT, "docs");
 // --profile: each bench server writes a V8 CPU profile here when it stops.
 const PROFILE_DIR = opt("profile") === true ? path.join(ROOT, "scratch/bench/profiles") : null;
-const TARGETS = { replyP99Ms: 300, peakRssMb: 300 };
+const TARGETS = { replyP99Ms: 300, peakRssMb: 300, turnsPerSec: 400, ofEcho: 0.5 };
+const SATURATION_SECONDS = QUICK ? 3 : 10;
 
 const CHANNEL_SECRET = randomBytes(16).toString("hex");
 const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -161,11 +171,16 @@ interface BenchServer {
   tail(): string;
 }
 
+let benchServerEntry: string | undefined;
 async function startBenchServer(kind: "pglite" | "postgres", env: Record<string, string | undefined>): Promise<BenchServer> {
-  const child: ChildProcess = fork(path.join(HERE, "bench-server.ts"), [kind], {
+  benchServerEntry ??= compileBenchServer();
+  // PGlite on disk in a fresh DATA_DIR, the embedded default as it ships.
+  const dataDir = kind === "pglite" ? await mkdtemp(path.join(os.tmpdir(), "bench-pglite-")) : undefined;
+  const child: ChildProcess = fork(benchServerEntry, [kind], {
     cwd: ROOT,
-    env: childEnv(env),
-    execArgv: [...process.execArgv, ...(PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : [])],
+    env: childEnv({ ...env, ...(dataDir ? { DATA_DIR: dataDir } : {}) }),
+    // Plain node on compiled JavaScript, as `npm start` runs (compiled-server.ts).
+    execArgv: PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : [],
     stdio: ["ignore", "pipe", "pipe", "ipc"],
   });
   const lines: string[] = [];
@@ -199,6 +214,7 @@ async function startBenchServer(kind: "pglite" | "postgres", env: Record<string,
     const kill = setTimeout(() => child.kill("SIGKILL"), 15_000);
     await exited;
     clearTimeout(kill);
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   };
   cleanups.push(stop);
   const { port, startupMs } = await ready;
@@ -922,6 +938,7 @@ interface Results {
   flood: FloodResult[];
   checkin: CheckinResult[];
   scaling?: ScalingResult;
+  saturation?: SaturationResult;
   failures: string[];
 }
 
@@ -949,7 +966,7 @@ function report(r: Results, tookS: number): string {
     "",
   );
   L.push(
-    `Machine: ${m.cores} cores (${m.model}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}. PostgreSQL on 127.0.0.1:5432; PGlite embedded, in memory.`,
+    `Machine: ${m.cores} cores (${m.model}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}. PostgreSQL on 127.0.0.1:5432; PGlite embedded, on disk in a fresh DATA_DIR (as \`npm start\` keeps it).`,
     "",
   );
   L.push(
@@ -994,6 +1011,17 @@ function report(r: Results, tookS: number): string {
     for (const [t, v] of Object.entries(r.ack.verdicts)) {
       L.push(`| ack ${t}: ≥ 50% of the bare rate (issue 2) | ${f(v.ratio * 100)}% | ${met(v.ratioMet)} |`);
       L.push(`| ack ${t}: p99 ≤ 50 ms at 200 events/s (issue 2) | ${f(v.p99AtRate)} ms | ${met(v.p99Met)} |`);
+    }
+  }
+  if (r.saturation) {
+    for (const b of saturationMedians(r.saturation).bots) {
+      L.push(
+        `| saturation (${b.db}): turns/s ≥ ${f(TARGETS.ofEcho * 100, 0)}% of the echo bot (issue 13) | ${f(b.ofEcho * 100, 0)}% (${f(b.turnsPerSec, 0)} turns/s) | ${met(b.ofEcho >= TARGETS.ofEcho)} |`,
+      );
+      if (b.db === "postgres")
+        L.push(
+          `| saturation (postgres): ≥ ${TARGETS.turnsPerSec} turns/s (issue 13) | ${f(b.turnsPerSec, 0)} turns/s | ${met(b.turnsPerSec >= TARGETS.turnsPerSec)} |`,
+        );
     }
   }
   for (const c of r.checkin) {
@@ -1161,6 +1189,20 @@ function report(r: Results, tookS: number): string {
     L.push("");
   }
 
+  if (r.saturation) {
+    const sr = r.saturation;
+    L.push("## 8. Saturation, side by side with an echo bot (issue 13)", "");
+    L.push(
+      `test/bench/saturation.ts: ${sr.users} users in a closed loop (each sends a signed greeting, waits for the reply at the fake LINE, sends the next at once), ` +
+        `${sr.seconds} s per run after a 2 s warm-up, median of ${sr.runs}; runs alternate the echo bot (test/bench/echo-bot.ts: express + the SDK's middleware + a reply) ` +
+        "and the shipped bot (`node dist/main.js`, PGlite in DATA_DIR on disk as `npm start` runs it, or PostgreSQL), so a busier machine hurts both alike. " +
+        "A turn is a reply received in the window.",
+      "",
+      ...saturationTable(sr),
+      "",
+    );
+  }
+
   if (r.idle) L.push(idleStartReport(r.idle));
 
   if (r.failures.length) L.push("## Failures", "", ...r.failures.map((x) => `- ${x}`), "");
@@ -1169,9 +1211,9 @@ function report(r: Results, tookS: number): string {
     "```sh",
     "npm run bench              # everything, ~30 min on 2 cores; writes docs/performance.md and docs/performance.png",
     "npm run bench -- --quick   # smoke run, a few minutes, writes scratch/bench/",
-    "npm run bench -- --only=flood --dbs=postgres --flood-minutes=10",
+    "npm run bench -- --only=flood --dbs=postgres",
     "npm run bench -- --only=checkin           # disaster mode: a province-wide check-in (§7)",
-    "npx tsx test/bench/saturation.ts --profile  # turns/s against an echo bot, with a CPU profile summary (§6)",
+    "npm run bench -- --only=saturation          # turns/s against an echo bot, with a CPU profile summary (§8)",
     "npm run bench:ack -- --write   # the acknowledgement benchmark alone (docs/benchmarks/ack.md)",
     "```",
     "",
@@ -1244,6 +1286,10 @@ async function main(): Promise<number> {
     await attempt("scaling", async () => {
       results.scaling = await runScaling(line);
     });
+  if (ONLY.includes("saturation"))
+    await attempt("saturation", async () => {
+      results.saturation = await runSaturation({ seconds: SATURATION_SECONDS, runs: RUNS, users: 64, dbs: DBS, profile: true, say });
+    });
   if (ONLY.includes("idle"))
     await attempt("idle", async () => {
       results.idle = await runIdleStart({ runs: RUNS, idleSeconds: QUICK ? 20 : 60, say });
@@ -1252,7 +1298,7 @@ async function main(): Promise<number> {
   const tookS = (performance.now() - t0) / 1000;
   const mdFile = path.join(OUT_DIR, "performance.md");
   const previous = await readFile(mdFile, "utf8").catch(() => "");
-  results = carryResults(results, previous, ONLY, ["ack", "announce", "flood", "checkin", "scaling", "idle"]);
+  results = carryResults(results, previous, ONLY, [...SECTIONS]);
   const md = keepFaultFigures(report(results, tookS), previous);
   await writeFile(mdFile, md);
   say(`wrote ${path.relative(ROOT, mdFile)}`);

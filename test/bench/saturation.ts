@@ -8,10 +8,11 @@
 //
 //   npx tsx test/bench/saturation.ts [--seconds=10] [--runs=3] [--dbs=postgres,pglite] [--profile]
 //
-// Not a test: prints a markdown table (docs/performance.md §6 quotes it).
+// Not a test: prints a markdown table. `npm run bench` runs it too
+// (runSaturation, always with the profile of the last run: docs/performance.md §8).
 import { spawn } from "node:child_process";
 import { createHash, createHmac, randomBytes } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,21 +21,26 @@ import { createPostgresDatabase } from "../support/database.ts";
 import { FakeLineApi } from "./fake-line-api.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const { values } = parseArgs({
-  options: {
-    seconds: { type: "string", default: "10" },
-    users: { type: "string", default: "64" },
-    runs: { type: "string", default: "3" },
-    dbs: { type: "string", default: "postgres,pglite" },
-    profile: { type: "boolean", default: false },
-  },
-});
-const SECONDS = Number(values.seconds);
-const RUNS = Number(values.runs);
-const USERS = Number(values.users);
-const DBS = String(values.dbs).split(",") as ("postgres" | "pglite")[];
 const SECRET = randomBytes(16).toString("hex");
-const say = (s: string) => process.stderr.write(`${s}\n`);
+const quiet = (s: string) => process.stderr.write(`${s}\n`);
+
+export interface SaturationOptions {
+  seconds: number;
+  runs: number;
+  users: number;
+  dbs: readonly ("postgres" | "pglite")[];
+  /** The bot's V8 CPU profile of its last run, summarised. */
+  profile: boolean;
+  say?: (line: string) => void;
+}
+
+export interface SaturationResult {
+  users: number;
+  seconds: number;
+  runs: number;
+  echo: { turnsPerSec: number[]; p99: number[] };
+  bots: { db: "postgres" | "pglite"; turnsPerSec: number[]; p99: number[]; errors: number; profile: { where: string; share: number }[] }[];
+}
 
 interface Server {
   url: string;
@@ -75,12 +81,17 @@ function spawnServer(args: string[], env: Record<string, string>, ready: RegExp)
 }
 
 /**
- * Closed loop: USERS users each send one signed greeting, wait for the
+ * Closed loop: `users` users each send one signed greeting, wait for the
  * bot's reply at the fake LINE, and send the next at once, for `seconds`.
  * A turn = a reply received. Open-loop load (autocannon flat out) would
  * measure something else: the acknowledgements crowding out the turns.
  */
-async function load(line: FakeLineApi, url: string, seconds: number): Promise<{ turnsPerSec: number; p99: number; errors: number }> {
+async function load(
+  line: FakeLineApi,
+  url: string,
+  seconds: number,
+  users: number,
+): Promise<{ turnsPerSec: number; p99: number; errors: number }> {
   const waiting = new Map<string, (at: number) => void>();
   line.hooks = {
     onReply(token, _m, at) {
@@ -131,7 +142,7 @@ async function load(line: FakeLineApi, url: string, seconds: number): Promise<{ 
       if (at <= deadline) latencies.push(at - sent);
     }
   };
-  await Promise.all(Array.from({ length: USERS }, (_, u) => user(u)));
+  await Promise.all(Array.from({ length: users }, (_, u) => user(u)));
   line.hooks = {};
   const sorted = latencies.sort((a, b) => a - b);
   return {
@@ -174,7 +185,8 @@ function summariseProfile(file: string): { where: string; share: number }[] {
   return [...by.entries()].map(([where, n]) => ({ where, share: n / total })).sort((a, b) => b.share - a.share);
 }
 
-async function main(): Promise<void> {
+export async function runSaturation(o: SaturationOptions): Promise<SaturationResult> {
+  const say = o.say ?? quiet;
   const line = await FakeLineApi.start();
   const env = {
     LINE_CHANNEL_SECRET: SECRET,
@@ -186,74 +198,119 @@ async function main(): Promise<void> {
     PUSH_QUOTA_MONTHLY: "0",
     PORT: "0",
   };
-  const rows: string[] = [];
-  let profileDir: string | null = null;
-  const echoRuns: number[] = [];
-  const echoP99: number[] = [];
-  const bot: Record<string, { p99: number[]; processed: number[] }> = {};
-  for (let run = 0; run < RUNS; run++) {
-    const echo = await spawnServer(["--import", "tsx", "test/bench/echo-bot.ts"], env, /listening (\d+)/);
-    await load(line, echo.url, 2);
-    const e = await load(line, echo.url, SECONDS);
-    await echo.stop();
-    echoRuns.push(e.turnsPerSec);
-    echoP99.push(e.p99);
-    say(`run ${run + 1}: echo ${e.turnsPerSec.toFixed(0)} turns/s (p99 ${e.p99.toFixed(0)} ms, errors ${e.errors})`);
-    for (const db of DBS) {
-      const created = db === "postgres" ? await createPostgresDatabase() : null;
-      const dataDir = db === "pglite" ? mkdtempSync(path.join(os.tmpdir(), "saturation-")) : null;
-      const last = run === RUNS - 1;
-      if (values.profile && last) profileDir = mkdtempSync(path.join(os.tmpdir(), `prof-${db}-`));
-      const args = [...(profileDir && last ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []), "dist/main.js"];
-      const s = await spawnServer(
-        args,
-        { ...env, ...(created ? { DATABASE_URL: created.url } : { DATA_DIR: dataDir! }) },
-        /is up: http:\/\/localhost:(\d+)\//,
-      );
-      try {
-        await load(line, s.url, 2);
-        const b = await load(line, s.url, SECONDS);
-        const figures = bot[db] ?? { p99: [], processed: [] };
-        bot[db] = figures;
-        figures.p99.push(b.p99);
-        figures.processed.push(b.turnsPerSec);
-        say(`run ${run + 1}: bot (${db}) ${b.turnsPerSec.toFixed(0)} turns/s (p99 ${b.p99.toFixed(0)} ms, errors ${b.errors})`);
-      } finally {
-        await s.stop();
-        await created?.drop();
-      }
-      if (profileDir && last) {
-        const file = readdirSync(profileDir).find((f) => f.endsWith(".cpuprofile"));
-        if (file) {
-          say(`profile (${db}): ${path.join(profileDir, file)}`);
-          const top = summariseProfile(path.join(profileDir, file)).slice(0, 12);
-          rows.push(
-            `CPU (${db} bot, busy time by where the code lives): ${top.map((t) => `${t.where} ${(t.share * 100).toFixed(0)}%`).join(", ")}`,
+  const result: SaturationResult = { users: o.users, seconds: o.seconds, runs: o.runs, echo: { turnsPerSec: [], p99: [] }, bots: [] };
+  try {
+    for (let run = 0; run < o.runs; run++) {
+      const echo = await spawnServer(["--import", "tsx", "test/bench/echo-bot.ts"], env, /listening (\d+)/);
+      await load(line, echo.url, 2, o.users);
+      const e = await load(line, echo.url, o.seconds, o.users);
+      await echo.stop();
+      result.echo.turnsPerSec.push(e.turnsPerSec);
+      result.echo.p99.push(e.p99);
+      say(`saturation run ${run + 1}: echo ${e.turnsPerSec.toFixed(0)} turns/s (p99 ${e.p99.toFixed(0)} ms, errors ${e.errors})`);
+      for (const db of o.dbs) {
+        const created = db === "postgres" ? await createPostgresDatabase() : null;
+        const dataDir = db === "pglite" ? mkdtempSync(path.join(os.tmpdir(), "saturation-")) : null;
+        const profileDir = o.profile && run === o.runs - 1 ? mkdtempSync(path.join(os.tmpdir(), `prof-${db}-`)) : null;
+        const args = [...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []), "dist/main.js"];
+        const s = await spawnServer(
+          args,
+          { ...env, ...(created ? { DATABASE_URL: created.url } : { DATA_DIR: dataDir! }) },
+          /is up: http:\/\/localhost:(\d+)\//,
+        );
+        let figures = result.bots.find((b) => b.db === db);
+        if (!figures) {
+          figures = { db, turnsPerSec: [], p99: [], errors: 0, profile: [] };
+          result.bots.push(figures);
+        }
+        try {
+          await load(line, s.url, 2, o.users);
+          const b = await load(line, s.url, o.seconds, o.users);
+          figures.p99.push(b.p99);
+          figures.turnsPerSec.push(b.turnsPerSec);
+          figures.errors += b.errors;
+          say(
+            `saturation run ${run + 1}: bot (${db}) ${b.turnsPerSec.toFixed(0)} turns/s (p99 ${b.p99.toFixed(0)} ms, errors ${b.errors})`,
           );
+        } finally {
+          await s.stop();
+          await created?.drop();
+          if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+        }
+        if (profileDir) {
+          const file = readdirSync(profileDir).find((f) => f.endsWith(".cpuprofile"));
+          if (file) figures.profile = summariseProfile(path.join(profileDir, file)).slice(0, 12);
+          rmSync(profileDir, { recursive: true, force: true });
         }
       }
     }
+  } finally {
+    await line.close();
   }
-  await line.close();
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  const echoMedian = median(echoRuns);
-  const out = [
-    `Saturation, ${USERS} users in a closed loop, ${SECONDS} s per run, median of ${RUNS} (${os.cpus().length} cores, Node ${process.version}):`,
-    "",
-    "| target | turns/s (replies at the fake LINE) | of the echo bot | reply p99 |",
-    "| --- | ---: | ---: | ---: |",
-    `| echo bot (express + SDK, reply only) | ${echoMedian.toFixed(0)} | 100% | ${median(echoP99).toFixed(0)} ms |`,
-    ...Object.entries(bot).map(
-      ([db, r]) =>
-        `| bot on ${db} (\`node dist/main.js\`) | ${median(r.processed).toFixed(0)} | ${((median(r.processed) / echoMedian) * 100).toFixed(0)}% | ${median(r.p99).toFixed(0)} ms |`,
+  return result;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+
+/** The medians: turns/s and p99 of the echo bot and of each database's bot. */
+export function saturationMedians(r: SaturationResult) {
+  const echo = median(r.echo.turnsPerSec);
+  return {
+    echo,
+    echoP99: median(r.echo.p99),
+    bots: r.bots.map((b) => ({ db: b.db, turnsPerSec: median(b.turnsPerSec), p99: median(b.p99), ofEcho: median(b.turnsPerSec) / echo })),
+  };
+}
+
+/** The markdown table (and the profile summaries) of a run. */
+export function saturationTable(r: SaturationResult): string[] {
+  const m = saturationMedians(r);
+  return [
+    "| target | turns/s (replies at the fake LINE) | of the echo bot | reply p99 | errors |",
+    "| --- | ---: | ---: | ---: | ---: |",
+    `| echo bot (express + SDK, reply only) | ${m.echo.toFixed(0)} | 100% | ${m.echoP99.toFixed(0)} ms | – |`,
+    ...m.bots.map(
+      (b) =>
+        `| bot on ${b.db} (\`node dist/main.js\`) | ${b.turnsPerSec.toFixed(0)} | ${(b.ofEcho * 100).toFixed(0)}% | ${b.p99.toFixed(0)} ms | ${r.bots.find((x) => x.db === b.db)?.errors ?? 0} |`,
     ),
     "",
-    ...rows,
+    ...r.bots
+      .filter((b) => b.profile.length > 0)
+      .map(
+        (b) =>
+          `CPU of the bot on ${b.db} in its last run (busy time by where the code lives): ${b.profile.map((t) => `${t.where} ${(t.share * 100).toFixed(0)}%`).join(", ")}.`,
+      ),
+  ];
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      seconds: { type: "string", default: "10" },
+      users: { type: "string", default: "64" },
+      runs: { type: "string", default: "3" },
+      dbs: { type: "string", default: "postgres,pglite" },
+      profile: { type: "boolean", default: false },
+    },
+  });
+  const r = await runSaturation({
+    seconds: Number(values.seconds),
+    runs: Number(values.runs),
+    users: Number(values.users),
+    dbs: String(values.dbs).split(",") as ("postgres" | "pglite")[],
+    profile: values.profile === true,
+  });
+  const out = [
+    `Saturation, ${r.users} users in a closed loop, ${r.seconds} s per run, median of ${r.runs} (${os.cpus().length} cores, Node ${process.version}):`,
+    "",
+    ...saturationTable(r),
   ];
   process.stdout.write(`${out.join("\n")}\n`);
 }
 
-main().catch((error: unknown) => {
-  say(String(error instanceof Error ? error.stack : error));
-  process.exit(1);
-});
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((error: unknown) => {
+    quiet(String(error instanceof Error ? error.stack : error));
+    process.exit(1);
+  });
+}
