@@ -97,6 +97,13 @@ export function createApp(options: AppOptions) {
   // request closes) wakes its job at once.
   const EVERY_MINUTE: JobSchedule = { every: 60 };
   const WOKEN_BY_TURNS: JobSchedule = { every: 30, wakeOn: ["turn"] };
+  // Disaster mode's jobs and the menu links: their work comes from turns
+  // (which wake them at once) or counts in hours; a look every 5 minutes
+  // keeps an idle bot under one statement a second (issue 13) with four
+  // more jobs. What no turn announces (a role granted by the CLI) waits up
+  // to 5 minutes for its menu.
+  const EVERY_5_MINUTES: JobSchedule = { every: 300 };
+  const WOKEN_BY_TURNS_5_MINUTES: JobSchedule = { every: 300, wakeOn: ["turn"] };
   // Queues the day-before reminders; the outbox worker sends them.
   jobs.add(meetingReminderJob({ db, reminderTime: config.meetingReminderTime }), EVERY_MINUTE);
   // Critical flood cases nobody accepted, housing cases nobody moved.
@@ -114,7 +121,7 @@ export function createApp(options: AppOptions) {
     EVERY_MINUTE,
   );
   // Disaster mode: a council's secretaries told once when members have not answered the check-in.
-  jobs.add(unansweredNoticeJob({ db, hours: config.disasterUnansweredHours }), EVERY_MINUTE);
+  jobs.add(unansweredNoticeJob({ db, hours: config.disasterUnansweredHours }), EVERY_5_MINUTES);
   // Each active flood situation's summary to its coordinators, every DISASTER_SUMMARY_HOURS.
   jobs.add(
     situationSummaryJob({
@@ -124,7 +131,7 @@ export function createApp(options: AppOptions) {
       media: mediaLinks,
       chartFont: config.summaryChartFont,
     }),
-    EVERY_MINUTE,
+    EVERY_5_MINUTES,
   );
   // Starts due announcements (queues their outbox chunks) before the worker sends them.
   jobs.add(announcementSendJob({ db, logger, media: mediaLinks, gateway }), WOKEN_BY_TURNS);
@@ -142,7 +149,7 @@ export function createApp(options: AppOptions) {
     jobs.add(photoFetcher({ db, gateway, logger }), WOKEN_BY_TURNS);
     jobs.add(voiceFetcher({ db, gateway, logger }), WOKEN_BY_TURNS);
     // The staff rich menu for users with a role, the villagers' again when the last role goes.
-    jobs.add(richMenuLinkJob({ db, gateway, logger, audience: STAFF_USERS_SQL }), WOKEN_BY_TURNS);
+    jobs.add(richMenuLinkJob({ db, gateway, logger, audience: STAFF_USERS_SQL }), WOKEN_BY_TURNS_5_MINUTES);
     // The flood-first menu for members in an active situation's area (a declaration is a turn), bulk-linked and paced.
     jobs.add(
       bulkRichMenuLinkJob({
@@ -153,7 +160,7 @@ export function createApp(options: AppOptions) {
         audience: FLOOD_MENU_AUDIENCE_SQL,
         audienceStamp: FLOOD_MENU_STAMP_SQL,
       }),
-      WOKEN_BY_TURNS,
+      WOKEN_BY_TURNS_5_MINUTES,
     );
   }
   const processor = new EventProcessor({
