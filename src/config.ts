@@ -2,6 +2,9 @@
 // start with a message naming the variable (see ConfigError).
 import { z } from "zod";
 
+/** The embedded database's page cache when PGLITE_SHARED_BUFFERS is unset (src/db/pglite-settings.ts says why). */
+export const PGLITE_SHARED_BUFFERS_DEFAULT = "32MB";
+
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 const envSchema = z.object({
@@ -34,7 +37,7 @@ const envSchema = z.object({
     .string()
     .trim()
     .regex(/^\d+(kB|MB|GB)$/, "must be a size such as 32MB")
-    .default("32MB"),
+    .default(PGLITE_SHARED_BUFFERS_DEFAULT),
   // Province whose councils are created from the geography data (DOPA code;
   // 33 = Sisaket, the pilot).
   PROVINCE_CODE: z.coerce.number().int().min(10).max(99).default(33),

@@ -16,17 +16,17 @@ import type { SqlDriver } from "./driver.ts";
  * analysed; counted as empty, so its first rows already call for ANALYZE.
  */
 export const DUE_TABLES_SQL = `
-  SELECT s.relname AS "table",
-         (s.n_dead_tup > 50 + 0.2 * GREATEST(c.reltuples, 0)
-          OR s.n_ins_since_vacuum > 1000 + 0.2 * GREATEST(c.reltuples, 0)) AS vacuum,
-         s.n_mod_since_analyze > 50 + 0.1 * GREATEST(c.reltuples, 0) AS "analyze"
-  FROM pg_stat_user_tables s
-  JOIN pg_class c ON c.oid = s.relid
-  WHERE s.schemaname = current_schema()
-    AND (s.n_dead_tup > 50 + 0.2 * GREATEST(c.reltuples, 0)
-         OR s.n_ins_since_vacuum > 1000 + 0.2 * GREATEST(c.reltuples, 0)
-         OR s.n_mod_since_analyze > 50 + 0.1 * GREATEST(c.reltuples, 0))
-  ORDER BY s.n_mod_since_analyze + s.n_dead_tup DESC`;
+  SELECT "table", vacuum, "analyze" FROM (
+    SELECT s.relname AS "table",
+           (s.n_dead_tup > 50 + 0.2 * GREATEST(c.reltuples, 0)
+            OR s.n_ins_since_vacuum > 1000 + 0.2 * GREATEST(c.reltuples, 0)) AS vacuum,
+           s.n_mod_since_analyze > 50 + 0.1 * GREATEST(c.reltuples, 0) AS "analyze",
+           s.n_mod_since_analyze + s.n_dead_tup AS changed
+    FROM pg_stat_user_tables s
+    JOIN pg_class c ON c.oid = s.relid
+    WHERE s.schemaname = current_schema()) t
+  WHERE vacuum OR "analyze"
+  ORDER BY changed DESC`;
 
 const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
 

@@ -35,16 +35,6 @@ export async function situationCouncils(tx: Tx, situation: Pick<SituationWithAre
   return councilsOf(tx, situation.areas);
 }
 
-/** A situation row as situationCoveringCouncil reads it: timestamps in epoch milliseconds. */
-type SituationRow = Omit<Situation, "declaredAt" | "updatedAt" | "endedAt" | "summaryAt"> & {
-  declaredAt: number;
-  updatedAt: number;
-  endedAt: number | null;
-  summaryAt: number | null;
-};
-
-const orNull = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
-
 /**
  * The active situation covering a council, if any. One statement: the
  * council matches an area directly, by its tambon's district, or by the
@@ -52,16 +42,9 @@ const orNull = (ms: number | null): Date | null => (ms === null ? null : new Dat
  */
 export async function situationCoveringCouncil(tx: Tx, councilId: number): Promise<Situation | null> {
   // The row itself, not its id and a second read: every check-in answer asks this.
-  // Timestamps as epoch milliseconds: through the PGlite adapter a raw
-  // timestamp column is read in the machine's time zone, hours off unless it
-  // is UTC (test/db/raw-rows.test.ts holds this row to situation.findUnique).
-  const rows = await tx.$queryRaw<SituationRow[]>`
-    SELECT s.id, s.level::text AS level, s.message, s.status::text AS status, s."declaredBy",
-           (extract(epoch from s."declaredAt") * 1000)::float8 AS "declaredAt",
-           (extract(epoch from s."updatedAt") * 1000)::float8 AS "updatedAt",
-           s."endedBy",
-           (extract(epoch from s."endedAt") * 1000)::float8 AS "endedAt",
-           (extract(epoch from s."summaryAt") * 1000)::float8 AS "summaryAt"
+  const rows = await tx.$queryRaw<Situation[]>`
+    SELECT s.id, s.level::text AS level, s.message, s.status::text AS status, s."declaredBy", s."declaredAt",
+           s."updatedAt", s."endedBy", s."endedAt", s."summaryAt"
     FROM situation s
     JOIN situation_area a ON a."situationId" = s.id
     JOIN council c ON c.id = ${councilId}
@@ -73,15 +56,7 @@ export async function situationCoveringCouncil(tx: Tx, councilId: number): Promi
         OR (a.level = 'PROVINCE' AND a."areaId" = d."provinceId"))
     ORDER BY s.id
     LIMIT 1`;
-  const row = rows[0];
-  if (!row) return null;
-  return {
-    ...row,
-    declaredAt: new Date(row.declaredAt),
-    updatedAt: new Date(row.updatedAt),
-    endedAt: orNull(row.endedAt),
-    summaryAt: orNull(row.summaryAt),
-  };
+  return rows[0] ?? null;
 }
 
 /** The active situation covering a member's council (by LINE user id); null when none or not a member. */
