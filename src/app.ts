@@ -14,7 +14,7 @@ import { LineGateway } from "./line/gateway.ts";
 import { richMenuLinkJob } from "./line/rich-menu/link-job.ts";
 import { bulkRichMenuLinkJob } from "./line/rich-menu/bulk-link-job.ts";
 import { FLOOD_MENU } from "./line/rich-menu/flood-menu.ts";
-import { FLOOD_MENU_AUDIENCE_SQL, FLOOD_MENU_STAMP_SQL } from "./disaster/menu-audience.ts";
+import { FLOOD_MENU_AUDIENCE, FLOOD_MENU_STAMP_SQL } from "./disaster/menu-audience.ts";
 import type { Logger } from "./log.ts";
 import { createMetrics, type MetricsRegistry } from "./metrics.ts";
 import { outboxProbe } from "./http/metrics.ts";
@@ -157,7 +157,7 @@ export function createApp(options: AppOptions) {
         gateway,
         logger,
         alias: FLOOD_MENU.alias,
-        audience: FLOOD_MENU_AUDIENCE_SQL,
+        audience: FLOOD_MENU_AUDIENCE,
         audienceStamp: FLOOD_MENU_STAMP_SQL,
       }),
       WOKEN_BY_TURNS_5_MINUTES,

@@ -1,10 +1,10 @@
 // Sends each active situation's safety check-in to every member of its area,
 // exactly once, through the outbox.
 //
-// One batch (default 5,000 members = 10 multicast chunks of 500) is one
-// transaction: lock the situation's row (FOR UPDATE SKIP LOCKED: another
-// instance doing a batch of the same situation makes this one skip it; an
-// end or a change waits for the batch and then cancels what it queued),
+// One batch (5,000 members = 10 multicast chunks of 500 on PostgreSQL, one
+// chunk on PGlite) is one transaction: lock the situation's row (FOR
+// UPDATE SKIP LOCKED: another instance doing a batch of the same situation
+// makes this one skip it; an end or a change waits for the batch and then cancels what it queued),
 // select the next members without a safety_check_in row (by LINE user id),
 // queue the multicasts (purpose "situation.checkin", dedupe key
 // "checkin:<situationId>:<first LINE user id of the batch>#<chunk>"), and
@@ -25,13 +25,19 @@ import { CHECKIN_PURPOSE, checkInKey, lockActiveSituation, nextCheckInBatch, out
 /** How long a fully sent situation is left alone (unless it changes). */
 const RECHECK_MS = 5 * 60_000;
 
-/** Members per transaction: 10 multicast chunks. */
+/**
+ * Members per transaction: 10 multicast chunks on PostgreSQL. On PGlite a
+ * transaction holds the one session, so every webhook insert and every
+ * answer waits for it: one chunk a transaction there (a province's 5,000-
+ * member batch held it for about a second).
+ */
 export const CHECKIN_BATCH = 10 * MULTICAST_CHUNK;
+export const CHECKIN_BATCH_PGLITE = MULTICAST_CHUNK;
 
 export interface CheckInJobOptions {
   db: Database;
   logger: Logger;
-  /** Members per batch (tests use small ones to stop mid-send). */
+  /** Members per batch (tests use small ones to stop mid-send); CHECKIN_BATCH or CHECKIN_BATCH_PGLITE by the database. */
   batch?: number;
   /** Batches per run, over all situations (the scheduler runs it again at once while it has work). */
   batchesPerRun?: number;
@@ -41,7 +47,7 @@ export interface CheckInJobOptions {
 
 export function checkInJob(options: CheckInJobOptions): Job {
   const { db, logger } = options;
-  const batch = options.batch ?? CHECKIN_BATCH;
+  const batch = options.batch ?? (db.kind === "pglite" ? CHECKIN_BATCH_PGLITE : CHECKIN_BATCH);
 
   /**
    * One batch of one situation, after `after` (the last id of this run's

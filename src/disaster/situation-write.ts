@@ -97,7 +97,13 @@ export async function recordCheckIns(
   rows: { lineUserId: string; councilId: number; outboxMessageId: number }[],
   at: Date,
 ): Promise<void> {
-  await tx.safetyCheckIn.createMany({ data: rows.map((r) => ({ situationId, ...r, sentAt: at })) });
+  // One raw statement with the rows as arrays: Prisma's createMany compiles a query of every row on the
+  // event loop (its query compiler), thousands of rows a batch, while webhooks and answers wait.
+  await tx.$executeRaw`
+    INSERT INTO safety_check_in ("situationId", "lineUserId", "councilId", "outboxMessageId", "sentAt")
+    SELECT ${situationId}, r.u, r.c, r.o, ${at}
+    FROM unnest(${rows.map((r) => r.lineUserId)}::text[], ${rows.map((r) => r.councilId)}::int[],
+                ${rows.map((r) => r.outboxMessageId)}::int[]) AS r(u, c, o)`;
 }
 
 /** Active situations whose every area this coordinator covers now (they may change or end them). */

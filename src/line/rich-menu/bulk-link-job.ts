@@ -1,7 +1,7 @@
 // Gives a large audience a rich menu with LINE's bulk link, outside the
 // turns: the flood-first menu (flood-menu.ts) for every member in the area
-// of an active flood situation (the `audience` query, FLOOD_MENU_AUDIENCE_SQL
-// of src/disaster/menu-audience.ts, passed in by src/app.ts). Users in the
+// of an active flood situation (the `audience`, FLOOD_MENU_AUDIENCE of
+// src/disaster/menu-audience.ts, passed in by src/app.ts). Users in the
 // audience without a rich_menu_link row are linked 500 a call and get a row
 // (menu = the alias); users whose row names this menu but who left the
 // audience (the situation ended, its area narrowed, the member moved,
@@ -18,8 +18,7 @@
 //    and nextWake() tells the scheduler when the next call is due, so the
 //    scheduler's round (and the outbox in it) is never held.
 //  - A retriable LINE error (429, 5xx, timeout) pauses the job (`pauseMs`);
-//    the next run selects the same users again (the same order), so the
-//    same chunk is tried again. A 404 on link: the menu is gone; its alias
+//    the chunk stays first in its queue, so the same users are tried again. A 404 on link: the menu is gone; its alias
 //    is asked again after the pause.
 //  - A 400 for a chunk (one bad user id refuses the whole call) splits it in
 //    two, each half tried on its own call, down to single users: one bad id
@@ -65,17 +64,36 @@ export const BULK_RICH_MENU_LINK_DEFAULTS = {
   /** A single user LINE refused (4xx) is tried again after this. */
   refusedMs: 60 * 60_000,
   /**
-   * Once everyone is linked, how long the audience is not looked at again
-   * unless its stamp changes; also how often the links are checked for users
-   * who left it. The stamp catches what moves many at once (a situation, a
-   * role, a new member); what it misses (a member who moved or withdrew)
-   * waits this long. Each look scans the whole audience: on PGlite for a
-   * province, 0.5–1 s with the one session held, every answer waiting.
+   * Once a look is done, how long it is not done again unless the stamp
+   * moves. The stamp catches what moves many at once (a situation, a role, a
+   * new member); what it misses (a member who moved or withdrew) waits this
+   * long.
    */
   restMs: 5 * 60_000,
-  /** Users read ahead a look at the audience (kept to link chunkSize a call): 10 calls' worth. */
+  /** Users read ahead from one part of the audience (kept to link chunkSize a call): 10 calls' worth. */
   readAhead: 10 * RICH_MENU_BULK_MAX,
+  /**
+   * Rows a run may read looking (a part of the audience, a window of rows):
+   * about two councils' members. A look at a province (100,000 members, as
+   * many rows once linked) goes on over a hundred runs, paced like the calls.
+   */
+  rowsPerRun: 2 * RICH_MENU_BULK_MAX,
 };
+
+/**
+ * Who gets the menu, in parts (FLOOD_MENU_AUDIENCE: the councils an active
+ * situation covers). The job never asks for the audience whole: a province
+ * is 100,000 members, and on PGlite one statement over all of them holds the
+ * one session for most of a second while every answer waits.
+ */
+export interface BulkAudience {
+  /** The parts, in order: a query of one integer column, "id". Cheap. */
+  parts: Prisma.Sql;
+  /** The users of one part: a query of one column, "lineUserId". */
+  ofPart(part: number): Prisma.Sql;
+  /** Which of these users belong to the audience of these parts: a query of one column, "lineUserId". */
+  among(userIds: string[], parts: number[]): Prisma.Sql;
+}
 
 export interface BulkRichMenuLinkOptions {
   db: Database;
@@ -83,16 +101,15 @@ export interface BulkRichMenuLinkOptions {
   logger: Logger;
   /** The menu's alias, also written in rich_menu_link.menu ("flood-first"). */
   alias: string;
-  /** Who gets the menu: a query of one column, "lineUserId" (FLOOD_MENU_AUDIENCE_SQL). */
-  audience: Prisma.Sql;
+  audience: BulkAudience;
   /**
-   * A cheap query of one text column, "stamp", that changes when the
-   * audience changes in bulk (FLOOD_MENU_STAMP_SQL: the active situations
-   * and the staff roles). Once everyone is linked, the audience query (a
-   * scan of every member in the area: heavy for a province, and on PGlite
-   * it holds the one thread) is run again only when the stamp changes or
-   * `restMs` has passed (a member who signed up, moved or withdrew).
-   * Without it, the audience is queried every run.
+   * A cheap query of two text columns that change when the audience may
+   * have changed in bulk (FLOOD_MENU_STAMP_SQL): "grow" (someone may have
+   * joined it: a situation declared or widened, a new member, a role
+   * revoked) and "shrink" (someone may have left it: a situation ended or
+   * narrowed, a role granted). A look for users to link runs when "grow"
+   * moves, one for users to unlink when "shrink" moves, and each at least
+   * every `restMs`. Without it, the looks run every time.
    */
   audienceStamp?: Prisma.Sql;
   /** The job's name in logs; default "rich-menu-bulk-link:<alias>". */
@@ -104,6 +121,7 @@ export interface BulkRichMenuLinkOptions {
   refusedMs?: number;
   restMs?: number;
   readAhead?: number;
+  rowsPerRun?: number;
 }
 
 type Op = "link" | "unlink";
@@ -114,38 +132,58 @@ interface Chunk {
   split: boolean;
 }
 
+/** What moved the audience, as of a look: the two columns of the stamp query. */
+interface Stamp {
+  grow: string | null;
+  shrink: string | null;
+}
+
 export function bulkRichMenuLinkJob(options: BulkRichMenuLinkOptions): Job {
   const o = withDefaults(BULK_RICH_MENU_LINK_DEFAULTS, options);
   const chunkSize = Math.max(1, Math.min(RICH_MENU_BULK_MAX, o.chunkSize));
+  const readAhead = Math.max(chunkSize, o.readAhead);
   const prisma = o.db.prisma;
   let pausedUntil = 0;
   let nextCallAt = 0;
-  /** The last run found work: the scheduler should look again when the pace allows. */
+  /** The last run found work (or is partway through a look): the scheduler should run it again when the pace allows. */
   let busy = false;
   /** Halves of refused chunks, tried before anything new (a stack: depth first). */
   let pending: Chunk[] = [];
   const refused = new Map<string, number>(); // lineUserId → when to try again
-  /** Everyone linked and nobody to unlink, as of this time and stamp. */
-  let caughtUp: { at: number; stamp: string | null } | null = null;
-  /** The last look for users to unlink found none, at this time and stamp. */
-  let noUnlinks: { at: number; stamp: string | null } | null = null;
-  /** Links are read on from here (user id order); "" from the start. */
-  let linkCursor = "";
-  let cursorStamp: string | null = null;
   /**
-   * Users read ahead, to link next (in id order). Reading the audience costs
-   * the same for 500 as for 5,000 (it is scanned and sorted whole), so one
-   * look serves ten calls. Lost with the process, which is nothing: the next
-   * look finds them (they have no row). One who leaves the audience while
-   * queued is linked all the same and unlinked at the next look for unlinks.
+   * A look along this menu's rows for users who left the audience: a window
+   * of chunkSize rows at a time (in user id order), each checked against the
+   * audience of the parts read when the look began.
    */
-  let queued: string[] = [];
+  let sweep: { parts: number[]; after: string; stamp: string | null; at: number } | null = null;
+  /** The last sweep ended, at this time and shrink stamp: none is due until either moves. */
+  let swept: { at: number; stamp: string | null } | null = null;
+  /** A look along the audience's parts for users without a row, to link: part by part, in user id order within one. */
+  let pass: { parts: number[]; part: number; after: string; stamp: string | null } | null = null;
+  /** The last pass ended, at this time and grow stamp. */
+  let passed: { at: number; stamp: string | null } | null = null;
+  /**
+   * Users found and not yet called for, in the order found. Lost with the
+   * process, which is nothing: the next look finds them again (a user to link
+   * has no row; one to unlink still has one). One who changes sides while
+   * queued is linked (or unlinked) all the same and put right by a later look.
+   */
+  let toLink: string[] = [];
+  let toUnlink: string[] = [];
 
-  async function stamp(): Promise<string | null> {
-    if (!o.audienceStamp) return null;
-    const rows = await prisma.$queryRaw<{ stamp: string | null }[]>`${o.audienceStamp}`;
-    return rows[0]?.stamp ?? "";
+  async function stamp(): Promise<Stamp> {
+    if (!o.audienceStamp) return { grow: null, shrink: null };
+    const [row] = await prisma.$queryRaw<Stamp[]>`${o.audienceStamp}`;
+    return { grow: row?.grow ?? "", shrink: row?.shrink ?? "" };
   }
+
+  async function parts(): Promise<number[]> {
+    return (await prisma.$queryRaw<{ id: number }[]>`${o.audience.parts}`).map((r) => Number(r.id));
+  }
+
+  /** Without a stamp query, every look is due at once (nothing tells the job the audience did not move). */
+  const due = (last: { at: number; stamp: string | null } | null, now: number, seen: string | null) =>
+    !o.audienceStamp || !last || last.stamp !== seen || now - last.at >= o.restMs;
 
   const aliasCache = richMenuAliasCache({
     gateway: o.gateway,
@@ -154,60 +192,116 @@ export function bulkRichMenuLinkJob(options: BulkRichMenuLinkOptions): Job {
     logger: o.logger,
     onReplaced: async () => {
       pending = [];
-      linkCursor = "";
-      queued = [];
+      pass = null;
+      passed = null;
+      toLink = [];
       return (await prisma.richMenuLink.deleteMany({ where: { menu: o.alias } })).count;
     },
   });
 
   /**
-   * The next chunk: users to unlink first (they see a menu that is no longer
-   * theirs), then users to link. Both are scans of the audience, so each is
-   * kept cheap: unlinks are looked for only when the audience may have
-   * shrunk (the stamp moved since the last look that found none, or restMs
-   * passed); links are read on from the last user linked (a keyset cursor
-   * over the audience in user id order), back to the start once a pass
-   * reaches the end.
+   * Sweeps on: reads windows of this menu's rows, each checked against the
+   * audience, until a chunk of users to unlink is found, the sweep ends, or
+   * this run's rows are read.
    */
-  async function nextChunk(now: number, seen: string | null): Promise<Chunk | null> {
-    for (const [userId, until] of refused) if (until <= now) refused.delete(userId);
-    const lookForUnlinks = !o.audienceStamp || !noUnlinks || noUnlinks.stamp !== seen || now - noUnlinks.at >= o.restMs;
-    if (lookForUnlinks) {
-      const rows = await prisma.$queryRaw<{ lineUserId: string }[]>`
-        SELECT l."lineUserId" FROM rich_menu_link l
-        WHERE l.menu = ${o.alias}
-          AND NOT EXISTS (SELECT 1 FROM (${o.audience}) r WHERE r."lineUserId" = l."lineUserId")
-        ORDER BY l."lineUserId"
-        LIMIT ${chunkSize}`;
-      if (rows.length > 0) return { op: "unlink", userIds: rows.map((r) => r.lineUserId).sort(), split: false };
-      noUnlinks = { at: now, stamp: seen };
+  async function sweepOn(now: number, seen: Stamp, budget: { rows: number }): Promise<void> {
+    if (sweep && sweep.stamp !== seen.shrink) sweep = null; // the audience moved mid-sweep: again from the start
+    if (!sweep && toUnlink.length === 0 && due(swept, now, seen.shrink)) {
+      sweep = { parts: await parts(), after: "", stamp: seen.shrink, at: now };
     }
-    // The audience moved (a new member, a situation changed): a new pass from the start.
-    if (seen !== cursorStamp) {
-      linkCursor = "";
-      queued = [];
-      cursorStamp = seen;
+    while (sweep && toUnlink.length < chunkSize && budget.rows > 0) {
+      const window = (
+        await prisma.$queryRaw<{ lineUserId: string }[]>`
+          SELECT "lineUserId" FROM rich_menu_link
+          WHERE menu = ${o.alias} AND "lineUserId" > ${sweep.after}
+          ORDER BY "lineUserId" LIMIT ${chunkSize}`
+      ).map((r) => r.lineUserId);
+      budget.rows -= Math.max(1, window.length);
+      if (window.length > 0) {
+        const kept = new Set(
+          sweep.parts.length === 0
+            ? []
+            : (await prisma.$queryRaw<{ lineUserId: string }[]>`${o.audience.among(window, sweep.parts)}`).map((r) => r.lineUserId),
+        );
+        toUnlink.push(...window.filter((id) => !kept.has(id)));
+        sweep.after = window.at(-1)!;
+      }
+      if (window.length < chunkSize) {
+        swept = { at: sweep.at, stamp: sweep.stamp };
+        sweep = null;
+      }
     }
-    const passStart = linkCursor === "" && queued.length === 0;
-    if (queued.length === 0) {
-      const readAhead = Math.max(chunkSize, o.readAhead);
-      const rows = await prisma.$queryRaw<{ lineUserId: string }[]>`
-        SELECT r."lineUserId" FROM (${o.audience}) r
-        WHERE r."lineUserId" > ${linkCursor}
-          AND NOT EXISTS (SELECT 1 FROM rich_menu_link l WHERE l."lineUserId" = r."lineUserId")
+  }
+
+  /**
+   * Passes on: reads the audience part by part (every user of the part, and
+   * whether they have a row, so the rows read are the rows scanned) until a
+   * chunk of users to link is queued, the pass ends, or this run's rows are
+   * read.
+   */
+  async function passOn(now: number, seen: Stamp, budget: { rows: number }): Promise<void> {
+    if (pass && pass.stamp !== seen.grow) {
+      // The audience moved (a new member, a situation changed): a new pass from the start.
+      pass = null;
+      toLink = [];
+    }
+    if (!pass && toLink.length === 0 && due(passed, now, seen.grow)) {
+      pass = { parts: await parts(), part: 0, after: "", stamp: seen.grow };
+    }
+    while (pass && toLink.length < chunkSize && budget.rows > 0) {
+      const part = pass.parts[pass.part];
+      if (part === undefined) {
+        passed = { at: now, stamp: pass.stamp };
+        pass = null;
+        break;
+      }
+      const rows = await prisma.$queryRaw<{ lineUserId: string; linked: boolean }[]>`
+        SELECT r."lineUserId", EXISTS (SELECT 1 FROM rich_menu_link l WHERE l."lineUserId" = r."lineUserId") AS linked
+        FROM (${o.audience.ofPart(part)}) r
+        WHERE r."lineUserId" > ${pass.after}
         ORDER BY r."lineUserId"
-        LIMIT ${readAhead + refused.size}`;
-      queued = rows.map((r) => r.lineUserId).filter((id) => !refused.has(id));
-      // Read on from the last one read: those left out (refused) are not read again this pass.
-      if (rows.length > 0) linkCursor = rows.at(-1)!.lineUserId;
+        LIMIT ${readAhead}`;
+      budget.rows -= Math.max(1, rows.length);
+      toLink.push(...rows.filter((r) => !r.linked && !refused.has(r.lineUserId)).map((r) => r.lineUserId));
+      if (rows.length < readAhead) {
+        pass.part += 1;
+        pass.after = "";
+      } else pass.after = rows.at(-1)!.lineUserId;
     }
-    queued = queued.filter((id) => !refused.has(id));
-    const link = queued.slice(0, chunkSize);
-    if (link.length > 0) return { op: "link", userIds: link, split: false };
-    if (passStart) return null;
-    // The end of a pass: start the next one from the beginning (users added behind the cursor).
-    linkCursor = "";
-    return nextChunk(now, seen);
+  }
+
+  /**
+   * The next chunk: users to unlink first (they see a menu that is no longer
+   * theirs), then users to link; "reading" when this run's rows were read
+   * partway through a look (the next run goes on from there). No statement
+   * reads the audience whole: each reads one part (a council's members) or
+   * one window of rows, and a run reads about `rowsPerRun` rows, so on
+   * PGlite's one session a member's answer never waits long behind the job.
+   * A chunk is called for once full, or short at the end of a look.
+   */
+  async function nextChunk(now: number, seen: Stamp): Promise<Chunk | "reading" | null> {
+    for (const [userId, until] of refused) if (until <= now) refused.delete(userId);
+    const budget = { rows: o.rowsPerRun };
+    await sweepOn(now, seen, budget);
+    if (toUnlink.length >= chunkSize || (toUnlink.length > 0 && !sweep))
+      return { op: "unlink", userIds: toUnlink.slice(0, chunkSize), split: false };
+    if (sweep) return "reading";
+    await passOn(now, seen, budget);
+    toLink = toLink.filter((id) => !refused.has(id));
+    if (toLink.length >= chunkSize || (toLink.length > 0 && !pass))
+      return { op: "link", userIds: toLink.slice(0, chunkSize), split: false };
+    return pass ? "reading" : null;
+  }
+
+  /** This menu's rows of these users, deleted (as one statement: see the insert in run()). */
+  const dropRows = (userIds: string[]) =>
+    prisma.$executeRaw`DELETE FROM rich_menu_link WHERE "lineUserId" = ANY(${userIds}::text[]) AND menu = ${o.alias}`;
+
+  /** A chunk's users called for: out of their queue. */
+  function dequeue(chunk: Chunk): void {
+    if (chunk.split) return;
+    if (chunk.op === "link") toLink = toLink.slice(chunk.userIds.length);
+    else toUnlink = toUnlink.slice(chunk.userIds.length);
   }
 
   function pause(now: number, operation: string, status: number | null): void {
@@ -218,7 +312,7 @@ export function bulkRichMenuLinkJob(options: BulkRichMenuLinkOptions): Job {
   /** A chunk LINE refused: its halves go on the stack; a single user is given up on. */
   async function refusedChunk(chunk: Chunk, error: LineApiError, now: number): Promise<number> {
     // Its halves (below) take its users over from the queue.
-    if (!chunk.split && chunk.op === "link") queued = queued.slice(chunk.userIds.length);
+    dequeue(chunk);
     if (chunk.userIds.length > 1) {
       const half = Math.ceil(chunk.userIds.length / 2);
       pending.push(
@@ -245,8 +339,14 @@ export function bulkRichMenuLinkJob(options: BulkRichMenuLinkOptions): Job {
     return (await prisma.richMenuLink.deleteMany({ where: { lineUserId: userId, menu: o.alias } })).count;
   }
 
-  async function run(now: number, seen: string | null): Promise<number> {
+  async function run(now: number, seen: Stamp): Promise<number> {
     const chunk = pending.pop() ?? (await nextChunk(now, seen));
+    if (chunk === "reading") {
+      // Partway through a look: on at the next run, paced as the calls are.
+      busy = true;
+      nextCallAt = now + o.minGapMs;
+      return 0;
+    }
     if (!chunk) {
       // Nothing to do; still notice, every few minutes, a menu replaced under linked users.
       const stale = aliasCache.stale(now);
@@ -286,7 +386,7 @@ export function bulkRichMenuLinkJob(options: BulkRichMenuLinkOptions): Job {
     } catch (error) {
       if (!(error instanceof LineApiError)) throw error;
       if (error.retriable || (chunk.op === "link" && error.status === 404)) {
-        // A fresh chunk is selected again (the same users, unless things changed); a half is kept.
+        // The same chunk goes again after the pause (still first in its queue); a half is kept.
         if (chunk.split) pending.push(chunk);
         if (!error.retriable) {
           o.logger.warn("rich menu not found; resolving its alias again", { alias: o.alias });
@@ -297,23 +397,27 @@ export function bulkRichMenuLinkJob(options: BulkRichMenuLinkOptions): Job {
       }
       if (chunk.op === "unlink" && error.status === 404) {
         // Nothing linked any more: the rows go.
-        return (await prisma.richMenuLink.deleteMany({ where: { lineUserId: { in: chunk.userIds }, menu: o.alias } })).count;
+        dequeue(chunk);
+        return dropRows(chunk.userIds);
       }
       return refusedChunk(chunk, error, now);
     }
+    dequeue(chunk);
     if (chunk.op === "unlink") {
-      // Whoever came back into the audience meanwhile is linked again by a later run.
-      return (await prisma.richMenuLink.deleteMany({ where: { lineUserId: { in: chunk.userIds }, menu: o.alias } })).count;
+      // Whoever came back into the audience meanwhile is linked again by a later pass.
+      return dropRows(chunk.userIds);
     }
+    // Raw statements with the ids as one array: Prisma's createMany/deleteMany compile a query of 500
+    // rows on the event loop at every call (its query compiler), which the answers wait behind.
     const linkedAt = new Date(now);
-    if (!chunk.split) queued = queued.slice(chunk.userIds.length);
-    await prisma.richMenuLink.createMany({
-      data: chunk.userIds.map((lineUserId) => ({ lineUserId, menu: o.alias, linkedAt })),
-      skipDuplicates: true,
-    });
+    await prisma.$executeRaw`
+      INSERT INTO rich_menu_link ("lineUserId", menu, "linkedAt")
+      SELECT id, ${o.alias}, ${linkedAt} FROM unnest(${chunk.userIds}::text[]) AS id
+      ON CONFLICT ("lineUserId") DO NOTHING`;
     // A row of another menu written meanwhile (another instance's staff job): its LINE link may be
     // under ours now; without its row, its job links it again.
-    await prisma.richMenuLink.deleteMany({ where: { lineUserId: { in: chunk.userIds }, menu: { not: o.alias } } });
+    await prisma.$executeRaw`
+      DELETE FROM rich_menu_link WHERE "lineUserId" = ANY(${chunk.userIds}::text[]) AND menu <> ${o.alias}`;
     return chunk.userIds.length;
   }
 
@@ -323,16 +427,9 @@ export function bulkRichMenuLinkJob(options: BulkRichMenuLinkOptions): Job {
       const now = at.getTime();
       if (now < pausedUntil || now < nextCallAt) return 0;
       busy = pending.length > 0;
-      let seen: string | null = null;
-      if (o.audienceStamp && pending.length === 0) {
-        seen = await stamp();
-        if (caughtUp && caughtUp.stamp === seen && now - caughtUp.at < o.restMs) return 0;
-      }
-      caughtUp = null;
-      const done = await run(now, seen);
-      // Nothing was to be done (and nothing is pending): rest until the stamp moves.
-      if (done === 0 && !busy && pending.length === 0 && now >= pausedUntil) caughtUp = { at: now, stamp: seen };
-      return done;
+      // Halves of a refused chunk go first, and need no look at the audience.
+      const seen = pending.length === 0 ? await stamp() : { grow: null, shrink: null };
+      return run(now, seen);
     },
     nextWake() {
       return busy || pending.length > 0 ? new Date(Math.max(nextCallAt, pausedUntil)) : null;
