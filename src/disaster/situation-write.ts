@@ -79,10 +79,17 @@ export async function nextCheckInBatch(
     LIMIT ${limit}`;
 }
 
-/** Locks an active situation's row for one batch of its check-ins; false when it ended or another instance holds it. */
+/**
+ * Locks an active situation's row for one batch of its check-ins; false when
+ * it ended or another instance holds it. FOR NO KEY UPDATE, not FOR UPDATE:
+ * every answer's insert checks its foreign key to this row (FOR KEY SHARE),
+ * which FOR UPDATE blocks; a province's answers coming in while the check-in
+ * went out waited up to 8 s for the batches (docs/performance.md §7). An end
+ * or a change (lockForWrite) still waits for the batch.
+ */
 export async function lockActiveSituation(tx: Tx, situationId: number): Promise<boolean> {
   const rows = await tx.$queryRaw<{ id: number }[]>`
-    SELECT id FROM situation WHERE id = ${situationId} AND status = 'ACTIVE' FOR UPDATE SKIP LOCKED`;
+    SELECT id FROM situation WHERE id = ${situationId} AND status = 'ACTIVE' FOR NO KEY UPDATE SKIP LOCKED`;
   return rows.length > 0;
 }
 
@@ -147,7 +154,9 @@ export async function declareSituation(tx: Tx, f: SituationFields, by: string, a
 
 /** Locks the situation's row (waiting for a check-in batch in progress); null when it is not active. */
 export async function lockForWrite(tx: Tx, situationId: number): Promise<SituationWithAreas | null> {
-  const rows = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM situation WHERE id = ${situationId} AND status = 'ACTIVE' FOR UPDATE`;
+  const rows = await tx.$queryRaw<
+    { id: number }[]
+  >`SELECT id FROM situation WHERE id = ${situationId} AND status = 'ACTIVE' FOR NO KEY UPDATE`;
   if (rows.length === 0) return null;
   return tx.situation.findUnique({ where: { id: situationId }, include: { areas: { select: { level: true, areaId: true } } } });
 }
