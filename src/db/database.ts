@@ -1,5 +1,6 @@
 // Opens the database the configuration names: embedded PGlite (default) or a
 // PostgreSQL server. Both get the same schema, migrations and Prisma client.
+import { AsyncLocalStorage } from "node:async_hooks";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
@@ -181,11 +182,14 @@ function serialQueue() {
   };
   return <T>(work: () => Promise<T>): Promise<T> =>
     new Promise<T>((resolve, reject) => {
+      // The work runs in its caller's async context (its lane above all), not in that of
+      // whichever item's end happens to start it.
+      const inCaller = AsyncLocalStorage.snapshot();
       waiting.push({
         background: inBackground(),
         passed: 0,
         run: () => {
-          asAdmitted(work)
+          inCaller(() => asAdmitted(work))
             .then(resolve, reject)
             .finally(async () => {
               await nextTurn();

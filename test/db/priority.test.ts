@@ -3,7 +3,7 @@
 // job's statement waits while a turn's transaction is open, and neither
 // waits for ever under a steady load. On PostgreSQL nothing is held.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { asBackground, ForegroundGate } from "../../src/db/priority.ts";
+import { asBackground, ForegroundGate, inBackground } from "../../src/db/priority.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 
 /** A promise and the function that settles it. */
@@ -62,14 +62,17 @@ describe("the embedded database", () => {
     await db?.drop();
   });
 
-  it("runs a turn's transaction before a job's that was waiting with it", async () => {
+  it("runs a turn's transaction before a job's that was waiting with it, each in its own lane", async () => {
     const hold = deferred();
     const order: string[] = [];
-    const first = db.transaction(async (tx) => {
-      await tx.$queryRaw`SELECT 1`;
-      await hold.promise;
-      order.push("first");
-    });
+    // A job's transaction first: the turn's starts when it ends, and must still run as foreground.
+    const first = asBackground(() =>
+      db.transaction(async (tx) => {
+        await tx.$queryRaw`SELECT 1`;
+        await hold.promise;
+        order.push("first");
+      }),
+    );
     // Queued behind the first: the job's, then the turn's.
     const job = asBackground(() =>
       db.transaction(async (tx) => {
@@ -79,7 +82,7 @@ describe("the embedded database", () => {
     );
     const turn = db.transaction(async (tx) => {
       await tx.$queryRaw`SELECT 1`;
-      order.push("turn");
+      order.push(inBackground() ? "turn in the background lane" : "turn");
     });
     hold.resolve();
     await Promise.all([first, job, turn]);
