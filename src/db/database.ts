@@ -1,6 +1,5 @@
 // Opens the database the configuration names: embedded PGlite (default) or a
 // PostgreSQL server. Both get the same schema, migrations and Prisma client.
-import { AsyncLocalStorage } from "node:async_hooks";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
@@ -13,7 +12,6 @@ import { type PGliteSession, pgliteDriver, postgresDriver, type SqlDriver } from
 import { isMigrated, migrate, readMigrations, type Migration } from "./migrator.ts";
 import { pgliteStartParams } from "./pglite-settings.ts";
 import { PGliteThread } from "./pglite-thread.ts";
-import { asAdmitted, inBackground, MAX_PASSED } from "./priority.ts";
 
 export type Prisma = PrismaClient;
 /** The client inside an interactive transaction. */
@@ -160,44 +158,12 @@ function yieldingPGlite(db: PGlite): PGlite {
   return wrap(db);
 }
 
-/**
- * Runs work one at a time, yielding between them: in arrival order, except
- * that background work (the jobs', priority.ts) lets the foreground work
- * waiting with it go first, MAX_PASSED items at most (so it never starves
- * under a steady load).
- */
+/** Runs work one at a time, in arrival order, yielding between them. */
 function serialQueue() {
-  type Item = { run: () => void; background: boolean; passed: number };
-  const waiting: Item[] = [];
-  let busy = false;
-  const next = () => {
-    if (busy || waiting.length === 0) return;
-    const oldest = waiting[0]!;
-    let i = oldest.background && oldest.passed < MAX_PASSED ? waiting.findIndex((w) => !w.background) : 0;
-    if (i < 0) i = 0; // only background work waits
-    for (const w of waiting.slice(0, i)) w.passed += 1;
-    const [item] = waiting.splice(i, 1);
-    busy = true;
-    item!.run();
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(work: () => Promise<T>): Promise<T> => {
+    const result = tail.then(work);
+    tail = result.then(nextTurn, nextTurn);
+    return result;
   };
-  return <T>(work: () => Promise<T>): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      // The work runs in its caller's async context (its lane above all), not in that of
-      // whichever item's end happens to start it.
-      const inCaller = AsyncLocalStorage.snapshot();
-      waiting.push({
-        background: inBackground(),
-        passed: 0,
-        run: () => {
-          inCaller(() => asAdmitted(work))
-            .then(resolve, reject)
-            .finally(async () => {
-              await nextTurn();
-              busy = false;
-              next();
-            });
-        },
-      });
-      next();
-    });
 }

@@ -34,7 +34,6 @@ import { Worker } from "node:worker_threads";
 import { messages, type QueryOptions, type Results, TransactionAbortedError, types } from "@electric-sql/pglite";
 import type { CrossingValue, FromWorker, RawResults, SerializedError, ToWorker, WorkerInit } from "./pglite-protocol.ts";
 import { pgliteStartParams } from "./pglite-settings.ts";
-import { ForegroundGate } from "./priority.ts";
 
 type Parsers = Record<number | string, types.Parser>;
 type Call = ToWorker extends infer M ? (M extends ToWorker ? Omit<M, "id"> : never) : never;
@@ -83,8 +82,6 @@ export class PGliteThread {
   private dead: Error | null = null;
   private closing: Promise<void> | null = null;
   private readonly parsed = new WeakMap<object, Parsers>();
-  /** Jobs' statements wait for the turns' and the webhooks' (priority.ts). */
-  private readonly gate = new ForegroundGate();
 
   private constructor(
     private readonly worker: Worker,
@@ -156,16 +153,6 @@ export class PGliteThread {
    * transaction's until then.
    */
   async transaction<T>(callback: (tx: ThreadTransaction) => Promise<T>): Promise<T> {
-    // A job's transaction waits for the turns in progress (priority.ts); a turn's counts as one until it ends.
-    const leave = await this.gate.admit();
-    try {
-      return await this.transactionAdmitted(callback);
-    } finally {
-      leave();
-    }
-  }
-
-  private async transactionAdmitted<T>(callback: (tx: ThreadTransaction) => Promise<T>): Promise<T> {
     const id = this.nextTx++;
     await this.call({ op: "begin", tx: id });
     let closed = false;
@@ -228,29 +215,22 @@ export class PGliteThread {
     tx: number | undefined,
   ): Promise<Results<T>> {
     unsupported(options);
-    // Inside a transaction nothing is held: the transaction has the session.
-    const leave = tx === undefined ? await this.gate.admit() : undefined;
     try {
       const raw = (await this.call({ op: "query", sql, params: params.map(crossing), tx })) as RawResults;
       return present(raw, this.parsersFor(options), options?.rowMode) as Results<T>;
     } catch (error) {
       throw withQuery(error, sql, params, options);
-    } finally {
-      leave?.();
     }
   }
 
   private async runExec(sql: string, options: QueryOptions | undefined, tx: number | undefined): Promise<Results[]> {
     unsupported(options);
-    const leave = tx === undefined ? await this.gate.admit() : undefined;
     try {
       const raw = (await this.call({ op: "exec", sql, tx })) as RawResults[];
       const parsers = this.parsersFor(options);
       return raw.map((r) => present(r, parsers, options?.rowMode));
     } catch (error) {
       throw withQuery(error, sql, undefined, options);
-    } finally {
-      leave?.();
     }
   }
 

@@ -10,6 +10,7 @@
 import { Prisma } from "../generated/prisma/client.ts";
 import type { BulkAudience } from "../line/rich-menu/bulk-link-job.ts";
 import { STAFF_USERS_SQL } from "../staff/roles.ts";
+import { AREA_COVERS_COUNCIL_SQL } from "./situation-store.ts";
 
 /** The audience's members among those `where` picks (on member m). */
 const membersWhere = (where: Prisma.Sql) => Prisma.sql`
@@ -26,10 +27,7 @@ export const FLOOD_MENU_AUDIENCE: BulkAudience = {
     CROSS JOIN council c
     JOIN tambon t ON t.id = c."tambonId"
     JOIN district d ON d.id = t."districtId"
-    WHERE s.status = 'ACTIVE'
-      AND ((a.level = 'COUNCIL' AND a."areaId" = c.id)
-        OR (a.level = 'DISTRICT' AND a."areaId" = d.id)
-        OR (a.level = 'PROVINCE' AND a."areaId" = d."provinceId"))
+    WHERE s.status = 'ACTIVE' AND ${AREA_COVERS_COUNCIL_SQL}
     ORDER BY c.id`,
   // A council's members, off member's councilId index: a few hundred rows.
   ofPart: (councilId) => membersWhere(Prisma.sql`m."councilId" = ${councilId}`),

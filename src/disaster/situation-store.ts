@@ -6,7 +6,7 @@
 // to change the situation already covering an area instead of declaring a
 // second one, so "the situation of this council" is one row or none.
 import type { Tx } from "../db/database.ts";
-import type { Situation } from "../generated/prisma/client.ts";
+import { Prisma, type Situation } from "../generated/prisma/client.ts";
 import { councilsOf, type Area } from "../staff/areas.ts";
 
 export type { Situation };
@@ -36,6 +36,14 @@ export async function situationCouncils(tx: Tx, situation: Pick<SituationWithAre
 }
 
 /**
+ * A situation_area `a` covers council `c` (its tambon `t` and district `d`
+ * joined): the council itself, its district, or the district's province.
+ */
+export const AREA_COVERS_COUNCIL_SQL = Prisma.sql`((a.level = 'COUNCIL' AND a."areaId" = c.id)
+  OR (a.level = 'DISTRICT' AND a."areaId" = d.id)
+  OR (a.level = 'PROVINCE' AND a."areaId" = d."provinceId"))`;
+
+/**
  * The active situation covering a council, if any. One statement: the
  * council matches an area directly, by its tambon's district, or by the
  * district's province.
@@ -50,10 +58,7 @@ export async function situationCoveringCouncil(tx: Tx, councilId: number): Promi
     JOIN council c ON c.id = ${councilId}
     JOIN tambon t ON t.id = c."tambonId"
     JOIN district d ON d.id = t."districtId"
-    WHERE s.status = 'ACTIVE'
-      AND ((a.level = 'COUNCIL' AND a."areaId" = c.id)
-        OR (a.level = 'DISTRICT' AND a."areaId" = d.id)
-        OR (a.level = 'PROVINCE' AND a."areaId" = d."provinceId"))
+    WHERE s.status = 'ACTIVE' AND ${AREA_COVERS_COUNCIL_SQL}
     ORDER BY s.id
     LIMIT 1`;
   return rows[0] ?? null;

@@ -2,7 +2,6 @@
 // fetching photos from LINE, queueing meeting reminders, escalations. Each
 // job keeps its work in the database (rows with leases), so any instance
 // may run it and a restart loses nothing; this only decides when to run.
-import { asBackground } from "../db/priority.ts";
 import type { Logger } from "../log.ts";
 import { withDefaults, type WithDefaults } from "../options.ts";
 
@@ -162,8 +161,7 @@ export class JobScheduler {
       e.nextLook = this.options.clock() + e.every * this.options.intervalMs;
       try {
         // Work left over (a batch limit) is looked for again at once.
-        // As background work: on the embedded database it yields to webhooks and turns (src/db/priority.ts).
-        if ((await asBackground(() => e.job.runOnce(this.options.now()))) > 0) e.woken = true;
+        if ((await e.job.runOnce(this.options.now())) > 0) e.woken = true;
         const wake = e.job.nextWake?.();
         if (wake) e.nextLook = Math.min(e.nextLook, this.options.clock() + Math.max(0, wake.getTime() - this.options.now().getTime()));
       } catch (error) {
@@ -185,7 +183,7 @@ export class JobScheduler {
     await this.running;
     for (let round = 0; round < maxRounds; round++) {
       let done = 0;
-      for (const e of this.entries) done += await asBackground(() => e.job.runOnce(this.options.now()));
+      for (const e of this.entries) done += await e.job.runOnce(this.options.now());
       if (done === 0) return;
     }
     throw new Error(`jobs still busy after ${maxRounds} rounds`);
