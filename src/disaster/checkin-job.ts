@@ -2,9 +2,10 @@
 // exactly once, through the outbox.
 //
 // One batch (5,000 members = 10 multicast chunks of 500 on PostgreSQL, one
-// chunk on PGlite) is one transaction: lock the situation's row (FOR
-// UPDATE SKIP LOCKED: another instance doing a batch of the same situation
-// makes this one skip it; an end or a change waits for the batch and then cancels what it queued),
+// chunk on PGlite) is one transaction: lock the situation's row (FOR NO
+// KEY UPDATE SKIP LOCKED: another instance doing a batch of the same
+// situation makes this one skip it; an end or a change waits for the batch
+// and then cancels what it queued; answers are not held up),
 // select the next members without a safety_check_in row (by LINE user id),
 // queue the multicasts (purpose "situation.checkin", dedupe key
 // "checkin:<situationId>:<first LINE user id of the batch>#<chunk>"), and

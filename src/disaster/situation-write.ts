@@ -83,9 +83,9 @@ export async function nextCheckInBatch(
  * Locks an active situation's row for one batch of its check-ins; false when
  * it ended or another instance holds it. FOR NO KEY UPDATE, not FOR UPDATE:
  * every answer's insert checks its foreign key to this row (FOR KEY SHARE),
- * which FOR UPDATE blocks; a province's answers coming in while the check-in
- * went out waited up to 8 s for the batches (docs/performance.md §7). An end
- * or a change (lockForWrite) still waits for the batch.
+ * which FOR UPDATE blocks, so an answer coming in while the check-in goes
+ * out would wait for the batch's commit. An end or a change (lockForWrite)
+ * still waits for the batch.
  */
 export async function lockActiveSituation(tx: Tx, situationId: number): Promise<boolean> {
   const rows = await tx.$queryRaw<{ id: number }[]>`

@@ -18,8 +18,9 @@
 //    and nextWake() tells the scheduler when the next call is due, so the
 //    scheduler's round (and the outbox in it) is never held.
 //  - A retriable LINE error (429, 5xx, timeout) pauses the job (`pauseMs`);
-//    the chunk stays first in its queue, so the same users are tried again. A 404 on link: the menu is gone; its alias
-//    is asked again after the pause.
+//    the chunk stays first in its queue, so the same users are tried
+//    again. A 404 on link: the menu is gone; its alias is asked again
+//    after the pause.
 //  - A 400 for a chunk (one bad user id refuses the whole call) splits it in
 //    two, each half tried on its own call, down to single users: one bad id
 //    costs about 2·log2(500) ≈ 18 calls, not 499 users' menus. A single
@@ -132,6 +133,12 @@ interface Chunk {
   split: boolean;
 }
 
+/** What one run may still read, and the audience's parts as of this run (read once, when first asked). */
+interface Budget {
+  rows: number;
+  parts(): Promise<number[]>;
+}
+
 /** What moved the audience, as of a look: the two columns of the stamp query. */
 interface Stamp {
   grow: string | null;
@@ -204,10 +211,10 @@ export function bulkRichMenuLinkJob(options: BulkRichMenuLinkOptions): Job {
    * audience, until a chunk of users to unlink is found, the sweep ends, or
    * this run's rows are read.
    */
-  async function sweepOn(now: number, seen: Stamp, budget: { rows: number }): Promise<void> {
+  async function sweepOn(now: number, seen: Stamp, budget: Budget): Promise<void> {
     if (sweep && sweep.stamp !== seen.shrink) sweep = null; // the audience moved mid-sweep: again from the start
     if (!sweep && toUnlink.length === 0 && due(swept, now, seen.shrink)) {
-      sweep = { parts: await parts(), after: "", stamp: seen.shrink, at: now };
+      sweep = { parts: await budget.parts(), after: "", stamp: seen.shrink, at: now };
     }
     while (sweep && toUnlink.length < chunkSize && budget.rows > 0) {
       const window = (
@@ -239,14 +246,14 @@ export function bulkRichMenuLinkJob(options: BulkRichMenuLinkOptions): Job {
    * chunk of users to link is queued, the pass ends, or this run's rows are
    * read.
    */
-  async function passOn(now: number, seen: Stamp, budget: { rows: number }): Promise<void> {
+  async function passOn(now: number, seen: Stamp, budget: Budget): Promise<void> {
     if (pass && pass.stamp !== seen.grow) {
       // The audience moved (a new member, a situation changed): a new pass from the start.
       pass = null;
       toLink = [];
     }
     if (!pass && toLink.length === 0 && due(passed, now, seen.grow)) {
-      pass = { parts: await parts(), part: 0, after: "", stamp: seen.grow };
+      pass = { parts: await budget.parts(), part: 0, after: "", stamp: seen.grow };
     }
     while (pass && toLink.length < chunkSize && budget.rows > 0) {
       const part = pass.parts[pass.part];
@@ -281,7 +288,9 @@ export function bulkRichMenuLinkJob(options: BulkRichMenuLinkOptions): Job {
    */
   async function nextChunk(now: number, seen: Stamp): Promise<Chunk | "reading" | null> {
     for (const [userId, until] of refused) if (until <= now) refused.delete(userId);
-    const budget = { rows: o.rowsPerRun };
+    let read: Promise<number[]> | undefined;
+    // A sweep and a pass starting in the same run (a situation declared or ended) share one read of the parts.
+    const budget: Budget = { rows: o.rowsPerRun, parts: () => (read ??= parts()) };
     await sweepOn(now, seen, budget);
     if (toUnlink.length >= chunkSize || (toUnlink.length > 0 && !sweep))
       return { op: "unlink", userIds: toUnlink.slice(0, chunkSize), split: false };
