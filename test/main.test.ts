@@ -4,6 +4,7 @@
 // it serves /healthz and exits cleanly on SIGTERM.
 import { SHIPPED_MAIN } from "./support/shipped-command.ts";
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -67,5 +68,12 @@ describe("npm start", () => {
     const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
     expect(code).toBe(1);
     expect(stderr).toMatch(/PORT/);
+  });
+
+  it("is the command the Docker image runs, V8's flags included", () => {
+    const dockerfile = readFileSync(path.join(import.meta.dirname, "..", "Dockerfile"), "utf8");
+    const cmd = [...dockerfile.matchAll(/^CMD (\[.*\])$/gm)].map((m) => JSON.parse(m[1]!) as string[]);
+    expect(cmd).toEqual([["node", ...SHIPPED_MAIN]]);
+    expect(SHIPPED_MAIN).toContain("dist/main.js");
   });
 });

@@ -1,4 +1,23 @@
 // How a new docs/performance.md keeps what the run that wrote it did not measure.
+
+/** The line under a section's heading that says when and on what it was measured. */
+const STAMP = /^_Measured .*_$/;
+
+/**
+ * Under each numbered section this run wrote: when and on what machine.
+ * Carried sections keep their own line, so a report whose sections ran on
+ * different machines (they change between sessions, by a factor of ~2.4)
+ * says which figure comes from where.
+ */
+export function stampSections(md: string, stamp: string): string {
+  const lines = md.split("\n");
+  const out: string[] = [];
+  lines.forEach((line, i) => {
+    out.push(line);
+    if (/^## \d+[a-z]?\. /.test(line) && !STAMP.test(lines[i + 2] ?? "")) out.push("", `_Measured ${stamp}_`);
+  });
+  return out.join("\n");
+}
 /**
  * Sections this run did not measure are carried over from the previous
  * report, with their rows of the targets table: section 3a (answers in

@@ -1,6 +1,6 @@
 // Issue 13's idle and start figures, measured from outside the shipped
-// process (`node dist/main.js`, or `node dist/main.js`, as `npm start` runs it for the
-// comparison), configured by environment only:
+// process (npm start's command, `node <flags> dist/main.js`, and for the
+// comparison the sources under tsx), configured by environment only:
 //
 //  - start: spawn → /healthz 200, on a database that already exists (a
 //    first start migrated it and loaded the geography), median of N runs;
@@ -20,14 +20,15 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createPostgresDatabase } from "../support/database.ts";
+import { SHIPPED_MAIN, SHIPPED_NODE_FLAGS } from "../support/shipped-command.ts";
 import { FakeLineApi } from "./fake-line-api.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 export type StartCommand = "dist" | "tsx";
 const COMMANDS: Record<StartCommand, string[]> = {
-  dist: ["dist/main.js"],
-  tsx: ["--import", "tsx", "src/main.ts"],
+  dist: [...SHIPPED_MAIN],
+  tsx: [...SHIPPED_NODE_FLAGS, "--import", "tsx", "src/main.ts"],
 };
 
 /** Counts the statements a PostgreSQL client sends through it. */

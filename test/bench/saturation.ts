@@ -19,6 +19,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createPostgresDatabase } from "../support/database.ts";
 import { FakeLineApi } from "./fake-line-api.ts";
+import { SHIPPED_MAIN } from "../support/shipped-command.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const SECRET = randomBytes(16).toString("hex");
@@ -212,7 +213,7 @@ export async function runSaturation(o: SaturationOptions): Promise<SaturationRes
         const created = db === "postgres" ? await createPostgresDatabase() : null;
         const dataDir = db === "pglite" ? mkdtempSync(path.join(os.tmpdir(), "saturation-")) : null;
         const profileDir = o.profile && run === o.runs - 1 ? mkdtempSync(path.join(os.tmpdir(), `prof-${db}-`)) : null;
-        const args = [...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []), "dist/main.js"];
+        const args = [...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []), ...SHIPPED_MAIN];
         const s = await spawnServer(
           args,
           { ...env, ...(created ? { DATABASE_URL: created.url } : { DATA_DIR: dataDir! }) },
@@ -271,7 +272,7 @@ export function saturationTable(r: SaturationResult): string[] {
     `| echo bot (express + SDK, reply only) | ${m.echo.toFixed(0)} | 100% | ${m.echoP99.toFixed(0)} ms | – |`,
     ...m.bots.map(
       (b) =>
-        `| bot on ${b.db} (\`node dist/main.js\`) | ${b.turnsPerSec.toFixed(0)} | ${(b.ofEcho * 100).toFixed(0)}% | ${b.p99.toFixed(0)} ms | ${r.bots.find((x) => x.db === b.db)?.errors ?? 0} |`,
+        `| bot on ${b.db} (\`node ${SHIPPED_MAIN.join(" ")}\`) | ${b.turnsPerSec.toFixed(0)} | ${(b.ofEcho * 100).toFixed(0)}% | ${b.p99.toFixed(0)} ms | ${r.bots.find((x) => x.db === b.db)?.errors ?? 0} |`,
     ),
     "",
     ...r.bots
