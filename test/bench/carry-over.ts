@@ -2,22 +2,38 @@
 
 /** The line under a section's heading that says when and on what it was measured. */
 const STAMP = /^_Measured .*_$/;
+const HEADING = /^## (\d+[a-z]?)\. /;
 
 /**
- * Under each numbered section this run wrote: when and on what machine.
- * Carried sections keep their own line, so a report whose sections ran on
- * different machines (they change between sessions, by a factor of ~2.4)
- * says which figure comes from where.
+ * Under each numbered section: when and on what machine it was measured.
+ * The sections this run measured (`ran`, by number) get `stamp`; the
+ * others keep the line the previous report gave them (report() writes a
+ * skipped section again from the previous raw results, without one). The
+ * sessions' machines differ by a factor of ~2.4, and a report whose
+ * sections ran on different machines must say which figure comes from where.
  */
-export function stampSections(md: string, stamp: string): string {
+export function stampSections(md: string, stamp: string, ran: ReadonlySet<string>, previous = ""): string {
+  const earlier = new Map<string, string>();
+  const before = previous.split("\n");
+  before.forEach((line, i) => {
+    const key = HEADING.exec(line)?.[1];
+    const next = before[i + 2];
+    if (key && next && STAMP.test(next)) earlier.set(key, next);
+  });
   const lines = md.split("\n");
   const out: string[] = [];
-  lines.forEach((line, i) => {
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
     out.push(line);
-    if (/^## \d+[a-z]?\. /.test(line) && !STAMP.test(lines[i + 2] ?? "")) out.push("", `_Measured ${stamp}_`);
-  });
+    const key = HEADING.exec(line)?.[1];
+    if (!key) continue;
+    if (STAMP.test(lines[i + 2] ?? "")) i += 2; // the section's old line: replaced below
+    const own = ran.has(key) ? `_Measured ${stamp}_` : earlier.get(key);
+    if (own) out.push("", own);
+  }
   return out.join("\n");
 }
+
 /**
  * Sections this run did not measure are carried over from the previous
  * report, with their rows of the targets table: section 3a (answers in
