@@ -18,8 +18,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createPostgresDatabase } from "../support/database.ts";
-import { FakeLineApi } from "./fake-line-api.ts";
 import { SHIPPED_MAIN } from "../support/shipped-command.ts";
+import { FakeLineApi } from "./fake-line-api.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const SECRET = randomBytes(16).toString("hex");
