@@ -79,4 +79,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
 # taking requests, finishes the events in hand and closes the database.
 # Same command as `npm start` (package.json; test/main.test.ts checks they
 # agree), without npm in between, which would not pass SIGTERM on to the server.
-CMD ["node", "--max-semi-space-size=4", "dist/main.js"]
+CMD ["node", "--max-semi-space-size=4", "--heap-growing-percent=50", "--no-wasm-tier-up", "--no-wasm-dynamic-tiering", "dist/main.js"]
