@@ -34,11 +34,12 @@ export async function resolveRecipients(tx: Tx, spec: AudienceSpec): Promise<str
   const councils = await councilsOf(tx, spec.areas);
   const ids = new Set<string>();
   if (spec.audience !== "SECRETARIES") {
-    const members = await tx.member.findMany({
-      where: { status: "ACTIVE", councilId: { in: councils }, lineUserId: { not: null }, lineUser: { following: true } },
-      select: { lineUserId: true },
-    });
-    for (const m of members) ids.add(m.lineUserId!);
+    // Raw: a province is 100,000 rows, which Prisma's model query turns into objects through its
+    // query compiler on the event loop (docs/performance.md §2).
+    const members = await tx.$queryRaw<{ id: string }[]>`
+      SELECT m."lineUserId" AS id FROM member m JOIN line_user u ON u.id = m."lineUserId"
+      WHERE m.status = 'ACTIVE' AND m."councilId" = ANY(${councils}::int[]) AND u.following`;
+    for (const m of members) ids.add(m.id);
   }
   const staff: string[] = [];
   if (spec.audience !== "MEMBERS" && councils.length > 0) {

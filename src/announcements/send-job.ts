@@ -135,21 +135,19 @@ export function announcementSendJob(options: AnnouncementSendOptions): Job {
       });
 
       if (recipients.length > 0) {
-        await tx.announcementRecipient.createMany({
-          data: recipients.map((lineUserId) => ({ announcementId: id, lineUserId })),
-          skipDuplicates: true,
-        });
         await enqueueMulticast(tx, recipients, messages, { purpose: ANNOUNCEMENT_PURPOSE, now, dedupeKey: announcementKey(id) });
-        // Same order and chunking as enqueueMulticast (recipients are unique and sorted).
+        // Same order and chunking as enqueueMulticast (recipients are unique and sorted). One raw
+        // statement per chunk, the ids as an array: Prisma's createMany of a province (100,000 rows)
+        // compiled one query of every row and held hundreds of MB at once (docs/performance.md §2, §6).
         for (let n = 0; n * MULTICAST_CHUNK < recipients.length; n++) {
           const chunk = await tx.outboxMessage.findUniqueOrThrow({
             where: { dedupeKey: `${announcementKey(id)}#${n}` },
             select: { id: true },
           });
-          await tx.announcementRecipient.updateMany({
-            where: { announcementId: id, lineUserId: { in: recipients.slice(n * MULTICAST_CHUNK, (n + 1) * MULTICAST_CHUNK) } },
-            data: { outboxMessageId: chunk.id },
-          });
+          await tx.$executeRaw`
+            INSERT INTO announcement_recipient ("announcementId", "lineUserId", "outboxMessageId")
+            SELECT ${id}, u, ${chunk.id} FROM unnest(${recipients.slice(n * MULTICAST_CHUNK, (n + 1) * MULTICAST_CHUNK)}::text[]) AS u
+            ON CONFLICT DO NOTHING`;
         }
       }
       await tx.announcement.update({
