@@ -55,11 +55,22 @@ export function checkInJob(options: CheckInJobOptions): Job {
    * previous batch); resolves the members it queued (none left: []; null:
    * ended, or another instance has it).
    */
+  // A situation's message and councils, by its updatedAt (which every change moves, under the
+  // row lock each batch takes): read once per change, not once per batch. A province's send is
+  // 200 batches on PGlite, each of which read the situation through Prisma and resolved its
+  // councils while answers waited on the same event loop (docs/performance.md §6).
+  const known = new Map<number, { updatedAt: number; s: Parameters<typeof checkInMessages>[0]; councils: number[] }>();
   async function sendBatch(situationId: number, now: Date, after: string | null): Promise<string[] | null> {
     return db.transaction(async (tx) => {
-      if (!(await lockActiveSituation(tx, situationId))) return null;
-      const s = await tx.situation.findUniqueOrThrow({ where: { id: situationId }, include: { areas: true } });
-      const councils = await situationCouncils(tx, s);
+      const updatedAt = await lockActiveSituation(tx, situationId);
+      if (updatedAt === null) return null;
+      let hit = known.get(situationId);
+      if (hit?.updatedAt !== updatedAt.getTime()) {
+        const read = await tx.situation.findUniqueOrThrow({ where: { id: situationId }, include: { areas: true } });
+        hit = { updatedAt: read.updatedAt.getTime(), s: read, councils: await situationCouncils(tx, read) };
+        known.set(situationId, hit);
+      }
+      const { s, councils } = hit;
       const members = await nextCheckInBatch(tx, situationId, councils, batch, after);
       if (members.length === 0) return [];
       const ids = members.map((m) => m.lineUserId);
@@ -91,6 +102,7 @@ export function checkInJob(options: CheckInJobOptions): Job {
       const limit = options.batchesPerRun ?? 20;
       const active = await activeSituations(db.prisma);
       for (const id of done.keys()) if (!active.some((s) => s.id === id)) done.delete(id);
+      for (const id of known.keys()) if (!active.some((s) => s.id === id)) known.delete(id);
       for (const s of active) {
         const seen = done.get(s.id);
         if (seen && seen.updatedAt === s.updatedAt.getTime() && Math.abs(now.getTime() - seen.at) < RECHECK_MS) continue;

@@ -80,17 +80,17 @@ export async function nextCheckInBatch(
 }
 
 /**
- * Locks an active situation's row for one batch of its check-ins; false when
- * it ended or another instance holds it. FOR NO KEY UPDATE, not FOR UPDATE:
+ * Locks an active situation's row for one batch of its check-ins; resolves
+ * its updatedAt, or null when it ended or another instance holds it. FOR NO KEY UPDATE, not FOR UPDATE:
  * every answer's insert checks its foreign key to this row (FOR KEY SHARE),
  * which FOR UPDATE blocks, so an answer coming in while the check-in goes
  * out would wait for the batch's commit. An end or a change (lockForWrite)
  * still waits for the batch.
  */
-export async function lockActiveSituation(tx: Tx, situationId: number): Promise<boolean> {
-  const rows = await tx.$queryRaw<{ id: number }[]>`
-    SELECT id FROM situation WHERE id = ${situationId} AND status = 'ACTIVE' FOR NO KEY UPDATE SKIP LOCKED`;
-  return rows.length > 0;
+export async function lockActiveSituation(tx: Tx, situationId: number): Promise<Date | null> {
+  const rows = await tx.$queryRaw<{ updatedAt: Date }[]>`
+    SELECT "updatedAt" FROM situation WHERE id = ${situationId} AND status = 'ACTIVE' FOR NO KEY UPDATE SKIP LOCKED`;
+  return rows[0]?.updatedAt ?? null;
 }
 
 /** Whether a dedupe key was already used (a member's earlier check-in erased, then sent again). */
