@@ -135,18 +135,21 @@ export function announcementSendJob(options: AnnouncementSendOptions): Job {
       });
 
       if (recipients.length > 0) {
-        await enqueueMulticast(tx, recipients, messages, { purpose: ANNOUNCEMENT_PURPOSE, now, dedupeKey: announcementKey(id) });
+        const chunks = await enqueueMulticast(tx, recipients, messages, {
+          purpose: ANNOUNCEMENT_PURPOSE,
+          now,
+          dedupeKey: announcementKey(id),
+        });
+        // Only a start commits these keys, and a started announcement is not due again.
+        if (chunks.length !== Math.ceil(recipients.length / MULTICAST_CHUNK))
+          throw new Error(`chunks of ${announcementKey(id)} already queued`);
         // Same order and chunking as enqueueMulticast (recipients are unique and sorted). One raw
         // statement per chunk, the ids as an array: Prisma's createMany of a province (100,000 rows)
         // compiled one query of every row and held hundreds of MB at once (docs/performance.md §2, §6).
-        for (let n = 0; n * MULTICAST_CHUNK < recipients.length; n++) {
-          const chunk = await tx.outboxMessage.findUniqueOrThrow({
-            where: { dedupeKey: `${announcementKey(id)}#${n}` },
-            select: { id: true },
-          });
+        for (const [n, outboxId] of chunks.entries()) {
           await tx.$executeRaw`
             INSERT INTO announcement_recipient ("announcementId", "lineUserId", "outboxMessageId")
-            SELECT ${id}, u, ${chunk.id} FROM unnest(${recipients.slice(n * MULTICAST_CHUNK, (n + 1) * MULTICAST_CHUNK)}::text[]) AS u
+            SELECT ${id}, u, ${outboxId} FROM unnest(${recipients.slice(n * MULTICAST_CHUNK, (n + 1) * MULTICAST_CHUNK)}::text[]) AS u
             ON CONFLICT DO NOTHING`;
         }
       }

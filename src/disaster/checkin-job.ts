@@ -50,16 +50,16 @@ export function checkInJob(options: CheckInJobOptions): Job {
   const { db, logger } = options;
   const batch = options.batch ?? (db.kind === "pglite" ? CHECKIN_BATCH_PGLITE : CHECKIN_BATCH);
 
-  /**
-   * One batch of one situation, after `after` (the last id of this run's
-   * previous batch); resolves the members it queued (none left: []; null:
-   * ended, or another instance has it).
-   */
   // A situation's message and councils, by its updatedAt (which every change moves, under the
   // row lock each batch takes): read once per change, not once per batch. A province's send is
   // 200 batches on PGlite, each of which read the situation through Prisma and resolved its
   // councils while answers waited on the same event loop (docs/performance.md §6).
   const known = new Map<number, { updatedAt: number; s: Parameters<typeof checkInMessages>[0]; councils: number[] }>();
+  /**
+   * One batch of one situation, after `after` (the last id of this run's
+   * previous batch); resolves the members it queued (none left: []; null:
+   * ended, or another instance has it).
+   */
   async function sendBatch(situationId: number, now: Date, after: string | null): Promise<string[] | null> {
     return db.transaction(async (tx) => {
       const updatedAt = await lockActiveSituation(tx, situationId);

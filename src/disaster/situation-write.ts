@@ -81,8 +81,9 @@ export async function nextCheckInBatch(
 
 /**
  * Locks an active situation's row for one batch of its check-ins; resolves
- * its updatedAt, or null when it ended or another instance holds it. FOR NO KEY UPDATE, not FOR UPDATE:
- * every answer's insert checks its foreign key to this row (FOR KEY SHARE),
+ * its updatedAt, or null when it ended or another instance holds it. FOR NO
+ * KEY UPDATE, not FOR UPDATE: every answer's insert checks its foreign key
+ * to this row (FOR KEY SHARE),
  * which FOR UPDATE blocks, so an answer coming in while the check-in goes
  * out would wait for the batch's commit. An end or a change (lockForWrite)
  * still waits for the batch.
