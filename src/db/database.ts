@@ -8,9 +8,11 @@ import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import type { Config } from "../config.ts";
 import { PrismaClient } from "../generated/prisma/client.ts";
-import { type PGliteSession, pgliteDriver, postgresDriver, type SqlDriver } from "./driver.ts";
+import { type PGliteSession, pgliteDriver, postgresDriver, pgRunner, pgliteRunner, type SqlDriver, type SqlRunner } from "./driver.ts";
 import { isMigrated, migrate, readMigrations, type Migration } from "./migrator.ts";
 import { pgliteStartParams } from "./pglite-settings.ts";
+import { type Joinable, JoinablePool, joinableSession, withJoiningPrisma } from "./joined-prisma.ts";
+import { rawOnDriver } from "./raw-on-driver.ts";
 import { PGliteThread } from "./pglite-thread.ts";
 
 export type Prisma = PrismaClient;
@@ -23,13 +25,26 @@ export interface Database {
   readonly prisma: PrismaClient;
   readonly sql: SqlDriver;
   /**
-   * An interactive transaction. On PGlite (one session) they run one at a
-   * time through a queue that gives the event loop a turn in between, so
-   * webhook inserts are not starved by a train of transactions.
-   * `timeoutMs`: how long the work may take once it holds the connection
-   * (30 s unless given; a bulk import needs longer).
+   * An interactive transaction: driverTransaction without the driver's
+   * runner. `tx`'s raw queries run on the driver; its model calls start
+   * Prisma's part of it. On PGlite (one session) they run one at a time
+   * through a queue that gives the event loop a turn in between, so webhook
+   * inserts are not starved by a train of transactions. `timeoutMs`: how
+   * long the work may take once it holds the connection (30 s unless given;
+   * a bulk import needs longer).
    */
   transaction<T>(work: (tx: Tx) => Promise<T>, options?: { timeoutMs?: number }): Promise<T>;
+  /**
+   * A transaction run on the driver (`sql`: its statements go straight to
+   * node-postgres or PGlite). `tx` answers raw queries on the same
+   * connection (src/db/raw-on-driver.ts, with Prisma's value types), and
+   * Prisma joins the connection the first time the work makes a model call,
+   * not at all otherwise (issue 13: through Prisma's client a raw statement
+   * cost several times its cost through the driver, and its interactive
+   * transaction more still). Past the timeout (30 s unless given) the next
+   * statement fails and the work is rolled back.
+   */
+  driverTransaction<T>(work: (sql: SqlRunner, tx: Tx) => Promise<T>, options?: { timeoutMs?: number }): Promise<T>;
   /** Applies pending migrations; returns their names. */
   migrate(): Promise<string[]>;
   /** Reachable and fully migrated: what /healthz reports. */
@@ -50,11 +65,13 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   let sql: SqlDriver;
   let closeDriver: () => Promise<void>;
   let transactionSlot: (<T>(work: () => Promise<T>) => Promise<T>) | null = null;
+  /** A transaction on the driver: its runner, and its connection for Prisma to join. */
+  let driverTx: <T>(work: (open: { runner: SqlRunner; join: Omit<Joinable, "used"> }) => Promise<T>) => Promise<T>;
   if (target.kind === "postgres") {
     // Two pools: Prisma's holds connections for whole turns (transactions),
     // the driver's serves short statements — the webhook's insert above all,
     // which must not queue behind turns for a connection.
-    const pool = new pg.Pool({ connectionString: target.url, max: 16, connectionTimeoutMillis: 5_000 });
+    const pool = new JoinablePool({ connectionString: target.url, max: 16, connectionTimeoutMillis: 5_000 });
     const sqlPool = new pg.Pool({ connectionString: target.url, max: 6, connectionTimeoutMillis: 5_000 });
     // A dropped server connection must not crash the process: the pool
     // reconnects, and callers see errors on their own queries.
@@ -62,6 +79,28 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     sqlPool.on("error", () => undefined);
     prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
     sql = postgresDriver(sqlPool);
+    driverTx = async (work) => {
+      const client = await pool.connect();
+      // A connection dropped while it is checked out emits "error": without
+      // a listener that kills the process; the statement in flight rejects anyway.
+      client.on("error", ignoreError);
+      let broken: Error | undefined;
+      try {
+        await client.query("BEGIN");
+        const result = await work({ runner: pgRunner(client), join: { pg: client } });
+        await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        await client.query("ROLLBACK").catch((rollback: Error) => {
+          broken = rollback;
+        });
+        throw error;
+      } finally {
+        client.off("error", ignoreError);
+        // A connection that cannot even roll back is dropped by the pool.
+        client.release(broken);
+      }
+    };
     closeDriver = async () => {
       await Promise.all([pool.end(), sqlPool.end()]);
     };
@@ -94,29 +133,55 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     // against PGlite itself; the runtime contract is the same, and a
     // PGliteThread has the part of PGlite it uses (checked by every database
     // test, and by test/db/pglite-thread.test.ts against in-process PGlite).
-    const adapter = new PrismaPGlite(session as PGlite) as unknown as PrismaPg;
+    const adapter = new PrismaPGlite(joinableSession(session) as PGlite) as unknown as PrismaPg;
     prisma = new PrismaClient({ adapter });
     sql = pgliteDriver(session);
     // In the thread too: a transaction waiting in PGlite's own queue would
     // count against Prisma's maxWait (the adapter starts one only once BEGIN
     // ran) and stand, with every one behind it, before each webhook insert.
     transactionSlot = serialQueue();
+    driverTx = (work) => session.transaction((tx) => work({ runner: pgliteRunner(tx), join: { pglite: tx } }));
   }
 
   let migrations: Migration[] | undefined;
   const onDisk = async () => (migrations ??= await readMigrations());
 
   const TX_OPTIONS = { maxWait: 30_000, timeout: 30_000 };
+  const driverTransaction: Database["driverTransaction"] = (work, options) => {
+    const txOptions = options?.timeoutMs === undefined ? TX_OPTIONS : { ...TX_OPTIONS, timeout: options.timeoutMs };
+    const run = () =>
+      driverTx(async ({ runner, join }) => {
+        const deadline = Date.now() + txOptions.timeout;
+        const check = () => {
+          if (Date.now() > deadline) throw new TransactionTimedOut();
+        };
+        const timed: SqlRunner = {
+          exec: async (script) => {
+            check();
+            return runner.exec(script);
+          },
+          query: async (text, params) => {
+            check();
+            return runner.query(text, params);
+          },
+          raw: async (text, params) => {
+            check();
+            return runner.raw(text, params);
+          },
+        };
+        return withJoiningPrisma(prisma, join, txOptions, rawOnDriver(timed.raw), (tx) => work(timed, tx));
+      });
+    return transactionSlot ? transactionSlot(run) : run();
+  };
   let closed = false;
   return {
     kind: target.kind === "postgres" ? "postgres" : "pglite",
     prisma,
     sql,
-    transaction: (work, options) => {
-      const txOptions = options?.timeoutMs === undefined ? TX_OPTIONS : { ...TX_OPTIONS, timeout: options.timeoutMs };
-      const run = () => prisma.$transaction((tx) => work(tx), txOptions);
-      return transactionSlot ? transactionSlot(run) : run();
-    },
+    // Every transaction runs on the driver: the domain's raw SQL goes there
+    // directly, and Prisma joins the connection only for model calls.
+    transaction: (work, options) => driverTransaction((_sql, tx) => work(tx), options),
+    driverTransaction,
     migrate: async () => migrate(sql, await onDisk()),
     isReady: async () => isMigrated(sql, await onDisk()),
     async close() {
@@ -126,6 +191,16 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
       await closeDriver();
     },
   };
+}
+
+const ignoreError = () => undefined;
+
+/** A driver transaction ran past its timeout: its next statement fails, and it is rolled back. */
+export class TransactionTimedOut extends Error {
+  constructor() {
+    super("transaction timed out");
+    this.name = "TransactionTimedOut";
+  }
 }
 
 /** Next turn of the event loop: pending I/O (HTTP requests) runs first. */

@@ -3,12 +3,15 @@
 // statements, which PostgreSQL refuses to hold several commands) and the
 // webhook's hot insert path.
 import type { QueryOptions, Results } from "@electric-sql/pglite";
-import type pg from "pg";
+import pg from "pg";
+import { PRISMA_PARSERS, type RawResult } from "./raw-on-driver.ts";
 
 export interface SqlRunner {
   /** A script of one or more statements, no parameters. */
   exec(script: string): Promise<void>;
   query<T extends Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** One statement whose values come back typed as Prisma's raw queries type them (src/db/raw-on-driver.ts). */
+  raw(sql: string, params: unknown[]): Promise<RawResult>;
 }
 
 export interface SqlDriver extends SqlRunner {
@@ -26,15 +29,44 @@ export interface PGliteSession extends PGliteStatements {
   transaction<T>(work: (tx: PGliteStatements) => Promise<T>): Promise<T>;
 }
 
+/** Statements on PGlite's session or in one of its transactions. */
+export const pgliteRunner = (q: PGliteStatements): SqlRunner => ({
+  async exec(script) {
+    await q.exec(script);
+  },
+  async query<T>(sql: string, params: unknown[] = []) {
+    return (await q.query<T>(sql, params)).rows;
+  },
+  async raw(sql, params) {
+    const result = await q.query<Record<string, unknown>>(sql, params, { parsers: PRISMA_PARSERS });
+    return { rows: result.rows, affected: result.affectedRows ?? 0 };
+  },
+});
+
+/** Statements on a pool (each on any free connection) or on one connection. */
+export const pgRunner = (q: pg.Pool | pg.PoolClient): SqlRunner => ({
+  async exec(script) {
+    await q.query(script);
+  },
+  async query<T extends Record<string, unknown>>(sql: string, params: unknown[] = []) {
+    return (await q.query<T>(sql, params)).rows;
+  },
+  async raw(sql, params) {
+    const result = await q.query<Record<string, unknown>>({ text: sql, values: params, types: PRISMA_TYPES });
+    return { rows: result.rows, affected: result.rowCount ?? 0 };
+  },
+});
+
+/** node-postgres's type parsers with Prisma's where they differ. */
+const PRISMA_TYPES = {
+  getTypeParser: ((oid: number, format?: string) =>
+    (format ?? "text") === "text" && PRISMA_PARSERS[oid]
+      ? PRISMA_PARSERS[oid]
+      : pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
+};
+
 export function pgliteDriver(db: PGliteSession): SqlDriver {
-  const runner = (q: PGliteStatements): SqlRunner => ({
-    async exec(script) {
-      await q.exec(script);
-    },
-    async query<T>(sql: string, params: unknown[] = []) {
-      return (await q.query<T>(sql, params)).rows;
-    },
-  });
+  const runner = pgliteRunner;
   return {
     kind: "pglite",
     ...runner(db),
@@ -43,19 +75,16 @@ export function pgliteDriver(db: PGliteSession): SqlDriver {
 }
 
 export function postgresDriver(pool: pg.Pool): SqlDriver {
-  const runner = (q: pg.Pool | pg.PoolClient): SqlRunner => ({
-    async exec(script) {
-      await q.query(script);
-    },
-    async query<T extends Record<string, unknown>>(sql: string, params: unknown[] = []) {
-      return (await q.query<T>(sql, params)).rows;
-    },
-  });
+  const runner = pgRunner;
   return {
     kind: "postgres",
     ...runner(pool),
     async transaction(work) {
       const client = await pool.connect();
+      // A connection dropped while checked out emits "error", which would
+      // kill the process without a listener; its statement rejects anyway.
+      const ignore = () => undefined;
+      client.on("error", ignore);
       try {
         await client.query("BEGIN");
         const result = await work(runner(client));
@@ -65,6 +94,7 @@ export function postgresDriver(pool: pg.Pool): SqlDriver {
         await client.query("ROLLBACK").catch(() => undefined);
         throw error;
       } finally {
+        client.off("error", ignore);
         client.release();
       }
     },

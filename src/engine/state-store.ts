@@ -74,7 +74,7 @@ export function saveConversationStatement(state: ConversationState, first: numbe
        SET "flowId" = ${p(0)}, "stepId" = ${p(1)}, "flowVersion" = ${p(2)},
            data = ${p(3)}::jsonb, history = ${p(4)}::jsonb,
            "returnTo" = ${p(5)}, attempts = ${p(6)}, turn = ${p(7)},
-           "expiresAt" = ${p(8)}, "updatedAt" = ${p(9)}
+           "expiresAt" = ${p(8)}::timestamp, "updatedAt" = ${p(9)}::timestamp
      WHERE "lineUserId" = ${p(10)}`,
     params: [
       state.flowId,
@@ -85,8 +85,9 @@ export function saveConversationStatement(state: ConversationState, first: numbe
       state.returnTo,
       state.attempts,
       state.turn,
-      state.expiresAt,
-      new Date(),
+      // ISO strings: node-postgres would send a Date in the process's time zone.
+      state.expiresAt?.toISOString() ?? null,
+      new Date().toISOString(),
       state.lineUserId,
     ],
   };

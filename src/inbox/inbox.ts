@@ -205,7 +205,7 @@ export function inboxQueries(db: Database) {
 
 export type InboxQueries = ReturnType<typeof inboxQueries>;
 
-/** Inside the turn's transaction: Prisma's raw queries on its connection. */
+/** Inside the turn's transaction: statements on its connection, through the driver (Database.driverTransaction). */
 export interface ReceivedRow {
   id: string;
   type: string;
@@ -273,7 +273,7 @@ const LOAD_TURN_SQL = `
     SELECT id, type, payload, attempts, "occurredAt", "receivedAt", "replyToken" FROM webhook_event
      WHERE "sourceKey" = $1 AND status = 'RECEIVED' ORDER BY ${EVENT_ORDER_SQL} LIMIT 1),
   waiting AS (SELECT count(*)::int AS n FROM webhook_event WHERE "sourceKey" = $1 AND status = 'RECEIVED')
-  SELECT c.*, w.n AS "waiting",
+  SELECT c.*, (extract(epoch from c."expiresAt") * 1000)::float8 AS "expiresAtMs", w.n AS "waiting",
          o.id AS "eventId", o.type AS "eventType", o.payload AS "eventPayload", o.attempts AS "eventAttempts",
          (extract(epoch from o."occurredAt") * 1000)::float8 AS "eventOccurredAt", o."replyToken" AS "eventReplyToken",
          CASE WHEN w.n > 1 THEN (
@@ -285,6 +285,7 @@ const LOAD_TURN_SQL = `
     FROM conversation_locked c CROSS JOIN waiting w LEFT JOIN oldest o ON true`;
 
 const LOAD_TURN_FIELDS = new Set([
+  "expiresAtMs",
   "waiting",
   "eventId",
   "eventType",
@@ -300,19 +301,19 @@ const LOAD_TURN_FIELDS = new Set([
 /** Engine done: payload cleared (it can hold personal data), answer stored; parameters $1 … $10 (handledParams). */
 const HANDLED_SQL = `UPDATE webhook_event
        SET status = $1::"EventStatus", outgoing = $2::jsonb, payload = $3::jsonb, attempts = 0,
-           "handledAt" = $4, "doneAt" = $5, "leaseUntil" = $6, "leaseOwner" = $7::bigint,
-           "replyAttemptedAt" = $8, throttled = $9
+           "handledAt" = $4::timestamp, "doneAt" = $5::timestamp, "leaseUntil" = $6::timestamp, "leaseOwner" = $7::bigint,
+           "replyAttemptedAt" = $8::timestamp, throttled = $9
      WHERE id = $10`;
 
 const handledParams = (id: string, type: string, outgoing: string | null, now: Date, fields: HandledFields): unknown[] => [
   outgoing ? "HANDLED" : "DONE",
   outgoing,
   JSON.stringify({ type }),
-  now,
-  outgoing ? null : now,
-  fields.leaseUntil,
+  iso(now),
+  outgoing ? null : iso(now),
+  iso(fields.leaseUntil),
   fields.leaseOwner,
-  outgoing ? fields.replyAttemptedAt : null,
+  outgoing && fields.replyAttemptedAt ? iso(fields.replyAttemptedAt) : null,
   fields.throttled,
   id,
 ];
@@ -326,12 +327,13 @@ export const inboxInTx = {
    * reads could be older than the lock (lockConversationCtes): it is then
    * run again, under the lock.
    */
-  async loadTurn(tx: Tx, sourceKey: string, rateWindowMs: number, quotaMonth: string): Promise<TurnLoad> {
+  async loadTurn(sql: SqlRunner, sourceKey: string, rateWindowMs: number, quotaMonth: string): Promise<TurnLoad> {
     for (let attempt = 0; attempt < 2; attempt++) {
-      const [r] = await tx.$queryRawUnsafe<Record<string, unknown>[]>(LOAD_TURN_SQL, sourceKey, new Date(), rateWindowMs, quotaMonth);
+      const [r] = await sql.query<Record<string, unknown>>(LOAD_TURN_SQL, [sourceKey, iso(new Date()), rateWindowMs, quotaMonth]);
       if (!r) continue;
       const row: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(r)) if (!LOAD_TURN_FIELDS.has(k)) row[k] = v;
+      row.expiresAt = date(r.expiresAtMs);
       const oldest =
         r.eventId === null || r.eventId === undefined
           ? null
@@ -361,7 +363,7 @@ export const inboxInTx = {
    * answer as JSON, or null.
    */
   async handledAndSaved(
-    tx: Tx,
+    sql: SqlRunner,
     id: string,
     type: string,
     outgoing: string | null,
@@ -370,11 +372,7 @@ export const inboxInTx = {
     state: ConversationState,
   ): Promise<void> {
     const save = saveConversationStatement(state, 11);
-    await tx.$executeRawUnsafe(
-      `WITH handled AS (${HANDLED_SQL}) ${save.sql}`,
-      ...handledParams(id, type, outgoing, now, fields),
-      ...save.params,
-    );
+    await sql.query(`WITH handled AS (${HANDLED_SQL}) ${save.sql}`, [...handledParams(id, type, outgoing, now, fields), ...save.params]);
   },
 
   async oldestReceived(tx: Tx, sourceKey: string): Promise<ReceivedRow | null> {
@@ -387,37 +385,35 @@ export const inboxInTx = {
     );
   },
 
-  async newestReceived(tx: Tx, sourceKey: string): Promise<ReceivedRow | null> {
+  async newestReceived(sql: SqlRunner, sourceKey: string): Promise<ReceivedRow | null> {
     return received(
-      await tx.$queryRawUnsafe<Record<string, unknown>[]>(
+      await sql.query(
         `SELECT ${RECEIVED_COLUMNS} FROM webhook_event
           WHERE "sourceKey" = $1 AND status = 'RECEIVED' ORDER BY "occurredAt" DESC, "receivedAt" DESC, id DESC LIMIT 1`,
-        sourceKey,
+        [sourceKey],
       ),
     );
   },
 
   /** Whether an event of this source after `since` was already handled under the rate limit. */
-  async throttledSince(tx: Tx, sourceKey: string, since: Date): Promise<boolean> {
-    const rows = await tx.$queryRawUnsafe<unknown[]>(
+  async throttledSince(sql: SqlRunner, sourceKey: string, since: Date): Promise<boolean> {
+    const rows = await sql.query(
       `SELECT 1 FROM webhook_event WHERE "sourceKey" = $1 AND throttled AND "occurredAt" > $2::timestamp LIMIT 1`,
-      sourceKey,
-      iso(since),
+      [sourceKey, iso(since)],
     );
     return rows.length > 0;
   },
 
   /** Rate limit: every event of the source still waiting, but one, closed unanswered (payload cleared). */
-  async closeReceivedExcept(tx: Tx, sourceKey: string, keep: string, now: Date): Promise<number> {
-    return tx.$executeRawUnsafe(
+  async closeReceivedExcept(sql: SqlRunner, sourceKey: string, keep: string, now: Date): Promise<number> {
+    const rows = await sql.query(
       `UPDATE webhook_event
           SET status = 'DONE', "doneAt" = $3::timestamp, "handledAt" = $3::timestamp, payload = NULL, "replyToken" = NULL,
               throttled = true
-        WHERE "sourceKey" = $1 AND status = 'RECEIVED' AND id <> $2`,
-      sourceKey,
-      keep,
-      iso(now),
+        WHERE "sourceKey" = $1 AND status = 'RECEIVED' AND id <> $2 RETURNING 1`,
+      [sourceKey, keep, iso(now)],
     );
+    return rows.length;
   },
 
   /** Engine done: payload cleared (it can hold personal data), answer stored. */

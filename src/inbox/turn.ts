@@ -8,7 +8,9 @@
 // (inboxInTx.loadTurn; it also reads whether LINE's push quota is used up,
 // which the reply's held notices need); the bot's own statements; one statement that
 // stores the answer and saves the conversation; COMMIT. The answer is then
-// delivered as written here (Step.answer), not read back.
+// delivered as written here (Step.answer), not read back. The inbox's
+// statements go to the driver directly (Database.driverTransaction); the
+// bot's Prisma client joins the transaction only if the bot uses it.
 //
 // Rate limit: a user sending more than rateLimitPerMinute events a minute
 // while they pile up (others wait behind the one being handled) gets one
@@ -142,12 +144,12 @@ export class Turns {
   async handleNext(key: string, busy: () => void, blocked: boolean): Promise<TurnOutcome> {
     let outcome: TurnOutcome;
     try {
-      outcome = await this.o.db.transaction(async (tx) => {
+      outcome = await this.o.db.driverTransaction(async (sql, tx) => {
         // One statement: the lock, the oldest waiting event (read under the
         // lock: another worker may have taken events meanwhile), and what
         // the rate limit and the delivery need to know.
         const month = quotaMonth(this.o.now());
-        const load = await inboxInTx.loadTurn(tx, key, RATE_WINDOW_MS, month);
+        const load = await inboxInTx.loadTurn(sql, key, RATE_WINDOW_MS, month);
         const { conversation: state, oldest } = load;
         if (!oldest) return { step: null, older: load.older, more: false };
         const now = this.o.now();
@@ -161,10 +163,10 @@ export class Turns {
         // comes costs replies only, which are free.
         if (load.waiting > 1 && (load.inWindow ?? 0) > this.o.rateLimitPerMinute) {
           // Over the limit: only the latest is handled, the rest closed unanswered.
-          row = (await inboxInTx.newestReceived(tx, key))!;
+          row = (await inboxInTx.newestReceived(sql, key))!;
           throttled = true;
-          notice = !(await inboxInTx.throttledSince(tx, key, new Date(row.occurredAt.getTime() - NOTICE_QUIET_MS)));
-          const closed = await inboxInTx.closeReceivedExcept(tx, key, row.id, now);
+          notice = !(await inboxInTx.throttledSince(sql, key, new Date(row.occurredAt.getTime() - NOTICE_QUIET_MS)));
+          const closed = await inboxInTx.closeReceivedExcept(sql, key, row.id, now);
           this.o.logger.info("rate limited", { sourceKey: key, closed, notice });
         }
         let result: HandleResult = { outgoing: null };
@@ -185,7 +187,7 @@ export class Turns {
         };
         const json = outgoing ? JSON.stringify(outgoing) : null;
         // One statement: the event handled, its answer stored, and the conversation saved.
-        await inboxInTx.handledAndSaved(tx, row.id, row.type, json, now, fields, state);
+        await inboxInTx.handledAndSaved(sql, row.id, row.type, json, now, fields, state);
         const answer: HandledRow | null =
           json === null || blocked
             ? null

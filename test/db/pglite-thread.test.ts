@@ -215,7 +215,12 @@ describe("PGlite in a worker thread", () => {
       }),
     ).rejects.toMatchObject({ code: "23505" });
     await thread.sql.query("INSERT INTO scratch (note) VALUES ('once')");
-    await expect(thread.transaction((tx) => tx.$executeRawUnsafe("INSERT INTO scratch (note) VALUES ('once')"))).rejects.toBeInstanceOf(
+    // A transaction's raw statement runs on the driver (src/db/raw-on-driver.ts): PostgreSQL's error.
+    await expect(thread.transaction((tx) => tx.$executeRawUnsafe("INSERT INTO scratch (note) VALUES ('once')"))).rejects.toMatchObject({
+      code: "23505",
+    });
+    // Prisma's own, outside a transaction.
+    await expect(thread.prisma.$executeRawUnsafe("INSERT INTO scratch (note) VALUES ('once')")).rejects.toBeInstanceOf(
       Prisma.PrismaClientKnownRequestError,
     );
     await thread.sql.transaction(async (tx) => {

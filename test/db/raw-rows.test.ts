@@ -8,6 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { situationCoveringCouncil } from "../../src/disaster/situation-store.ts";
 import { type CouncilWithPlace, getCouncilWithPlace } from "../../src/geography/councils.ts";
+import type { ConversationState } from "../../src/engine/types.ts";
+import { inboxInTx } from "../../src/inbox/inbox.ts";
 import { type RoleGrant, rolesOf } from "../../src/staff/roles.ts";
 import { createTestDatabase, STORE_DATABASES, type TestDatabase } from "../support/database.ts";
 
@@ -92,5 +94,70 @@ describe.each(STORE_DATABASES)("raw rows read like the model on %s", (kind) => {
       const raw = await db.transaction((tx) => getCouncilWithPlace(tx, id));
       expect(raw).toEqual(model);
     }
+  });
+
+  it("the turn's load and save through the driver: the conversation and event as the models read and write them", async () => {
+    const user = "U-raw-turn";
+    const conversation = {
+      lineUserId: user,
+      flowId: "flood",
+      stepId: "people",
+      flowVersion: 3,
+      data: { ชื่อ: "ยายสมศรี", people: 4 },
+      history: ["whose", "location"],
+      returnTo: "summary",
+      attempts: 1,
+      turn: 12,
+      expiresAt: later(30),
+    };
+    await db.prisma.conversation.create({ data: { ...conversation, updatedAt: AT } });
+    await db.prisma.webhookEvent.create({
+      data: { id: "E-raw-turn", sourceKey: user, type: "message", payload: { type: "message" }, replyToken: "rt", occurredAt: later(1) },
+    });
+
+    const saved: ConversationState = {
+      ...conversation,
+      data: { ชื่อ: "ยายสมศรี", people: 5 },
+      history: ["whose"],
+      turn: 13,
+      expiresAt: later(45),
+    };
+    const load = await db.driverTransaction(async (sql) => {
+      const loaded = await inboxInTx.loadTurn(sql, user, 60_000, "2026-11");
+      const fields = { leaseUntil: later(2), leaseOwner: "42", replyAttemptedAt: later(1), throttled: false };
+      await inboxInTx.handledAndSaved(
+        sql,
+        "E-raw-turn",
+        "message",
+        JSON.stringify([{ type: "text", text: "ok" }]),
+        later(1),
+        fields,
+        saved,
+      );
+      return loaded;
+    });
+    expect(load.conversation).toEqual(conversation);
+    expect(load.oldest).toEqual({
+      id: "E-raw-turn",
+      type: "message",
+      payload: { type: "message" },
+      attempts: 0,
+      occurredAt: later(1),
+      replyToken: "rt",
+    });
+
+    const { updatedAt, ...after } = await db.prisma.conversation.findUniqueOrThrow({ where: { lineUserId: user } });
+    expect(after).toEqual(saved);
+    expect(Math.abs(updatedAt.getTime() - Date.now())).toBeLessThan(10 * 60_000);
+    const event = await db.prisma.webhookEvent.findUniqueOrThrow({ where: { id: "E-raw-turn" } });
+    expect(event).toMatchObject({
+      status: "HANDLED",
+      handledAt: later(1),
+      doneAt: null,
+      leaseUntil: later(2),
+      leaseOwner: 42n,
+      replyAttemptedAt: later(1),
+      payload: { type: "message" },
+    });
   });
 });
